@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Runs every test file under test/ in its own node process (uvu suites, TypeScript via tsx),
+// two at a time, and ends with the one line CI reads: `N passed, N failed[, N skipped]`.
+// A file that exits non-zero or never prints uvu's summary counts as one failure.
+// Usage: node scripts/run-tests.mjs [substring filter ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+const FILE_TIMEOUT_MS = Number(process.env.SAMSA_TEST_TIMEOUT_MS ?? 240_000);
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts') || name.endsWith('.test.mjs')) out.push(p);
+  }
+  return out.sort();
+}
+
+const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n[run-tests] timed out after ${FILE_TIMEOUT_MS} ms, killed\n`;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const num = (label) => {
+        const m = new RegExp(`${label}:\\s+(\\d+)`).exec(output);
+        return m ? Number(m[1]) : null;
+      };
+      const total = num('Total');
+      const passed = num('Passed');
+      const skipped = num('Skipped') ?? 0;
+      let failed;
+      if (total === null || passed === null) failed = 1;
+      else failed = total - passed - skipped + (code !== 0 && total === passed + skipped ? 1 : 0);
+      resolve({ file, passed: passed ?? 0, failed, skipped, output, ms: Date.now() - started, code });
+    });
+  });
+}
+
+const results = [];
+let next = 0;
+const workers = Math.max(1, Math.min(Number(process.env.SAMSA_TEST_JOBS ?? availableParallelism()), 4));
+await Promise.all(
+  Array.from({ length: workers }, async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      const r = await runFile(file);
+      results.push(r);
+      const status = r.failed > 0 ? 'FAIL' : 'ok  ';
+      console.log(`${status} ${relative(root, file)}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)} s)`);
+      if (r.failed > 0 || process.env.SAMSA_TEST_VERBOSE) console.log(r.output.replace(/^/gm, '    '));
+    }
+  }),
+);
+
+const sum = (k) => results.reduce((a, r) => a + r[k], 0);
+const passed = sum('passed');
+const failed = sum('failed');
+const skipped = sum('skipped');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
