@@ -1,0 +1,71 @@
+// Kafka's listener syntax: `listeners=PLAINTEXT://host:port,CONTROLLER://:9093` and
+// `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT`.
+//
+// Parsed like SocketServerConfigs.listenerListToEndPoints: the name is everything before "://"
+// (normalised to upper case), the host may be empty (bind to all interfaces), a name, an IPv4
+// address or a bracketed IPv6 address ([::1] gives host "::1"), and the port is an integer;
+// samsa also checks it is 0..65535 (0: any free port).
+
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+
+// Kafka's default listener.security.protocol.map: each protocol is also a listener name.
+export const DEFAULT_SECURITY_PROTOCOL_MAP = 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT';
+
+const ENDPOINT = /^(.*):\/\/\[?([0-9a-zA-Z\-%._:]*)\]?:(-?[0-9]+)$/;
+
+function csv(value: string): string[] {
+  const trimmed = value.trim();
+  return trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim());
+}
+
+// Parses a listener list, or returns the reason it cannot be parsed.
+export function parseListenerList(value: string): ListenerSpec[] | string {
+  const out: ListenerSpec[] = [];
+  for (const entry of csv(value)) {
+    const m = ENDPOINT.exec(entry);
+    if (!m || m[1] === '') return `Unable to parse ${entry} to a broker endpoint; expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092`;
+    const port = Number(m[3]);
+    if (port < 0 || port > 65535) return `Port ${m[3]} in ${entry} is out of range: it must be between 0 and 65535 (0 picks any free port)`;
+    out.push({ name: m[1]!.toUpperCase(), host: m[2]!, port });
+  }
+  return out;
+}
+
+export function checkListenerList(value: string): string | null {
+  const parsed = parseListenerList(value);
+  if (typeof parsed === 'string') return parsed;
+  const seen = new Set<string>();
+  for (const l of parsed) {
+    if (seen.has(l.name)) return `Each listener must have a different name, but ${l.name} appears more than once`;
+    seen.add(l.name);
+  }
+  return null;
+}
+
+// Parses NAME:PROTOCOL pairs (names upper-cased), or returns the reason they are invalid.
+export function parseSecurityProtocolMap(value: string): Map<string, string> | string {
+  const map = new Map<string, string>();
+  for (const entry of csv(value)) {
+    const colon = entry.indexOf(':');
+    const name = colon < 0 ? '' : entry.slice(0, colon).trim().toUpperCase();
+    const protocol = colon < 0 ? '' : entry.slice(colon + 1).trim().toUpperCase();
+    if (name === '' || protocol === '') return `Entry ${entry} is not of the form LISTENER_NAME:SECURITY_PROTOCOL`;
+    if (!(SECURITY_PROTOCOLS as readonly string[]).includes(protocol)) {
+      return `Unknown security protocol ${protocol} for listener ${name}; valid protocols are: ${SECURITY_PROTOCOLS.join(', ')}`;
+    }
+    if (map.has(name)) return `Listener ${name} appears more than once`;
+    map.set(name, protocol);
+  }
+  return map;
+}
+
+export function checkSecurityProtocolMap(value: string): string | null {
+  const parsed = parseSecurityProtocolMap(value);
+  return typeof parsed === 'string' ? parsed : null;
+}
