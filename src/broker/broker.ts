@@ -1,0 +1,151 @@
+// The composition root: config, logging, metadata, storage, handlers and listeners, wired once.
+// `startBroker()` resolves only when every listener accepts connections.
+import { resolve } from 'node:path';
+import { BrokerConfig } from './config/index.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { FileMetadataStore, MemoryMetadataStore } from '../cluster/metadata-store.js';
+import { LogManager } from '../storage/log-manager.js';
+import { HandlerRegistry } from '../handlers/registry.js';
+import { RequestProcessor } from '../network/request-processor.js';
+import { Listener } from '../network/listener.js';
+import type { BrokerEndpoint } from '../cluster/topic.js';
+
+export interface BrokerOptions {
+  // Overrides the port of the first listener; 0 picks any free port.
+  port?: number;
+  // Overrides the host of the first listener.
+  host?: string;
+  // 'memory' keeps everything in this process; 'disk' writes Kafka's layout under dataDir.
+  // Default: 'disk' when dataDir is given, else 'memory' (the test-suite case).
+  storage?: 'memory' | 'disk';
+  dataDir?: string;
+  // Kafka broker properties, e.g. { 'num.partitions': 3 }.
+  config?: Record<string, string | number | boolean>;
+  // A server.properties file, applied before `config`.
+  configFile?: string;
+  logLevel?: LogLevel;
+  logger?: Logger;
+}
+
+export class Broker {
+  readonly startedAt = Date.now();
+  readonly metadata: ClusterMetadata;
+  readonly logManager: LogManager;
+  readonly registry = new HandlerRegistry();
+  private readonly listeners: Listener[] = [];
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly nodeId: number,
+    readonly storage: 'memory' | 'disk',
+  ) {
+    const dirs = config.logDirs();
+    this.logManager = new LogManager(storage, dirs, log);
+    const store = storage === 'disk' ? new FileMetadataStore(dirs[0]!) : new MemoryMetadataStore();
+    this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint());
+    this.metadata.setLifecycle(this.logManager);
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
+    const overrides: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.config ?? {})) overrides[k] = String(v);
+    const storage = options.storage ?? (options.dataDir !== undefined ? 'disk' : (overrides['samsa.storage'] as 'disk' | 'memory' | undefined) ?? 'memory');
+    overrides['samsa.storage'] = storage;
+    if (options.dataDir !== undefined) overrides['log.dirs'] = resolve(options.dataDir);
+    if (options.logLevel) overrides['samsa.log.level'] = options.logLevel;
+    if (options.port !== undefined || options.host !== undefined) {
+      const base = BrokerConfig.load({ file: options.configFile, overrides }).brokerListeners()[0];
+      const host = options.host ?? base?.host ?? '127.0.0.1';
+      const port = options.port ?? base?.port ?? 9092;
+      overrides['listeners'] = `${base?.name ?? 'PLAINTEXT'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    }
+    const config = BrokerConfig.load({ file: options.configFile, overrides });
+    const log = options.logger ?? createLogger(config.getString('samsa.log.level') as LogLevel);
+    const nodeId = config.nodeId();
+    const broker = new Broker(config, log, nodeId, storage);
+    await broker.listen();
+    log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, ms: Date.now() - broker.startedAt }, 'samsa broker started');
+    return broker;
+  }
+
+  private async listen(): Promise<void> {
+    const processor = new RequestProcessor(this.registry, this, this.log);
+    const limits = {
+      maxRequestBytes: this.config.getInt('socket.request.max.bytes'),
+      idleMs: this.config.getLong('connections.max.idle.ms'),
+      // Received but not yet handled: stop reading past this (one request may be up to 100 MiB).
+      maxQueuedRequestBytes: Math.max(this.config.getInt('socket.request.max.bytes'), 16 * 1024 * 1024),
+      // Responses waiting in the socket's buffer: slow readers stop being read from.
+      maxUnsentResponseBytes: 16 * 1024 * 1024,
+    };
+    try {
+      for (const l of this.config.brokerListeners()) {
+        const listener = new Listener(l.name, l.host, l.port, processor, limits, this.log);
+        await listener.start();
+        this.listeners.push(listener);
+      }
+    } catch (err) {
+      await Promise.all(this.listeners.map((l) => l.close(0)));
+      throw err;
+    }
+  }
+
+  // The endpoint clients should use: advertised.listeners if set, else the address bound. A
+  // wildcard bind (0.0.0.0 or empty) is answered with the address the client connected to.
+  advertisedEndpoint(listenerName: string, localAddress?: string): { host: string; port: number } {
+    const idx = Math.max(0, this.listeners.findIndex((l) => l.name === listenerName));
+    const bound = this.listeners[idx]?.address ?? { host: '127.0.0.1', port: 0 };
+    const adv = this.config.advertisedListeners().find((a) => a.name === listenerName) ?? this.config.advertisedListeners()[idx];
+    let host = adv?.host ?? bound.host;
+    const port = adv && adv.port !== 0 ? adv.port : bound.port;
+    if (host === '' || host === '0.0.0.0' || host === '::') host = localAddress && localAddress !== '::' ? stripV4Mapped(localAddress) : '127.0.0.1';
+    return { host, port };
+  }
+
+  selfEndpoint(listenerName?: string, localAddress?: string): BrokerEndpoint {
+    const { host, port } = this.advertisedEndpoint(listenerName ?? this.listeners[0]?.name ?? 'PLAINTEXT', localAddress);
+    const rack = this.config.getString('broker.rack');
+    return { nodeId: this.nodeId, host, port, rack: rack ? rack : null };
+  }
+
+  // Applies dynamic broker configs that take effect without a restart.
+  applyDynamicConfig(): void {
+    const level = this.config.getString('samsa.log.level');
+    if (level && level !== this.log.level) this.log.level = level;
+  }
+
+  get port(): number {
+    return this.listeners[0]!.address.port;
+  }
+
+  get host(): string {
+    return this.advertisedEndpoint(this.listeners[0]!.name).host;
+  }
+
+  // host:port for a client's bootstrap.servers.
+  get bootstrap(): string {
+    const h = this.host;
+    return `${h.includes(':') ? `[${h}]` : h}:${this.port}`;
+  }
+
+  // Stops accepting, finishes in-flight requests, flushes, closes. Idempotent.
+  close(graceMs = 5000): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.listeners.map((l) => l.close(graceMs)));
+      this.log.info({ nodeId: this.nodeId }, 'samsa broker stopped');
+      this.log.flush?.();
+    })();
+    return this.closing;
+  }
+}
+
+function stripV4Mapped(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+export function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+  return Broker.start(options);
+}

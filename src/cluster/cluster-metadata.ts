@@ -1,0 +1,210 @@
+// Topics, partitions, leaders and topic configs of the cluster, with Kafka's validation rules.
+// Single node: this broker leads every partition, so a topic is writable the moment it exists.
+// Every change is saved to the metadata store before it is acknowledged.
+import { randomUuid } from '../protocol/primitives/index.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, type PartitionState, type TopicState } from './topic.js';
+import type { MetadataSnapshot, MetadataStore } from './metadata-store.js';
+import { validateTopicConfigs, type BrokerConfig } from '../broker/config/index.js';
+
+// Storage reacts to topology changes (creates and removes partition logs).
+export interface PartitionLifecycle {
+  partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void;
+  topicDeleted(topic: TopicState): void;
+}
+
+export interface CreateTopicSpec {
+  name: string;
+  numPartitions: number; // -1: num.partitions
+  replicationFactor: number; // -1: default.replication.factor
+  assignments?: Array<{ partition: number; brokerIds: number[] }>;
+  configs?: Record<string, string | null>;
+}
+
+export class ClusterMetadata {
+  readonly clusterId: string;
+  private readonly byName = new Map<string, TopicState>();
+  private readonly byId = new Map<string, TopicState>();
+  private readonly byCollisionKey = new Map<string, string>();
+  private lifecycle: PartitionLifecycle | null = null;
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly config: BrokerConfig,
+    readonly nodeId: number,
+    private readonly self: () => BrokerEndpoint,
+  ) {
+    const snap = store.load();
+    this.clusterId = snap?.clusterId ?? randomUuid();
+    for (const t of snap?.topics ?? []) this.index(t);
+    for (const [k, v] of Object.entries(snap?.clusterConfigs ?? {})) config.setDynamic(k, v, 'cluster');
+    for (const [k, v] of Object.entries(snap?.brokerConfigs ?? {})) config.setDynamic(k, v, 'broker');
+    if (!snap) this.save();
+  }
+
+  setLifecycle(l: PartitionLifecycle): void {
+    this.lifecycle = l;
+  }
+
+  brokers(): BrokerEndpoint[] {
+    return [this.self()];
+  }
+
+  get controllerId(): number {
+    return this.nodeId;
+  }
+
+  topics(): TopicState[] {
+    return [...this.byName.values()];
+  }
+
+  topic(name: string): TopicState | undefined {
+    return this.byName.get(name);
+  }
+
+  topicById(id: string): TopicState | undefined {
+    return this.byId.get(id);
+  }
+
+  // Validates a creation exactly as Kafka does and returns the topic it would create; with
+  // `validateOnly` nothing changes. Throws KafkaError with Kafka's code and message.
+  createTopic(spec: CreateTopicSpec, validateOnly = false): TopicState {
+    const problem = topicNameProblem(spec.name);
+    if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    if (this.byName.has(spec.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    const clash = this.byCollisionKey.get(collisionKey(spec.name));
+    if (clash !== undefined) {
+      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash}`);
+    }
+    const live = this.brokers().map((b) => b.nodeId);
+    let partitions: PartitionState[];
+    if (spec.assignments && spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      }
+      partitions = this.manualAssignment(spec.assignments, live, 0);
+    } else {
+      const n = spec.numPartitions === -1 ? this.config.getInt('num.partitions') : spec.numPartitions;
+      const rf = spec.replicationFactor === -1 ? this.config.getInt('default.replication.factor') : spec.replicationFactor;
+      if (n <= 0) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      if (rf <= 0) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+      if (rf > live.length) {
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live.length} broker(s) are registered.`,
+        );
+      }
+      partitions = Array.from({ length: n }, (_, p) => this.autoAssign(p, rf, live));
+    }
+    const configs = this.checkConfigs(spec.configs ?? {});
+    const topic: TopicState = { name: spec.name, id: randomUuid(), partitions, configs, internal: INTERNAL_TOPICS.has(spec.name) };
+    if (validateOnly) return topic;
+    this.index(topic);
+    this.save();
+    this.lifecycle?.partitionsCreated(topic, topic.partitions);
+    return topic;
+  }
+
+  deleteTopic(topic: TopicState): void {
+    if (!this.config.getBoolean('delete.topic.enable')) {
+      throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+    }
+    this.byName.delete(topic.name);
+    this.byId.delete(topic.id);
+    this.byCollisionKey.delete(collisionKey(topic.name));
+    this.save();
+    this.lifecycle?.topicDeleted(topic);
+  }
+
+  // CreatePartitions: grows a topic to `count` partitions (never shrinks).
+  createPartitions(topic: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): void {
+    const current = topic.partitions.length;
+    if (count < current) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
+    }
+    if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    const live = this.brokers().map((b) => b.nodeId);
+    const rf = topic.partitions[0]?.replicas.length ?? 1;
+    let added: PartitionState[];
+    if (assignments !== null) {
+      if (assignments.length !== count - current) {
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Attempted to add ${count - current} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+        );
+      }
+      added = this.manualAssignment(assignments.map((brokerIds, i) => ({ partition: current + i, brokerIds })), live, current);
+    } else {
+      if (rf > live.length) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${live.length} broker(s) are registered.`);
+      }
+      added = Array.from({ length: count - current }, (_, i) => this.autoAssign(current + i, rf, live));
+    }
+    if (validateOnly) return;
+    topic.partitions.push(...added);
+    this.save();
+    this.lifecycle?.partitionsCreated(topic, added);
+  }
+
+  // Replaces a topic's overrides (AlterConfigs) or applies changes (IncrementalAlterConfigs, with
+  // null meaning delete). Validates the resulting set first; nothing changes on error.
+  setTopicConfigs(topic: TopicState, next: Record<string, string>, validateOnly: boolean): void {
+    const checked = this.checkConfigs(next);
+    if (validateOnly) return;
+    topic.configs = checked;
+    this.save();
+  }
+
+  // Dynamic broker configs changed through AlterConfigs are persisted with the topics.
+  brokerConfigsChanged(): void {
+    this.save();
+  }
+
+  private checkConfigs(configs: Record<string, string | null>): Record<string, string> {
+    const error = validateTopicConfigs(configs);
+    if (error !== null) throw new KafkaError(ErrorCode.INVALID_CONFIG, error);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(configs)) if (v !== null) out[k] = v;
+    return out;
+  }
+
+  private autoAssign(partition: number, rf: number, live: number[]): PartitionState {
+    // Round-robin from a per-partition start, as Kafka's default placement spreads leaders.
+    const replicas = Array.from({ length: rf }, (_, i) => live[(partition + i) % live.length]!);
+    return { partition, leader: replicas[0]!, leaderEpoch: 0, replicas, isr: [...replicas] };
+  }
+
+  private manualAssignment(assignments: Array<{ partition: number; brokerIds: number[] }>, live: number[], first: number): PartitionState[] {
+    const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
+    return sorted.map((a, i) => {
+      if (a.partition !== first + i) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence');
+      }
+      if (a.brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Empty replica assignment for partition ${a.partition}.`);
+      if (new Set(a.brokerIds).size !== a.brokerIds.length) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${a.brokerIds.join(', ')} for partition id ${a.partition}.`);
+      }
+      const unknown = a.brokerIds.filter((b) => !live.includes(b));
+      if (unknown.length > 0) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker(s) that are not registered: ${unknown.join(', ')}`);
+      }
+      return { partition: a.partition, leader: a.brokerIds[0]!, leaderEpoch: 0, replicas: [...a.brokerIds], isr: [...a.brokerIds] };
+    });
+  }
+
+  private index(t: TopicState): void {
+    this.byName.set(t.name, t);
+    this.byId.set(t.id, t);
+    this.byCollisionKey.set(collisionKey(t.name), t.name);
+  }
+
+  private save(): void {
+    const snapshot: MetadataSnapshot = {
+      clusterId: this.clusterId,
+      topics: this.topics(),
+      brokerConfigs: this.config.dynamicEntries('broker'),
+      clusterConfigs: this.config.dynamicEntries('cluster'),
+    };
+    this.store.save(snapshot);
+  }
+}

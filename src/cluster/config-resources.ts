@@ -1,0 +1,189 @@
+// Config resources (topics and brokers) as DescribeConfigs / AlterConfigs /
+// IncrementalAlterConfigs see them: resolving a resource name, listing its entries, and applying
+// a change atomically (validate everything first, then change, then persist).
+import { ErrorCode, KafkaError } from '../errors.js';
+import {
+  ConfigError,
+  configSourceCode,
+  configTypeCode,
+  effectiveTopicConfig,
+  parseList,
+  resolveTopicConfig,
+  BROKER_CONFIG_BY_NAME,
+  TOPIC_CONFIG_BY_NAME,
+  type DynamicScope,
+} from '../broker/config/index.js';
+import type { Broker } from '../broker/broker.js';
+import type { TopicState } from './topic.js';
+
+// Kafka's ConfigResource.Type codes.
+export const ResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, CLIENT_METRICS: 16, BROKER_LOGGER: 8, GROUP: 32 } as const;
+
+// IncrementalAlterConfigs operations (AlterConfigOp.OpType).
+export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+export interface ConfigEntryView {
+  name: string;
+  value: string | null; // null for sensitive values
+  readOnly: boolean;
+  isDefault: boolean;
+  source: number;
+  sensitive: boolean;
+  synonyms: Array<{ name: string; value: string | null; source: number }>;
+  type: number;
+  documentation: string | null;
+}
+
+export function topicResource(broker: Broker, name: string): TopicState {
+  if (name === '') throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name is illegal, it can\'t be empty');
+  const t = broker.metadata.topic(name);
+  if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+  return t;
+}
+
+// "" is the cluster-wide default layer; otherwise the name must be this broker's id (the admin
+// client sends broker resources to the broker they name).
+export function brokerScope(broker: Broker, name: string): DynamicScope {
+  if (name === '') return 'cluster';
+  if (!/^-?\d+$/.test(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+  if (Number(name) !== broker.nodeId) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
+  }
+  return 'broker';
+}
+
+export function describeResource(
+  broker: Broker,
+  resourceType: number,
+  resourceName: string,
+  keys: readonly string[] | null,
+  includeSynonyms: boolean,
+  includeDocumentation: boolean,
+): ConfigEntryView[] {
+  const wanted = keys === null ? null : new Set(keys);
+  const pick = <T extends { name: string }>(xs: T[]) => (wanted === null ? xs : xs.filter((x) => wanted.has(x.name)));
+  if (resourceType === ResourceType.TOPIC) {
+    const t = topicResource(broker, resourceName);
+    return pick(resolveTopicConfig(broker.config, t.configs)).map((e) => ({
+      name: e.name,
+      value: e.sensitive ? null : e.value,
+      readOnly: e.readOnly,
+      isDefault: e.source === 'default',
+      source: configSourceCode(e.source),
+      sensitive: e.sensitive,
+      synonyms: includeSynonyms ? e.synonyms.map((s) => ({ name: s.name, value: e.sensitive ? null : s.value, source: configSourceCode(s.source) })) : [],
+      type: configTypeCode(e.type),
+      documentation: includeDocumentation ? e.doc : null,
+    }));
+  }
+  if (resourceType === ResourceType.BROKER) {
+    const scope = brokerScope(broker, resourceName);
+    let entries = broker.config.entries();
+    // The cluster-default resource lists only what is set at that layer (as Kafka does).
+    if (scope === 'cluster') entries = entries.filter((e) => e.source === 'dynamic-default-broker' || broker.config.dynamicEntries('cluster')[e.name] !== undefined);
+    return pick(entries).map((e) => ({
+      name: e.name,
+      value: e.sensitive ? null : e.value,
+      readOnly: e.readOnly,
+      isDefault: e.source === 'default',
+      source: configSourceCode(scope === 'cluster' ? 'dynamic-default-broker' : e.source),
+      sensitive: e.sensitive,
+      synonyms: includeSynonyms ? e.synonyms.map((s) => ({ name: s.name, value: e.sensitive ? null : s.value, source: configSourceCode(s.source) })) : [],
+      type: configTypeCode(e.type),
+      documentation: includeDocumentation ? e.doc : null,
+    }));
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa serves configs of topics (2) and brokers (4)`);
+}
+
+// The change asked for, as a full map of the resource's explicit settings afterwards.
+export type ConfigChange = { kind: 'replace'; entries: Record<string, string | null> } | { kind: 'incremental'; ops: Array<{ name: string; op: number; value: string | null }> };
+
+function incrementalTarget(current: Record<string, string>, effective: ReadonlyMap<string, string>, ops: Array<{ name: string; op: number; value: string | null }>, isList: (n: string) => boolean): Record<string, string> {
+  const next: Record<string, string> = { ...current };
+  const seen = new Set<string>();
+  for (const { name, op, value } of ops) {
+    if (seen.has(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${name}`);
+    seen.add(name);
+    switch (op) {
+      case ConfigOperation.SET:
+        if (value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for: ${name}`);
+        next[name] = value;
+        break;
+      case ConfigOperation.DELETE:
+        delete next[name];
+        break;
+      case ConfigOperation.APPEND:
+      case ConfigOperation.SUBTRACT: {
+        if (!isList(name)) {
+          throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${op === ConfigOperation.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${name}`);
+        }
+        const base = parseList(next[name] ?? effective.get(name) ?? '');
+        const items = parseList(value ?? '');
+        const out = op === ConfigOperation.APPEND ? [...base, ...items.filter((i) => !base.includes(i))] : base.filter((b) => !items.includes(b));
+        next[name] = out.join(',');
+        break;
+      }
+      default:
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown config operation ${op} for ${name}`);
+    }
+  }
+  return next;
+}
+
+export function alterResource(broker: Broker, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): void {
+  if (resourceType === ResourceType.TOPIC) {
+    const t = topicResource(broker, resourceName);
+    let next: Record<string, string>;
+    if (change.kind === 'replace') {
+      next = {};
+      for (const [k, v] of Object.entries(change.entries)) {
+        if (v === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for topic configs: ${k}`);
+        next[k] = v;
+      }
+    } else {
+      next = incrementalTarget(t.configs, effectiveTopicConfig(broker.config, t.configs), change.ops, (n) => TOPIC_CONFIG_BY_NAME.get(n)?.type === 'list');
+    }
+    broker.metadata.setTopicConfigs(t, next, validateOnly);
+    return;
+  }
+  if (resourceType === ResourceType.BROKER) {
+    const scope = brokerScope(broker, resourceName);
+    const current = broker.config.dynamicEntries(scope);
+    let next: Record<string, string>;
+    if (change.kind === 'replace') {
+      next = {};
+      for (const [k, v] of Object.entries(change.entries)) if (v !== null) next[k] = v;
+    } else {
+      const effective = new Map(broker.config.entries().map((e) => [e.name, e.value ?? '']));
+      next = incrementalTarget(current, effective, change.ops, (n) => BROKER_CONFIG_BY_NAME.get(n)?.type === 'list');
+    }
+    const edits: Array<[string, string | null]> = [
+      ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
+      ...Object.entries(next).filter(([k, v]) => current[k] !== v),
+    ];
+    try {
+      for (const [k, v] of edits) broker.config.validateDynamic(k, v);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      throw err;
+    }
+    if (validateOnly) return;
+    const applied: Array<[string, string | null]> = [];
+    try {
+      for (const [k, v] of edits) {
+        broker.config.setDynamic(k, v, scope);
+        applied.push([k, current[k] ?? null]);
+      }
+    } catch (err) {
+      // A rule between settings failed part way: put back what was applied.
+      for (const [k, old] of applied.reverse()) broker.config.setDynamic(k, old, scope);
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      throw err;
+    }
+    broker.metadata.brokerConfigsChanged();
+    broker.applyDynamicConfig();
+    return;
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2) and brokers (4)`);
+}

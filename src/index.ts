@@ -1,0 +1,7 @@
+// samsa's public API for programs and test suites:
+//   const broker = await startBroker({ port: 0 });   // in-memory, any free port
+//   ... use broker.bootstrap ...
+//   await broker.close();
+export { startBroker, Broker, type BrokerOptions } from './broker/broker.js';
+export { KafkaError, SamsaError, SamsaErrorCode, ErrorCode, errorName } from './errors.js';
+export type { LogLevel } from './log.js';
