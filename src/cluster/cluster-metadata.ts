@@ -120,9 +120,9 @@ export class ClusterMetadata {
   createPartitions(topic: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): void {
     const current = topic.partitions.length;
     if (count < current) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${topic.name} currently has ${current} partition(s); ${count} would not be an increase.`);
     }
-    if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
     const live = this.brokers().map((b) => b.nodeId);
     const rf = topic.partitions[0]?.replicas.length ?? 1;
     let added: PartitionState[];
@@ -134,6 +134,13 @@ export class ClusterMetadata {
         );
       }
       added = this.manualAssignment(assignments.map((brokerIds, i) => ({ partition: current + i, brokerIds })), live, current);
+      const odd = added.find((p) => p.replicas.length !== rf);
+      if (odd) {
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes a partition with ${odd.replicas.length} replica(s), but this is not consistent with previous partitions, which have ${rf} replica(s).`,
+        );
+      }
     } else {
       if (rf > live.length) {
         throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${live.length} broker(s) are registered.`);
@@ -180,13 +187,14 @@ export class ClusterMetadata {
       if (a.partition !== first + i) {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence');
       }
-      if (a.brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Empty replica assignment for partition ${a.partition}.`);
-      if (new Set(a.brokerIds).size !== a.brokerIds.length) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${a.brokerIds.join(', ')} for partition id ${a.partition}.`);
+      if (a.brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+      const twice = a.brokerIds.find((b, j) => a.brokerIds.indexOf(b) !== j);
+      if (twice !== undefined) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${twice} more than once.`);
       }
-      const unknown = a.brokerIds.filter((b) => !live.includes(b));
-      if (unknown.length > 0) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker(s) that are not registered: ${unknown.join(', ')}`);
+      const unknown = a.brokerIds.find((b) => !live.includes(b));
+      if (unknown !== undefined) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`);
       }
       return { partition: a.partition, leader: a.brokerIds[0]!, leaderEpoch: 0, replicas: [...a.brokerIds], isr: [...a.brokerIds] };
     });

@@ -112,6 +112,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   fixed('default.replication.factor', 'int', '1', 'The replication factor for automatically created topics, and for topics created with -1 as the replication factor'),
   fixed('auto.leader.rebalance.enable', 'boolean', 'true', 'Enables auto leader balancing.' + NO_EFFECT, IGNORED),
   fixed('controlled.shutdown.enable', 'boolean', 'true', 'Enable controlled shutdown of the server.' + NO_EFFECT, IGNORED),
+  fixed('max.request.partition.size.limit', 'int', '2000', 'The maximum number of partitions can be served in one request.', { min: 1 }),
   fixed('fetch.max.bytes', 'int', '57671680', 'The maximum number of bytes we will return for a fetch request. Must be at least 1024.', { min: 1024 }),
   fixed('max.incremental.fetch.session.cache.slots', 'int', '1000', 'The maximum number of total incremental fetch sessions that we will maintain.', { min: 0 }),
   dynamic(
