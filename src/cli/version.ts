@@ -1,12 +1,14 @@
-// samsa's version, read from its package.json (one source of truth).
-import { readFileSync } from 'node:fs';
+// samsa's version, read from its package.json (one source of truth). The CLI runs both from
+// dist/cli/ (tsc output) and from the bundle dist/samsa-cli.mjs, so look one and two levels up.
+import { readFileSync, existsSync } from 'node:fs';
 
 let cached: string | null = null;
 
 export function version(): string {
   if (cached === null) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    cached = pkg.version;
+    const candidates = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)];
+    const path = candidates.find((u) => existsSync(u) && JSON.parse(readFileSync(u, 'utf8')).name === 'samsa');
+    cached = path ? (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version : '0.0.0';
   }
   return cached;
 }
