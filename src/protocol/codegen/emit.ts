@@ -19,7 +19,7 @@ const PRIMITIVE_TS: Record<string, string> = {
   string: 'string',
   uuid: 'string',
   bytes: 'Buffer',
-  records: 'Buffer',
+  records: '$.Records',
 };
 
 export function camel(name: string): string {

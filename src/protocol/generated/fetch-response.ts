@@ -133,7 +133,7 @@ export interface PartitionData {
   /** The preferred read replica for the consumer to use on its next fetch request. (versions 11-18) */
   preferredReadReplica: number;
   /** The record data. (versions 4-18) */
-  records: Buffer | null;
+  records: $.Records | null;
   /** Tagged fields this schema does not know, kept for re-encoding. */
   unknownTaggedFields?: $.TaggedField[];
 }

@@ -114,7 +114,7 @@ export interface PartitionSnapshot {
   /** The starting byte position within the snapshot included in the Bytes field. (versions 0-1) */
   position: number;
   /** Snapshot data in records format which may not be aligned on an offset boundary. (versions 0-1) */
-  unalignedRecords: Buffer | null;
+  unalignedRecords: $.Records | null;
   /** Tagged fields this schema does not know, kept for re-encoding. */
   unknownTaggedFields?: $.TaggedField[];
 }

@@ -99,7 +99,7 @@ export interface PartitionProduceData {
   /** The partition index. (versions 3-13) */
   index: number;
   /** The record data to be produced. (versions 3-13) */
-  records: Buffer | null;
+  records: $.Records | null;
   /** Tagged fields this schema does not know, kept for re-encoding. */
   unknownTaggedFields?: $.TaggedField[];
 }

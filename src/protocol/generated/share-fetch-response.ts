@@ -115,7 +115,7 @@ export interface PartitionData {
   /** The current leader of the partition. (versions 0-2) */
   currentLeader: LeaderIdAndEpoch;
   /** The record data. (versions 0-2) */
-  records: Buffer | null;
+  records: $.Records | null;
   /** The acquired records. (versions 0-2) */
   acquiredRecords: AcquiredRecords[];
   /** Tagged fields this schema does not know, kept for re-encoding. */

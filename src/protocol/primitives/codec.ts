@@ -1,9 +1,10 @@
 // Shared pieces of the generated codecs: the input type, version checks and errors.
 import type { Reader, TaggedField } from './reader.js';
 import type { Writer } from './writer.js';
+import type { RecordsChunks } from './records.js';
 
 // What an encoder accepts: every field optional (absent means the schema default), recursively.
-export type Input<T> = T extends Uint8Array
+export type Input<T> = T extends Uint8Array | RecordsChunks
   ? T
   : T extends (infer U)[]
     ? Input<U>[]

@@ -12,3 +12,4 @@ export {
   deepEqual,
   EMPTY,
 } from './codec.js';
+export { RecordsChunks, type Records } from './records.js';

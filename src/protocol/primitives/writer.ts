@@ -3,6 +3,7 @@
 // producer sent reach the socket without being copied. `finish()` returns the pieces for writev.
 import { uuidToBytes } from './uuid.js';
 import type { TaggedField } from './reader.js';
+import { RecordsChunks } from './records.js';
 
 // Below this a copy is cheaper than an extra iovec entry.
 const ZERO_COPY_MIN = 1024;
@@ -138,7 +139,11 @@ export class Writer {
     else this.compactString(v);
   }
 
-  raw(v: Uint8Array): void {
+  raw(v: Uint8Array | RecordsChunks): void {
+    if (v instanceof RecordsChunks) {
+      for (const c of v.chunks) this.raw(c);
+      return;
+    }
     if (v.length >= ZERO_COPY_MIN) {
       if (this.pos > this.mark) {
         const done = this.buf.subarray(this.mark, this.pos);
@@ -156,22 +161,22 @@ export class Writer {
     this.pos += v.length;
   }
 
-  bytes(v: Uint8Array): void {
+  bytes(v: Uint8Array | RecordsChunks): void {
     this.int32(v.length);
     this.raw(v);
   }
 
-  nullableBytes(v: Uint8Array | null): void {
+  nullableBytes(v: Uint8Array | RecordsChunks | null): void {
     if (v === null) this.int32(-1);
     else this.bytes(v);
   }
 
-  compactBytes(v: Uint8Array): void {
+  compactBytes(v: Uint8Array | RecordsChunks): void {
     this.uvarint(v.length + 1);
     this.raw(v);
   }
 
-  compactNullableBytes(v: Uint8Array | null): void {
+  compactNullableBytes(v: Uint8Array | RecordsChunks | null): void {
     if (v === null) this.uvarint(0);
     else this.compactBytes(v);
   }
