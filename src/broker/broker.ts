@@ -10,6 +10,8 @@ import { HandlerRegistry } from '../handlers/registry.js';
 import { RequestProcessor } from '../network/request-processor.js';
 import { Listener } from '../network/listener.js';
 import type { BrokerEndpoint } from '../cluster/topic.js';
+import { FetchSessionCache } from '../fetch/session-cache.js';
+import { FetchWaiters } from '../fetch/fetch-waiters.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -33,8 +35,11 @@ export class Broker {
   readonly metadata: ClusterMetadata;
   readonly logManager: LogManager;
   readonly registry = new HandlerRegistry();
+  readonly fetchSessions: FetchSessionCache;
+  readonly fetchWaiters = new FetchWaiters();
+  closing = false;
   private readonly listeners: Listener[] = [];
-  private closing: Promise<void> | null = null;
+  private closingPromise: Promise<void> | null = null;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -43,10 +48,12 @@ export class Broker {
     readonly storage: 'memory' | 'disk',
   ) {
     const dirs = config.logDirs();
-    this.logManager = new LogManager(storage, dirs, log);
+    this.logManager = new LogManager(storage, dirs, config, log);
     const store = storage === 'disk' ? new FileMetadataStore(dirs[0]!) : new MemoryMetadataStore();
     this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint());
     this.metadata.setLifecycle(this.logManager);
+    this.logManager.onHighWatermark = (l) => this.fetchWaiters.notify(l);
+    this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
@@ -66,6 +73,8 @@ export class Broker {
     const log = options.logger ?? createLogger(config.getString('samsa.log.level') as LogLevel);
     const nodeId = config.nodeId();
     const broker = new Broker(config, log, nodeId, storage);
+    await broker.logManager.loadAll(broker.metadata.topics());
+    broker.logManager.startRetention();
     await broker.listen();
     log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, ms: Date.now() - broker.startedAt }, 'samsa broker started');
     return broker;
@@ -115,6 +124,7 @@ export class Broker {
   applyDynamicConfig(): void {
     const level = this.config.getString('samsa.log.level');
     if (level && level !== this.log.level) this.log.level = level;
+    this.logManager.brokerConfigChanged(this.metadata.topics());
   }
 
   get port(): number {
@@ -133,12 +143,15 @@ export class Broker {
 
   // Stops accepting, finishes in-flight requests, flushes, closes. Idempotent.
   close(graceMs = 5000): Promise<void> {
-    this.closing ??= (async () => {
+    this.closingPromise ??= (async () => {
+      this.closing = true;
+      this.fetchWaiters.wakeAll();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
+      await this.logManager.close();
       this.log.info({ nodeId: this.nodeId }, 'samsa broker stopped');
       this.log.flush?.();
     })();
-    return this.closing;
+    return this.closingPromise;
   }
 }
 

@@ -11,6 +11,7 @@ import { validateTopicConfigs, type BrokerConfig } from '../broker/config/index.
 export interface PartitionLifecycle {
   partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void;
   topicDeleted(topic: TopicState): void;
+  topicConfigChanged(topic: TopicState): void;
 }
 
 export interface CreateTopicSpec {
@@ -160,6 +161,7 @@ export class ClusterMetadata {
     if (validateOnly) return;
     topic.configs = checked;
     this.save();
+    this.lifecycle?.topicConfigChanged(topic);
   }
 
   // Dynamic broker configs changed through AlterConfigs are persisted with the topics.

@@ -2,6 +2,9 @@
 // implements: adding an API is adding its handler here.
 import type { Handler } from './types.js';
 import { apiVersionsHandler } from './api-versions.js';
+import { produceHandler } from './produce.js';
+import { fetchHandler } from './fetch.js';
+import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
@@ -14,6 +17,9 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { describeLogDirsHandler } from './describe-log-dirs.js';
 
 export const ALL_HANDLERS: readonly Handler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
   apiVersionsHandler,
   metadataHandler,
   createTopicsHandler,

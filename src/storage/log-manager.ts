@@ -1,11 +1,17 @@
-// Owns the partition logs: `<log.dir>/<topic>-<partition>/` on disk (Kafka's layout), or nothing
-// but bookkeeping in memory mode. For now it creates and removes partition directories and
-// reports their sizes (DescribeLogDirs); the segment files arrive with the data path.
-import { mkdirSync, readdirSync, rmSync, statSync, existsSync, statfsSync, renameSync } from 'node:fs';
+// Owns every partition log: `<log.dir>/<topic>-<partition>/` on disk (Kafka's layout), or the
+// memory engine. Creates and deletes logs as topics come and go, loads and recovers them at
+// start-up, runs retention in the background, and writes Kafka's per-log-dir checkpoints.
+import { mkdirSync, readdirSync, rmSync, existsSync, statfsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PartitionLifecycle } from '../cluster/cluster-metadata.js';
 import type { PartitionState, TopicState } from '../cluster/topic.js';
 import type { Logger } from '../log.js';
+import type { BrokerConfig } from '../broker/config/index.js';
+import { PartitionLog } from './partition-log.js';
+import { loadPartitionLog } from './log-loader.js';
+import { logConfigFor } from './log-config.js';
+import { FdCache } from './fd-cache.js';
+import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata } from './checkpoints.js';
 
 export interface PartitionDirInfo {
   topic: string;
@@ -22,14 +28,24 @@ export interface LogDirInfo {
   error: string | null;
 }
 
+const CLEAN_SHUTDOWN = '.kafka_cleanshutdown'; // Kafka's marker name
+const LOG_START_CHECKPOINT = 'log-start-offset-checkpoint';
+const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
+// Open segment files are bounded; idle ones are closed least recently used first.
+const MAX_OPEN_FILES = 1024;
+
 export class LogManager implements PartitionLifecycle {
   private readonly dirs: string[];
-  // In memory mode partitions exist only here (and, later, their logs in memory).
-  private readonly memoryPartitions = new Map<string, number>();
+  private readonly logs = new Map<string, PartitionLog>();
+  readonly fds = new FdCache(MAX_OPEN_FILES);
+  private retentionTimer: NodeJS.Timeout | null = null;
+  // Called when any partition's high watermark moves (fetch long polls).
+  onHighWatermark: ((log: PartitionLog) => void) | null = null;
 
   constructor(
     readonly mode: 'disk' | 'memory',
     logDirs: string[],
+    private readonly config: BrokerConfig,
     private readonly log: Logger,
   ) {
     this.dirs = logDirs.map((d) => resolve(d));
@@ -44,29 +60,123 @@ export class LogManager implements PartitionLifecycle {
     return join(this.dirForTopic(topic), `${topic}-${partition}`);
   }
 
-  // Kafka spreads partitions over log dirs; one topic per dir keeps it simple and stable.
+  // Kafka spreads partitions over log dirs; one dir per topic keeps it stable across restarts.
   private dirForTopic(topic: string): string {
     let h = 0;
     for (let i = 0; i < topic.length; i++) h = (h * 31 + topic.charCodeAt(i)) >>> 0;
     return this.dirs[h % this.dirs.length]!;
   }
 
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(`${topic}-${partition}`);
+  }
+
+  all(): IterableIterator<PartitionLog> {
+    return this.logs.values();
+  }
+
+  private register(plog: PartitionLog): void {
+    plog.onHighWatermark = () => this.onHighWatermark?.(plog);
+    this.logs.set(plog.name, plog);
+  }
+
+  // Start-up: opens (and recovers) the logs of every known topic.
+  async loadAll(topics: readonly TopicState[]): Promise<void> {
+    if (this.mode === 'memory') {
+      for (const t of topics) this.partitionsCreated(t, t.partitions);
+      return;
+    }
+    const clean = new Map<string, boolean>();
+    const starts = new Map<string, number>();
+    for (const d of this.dirs) {
+      clean.set(d, existsSync(join(d, CLEAN_SHUTDOWN)));
+      for (const [k, v] of readOffsetsCheckpoint(join(d, LOG_START_CHECKPOINT))) starts.set(k, v);
+    }
+    const started = Date.now();
+    for (const t of topics) {
+      for (const p of t.partitions) {
+        const dir = this.partitionDir(t.name, p.partition);
+        const plog = await loadPartitionLog({
+          topic: t.name,
+          partition: p.partition,
+          dir,
+          config: logConfigFor(this.config, t.configs),
+          fds: this.fds,
+          log: this.log,
+          cleanShutdown: clean.get(this.dirForTopic(t.name)) ?? false,
+          logStartOffset: starts.get(`${t.name}-${p.partition}`),
+        });
+        if (!existsSync(join(dir, 'partition.metadata'))) writePartitionMetadata(join(dir, 'partition.metadata'), t.id);
+        this.register(plog);
+      }
+    }
+    // From now on a crash is an unclean shutdown until close() says otherwise.
+    for (const d of this.dirs) if (existsSync(join(d, CLEAN_SHUTDOWN))) unlinkSync(join(d, CLEAN_SHUTDOWN));
+    if (this.logs.size > 0) this.log.info({ partitions: this.logs.size, ms: Date.now() - started }, 'loaded partition logs');
+  }
+
+  startRetention(): void {
+    const interval = this.config.getLong('log.retention.check.interval.ms');
+    this.retentionTimer = setInterval(() => this.runRetention(Date.now()), interval);
+    this.retentionTimer.unref();
+  }
+
+  runRetention(now: number): number {
+    let deleted = 0;
+    for (const l of this.logs.values()) {
+      try {
+        deleted += l.applyRetention(now);
+      } catch (err) {
+        this.log.error({ partition: l.name, err: (err as Error).message }, 'retention failed');
+      }
+    }
+    if (deleted > 0) this.checkpointLogStartOffsets();
+    return deleted;
+  }
+
+  checkpointLogStartOffsets(): void {
+    if (this.mode === 'memory') return;
+    for (const d of this.dirs) {
+      const rows: string[] = [];
+      for (const l of this.logs.values()) if (l.dir && l.dir.startsWith(d + '/')) rows.push(`${l.topic} ${l.partition} ${l.logStartOffset}`);
+      writeCheckpoint(join(d, LOG_START_CHECKPOINT), rows);
+    }
+  }
+
+  topicConfigChanged(topic: TopicState): void {
+    const cfg = logConfigFor(this.config, topic.configs);
+    for (const p of topic.partitions) {
+      const l = this.get(topic.name, p.partition);
+      if (l) l.config = cfg;
+    }
+  }
+
+  brokerConfigChanged(topics: readonly TopicState[]): void {
+    for (const t of topics) this.topicConfigChanged(t);
+  }
+
   partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void {
+    const cfg = logConfigFor(this.config, topic.configs);
+    const now = Date.now();
     for (const p of partitions) {
-      if (this.mode === 'memory') this.memoryPartitions.set(`${topic.name}-${p.partition}`, 0);
-      else mkdirSync(this.partitionDir(topic.name, p.partition), { recursive: true });
+      const dir = this.mode === 'disk' ? this.partitionDir(topic.name, p.partition) : null;
+      const plog = new PartitionLog(topic.name, p.partition, dir, cfg, this.fds, this.log);
+      plog.initEmpty(now);
+      if (dir) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
+      this.register(plog);
     }
   }
 
   topicDeleted(topic: TopicState): void {
     for (const p of topic.partitions) {
       const key = `${topic.name}-${p.partition}`;
-      if (this.mode === 'memory') {
-        this.memoryPartitions.delete(key);
-        continue;
-      }
+      const plog = this.logs.get(key);
+      this.logs.delete(key);
+      plog?.markClosed();
+      if (this.mode === 'memory') continue;
       const dir = this.partitionDir(topic.name, p.partition);
       if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
       // Kafka renames to `<name>-<p>.<id>-delete` first so a crash mid-delete leaves no live log.
       const doomed = `${dir}.${topic.id}-delete`;
       try {
@@ -76,9 +186,27 @@ export class LogManager implements PartitionLifecycle {
         this.log.warn({ dir, err: (err as Error).message }, 'could not remove a deleted partition directory');
       }
     }
+    this.checkpointLogStartOffsets();
+  }
+
+  // Graceful shutdown: finish writes, flush, record the clean shutdown so the next start need
+  // not check every active segment.
+  async close(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await Promise.all([...this.logs.values()].map((l) => l.close()));
+    this.fds.closeAll();
+    if (this.mode === 'memory') return;
+    this.checkpointLogStartOffsets();
+    for (const d of this.dirs) {
+      const rows: string[] = [];
+      for (const l of this.logs.values()) if (l.dir && l.dir.startsWith(d + '/')) rows.push(`${l.topic} ${l.partition} ${l.logEndOffset}`);
+      writeCheckpoint(join(d, RECOVERY_CHECKPOINT), rows);
+      writeFileSync(join(d, CLEAN_SHUTDOWN), '');
+    }
   }
 
   describe(topics: readonly TopicState[]): LogDirInfo[] {
+    const sizeOf = (t: string, p: number) => this.get(t, p)?.sizeInBytes ?? 0;
     if (this.mode === 'memory') {
       return [
         {
@@ -86,7 +214,7 @@ export class LogManager implements PartitionLifecycle {
           totalBytes: -1,
           usableBytes: -1,
           error: null,
-          partitions: topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: 0, offsetLag: 0 }))),
+          partitions: topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: sizeOf(t.name, p.partition), offsetLag: 0 }))),
         },
       ];
     }
@@ -102,25 +230,10 @@ export class LogManager implements PartitionLifecycle {
       }
       const partitions: PartitionDirInfo[] = [];
       for (const t of topics) {
-        for (const p of t.partitions) {
-          if (this.dirForTopic(t.name) !== dir) continue;
-          partitions.push({ topic: t.name, partition: p.partition, sizeBytes: dirSize(this.partitionDir(t.name, p.partition)), offsetLag: 0 });
-        }
+        if (this.dirForTopic(t.name) !== dir) continue;
+        for (const p of t.partitions) partitions.push({ topic: t.name, partition: p.partition, sizeBytes: sizeOf(t.name, p.partition), offsetLag: 0 });
       }
       return { path: dir, totalBytes, usableBytes, partitions, error: null };
     });
   }
-}
-
-function dirSize(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let total = 0;
-  for (const f of readdirSync(dir)) {
-    try {
-      total += statSync(join(dir, f)).size;
-    } catch {
-      // A file removed while we looked (retention): it no longer counts.
-    }
-  }
-  return total;
 }

@@ -114,6 +114,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   fixed('controlled.shutdown.enable', 'boolean', 'true', 'Enable controlled shutdown of the server.' + NO_EFFECT, IGNORED),
   fixed('max.request.partition.size.limit', 'int', '2000', 'The maximum number of partitions can be served in one request.', { min: 1 }),
   fixed('fetch.max.bytes', 'int', '57671680', 'The maximum number of bytes we will return for a fetch request. Must be at least 1024.', { min: 1024 }),
+  fixed('min.incremental.fetch.session.eviction.ms', 'int', '120000', 'The minimum amount of time we will wait before evicting an incremental fetch session from the cache.', { min: 0 }),
   fixed('max.incremental.fetch.session.cache.slots', 'int', '1000', 'The maximum number of total incremental fetch sessions that we will maintain.', { min: 0 }),
   dynamic(
     'compression.type',

@@ -1,0 +1,123 @@
+// Produce (key 0), v3-v13: each partition's batch is scanned and validated (magic 2, lengths,
+// record count, CRC32C, max.message.bytes, timestamps), stamped in place inside the request frame
+// and appended, all before the first await, so appends keep request order. acks=0 sends nothing
+// back; acks=1 and acks=all answer once the write reached the file (single node: the ISR is this
+// broker, so acks=all additionally checks min.insync.replicas). Per-partition errors do not fail
+// the other partitions.
+import { ProduceRequest } from '../protocol/generated/produce-request.js';
+import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
+import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+import { createBatchScan, scanBatches, stampBatch, setLogAppendTime } from '../storage/record-batch.js';
+import type { AppendBatch } from '../storage/partition-log.js';
+import { defineHandler } from './types.js';
+
+const scan = createBatchScan(4);
+
+export const produceHandler = defineHandler({
+  request: ProduceRequest,
+  response: ProduceResponse,
+  minVersion: 3,
+  maxVersion: 13,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const acks = req.acks;
+    const useIds = v >= 13;
+    const broker = ctx.broker;
+    const now = Date.now();
+    const waits: Promise<void>[] = [];
+    const topics: Input<TopicProduceResponse>[] = [];
+    for (const td of req.topicData) {
+      const topic = useIds ? broker.metadata.topicById(td.topicId) : broker.metadata.topic(td.name);
+      const partitions: Input<PartitionProduceResponse>[] = [];
+      topics.push({ name: useIds ? '' : td.name, topicId: useIds ? td.topicId : ZERO_UUID, partitionResponses: partitions });
+      for (const pd of td.partitionData) {
+        const res: Input<PartitionProduceResponse> = { index: pd.index, errorCode: ErrorCode.NONE, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: null };
+        partitions.push(res);
+        const fail = (code: number, message: string | null) => {
+          res.errorCode = code;
+          res.errorMessage = message;
+        };
+        if (acks !== 0 && acks !== 1 && acks !== -1) {
+          fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1 (all), got ${acks}`);
+          continue;
+        }
+        if (!topic) {
+          fail(useIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+          continue;
+        }
+        const state = topic.partitions[pd.index];
+        const log = broker.logManager.get(topic.name, pd.index);
+        if (!state || !log) {
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+          continue;
+        }
+        if (topic.internal) {
+          fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`);
+          continue;
+        }
+        const records = pd.records;
+        if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
+          fail(ErrorCode.INVALID_RECORD, 'Produce requests with version 3 are only allowed to contain exactly one record batch');
+          continue;
+        }
+        const cfg = log.config;
+        if (acks === -1 && cfg.minInsyncReplicas > state.isr.length) {
+          fail(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${state.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${log.name}`);
+          continue;
+        }
+        const result = scanBatches(records, scan, {
+          maxMessageBytes: cfg.maxMessageBytes,
+          verifyCrc: true,
+          timestampType: cfg.timestampType,
+          beforeMaxMs: cfg.timestampBeforeMaxMs,
+          afterMaxMs: cfg.timestampAfterMaxMs,
+          now,
+          validateRecords: true,
+          singleBatch: true,
+        });
+        if (!result.ok) {
+          fail(result.errorCode, result.message);
+          ctx.log.debug({ partition: log.name, clientId: ctx.clientId, error: result.message }, 'produce rejected');
+          continue;
+        }
+        const logAppendTime = cfg.timestampType === 'LogAppendTime';
+        const batches: AppendBatch[] = [];
+        for (let i = 0; i < scan.count; i++) {
+          if (logAppendTime) setLogAppendTime(records, scan.position[i]!, now);
+          batches.push({ position: scan.position[i]!, size: scan.size[i]!, lastOffsetDelta: scan.lastOffsetDelta[i]!, maxTimestamp: logAppendTime ? now : scan.maxTimestamp[i]! });
+        }
+        try {
+          const info = log.append(records, batches, state.leaderEpoch, now, stampBatch);
+          res.baseOffset = info.baseOffset;
+          res.logStartOffset = info.logStartOffset;
+          if (logAppendTime) res.logAppendTimeMs = now;
+          if (acks !== 0) {
+            waits.push(
+              log.waitDurable(info.lastOffset).catch((err: unknown) => {
+                const e = err instanceof KafkaError ? err : new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, String(err));
+                fail(e.code, e.message);
+                res.baseOffset = -1;
+              }),
+            );
+          }
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          fail(err.code, err.message);
+        }
+      }
+    }
+    if (acks === 0) return null;
+    await Promise.all(waits);
+    return { responses: topics, throttleTimeMs: 0 };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      responses: req.topicData.map((t) => ({
+        name: t.name,
+        topicId: t.topicId,
+        partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 })),
+      })),
+    };
+  },
+});

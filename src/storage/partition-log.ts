@@ -1,0 +1,468 @@
+// The log of one partition: segments, offsets, the high watermark, appends, reads, roll,
+// retention and DeleteRecords. Disk and memory engines share this class; only Segment differs.
+//
+// Appends are synchronous up to the page cache hand-off: offsets are assigned, batches stamped
+// in place inside the request frame (no copy), indexes updated, and the bytes queued for one
+// positional writev per flush of the queue (group commit). The high watermark, and with it the
+// ack of acks=1/all and the visibility to consumers, advances when the write has completed, so
+// an acknowledged record is in the file and survives `kill -9`.
+import { writev as fsWritev, fdatasync, fdatasyncSync, mkdirSync, openSync, closeSync, renameSync, unlinkSync, existsSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { Segment, segmentName, type ReadChunk } from './segment.js';
+import { writePending } from './offset-index.js';
+import { readBatchHeaderFields } from './batch-header.js';
+import { writeCheckpoint, readCheckpoint } from './checkpoints.js';
+import type { LogConfig } from './log-config.js';
+import type { FdCache } from './fd-cache.js';
+import type { Logger } from '../log.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+
+export interface AppendBatch {
+  position: number; // within `records`
+  size: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number; // after LogAppendTime, if applied
+}
+
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult extends ReadChunk {
+  highWatermark: number;
+  logStartOffset: number;
+  lastStableOffset: number;
+}
+
+interface PendingWrite {
+  segment: Segment;
+  position: number;
+  buf: Buffer;
+  lastOffset: number;
+  records: number;
+}
+
+export class PartitionLog {
+  segments: Segment[] = [];
+  logStartOffset = 0;
+  logEndOffset = 0;
+  highWatermark = 0;
+  // Leader epoch cache: (epoch, first offset of that epoch), ascending (KIP-101).
+  epochs: Array<{ epoch: number; startOffset: number }> = [];
+  private readonly writeQueue: PendingWrite[] = [];
+  private writing = false;
+  private failed: Error | null = null;
+  private readonly ackWaiters: Array<{ offset: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  private unflushedMessages = 0;
+  private lastFlushMs = Date.now();
+  // Called whenever the high watermark advances (fetch long polls wait on it).
+  onHighWatermark: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly dir: string | null, // null: memory engine
+    public config: LogConfig,
+    private readonly fds: FdCache,
+    private readonly log: Logger,
+  ) {}
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  get activeSegment(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get sizeInBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  // A new, empty log (CreateTopics) or the start of recovery (see log-loader.ts).
+  initEmpty(now: number): void {
+    if (this.dir !== null) mkdirSync(this.dir, { recursive: true });
+    this.segments = [this.newSegment(0, now)];
+  }
+
+  newSegment(baseOffset: number, now: number): Segment {
+    const s = new Segment(this.dir, baseOffset, now);
+    if (this.dir !== null) {
+      // Create the files so that positional writes and index appends have a target.
+      closeSync(openSync(s.logPath, 'a'));
+      closeSync(openSync(s.indexPath, 'a'));
+      closeSync(openSync(s.timeIndexPath, 'a'));
+    }
+    return s;
+  }
+
+  // ---- append ----
+
+  // Appends already validated batches that lie back to back in `records` (a view into the
+  // request frame). Stamps offsets and the leader epoch in place. Returns the assigned offsets;
+  // `waitDurable(lastOffset)` resolves when they are written.
+  append(records: Buffer, batches: readonly AppendBatch[], leaderEpoch: number, now: number, stamp: (buf: Buffer, pos: number, baseOffset: number, epoch: number) => void): AppendInfo {
+    if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
+    const first = batches[0]!;
+    const total = batches.reduce((a, b) => a + b.size, 0);
+    this.maybeRoll(total, now, first.maxTimestamp);
+    const seg = this.activeSegment;
+    const baseOffset = this.logEndOffset;
+    let offset = baseOffset;
+    const startPosition = seg.size;
+    let count = 0;
+    for (const b of batches) {
+      stamp(records, b.position, offset, leaderEpoch);
+      const last = offset + b.lastOffsetDelta;
+      seg.addBatch(records.subarray(b.position, b.position + b.size), last, b.maxTimestamp, this.config.indexIntervalBytes);
+      count += b.lastOffsetDelta + 1;
+      offset = last + 1;
+    }
+    this.logEndOffset = offset;
+    if (this.epochs.length === 0 || leaderEpoch > this.epochs[this.epochs.length - 1]!.epoch) {
+      this.epochs.push({ epoch: leaderEpoch, startOffset: baseOffset });
+      this.writeEpochCheckpoint();
+    }
+    if (this.dir === null) {
+      this.advanceHighWatermark(offset);
+    } else {
+      const span = records.subarray(first.position, first.position + total);
+      this.writeQueue.push({ segment: seg, position: startPosition, buf: span, lastOffset: offset - 1, records: count });
+      this.pumpWrites();
+    }
+    return { baseOffset, lastOffset: offset - 1, logStartOffset: this.logStartOffset };
+  }
+
+  // Resolves once every offset up to `lastOffset` is written (the high watermark passed it).
+  waitDurable(lastOffset: number): Promise<void> {
+    if (this.highWatermark > lastOffset) return Promise.resolve();
+    if (this.failed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, this.failed.message));
+    return new Promise((resolve, reject) => this.ackWaiters.push({ offset: lastOffset, resolve, reject }));
+  }
+
+  private maybeRoll(incomingBytes: number, now: number, firstTimestamp: number): void {
+    const seg = this.activeSegment;
+    if (seg.isEmpty) return;
+    const tooBig = seg.size + incomingBytes > this.config.segmentBytes;
+    const tooOld = now - seg.createdMs > this.config.segmentMs - this.config.segmentJitterMs;
+    // Index positions and relative offsets are int32 in Kafka's formats.
+    const offsetsFull = this.logEndOffset - seg.baseOffset > 0x7fffffff - 1;
+    if (tooBig || tooOld || offsetsFull) this.roll(now, tooBig ? 'segment.bytes' : tooOld ? 'segment.ms' : 'offset range');
+    void firstTimestamp;
+  }
+
+  roll(now: number, why: string): void {
+    const next = this.newSegment(this.logEndOffset, now);
+    this.segments.push(next);
+    this.log.debug({ partition: this.name, baseOffset: next.baseOffset, why }, 'rolled segment');
+  }
+
+  private pumpWrites(): void {
+    if (this.writing || this.writeQueue.length === 0 || this.closed) return;
+    const seg = this.writeQueue[0]!.segment;
+    const position = this.writeQueue[0]!.position;
+    const bufs: Buffer[] = [];
+    let bytes = 0;
+    let lastOffset = -1;
+    let records = 0;
+    // One writev for everything queued for this segment (group commit of the write syscall).
+    while (this.writeQueue.length > 0 && this.writeQueue[0]!.segment === seg && bufs.length < 1024) {
+      const w = this.writeQueue.shift()!;
+      bufs.push(w.buf);
+      bytes += w.buf.length;
+      lastOffset = w.lastOffset;
+      records += w.records;
+    }
+    this.writing = true;
+    const path = seg.logPath;
+    let fd: number;
+    try {
+      fd = this.fds.acquire(path, 'r+');
+    } catch (err) {
+      return this.fail(err as Error);
+    }
+    fsWritev(fd, bufs, position, (err, written) => {
+      this.fds.release(path, 'r+');
+      if (err || written !== bytes) return this.fail(err ?? new Error(`short write: ${written} of ${bytes} bytes`));
+      seg.writtenSize = position + bytes;
+      try {
+        this.writeIndexes(seg);
+      } catch (e) {
+        return this.fail(e as Error);
+      }
+      this.unflushedMessages += records;
+      const now = Date.now();
+      const flush = this.unflushedMessages >= this.config.flushMessages || now - this.lastFlushMs >= this.config.flushMs;
+      const done = () => {
+        this.writing = false;
+        this.advanceHighWatermark(lastOffset + 1);
+        this.pumpWrites();
+      };
+      if (!flush) return done();
+      const dfd = this.fds.acquire(path, 'r+');
+      fdatasync(dfd, (ferr) => {
+        this.fds.release(path, 'r+');
+        if (ferr) return this.fail(ferr);
+        this.unflushedMessages = 0;
+        this.lastFlushMs = Date.now();
+        done();
+      });
+    });
+  }
+
+  private writeIndexes(seg: Segment): void {
+    const idx = seg.index.takePending();
+    if (idx.length > 0) {
+      const fd = this.fds.acquire(seg.indexPath, 'a');
+      try {
+        writePending(fd, idx);
+      } finally {
+        this.fds.release(seg.indexPath, 'a');
+      }
+    }
+    const tidx = seg.timeIndex.takePending();
+    if (tidx.length > 0) {
+      const fd = this.fds.acquire(seg.timeIndexPath, 'a');
+      try {
+        writePending(fd, tidx);
+      } finally {
+        this.fds.release(seg.timeIndexPath, 'a');
+      }
+    }
+  }
+
+  private advanceHighWatermark(hw: number): void {
+    if (hw <= this.highWatermark) return;
+    this.highWatermark = hw;
+    while (this.ackWaiters.length > 0 && this.ackWaiters[0]!.offset < hw) this.ackWaiters.shift()!.resolve();
+    this.onHighWatermark?.();
+  }
+
+  // A failed write takes the log offline (as Kafka takes a failed log dir offline): nothing
+  // after the failure is acknowledged.
+  private fail(err: Error): void {
+    this.writing = false;
+    this.failed = err;
+    this.log.error({ partition: this.name, err: err.message }, 'log write failed; partition offline');
+    const e = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `write to ${this.name} failed: ${err.message}`);
+    for (const w of this.ackWaiters.splice(0)) w.reject(e);
+  }
+
+  // ---- read ----
+
+  checkFetchOffset(offset: number): void {
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `Offset ${offset} is out of range for partition ${this.name}: log start offset ${this.logStartOffset}, log end offset ${this.logEndOffset}`,
+      );
+    }
+  }
+
+  // Whole batches from the one containing `offset`, up to `maxBytes` (the first batch even when
+  // larger, if `minOneBatch`), not past `endOffset` (high watermark or last stable offset).
+  async read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset = this.highWatermark): Promise<ReadResult> {
+    this.checkFetchOffset(offset);
+    const result: ReadResult = {
+      buffers: [],
+      bytes: 0,
+      nextOffset: -1,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.logStartOffset,
+      lastStableOffset: this.highWatermark,
+    };
+    if (offset >= endOffset) return result;
+    let i = this.segmentIndexFor(offset);
+    let from = offset;
+    while (i < this.segments.length && result.bytes < maxBytes) {
+      const seg = this.segments[i]!;
+      const chunk = await seg.read(from, maxBytes - result.bytes, minOneBatch && result.buffers.length === 0, endOffset, this.fds);
+      result.buffers.push(...chunk.buffers);
+      result.bytes += chunk.bytes;
+      if (chunk.nextOffset >= 0) {
+        result.nextOffset = chunk.nextOffset;
+        from = chunk.nextOffset;
+      }
+      // Continue into the next segment only if this one was read to its end.
+      if (chunk.nextOffset < 0 || chunk.nextOffset > seg.lastOffset) i++;
+      else break;
+      if (from >= endOffset) break;
+    }
+    return result;
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  // ---- offsets by time (ListOffsets) ----
+
+  // The first batch whose max timestamp is >= `timestamp`: its base offset and max timestamp,
+  // or null when no record is that recent.
+  async batchForTimestamp(timestamp: number): Promise<{ buf: Buffer; position: number } | null> {
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp) continue;
+      const from = Math.max(seg.timeIndex.lookup(timestamp), seg.baseOffset, this.logStartOffset);
+      let offset = from;
+      for (;;) {
+        const chunk = await seg.read(offset, 64 * 1024, true, this.highWatermark, this.fds);
+        if (chunk.buffers.length === 0) break;
+        for (const b of chunk.buffers) {
+          const h = readBatchHeaderFields(b, 0);
+          if (h.lastOffset >= this.logStartOffset && b.readBigInt64BE(35) >= BigInt(timestamp)) return { buf: b, position: 0 };
+        }
+        offset = chunk.nextOffset;
+      }
+    }
+    return null;
+  }
+
+  // ---- retention and DeleteRecords ----
+
+  // DeleteRecords: moves the log start offset forward (never back); whole segments below it go.
+  deleteRecordsBefore(offset: number, now: number): number {
+    const target = offset === -1 ? this.highWatermark : offset;
+    if (target < 0 || target > this.highWatermark) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot increment the log start offset to ${target} of partition ${this.name} since it is larger than the high watermark ${this.highWatermark}`);
+    }
+    if (target > this.logStartOffset) {
+      this.logStartOffset = target;
+      this.deleteSegmentsBelowStart(now, 'DeleteRecords');
+    }
+    return this.logStartOffset;
+  }
+
+  private deleteSegmentsBelowStart(now: number, why: string): void {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= this.logStartOffset) this.deleteOldest(now, why);
+  }
+
+  // Time and size retention (cleanup.policy contains delete). Returns segments deleted.
+  applyRetention(now: number): number {
+    if (!this.config.cleanupPolicy.includes('delete')) return 0;
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    if (retentionMs >= 0 && Number.isFinite(retentionMs)) {
+      // The active segment may expire too: roll first so that it can go (as Kafka does).
+      const active = this.activeSegment;
+      if (!active.isEmpty && active.maxTimestamp >= 0 && now - active.maxTimestamp > retentionMs && this.highWatermark === this.logEndOffset) {
+        this.roll(now, 'retention.ms');
+      }
+      while (this.segments.length > 1) {
+        const s = this.segments[0]!;
+        const last = s.maxTimestamp >= 0 ? s.maxTimestamp : s.createdMs;
+        if (now - last <= retentionMs) break;
+        this.deleteOldest(now, 'retention.ms');
+        deleted++;
+      }
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.sizeInBytes - retentionBytes;
+      while (this.segments.length > 1 && excess >= this.segments[0]!.size) {
+        excess -= this.segments[0]!.size;
+        this.deleteOldest(now, 'retention.bytes');
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private deleteOldest(now: number, why: string): void {
+    const s = this.segments.shift()!;
+    const next = this.segments[0]!;
+    this.logStartOffset = Math.max(this.logStartOffset, next.baseOffset);
+    this.log.info({ partition: this.name, baseOffset: s.baseOffset, bytes: s.size, why, logStartOffset: this.logStartOffset }, 'deleting segment');
+    if (this.dir === null) return;
+    // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so
+    // readers in flight finish on the old file handle.
+    const files = [s.logPath, s.indexPath, s.timeIndexPath];
+    const doomed: string[] = [];
+    for (const f of files) {
+      this.fds.forget(f);
+      if (!existsSync(f)) continue;
+      renameSync(f, `${f}.deleted`);
+      doomed.push(`${f}.deleted`);
+    }
+    const remove = () => {
+      for (const f of doomed) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // gone already
+        }
+      }
+    };
+    if (this.config.fileDeleteDelayMs <= 0 || this.closed) remove();
+    else setTimeout(remove, this.config.fileDeleteDelayMs).unref();
+    void now;
+  }
+
+  // ---- leader epochs ----
+
+  private writeEpochCheckpoint(): void {
+    if (this.dir === null) return;
+    writeCheckpoint(join(this.dir, 'leader-epoch-checkpoint'), this.epochs.map((e) => `${e.epoch} ${e.startOffset}`));
+  }
+
+  loadEpochCheckpoint(): void {
+    if (this.dir === null) return;
+    const rows = readCheckpoint(join(this.dir, 'leader-epoch-checkpoint')) ?? [];
+    this.epochs = rows.map(([e, o]) => ({ epoch: Number(e), startOffset: Number(o) })).filter((e) => e.startOffset <= this.logEndOffset);
+  }
+
+  // OffsetForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor): the largest epoch <=
+  // `epoch` and the end offset of that epoch (the next epoch's start, or the log end).
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
+    const last = this.epochs[this.epochs.length - 1];
+    if (!last) return { leaderEpoch: -1, endOffset: -1 };
+    if (epoch === last.epoch) return { leaderEpoch: epoch, endOffset: this.logEndOffset };
+    let i = this.epochs.length - 1;
+    while (i >= 0 && this.epochs[i]!.epoch > epoch) i--;
+    if (i < 0) return { leaderEpoch: -1, endOffset: -1 };
+    const next = this.epochs[i + 1];
+    return { leaderEpoch: this.epochs[i]!.epoch, endOffset: next ? next.startOffset : this.logEndOffset };
+  }
+
+  // ---- shutdown ----
+
+  // Waits for queued writes, flushes the files, closes.
+  async close(): Promise<void> {
+    while (this.writing || this.writeQueue.length > 0) {
+      if (this.failed) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    this.closed = true;
+    if (this.dir === null) return;
+    const seg = this.activeSegment;
+    if (existsSync(seg.logPath)) {
+      const fd = openSync(seg.logPath, 'r+');
+      try {
+        if (this.failed) ftruncateSync(fd, seg.writtenSize);
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  // Removes the log's directory contents (topic deleted).
+  markClosed(): void {
+    this.closed = true;
+  }
+}
+
+export { segmentName };

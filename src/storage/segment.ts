@@ -1,0 +1,222 @@
+// One log segment: the batches from `baseOffset` on, in Kafka's files (DESIGN.md §5):
+//   <dir>/<20-digit base offset>.log        record batches exactly as served, offsets stamped
+//   <dir>/<20-digit base offset>.index      see offset-index.ts
+//   <dir>/<20-digit base offset>.timeindex  see offset-index.ts
+// In memory mode the batches are kept in this object instead of a file, with the same offsets,
+// positions and indexes, so both engines share every rule above this layer.
+import { read as fsRead } from 'node:fs';
+import { join } from 'node:path';
+import { OffsetIndex, TimeIndex } from './offset-index.js';
+import { readBatchHeaderFields } from './batch-header.js';
+import type { FdCache } from './fd-cache.js';
+
+export function segmentName(baseOffset: number, suffix: string): string {
+  return `${String(baseOffset).padStart(20, '0')}${suffix}`;
+}
+
+export interface ReadChunk {
+  buffers: Buffer[];
+  bytes: number;
+  // Offset after the last batch returned (-1 when nothing was returned).
+  nextOffset: number;
+}
+
+export class Segment {
+  size = 0; // bytes appended, including bytes still on their way to the file
+  writtenSize = 0; // bytes known to be in the file (disk mode)
+  lastOffset: number;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  readonly index: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  private bytesSinceIndex = 0;
+  readonly createdMs: number;
+  // Memory mode: the batches themselves, with their positions.
+  private readonly memPositions: number[] | null;
+  private readonly memBuffers: Buffer[] | null;
+
+  constructor(
+    readonly dir: string | null, // null in memory mode
+    readonly baseOffset: number,
+    createdMs: number,
+  ) {
+    this.lastOffset = baseOffset - 1;
+    this.index = new OffsetIndex(baseOffset);
+    this.timeIndex = new TimeIndex(baseOffset);
+    this.createdMs = createdMs;
+    this.memPositions = dir === null ? [] : null;
+    this.memBuffers = dir === null ? [] : null;
+  }
+
+  get logPath(): string {
+    return join(this.dir!, segmentName(this.baseOffset, '.log'));
+  }
+  get indexPath(): string {
+    return join(this.dir!, segmentName(this.baseOffset, '.index'));
+  }
+  get timeIndexPath(): string {
+    return join(this.dir!, segmentName(this.baseOffset, '.timeindex'));
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  // Records a batch appended at the end (already stamped). Returns its position. In memory mode
+  // the bytes are kept here; in disk mode the caller writes them.
+  addBatch(buf: Buffer, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number): number {
+    const position = this.size;
+    // Kafka indexes the batch that crosses the interval: entry = (its last offset, its position).
+    if (this.bytesSinceIndex > indexIntervalBytes || position === 0) {
+      this.index.append(lastOffset, position);
+      this.bytesSinceIndex = 0;
+    }
+    this.bytesSinceIndex += buf.length;
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp;
+      this.offsetOfMaxTimestamp = lastOffset;
+      this.timeIndex.append(maxTimestamp, lastOffset);
+    }
+    this.size += buf.length;
+    this.lastOffset = lastOffset;
+    if (this.memBuffers) {
+      this.memPositions!.push(position);
+      this.memBuffers.push(buf);
+      this.writtenSize = this.size;
+    }
+    return position;
+  }
+
+  // Recovery: records a batch found in the file, rebuilding the indexes as appends would have.
+  addRecovered(position: number, size: number, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number, rebuildIndexes: boolean): void {
+    if (rebuildIndexes) {
+      if (this.bytesSinceIndex > indexIntervalBytes || position === 0) {
+        this.index.append(lastOffset, position);
+        this.bytesSinceIndex = 0;
+      }
+      if (maxTimestamp > this.maxTimestamp) this.timeIndex.append(maxTimestamp, lastOffset);
+    }
+    this.bytesSinceIndex += size;
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp;
+      this.offsetOfMaxTimestamp = lastOffset;
+    }
+    this.size = position + size;
+    this.writtenSize = this.size;
+    this.lastOffset = lastOffset;
+  }
+
+  // Reads whole batches from the one containing `offset` (found through the index), up to
+  // `maxBytes` (but always the first batch when `minOneBatch`), ending before `endOffset` (the
+  // high watermark) and within `endPosition` bytes.
+  async read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk> {
+    const endPosition = this.writtenSize;
+    let position = this.index.lookup(offset);
+    if (this.memBuffers) return this.readMemory(offset, position, maxBytes, minOneBatch, endOffset);
+    const out: Buffer[] = [];
+    let bytes = 0;
+    let nextOffset = -1;
+    const path = this.logPath;
+    const fd = fds.acquire(path, 'r');
+    try {
+      // Skip batches that end before `offset`, reading headers only.
+      const header = Buffer.allocUnsafe(61);
+      for (;;) {
+        if (position + 12 > endPosition) return { buffers: out, bytes, nextOffset };
+        await readFully(fd, header, 0, 61, position);
+        const h = readBatchHeaderFields(header, 0);
+        if (h.lastOffset >= offset) break;
+        position += h.size;
+      }
+      const wanted = Math.max(0, Math.min(maxBytes, endPosition - position));
+      let chunk = Buffer.allocUnsafe(Math.max(wanted, 61));
+      let got = await readFully(fd, chunk, 0, Math.min(chunk.length, endPosition - position), position);
+      let p = 0;
+      while (p + 12 <= got) {
+        const h = readBatchHeaderFields(chunk, p);
+        if (h.baseOffset >= endOffset) break;
+        if (p + h.size > got) {
+          if (out.length === 0 && minOneBatch && position + h.size <= endPosition) {
+            // The first batch is larger than maxBytes: Kafka returns it whole.
+            chunk = Buffer.allocUnsafe(h.size);
+            got = await readFully(fd, chunk, 0, h.size, position);
+            out.push(chunk);
+            bytes = h.size;
+            nextOffset = h.lastOffset + 1;
+          }
+          break;
+        }
+        out.push(chunk.subarray(p, p + h.size));
+        bytes += h.size;
+        nextOffset = h.lastOffset + 1;
+        p += h.size;
+      }
+      return { buffers: out, bytes, nextOffset };
+    } finally {
+      fds.release(path, 'r');
+    }
+  }
+
+  private readMemory(offset: number, fromPosition: number, maxBytes: number, minOneBatch: boolean, endOffset: number): ReadChunk {
+    const positions = this.memPositions!;
+    const buffers = this.memBuffers!;
+    // First batch at or after the indexed position whose last offset reaches `offset`.
+    let i = lowerBound(positions, fromPosition);
+    while (i < buffers.length && readBatchHeaderFields(buffers[i]!, 0).lastOffset < offset) i++;
+    const out: Buffer[] = [];
+    let bytes = 0;
+    let nextOffset = -1;
+    for (; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      const h = readBatchHeaderFields(b, 0);
+      if (h.baseOffset >= endOffset) break;
+      if (bytes + b.length > maxBytes && !(out.length === 0 && minOneBatch)) break;
+      out.push(b);
+      bytes += b.length;
+      nextOffset = h.lastOffset + 1;
+      if (bytes >= maxBytes) break;
+    }
+    return { buffers: out, bytes, nextOffset };
+  }
+
+  // Memory mode: the batches from `position` on, for truncation and retention.
+  memoryBatchesFrom(position: number): Buffer[] {
+    const i = lowerBound(this.memPositions!, position);
+    return this.memBuffers!.slice(i);
+  }
+
+  // Drops everything from `position` on (memory mode; disk truncation is done by the caller).
+  truncateMemory(position: number): void {
+    if (!this.memBuffers) return;
+    const i = lowerBound(this.memPositions!, position);
+    this.memPositions!.length = i;
+    this.memBuffers.length = i;
+  }
+}
+
+function lowerBound(xs: number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const step = () => {
+      fsRead(fd, buf, offset + done, length - done, position + done, (err, n) => {
+        if (err) return reject(err);
+        done += n;
+        if (n === 0 || done >= length) resolve(done);
+        else step();
+      });
+    };
+    if (length <= 0) resolve(0);
+    else step();
+  });
+}
