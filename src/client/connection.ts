@@ -56,15 +56,22 @@ export class ClientConnection {
       });
       const onError = (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new Error(`cannot connect to ${host}:${port}: ${err.code === 'ECONNREFUSED' ? 'connection refused (is a broker running there?)' : err.message}`));
+        const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+        reject(new Error(`cannot connect to ${where}: ${err.code === 'ECONNREFUSED' ? 'connection refused (is a broker running there?)' : err.message}`));
       };
       socket.once('error', onError);
     });
   }
 
   // ApiVersions handshake; afterwards `pick()` chooses versions both sides speak.
+  // A broker that does not know v3 answers UNSUPPORTED_VERSION with a v0 body listing what it
+  // does support (KIP-511); then ask again at the highest version it names (or v0).
   async negotiate(): Promise<void> {
-    const res = await this.send(ApiVersionsRequest, ApiVersionsResponse, 3, { clientSoftwareName: 'samsa', clientSoftwareVersion: '0' });
+    let res = await this.send(ApiVersionsRequest, ApiVersionsResponse, 3, { clientSoftwareName: 'samsa', clientSoftwareVersion: '0' }).catch(() => null);
+    if (res === null || res.errorCode === 35) {
+      const theirs = res?.apiKeys.find((k) => k.apiKey === ApiVersionsRequest.apiKey)?.maxVersion ?? 0;
+      res = await this.send(ApiVersionsRequest, ApiVersionsResponse, Math.min(theirs, 2), {});
+    }
     if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error ${res.errorCode}`);
     for (const k of res.apiKeys) this.versions.set(k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion });
   }
@@ -132,7 +139,7 @@ export class ClientConnection {
   }
 
   close(): void {
-    this.closedError ??= new Error('connection closed');
+    this.fail(new Error('connection closed'));
     this.socket.destroy();
   }
 }

@@ -8,7 +8,7 @@ export class FrameTooLargeError extends Error {
     readonly size: number,
     readonly limit: number,
   ) {
-    super(`request of ${size} bytes exceeds socket.request.max.bytes (${limit})`);
+    super(`frame size ${size} is negative or above the limit of ${limit} bytes`);
   }
 }
 
