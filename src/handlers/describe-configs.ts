@@ -18,7 +18,8 @@ export const describeConfigsHandler = defineHandler({
         const entries = describeResource(ctx.broker, r.resourceType, r.resourceName, r.configurationKeys, ctx.apiVersion >= 1 && req.includeSynonyms, ctx.apiVersion >= 3 && req.includeDocumentation);
         return {
           errorCode: ErrorCode.NONE,
-          errorMessage: null,
+          // Kafka sends an empty message, not null, on success.
+          errorMessage: '',
           resourceType: r.resourceType,
           resourceName: r.resourceName,
           configs: entries.map((e) => ({

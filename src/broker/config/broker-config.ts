@@ -302,6 +302,12 @@ export class BrokerConfig {
 
   entry(name: string): BrokerConfigEntry {
     const def = knownDef(name);
+    if ((name === 'node.id' || name === 'broker.id') && this.getInt(name) < 0) {
+      // Kafka copies node.id and broker.id into each other (KafkaConfig.populateSynonyms): both
+      // report the id the broker runs with, as a static setting.
+      const value = String(this.nodeId());
+      return { name, value, source: 'static', synonyms: [{ name, value, source: 'static' }], readOnly: true, sensitive: false, ignored: false, type: def.type, doc: def.doc };
+    }
     const group = BROKER_SYNONYM_GROUPS.find((g) => g.includes(name)) ?? [name];
     const layers: BrokerConfigSource[] = ['dynamic-broker', 'dynamic-default-broker', 'static', 'default'];
     const all: ConfigSynonymValue<BrokerConfigSource>[] = [];
