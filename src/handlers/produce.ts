@@ -8,11 +8,16 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { createBatchScan, scanBatches, stampBatch, setLogAppendTime } from '../storage/record-batch.js';
+import { createBatchScan, scanBatches, stampBatch, setLogAppendTime, COMPRESSION_MASK, CompressionType } from '../storage/record-batch.js';
 import type { AppendBatch } from '../storage/partition-log.js';
 import { defineHandler } from './types.js';
 
 const scan = createBatchScan(4);
+
+function hasZstd(): boolean {
+  for (let i = 0; i < scan.count; i++) if ((scan.attributes[i]! & COMPRESSION_MASK) === CompressionType.Zstd) return true;
+  return false;
+}
 
 export const produceHandler = defineHandler({
   request: ProduceRequest,
@@ -79,6 +84,11 @@ export const produceHandler = defineHandler({
         if (!result.ok) {
           fail(result.errorCode, result.message);
           ctx.log.debug({ partition: log.name, clientId: ctx.clientId, error: result.message }, 'produce rejected');
+          continue;
+        }
+        // zstd needs Produce v7+ (KIP-110): older clients could not read it back.
+        if (v < 7 && hasZstd()) {
+          fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'Produce requests with ZStandard compressed data need version 7 or above');
           continue;
         }
         const logAppendTime = cfg.timestampType === 'LogAppendTime';

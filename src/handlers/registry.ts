@@ -15,6 +15,9 @@ import { describeConfigsHandler } from './describe-configs.js';
 import { alterConfigsHandler } from './alter-configs.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { describeLogDirsHandler } from './describe-log-dirs.js';
+import { deleteRecordsHandler } from './delete-records.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 
 export const ALL_HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -31,6 +34,9 @@ export const ALL_HANDLERS: readonly Handler[] = [
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   describeLogDirsHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
+  listPartitionReassignmentsHandler,
 ];
 
 export interface ApiVersionEntry {

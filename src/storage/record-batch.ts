@@ -72,37 +72,22 @@ export interface BatchScan {
 
 export function createBatchScan(initialCapacity = 16): BatchScan {
   const n = Math.max(1, initialCapacity | 0);
+  const [i32a, i16a, f64a] = [() => new Int32Array(n), () => new Int16Array(n), () => new Float64Array(n)];
   return {
-    count: 0,
-    position: new Int32Array(n),
-    size: new Int32Array(n),
-    lastOffsetDelta: new Int32Array(n),
-    recordCount: new Int32Array(n),
-    attributes: new Int16Array(n),
-    producerEpoch: new Int16Array(n),
-    baseSequence: new Int32Array(n),
-    baseTimestamp: new Float64Array(n),
-    maxTimestamp: new Float64Array(n),
-    producerId: new Float64Array(n),
+    count: 0, position: i32a(), size: i32a(), lastOffsetDelta: i32a(), recordCount: i32a(), attributes: i16a(),
+    producerEpoch: i16a(), baseSequence: i32a(), baseTimestamp: f64a(), maxTimestamp: f64a(), producerId: f64a(),
   };
 }
 
+const ARRAYS = ['position', 'size', 'lastOffsetDelta', 'recordCount', 'attributes', 'producerEpoch', 'baseSequence', 'baseTimestamp', 'maxTimestamp', 'producerId'] as const;
+
 function grow(s: BatchScan): void {
-  const g = <T extends Int32Array | Int16Array | Float64Array>(a: T): T => {
-    const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  for (const k of ARRAYS) {
+    const a = s[k];
+    const b = new (a.constructor as new (n: number) => typeof a)(a.length * 2);
     b.set(a);
-    return b;
-  };
-  s.position = g(s.position);
-  s.size = g(s.size);
-  s.lastOffsetDelta = g(s.lastOffsetDelta);
-  s.recordCount = g(s.recordCount);
-  s.attributes = g(s.attributes);
-  s.producerEpoch = g(s.producerEpoch);
-  s.baseSequence = g(s.baseSequence);
-  s.baseTimestamp = g(s.baseTimestamp);
-  s.maxTimestamp = g(s.maxTimestamp);
-  s.producerId = g(s.producerId);
+    (s as unknown as Record<string, typeof a>)[k] = b;
+  }
 }
 
 export interface ScanOptions {
@@ -200,14 +185,7 @@ function varlong(b: Uint8Array, end: number): number {
 }
 
 // The record parseRecord just read. Module state, so the hot path allocates nothing.
-let rTimestampDelta = 0;
-let rOffsetDelta = 0;
-let rKey = 0;
-let rKeyLength = 0;
-let rValue = 0;
-let rValueLength = 0;
-let rHeaders = 0;
-let rHeaderCount = 0;
+let rTimestampDelta = 0, rOffsetDelta = 0, rKey = 0, rKeyLength = 0, rValue = 0, rValueLength = 0, rHeaders = 0, rHeaderCount = 0;
 
 /**
  * Parses the record at `cur` (Kafka's DefaultRecord.readFrom rules), leaving `cur` after it.
@@ -215,7 +193,8 @@ let rHeaderCount = 0;
  */
 function parseRecord(b: Uint8Array, end: number): string {
   const len = varint(b, end);
-  if (cur < 0 || len <= 0 || len > end - cur) return `invalid record size ${cur < 0 ? '(bad varint)' : len}, ${end - cur} bytes left in the batch`;
+  if (cur < 0) return 'invalid record length varint';
+  if (len <= 0 || len > end - cur) return `invalid record size ${len}, ${end - cur} bytes left in the batch`;
   const bodyStart = cur;
   const bodyEnd = cur + len;
   cur++; // attributes: unused in v2

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { buildBatch } from '../../src/storage/record-batch.js';
+import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
+import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { ClientConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/errors.js';
@@ -476,8 +479,10 @@ test('DescribeLogDirs v1-v5 (disk): the absolute log dir, partition sizes, volum
   const c = await connect(b);
   try {
     await createTopic('disk-t', 2, c);
-    const partDir = b.logManager.partitionDir('disk-t', 1);
-    writeFileSync(join(partDir, '00000000000000000000.log'), Buffer.alloc(1234));
+    // Real data in partition 1: its size is the size of the batch as stored.
+    const batch = buildBatch([{ key: null, value: Buffer.alloc(1100) }]);
+    const produced = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'disk-t', partitionData: [{ index: 1, records: batch }] }] });
+    assert.is(produced.responses[0]!.partitionResponses[0]!.errorCode, 0);
     for (let v = 1; v <= 5; v++) {
       const res = await c.send(DescribeLogDirsRequest, DescribeLogDirsResponse, v, { topics: [{ topic: 'disk-t', partitions: [0, 1] }] });
       assert.is(res.results.length, b.logManager.logDirs.length);
@@ -489,7 +494,7 @@ test('DescribeLogDirs v1-v5 (disk): the absolute log dir, partition sizes, volum
         dir.topics[0]!.partitions.map((p) => [p.partitionIndex, p.partitionSize]),
         [
           [0, 0],
-          [1, 1234],
+          [1, batch.length],
         ],
         `v${v}`,
       );
