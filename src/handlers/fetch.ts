@@ -69,9 +69,15 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
     return out;
   }
   // KIP-595/KIP-320 truncation detection: the epoch the client last fetched must end at or
-  // after its fetch offset here, else tell it where that epoch ends.
+  // after its fetch offset here, else tell it where that epoch ends. As Kafka's
+  // Partition.readRecords: an epoch the log cannot place (newer than any it knows), or a fetch
+  // offset below the log start, is OFFSET_OUT_OF_RANGE rather than a diverging epoch of -1.
   if (w.lastFetchedEpoch >= 0) {
-    const end = log.endOffsetForEpoch(w.lastFetchedEpoch);
+    const end = log.endOffsetForEpoch(w.lastFetchedEpoch, state.leaderEpoch);
+    if (end.leaderEpoch < 0 || end.endOffset < 0 || w.fetchOffset < log.logStartOffset) {
+      out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      return out;
+    }
     if (end.leaderEpoch !== w.lastFetchedEpoch || end.endOffset < w.fetchOffset) {
       out.divergingEpoch = { epoch: end.leaderEpoch, endOffset: end.endOffset };
       return out;

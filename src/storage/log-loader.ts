@@ -37,13 +37,11 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
     .sort((a, b) => a - b);
   const now = Date.now();
   if (bases.length === 0) {
-    plog.initEmpty(now);
     const start = o.logStartOffset ?? 0;
-    if (start > 0) {
-      // Everything was deleted (retention) before the restart: continue from the start offset.
-      plog.segments = [plog.newSegment(start, now)];
-      plog.logStartOffset = plog.logEndOffset = plog.highWatermark = start;
-    }
+    // Everything was deleted (retention) before the restart: continue from the start offset,
+    // with no stray empty segment 0 left in the directory.
+    plog.initEmpty(now, start);
+    plog.logStartOffset = plog.logEndOffset = plog.highWatermark = start;
     plog.loadEpochCheckpoint();
     return plog;
   }
@@ -64,6 +62,9 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
       seg.size = from;
       seg.lastOffset = seg.index.count > 0 ? seg.index.lastOffset : base - 1;
       seg.maxTimestamp = seg.timeIndex.lastTimestamp;
+      // The time index's last entry also names the batch holding that timestamp (ListOffsets
+      // -3 needs it); the tail scan below only replaces it with a larger timestamp.
+      seg.offsetOfMaxTimestamp = seg.timeIndex.lastOffset;
     }
     const scan = await scanSegment(seg.logPath, from, trusted ? base : base, (b) =>
       seg.addRecovered(b.position, b.size, b.lastOffset, b.maxTimestamp, o.config.indexIntervalBytes, !trusted),

@@ -113,6 +113,11 @@ export class TimeIndex {
     return this.count === 0 ? -1 : this.ts[this.count - 1]!;
   }
 
+  // The offset of the last entry: where the segment's largest timestamp is (-1 when empty).
+  get lastOffset(): number {
+    return this.count === 0 ? -1 : this.baseOffset + this.rel[this.count - 1]!;
+  }
+
   append(timestamp: number, offset: number): void {
     if (this.count > 0 && timestamp <= this.ts[this.count - 1]!) return;
     if (this.count === this.ts.length) {

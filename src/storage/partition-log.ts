@@ -84,10 +84,11 @@ export class PartitionLog {
     return n;
   }
 
-  // A new, empty log (CreateTopics) or the start of recovery (see log-loader.ts).
-  initEmpty(now: number): void {
+  // A new, empty log (CreateTopics) or the start of recovery (see log-loader.ts), whose first
+  // segment starts at `baseOffset`.
+  initEmpty(now: number, baseOffset = 0): void {
     if (this.dir !== null) mkdirSync(this.dir, { recursive: true });
-    this.segments = [this.newSegment(0, now)];
+    this.segments = [this.newSegment(baseOffset, now)];
   }
 
   newSegment(baseOffset: number, now: number): Segment {
@@ -288,8 +289,10 @@ export class PartitionLog {
         result.nextOffset = chunk.nextOffset;
         from = chunk.nextOffset;
       }
-      // Continue into the next segment only if this one was read to its end.
-      if (chunk.nextOffset < 0 || chunk.nextOffset > seg.lastOffset) i++;
+      // Continue into the next segment only if this one was read to its end. An empty chunk from
+      // a segment that still has batches at or after `from` means the next batch did not fit:
+      // stop there rather than skip it and serve later segments.
+      if (chunk.nextOffset > seg.lastOffset || (chunk.nextOffset < 0 && seg.lastOffset < from)) i++;
       else break;
       if (from >= endOffset) break;
     }
@@ -342,6 +345,7 @@ export class PartitionLog {
     }
     if (target > this.logStartOffset) {
       this.logStartOffset = target;
+      this.truncateEpochsFromStart();
       this.deleteSegmentsBelowStart(now, 'DeleteRecords');
     }
     return this.logStartOffset;
@@ -362,7 +366,7 @@ export class PartitionLog {
       if (!active.isEmpty && active.maxTimestamp >= 0 && now - active.maxTimestamp > retentionMs && this.highWatermark === this.logEndOffset) {
         this.roll(now, 'retention.ms');
       }
-      while (this.segments.length > 1) {
+      while (this.oldestDeletable()) {
         const s = this.segments[0]!;
         const last = s.maxTimestamp >= 0 ? s.maxTimestamp : s.createdMs;
         if (now - last <= retentionMs) break;
@@ -372,7 +376,7 @@ export class PartitionLog {
     }
     if (retentionBytes >= 0) {
       let excess = this.sizeInBytes - retentionBytes;
-      while (this.segments.length > 1 && excess >= this.segments[0]!.size) {
+      while (this.oldestDeletable() && excess >= this.segments[0]!.size) {
         excess -= this.segments[0]!.size;
         this.deleteOldest(now, 'retention.bytes');
         deleted++;
@@ -381,10 +385,18 @@ export class PartitionLog {
     return deleted;
   }
 
+  // Retention may delete the oldest segment only if another follows it and it lies wholly below
+  // the high watermark (Kafka's deletableSegments): on disk the high watermark trails appends
+  // whose write is still in flight, and the log start offset must never pass it.
+  private oldestDeletable(): boolean {
+    return this.segments.length > 1 && this.segments[1]!.baseOffset <= this.highWatermark;
+  }
+
   private deleteOldest(now: number, why: string): void {
     const s = this.segments.shift()!;
     const next = this.segments[0]!;
     this.logStartOffset = Math.max(this.logStartOffset, next.baseOffset);
+    this.truncateEpochsFromStart();
     this.log.info({ partition: this.name, baseOffset: s.baseOffset, bytes: s.size, why, logStartOffset: this.logStartOffset }, 'deleting segment');
     if (this.dir === null) return;
     // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so
@@ -424,17 +436,37 @@ export class PartitionLog {
     this.epochs = rows.map(([e, o]) => ({ epoch: Number(e), startOffset: Number(o) })).filter((e) => e.startOffset <= this.logEndOffset);
   }
 
+  // Kafka's LeaderEpochFileCache.truncateFromStart, run whenever the log start offset moves:
+  // entries that start at or below it go, except that the last of them is kept, starting at the
+  // log start offset. Without it, epochs whose records are all deleted would still be answered.
+  private truncateEpochsFromStart(): void {
+    let n = 0;
+    while (n < this.epochs.length && this.epochs[n]!.startOffset <= this.logStartOffset) n++;
+    if (n === 0 || (n === 1 && this.epochs[0]!.startOffset === this.logStartOffset)) return;
+    const kept = { epoch: this.epochs[n - 1]!.epoch, startOffset: this.logStartOffset };
+    this.epochs.splice(0, n, kept);
+    this.writeEpochCheckpoint();
+  }
+
   // OffsetForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor): the largest epoch <=
-  // `epoch` and the end offset of that epoch (the next epoch's start, or the log end).
-  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
-    const last = this.epochs[this.epochs.length - 1];
-    if (!last) return { leaderEpoch: -1, endOffset: -1 };
+  // `epoch` and the end offset of that epoch (the next epoch's start, or the log end). Kafka's
+  // edge cases: -1 (UNDEFINED_EPOCH) and epochs above the latest are unknown (-1, -1); an epoch
+  // below the first one known (its records deleted) ends where the first known epoch starts.
+  // `currentLeaderEpoch` (the partition's, if known): Kafka enters the leader's epoch at the log
+  // end when the replica becomes leader, before any record carries it; here epochs are recorded
+  // by appends, so a current epoch newer than the cache counts as starting at the log end.
+  endOffsetForEpoch(epoch: number, currentLeaderEpoch = -1): { leaderEpoch: number; endOffset: number } {
+    let epochs = this.epochs;
+    const latest = epochs[epochs.length - 1];
+    if (currentLeaderEpoch >= 0 && (!latest || latest.epoch < currentLeaderEpoch)) epochs = [...epochs, { epoch: currentLeaderEpoch, startOffset: this.logEndOffset }];
+    const last = epochs[epochs.length - 1];
+    if (!last || epoch === -1 || epoch > last.epoch) return { leaderEpoch: -1, endOffset: -1 };
     if (epoch === last.epoch) return { leaderEpoch: epoch, endOffset: this.logEndOffset };
-    let i = this.epochs.length - 1;
-    while (i >= 0 && this.epochs[i]!.epoch > epoch) i--;
-    if (i < 0) return { leaderEpoch: -1, endOffset: -1 };
-    const next = this.epochs[i + 1];
-    return { leaderEpoch: this.epochs[i]!.epoch, endOffset: next ? next.startOffset : this.logEndOffset };
+    let i = epochs.length - 1;
+    while (i >= 0 && epochs[i]!.epoch > epoch) i--;
+    if (i < 0) return { leaderEpoch: epoch, endOffset: epochs[0]!.startOffset };
+    const next = epochs[i + 1];
+    return { leaderEpoch: epochs[i]!.epoch, endOffset: next ? next.startOffset : this.logEndOffset };
   }
 
   // ---- shutdown ----

@@ -7,7 +7,7 @@
 import { read as fsRead } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex, TimeIndex } from './offset-index.js';
-import { readBatchHeaderFields } from './batch-header.js';
+import { readBatchHeaderFields, MIN_BATCH_SIZE } from './batch-header.js';
 import type { FdCache } from './fd-cache.js';
 
 export function segmentName(baseOffset: number, suffix: string): string {
@@ -132,7 +132,9 @@ export class Segment {
       let chunk = Buffer.allocUnsafe(Math.max(wanted, 61));
       let got = await readFully(fd, chunk, 0, Math.min(chunk.length, endPosition - position), position);
       let p = 0;
-      while (p + 12 <= got) {
+      // A whole header must be in the chunk before its fields are read (readBatchHeaderFields
+      // reads up to byte 27); fewer than MIN_BATCH_SIZE bytes left cannot hold another batch.
+      while (p + MIN_BATCH_SIZE <= got) {
         const h = readBatchHeaderFields(chunk, p);
         if (h.baseOffset >= endOffset) break;
         if (p + h.size > got) {
