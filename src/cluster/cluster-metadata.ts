@@ -14,6 +14,8 @@ export interface PartitionLifecycle {
   topicConfigChanged(topic: TopicState): void;
 }
 
+const PRODUCER_ID_BLOCK = 1000;
+
 export interface CreateTopicSpec {
   name: string;
   numPartitions: number; // -1: num.partitions
@@ -28,6 +30,9 @@ export class ClusterMetadata {
   private readonly byId = new Map<string, TopicState>();
   private readonly byCollisionKey = new Map<string, string>();
   private lifecycle: PartitionLifecycle | null = null;
+  private nextProducerIdBlock: number;
+  private nextProducerId = 0;
+  private producerIdBlockEnd = 0;
 
   constructor(
     private readonly store: MetadataStore,
@@ -38,6 +43,7 @@ export class ClusterMetadata {
     const snap = store.load();
     this.clusterId = snap?.clusterId ?? randomUuid();
     for (const t of snap?.topics ?? []) this.index(t);
+    this.nextProducerIdBlock = snap?.nextProducerIdBlock ?? 0;
     for (const [k, v] of Object.entries(snap?.clusterConfigs ?? {})) config.setDynamic(k, v, 'cluster');
     for (const [k, v] of Object.entries(snap?.brokerConfigs ?? {})) config.setDynamic(k, v, 'broker');
     if (!snap) this.save();
@@ -208,8 +214,21 @@ export class ClusterMetadata {
     this.byCollisionKey.set(collisionKey(t.name), t.name);
   }
 
+  // A new producer id (InitProducerId). Blocks of PRODUCER_ID_BLOCK are reserved durably before
+  // any id of the block is handed out (Kafka's controller allocates blocks of 1000 the same way).
+  allocateProducerId(): number {
+    if (this.nextProducerId >= this.producerIdBlockEnd) {
+      this.nextProducerId = this.nextProducerIdBlock;
+      this.producerIdBlockEnd = this.nextProducerIdBlock + PRODUCER_ID_BLOCK;
+      this.nextProducerIdBlock = this.producerIdBlockEnd;
+      this.save();
+    }
+    return this.nextProducerId++;
+  }
+
   private save(): void {
     const snapshot: MetadataSnapshot = {
+      nextProducerIdBlock: this.nextProducerIdBlock,
       clusterId: this.clusterId,
       topics: this.topics(),
       brokerConfigs: this.config.dynamicEntries('broker'),

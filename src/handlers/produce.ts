@@ -8,7 +8,8 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { createBatchScan, scanBatches, stampBatch, setLogAppendTime, COMPRESSION_MASK, CompressionType } from '../storage/record-batch.js';
+import { createBatchScan, scanBatches, stampBatch, setLogAppendTime, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { lastSequenceOf } from '../txn/producer-state.js';
 import type { AppendBatch } from '../storage/partition-log.js';
 import { defineHandler } from './types.js';
 
@@ -24,6 +25,10 @@ export const produceHandler = defineHandler({
   response: ProduceResponse,
   minVersion: 3,
   maxVersion: 13,
+  // KAFKA-18659: Kafka 4 still lists Produce v0-v2 in ApiVersions (and rejects them), because
+  // librdkafka only compresses when the broker's Produce range includes v0. Without this, kcat
+  // and confluent-kafka silently stop compressing with gzip, snappy and lz4.
+  advertisedMinVersion: 0,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const acks = req.acks;
@@ -82,7 +87,11 @@ export const produceHandler = defineHandler({
           singleBatch: true,
         });
         if (!result.ok) {
-          fail(result.errorCode, result.message);
+          if (result.recordErrors && result.recordErrors.length > 0) {
+            // KIP-467: name the rejected records; the partition message is Kafka's summary.
+            fail(result.errorCode, 'One or more records have been rejected due to invalid timestamp');
+            res.recordErrors = result.recordErrors.map((e) => ({ batchIndex: e.index, batchIndexErrorMessage: e.message }));
+          } else fail(result.errorCode, result.message);
           ctx.log.debug({ partition: log.name, clientId: ctx.clientId, error: result.message }, 'produce rejected');
           continue;
         }
@@ -97,8 +106,32 @@ export const produceHandler = defineHandler({
           if (logAppendTime) setLogAppendTime(records, scan.position[i]!, now);
           batches.push({ position: scan.position[i]!, size: scan.size[i]!, lastOffsetDelta: scan.lastOffsetDelta[i]!, maxTimestamp: logAppendTime ? now : scan.maxTimestamp[i]! });
         }
+        // Idempotent producers (KIP-98): a retry of a recent batch gets its original offsets.
+        const producerId = scan.producerId[0]!;
+        let seq: { epoch: number; firstSeq: number; lastSeq: number } | null = null;
+        if (producerId >= 0) {
+          seq = { epoch: scan.producerEpoch[0]!, firstSeq: scan.baseSequence[0]!, lastSeq: lastSequenceOf(scan.baseSequence[0]!, scan.lastOffsetDelta[0]!) };
+          try {
+            const check = log.producers.check(producerId, seq.epoch, seq.firstSeq, seq.lastSeq);
+            if (check.kind === 'duplicate') {
+              res.baseOffset = check.firstOffset;
+              res.logStartOffset = log.logStartOffset;
+              if (acks !== 0) waits.push(log.waitDurable(check.lastOffset).catch(() => fail(ErrorCode.KAFKA_STORAGE_ERROR, null)));
+              ctx.log.debug({ partition: log.name, producerId, firstSeq: seq.firstSeq, offset: check.firstOffset }, 'duplicate batch: answered with its original offset');
+              continue;
+            }
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            fail(err.code, err.message);
+            continue;
+          }
+        }
         try {
           const info = log.append(records, batches, state.leaderEpoch, now, stampBatch);
+          if (seq) {
+            const transactional = (scan.attributes[0]! & TRANSACTIONAL_MASK) !== 0;
+            log.producers.update(producerId, seq.epoch, { firstSeq: seq.firstSeq, lastSeq: seq.lastSeq, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: batches[0]!.maxTimestamp }, transactional);
+          }
           res.baseOffset = info.baseOffset;
           res.logStartOffset = info.logStartOffset;
           if (logAppendTime) res.logAppendTimeMs = now;

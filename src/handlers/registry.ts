@@ -4,6 +4,7 @@ import type { Handler } from './types.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { produceHandler } from './produce.js';
 import { fetchHandler } from './fetch.js';
+import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { createTopicsHandler } from './create-topics.js';
@@ -18,10 +19,22 @@ import { describeLogDirsHandler } from './describe-log-dirs.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
+import { joinGroupHandler } from './join-group.js';
+import { syncGroupHandler } from './sync-group.js';
+import { heartbeatHandler } from './heartbeat.js';
+import { leaveGroupHandler } from './leave-group.js';
+import { offsetCommitHandler } from './offset-commit.js';
+import { offsetFetchHandler } from './offset-fetch.js';
+import { offsetDeleteHandler } from './offset-delete.js';
+import { describeGroupsHandler } from './describe-groups.js';
+import { listGroupsHandler } from './list-groups.js';
+import { deleteGroupsHandler } from './delete-groups.js';
 
 export const ALL_HANDLERS: readonly Handler[] = [
   produceHandler,
   fetchHandler,
+  initProducerIdHandler,
   listOffsetsHandler,
   apiVersionsHandler,
   metadataHandler,
@@ -37,6 +50,17 @@ export const ALL_HANDLERS: readonly Handler[] = [
   deleteRecordsHandler,
   offsetForLeaderEpochHandler,
   listPartitionReassignmentsHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  offsetDeleteHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
 ];
 
 export interface ApiVersionEntry {
@@ -61,7 +85,7 @@ export class HandlerRegistry {
 
   apiVersionsList(): ApiVersionEntry[] {
     return [...this.byKey.values()]
-      .map((h) => ({ apiKey: h.request.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .map((h) => ({ apiKey: h.request.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 }

@@ -34,6 +34,9 @@ export interface Handler<Req = any, Res = any> {
   readonly response: MessageCodec<Res>;
   readonly minVersion: number;
   readonly maxVersion: number;
+  // What ApiVersions reports as the minimum, when it must differ from what is served (see
+  // produce.ts: Kafka 4 lists Produce v0-v2 it no longer serves, for librdkafka's sake).
+  readonly advertisedMinVersion?: number;
   handle(req: Req, ctx: RequestContext): HandlerResult<Res>;
   // The response that reports `errorCode` for everything the request asked about, used when the
   // handler fails unexpectedly or the version is not served (Kafka's getErrorResponse).

@@ -16,6 +16,7 @@ import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
+import { ProducerStateManager, writeSnapshot, snapshotName } from '../txn/producer-state.js';
 
 export interface AppendBatch {
   position: number; // within `records`
@@ -57,6 +58,8 @@ export class PartitionLog {
   private readonly ackWaiters: Array<{ offset: number; resolve: () => void; reject: (e: Error) => void }> = [];
   private unflushedMessages = 0;
   private lastFlushMs = Date.now();
+  // Idempotent producers' sequence state (KIP-98).
+  readonly producers: ProducerStateManager;
   // Called whenever the high watermark advances (fetch long polls wait on it).
   onHighWatermark: (() => void) | null = null;
   private closed = false;
@@ -68,7 +71,9 @@ export class PartitionLog {
     public config: LogConfig,
     private readonly fds: FdCache,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.producers = new ProducerStateManager(`${topic}-${partition}`);
+  }
 
   get name(): string {
     return `${this.topic}-${this.partition}`;
@@ -160,6 +165,8 @@ export class PartitionLog {
   roll(now: number, why: string): void {
     const next = this.newSegment(this.logEndOffset, now);
     this.segments.push(next);
+    // Kafka snapshots producer state at every roll, so recovery replays at most one segment.
+    if (this.dir !== null) writeSnapshot(this.dir, next.baseOffset, this.producers);
     this.log.debug({ partition: this.name, baseOffset: next.baseOffset, why }, 'rolled segment');
   }
 
@@ -401,7 +408,7 @@ export class PartitionLog {
     if (this.dir === null) return;
     // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so
     // readers in flight finish on the old file handle.
-    const files = [s.logPath, s.indexPath, s.timeIndexPath];
+    const files = [s.logPath, s.indexPath, s.timeIndexPath, join(this.dir, snapshotName(s.baseOffset))];
     const doomed: string[] = [];
     for (const f of files) {
       this.fds.forget(f);
@@ -479,6 +486,7 @@ export class PartitionLog {
     }
     this.closed = true;
     if (this.dir === null) return;
+    if (!this.failed) writeSnapshot(this.dir, this.logEndOffset, this.producers);
     const seg = this.activeSegment;
     if (existsSync(seg.logPath)) {
       const fd = openSync(seg.logPath, 'r+');

@@ -117,7 +117,13 @@ export interface ScanOptions {
 
 export type ScanResult =
   | { ok: true; batches: number; records: number; bytes: number }
-  | { ok: false; errorCode: number; message: string; batchIndex: number };
+  | { ok: false; errorCode: number; message: string; batchIndex: number; recordErrors?: RecordError[] };
+
+/** A rejected record: its index within the batch (Produce v8+ record_errors, KIP-467). */
+export interface RecordError {
+  index: number;
+  message: string;
+}
 
 // Read helpers. Callers check bounds first; these never throw.
 function i32(b: Uint8Array, p: number): number {
@@ -226,6 +232,8 @@ function parseRecord(b: Uint8Array, end: number): string {
 }
 
 let recordError = ''; // what checkRecords found, when it returns an error code
+let badTimestamps: RecordError[] = []; // every record with an out-of-range timestamp (KIP-467)
+const MAX_RECORD_ERRORS = 1000;
 
 /**
  * Walks the records of an uncompressed batch, [start, end). Returns 0, INVALID_RECORD (structure,
@@ -236,6 +244,7 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
   cur = start;
   let badTs = -1;
   let badTimestamp = 0;
+  badTimestamps = [];
   for (let i = 0; i < count; i++) {
     const at = cur;
     if (at >= end) return bad(`batch declares ${count} records but its bytes end after ${i} (premature EOF)`);
@@ -250,6 +259,10 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
         badTs = i;
         badTimestamp = ts;
       }
+    }
+    if (tsCheck && badTimestamps.length < MAX_RECORD_ERRORS) {
+      const ts = baseTs + rTimestampDelta;
+      if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi)) badTimestamps.push({ index: i, message: `Timestamp ${ts} of message with offset ${i} is out of range. The timestamp should be within [${lo}, ${hi}]` });
     }
   }
   if (cur !== end) return bad(`batch declares ${count} records but ${end - cur} bytes remain after them`);
@@ -334,7 +347,11 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     const tsCheck = createTime && client;
     if (compression === CompressionType.None && options.validateRecords) {
       const code = checkRecords(buf, p + RECORDS_OFFSET, p + size, count, baseTimestamp, tsCheck, lo, hi);
-      if (code !== 0) return fail(code, n, p, recordError);
+      if (code !== 0) {
+        const r = fail(code, n, p, recordError);
+        if (code === ErrorCode.INVALID_TIMESTAMP && !r.ok) r.recordErrors = badTimestamps;
+        return r;
+      }
     } else if (tsCheck) {
       // Header level: the first record's and the largest timestamp.
       if (baseTimestamp !== NO_TIMESTAMP && (baseTimestamp < lo || baseTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `baseTimestamp ${baseTimestamp} is out of range [${lo}, ${hi}]`);

@@ -1,0 +1,55 @@
+// DescribeGroups (key 15), v0-6 (src/coordinator/group-admin.ts): state, protocol and members of
+// each group; member metadata and the protocol name only while the group is Stable, as Kafka
+// does. An unknown group is "Dead" with no error before v6, GROUP_ID_NOT_FOUND from v6 (KIP-1043).
+import { DescribeGroupsRequest } from '../protocol/generated/describe-groups-request.js';
+import { DescribeGroupsResponse, type DescribedGroup } from '../protocol/generated/describe-groups-response.js';
+import type { Input } from '../protocol/primitives/index.js';
+import { ErrorCode } from '../errors.js';
+import { describeGroup } from '../coordinator/group-admin.js';
+import { defineHandler } from './types.js';
+
+// Kafka's "authorized operations not requested" value.
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+// READ, DESCRIBE, DELETE (Kafka's AclOperation codes 3, 8, 6): what a group allows without ACLs.
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+
+export const describeGroupsHandler = defineHandler({
+  request: DescribeGroupsRequest,
+  response: DescribeGroupsResponse,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const coordinator = ctx.broker.coordinator;
+    const unavailable = coordinator.availability();
+    const ops = v >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
+    const groups = req.groups.map((groupId): Input<DescribedGroup> => {
+      if (unavailable) return { groupId, errorCode: unavailable, errorMessage: null, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+      const d = describeGroup(coordinator, groupId);
+      if (!d.found && v >= 6) {
+        return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupState: d.state, protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+      }
+      return {
+        groupId,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        groupState: d.state,
+        protocolType: d.protocolType,
+        protocolData: d.protocolName,
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: v >= 4 ? m.groupInstanceId : null,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
+        authorizedOperations: d.found ? ops : AUTHORIZED_OPERATIONS_OMITTED,
+      };
+    });
+    return { throttleTimeMs: 0, groups };
+  },
+  errorResponse(req, errorCode) {
+    return { groups: req.groups.map((groupId) => ({ groupId, errorCode, groupState: '', protocolType: '', protocolData: '', members: [] })) };
+  },
+});
