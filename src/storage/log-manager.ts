@@ -33,6 +33,10 @@ const LOG_START_CHECKPOINT = 'log-start-offset-checkpoint';
 const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
 // Open segment files are bounded; idle ones are closed least recently used first.
 const MAX_OPEN_FILES = 1024;
+// Recent batches kept in memory for consumers reading the tail, shared by all partitions (each
+// gets an equal share, at least 64 KiB). Older data comes from the segment files.
+const TAIL_CACHE_BYTES = 64 * 1024 * 1024;
+const MIN_TAIL_SHARE = 64 * 1024;
 
 export class LogManager implements PartitionLifecycle {
   private readonly dirs: string[];
@@ -80,6 +84,12 @@ export class LogManager implements PartitionLifecycle {
     this.logs.set(plog.name, plog);
   }
 
+  private shareTailCache(): void {
+    if (this.mode === 'memory') return;
+    const share = Math.max(MIN_TAIL_SHARE, Math.floor(TAIL_CACHE_BYTES / Math.max(1, this.logs.size)));
+    for (const l of this.logs.values()) l.tailLimit = share;
+  }
+
   // Start-up: opens (and recovers) the logs of every known topic.
   async loadAll(topics: readonly TopicState[]): Promise<void> {
     if (this.mode === 'memory') {
@@ -110,6 +120,7 @@ export class LogManager implements PartitionLifecycle {
         this.register(plog);
       }
     }
+    this.shareTailCache();
     // From now on a crash is an unclean shutdown until close() says otherwise.
     for (const d of this.dirs) if (existsSync(join(d, CLEAN_SHUTDOWN))) unlinkSync(join(d, CLEAN_SHUTDOWN));
     if (this.logs.size > 0) this.log.info({ partitions: this.logs.size, ms: Date.now() - started }, 'loaded partition logs');
@@ -165,6 +176,7 @@ export class LogManager implements PartitionLifecycle {
       if (dir) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
       this.register(plog);
     }
+    this.shareTailCache();
   }
 
   topicDeleted(topic: TopicState): void {
@@ -187,6 +199,7 @@ export class LogManager implements PartitionLifecycle {
       }
     }
     this.checkpointLogStartOffsets();
+    this.shareTailCache();
   }
 
   // Graceful shutdown: finish writes, flush, record the clean shutdown so the next start need

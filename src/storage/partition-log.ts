@@ -96,8 +96,20 @@ export class PartitionLog {
     this.segments = [this.newSegment(baseOffset, now)];
   }
 
+  // Disk mode: bytes of recent batches this log keeps in memory for fetches from the tail.
+  private tailBytes = 0;
+  set tailLimit(bytes: number) {
+    this.tailBytes = bytes;
+    const active = this.segments[this.segments.length - 1];
+    if (active) {
+      active.tailLimit = bytes;
+      active.trimTail(bytes);
+    }
+  }
+
   newSegment(baseOffset: number, now: number): Segment {
     const s = new Segment(this.dir, baseOffset, now);
+    s.tailLimit = this.tailBytes;
     if (this.dir !== null) {
       // Create the files so that positional writes and index appends have a target.
       closeSync(openSync(s.logPath, 'a'));
@@ -163,6 +175,10 @@ export class PartitionLog {
   }
 
   roll(now: number, why: string): void {
+    // Only the active segment keeps a tail cache; the old one is read from the page cache.
+    const old = this.activeSegment;
+    old.tailLimit = 0;
+    old.trimTail(0);
     const next = this.newSegment(this.logEndOffset, now);
     this.segments.push(next);
     // Kafka snapshots producer state at every roll, so recovery replays at most one segment.

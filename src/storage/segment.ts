@@ -31,9 +31,14 @@ export class Segment {
   readonly timeIndex: TimeIndex;
   private bytesSinceIndex = 0;
   readonly createdMs: number;
-  // Memory mode: the batches themselves, with their positions.
-  private readonly memPositions: number[] | null;
-  private readonly memBuffers: Buffer[] | null;
+  // The batches kept in memory, with their positions: every batch in memory mode; in disk mode
+  // the most recent ones (the tail cache), which live consumers read without touching the file.
+  // Entries before `memHead` were evicted (compacted away from time to time).
+  private memPositions: number[] = [];
+  private memBuffers: Buffer[] = [];
+  private memHead = 0;
+  private memBytes = 0;
+  private readonly inMemory: boolean;
 
   constructor(
     readonly dir: string | null, // null in memory mode
@@ -44,9 +49,11 @@ export class Segment {
     this.index = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
     this.createdMs = createdMs;
-    this.memPositions = dir === null ? [] : null;
-    this.memBuffers = dir === null ? [] : null;
+    this.inMemory = dir === null;
   }
+
+  // Disk mode: the tail cache's size limit, set by the log manager's global budget.
+  tailLimit = 0;
 
   get logPath(): string {
     return join(this.dir!, segmentName(this.baseOffset, '.log'));
@@ -79,12 +86,34 @@ export class Segment {
     }
     this.size += buf.length;
     this.lastOffset = lastOffset;
-    if (this.memBuffers) {
-      this.memPositions!.push(position);
+    if (this.inMemory || this.tailLimit > 0) {
+      this.memPositions.push(position);
       this.memBuffers.push(buf);
-      this.writtenSize = this.size;
+      this.memBytes += buf.length;
+      if (this.inMemory) this.writtenSize = this.size;
+      else this.trimTail(this.tailLimit);
     }
     return position;
+  }
+
+  // Disk mode: evicts the oldest cached batches until at most `limit` bytes remain.
+  trimTail(limit: number): void {
+    if (this.inMemory) return;
+    while (this.memBytes > limit && this.memHead < this.memBuffers.length) {
+      this.memBytes -= this.memBuffers[this.memHead]!.length;
+      this.memBuffers[this.memHead++] = EMPTY_BUFFER;
+    }
+    if (this.memHead > 1024 && this.memHead * 2 > this.memBuffers.length) {
+      this.memPositions = this.memPositions.slice(this.memHead);
+      this.memBuffers = this.memBuffers.slice(this.memHead);
+      this.memHead = 0;
+    }
+  }
+
+  // Whether the batch containing `offset` is still in memory.
+  private inTail(offset: number): boolean {
+    if (this.memHead >= this.memBuffers.length) return false;
+    return readBatchHeaderFields(this.memBuffers[this.memHead]!, 0).baseOffset <= offset;
   }
 
   // Recovery: records a batch found in the file, rebuilding the indexes as appends would have.
@@ -112,7 +141,7 @@ export class Segment {
   async read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk> {
     const endPosition = this.writtenSize;
     let position = this.index.lookup(offset);
-    if (this.memBuffers) return this.readMemory(offset, position, maxBytes, minOneBatch, endOffset);
+    if (this.inMemory || this.inTail(offset)) return this.readMemory(offset, position, maxBytes, minOneBatch, endOffset);
     const out: Buffer[] = [];
     let bytes = 0;
     let nextOffset = -1;
@@ -160,10 +189,10 @@ export class Segment {
   }
 
   private readMemory(offset: number, fromPosition: number, maxBytes: number, minOneBatch: boolean, endOffset: number): ReadChunk {
-    const positions = this.memPositions!;
-    const buffers = this.memBuffers!;
+    const positions = this.memPositions;
+    const buffers = this.memBuffers;
     // First batch at or after the indexed position whose last offset reaches `offset`.
-    let i = lowerBound(positions, fromPosition);
+    let i = Math.max(this.memHead, lowerBound(positions, fromPosition));
     while (i < buffers.length && readBatchHeaderFields(buffers[i]!, 0).lastOffset < offset) i++;
     const out: Buffer[] = [];
     let bytes = 0;
@@ -181,20 +210,9 @@ export class Segment {
     return { buffers: out, bytes, nextOffset };
   }
 
-  // Memory mode: the batches from `position` on, for truncation and retention.
-  memoryBatchesFrom(position: number): Buffer[] {
-    const i = lowerBound(this.memPositions!, position);
-    return this.memBuffers!.slice(i);
-  }
-
-  // Drops everything from `position` on (memory mode; disk truncation is done by the caller).
-  truncateMemory(position: number): void {
-    if (!this.memBuffers) return;
-    const i = lowerBound(this.memPositions!, position);
-    this.memPositions!.length = i;
-    this.memBuffers.length = i;
-  }
 }
+
+const EMPTY_BUFFER = Buffer.alloc(0);
 
 function lowerBound(xs: number[], v: number): number {
   let lo = 0;
