@@ -12,6 +12,8 @@ import { Listener } from '../network/listener.js';
 import type { BrokerEndpoint } from '../cluster/topic.js';
 import { FetchSessionCache } from '../fetch/session-cache.js';
 import { FetchWaiters } from '../fetch/fetch-waiters.js';
+import { accelDescription } from '../accel/index.js';
+import { GroupCoordinator } from '../coordinator/coordinator.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -37,6 +39,7 @@ export class Broker {
   readonly registry = new HandlerRegistry();
   readonly fetchSessions: FetchSessionCache;
   readonly fetchWaiters = new FetchWaiters();
+  readonly coordinator: GroupCoordinator;
   closing = false;
   private readonly listeners: Listener[] = [];
   private closingPromise: Promise<void> | null = null;
@@ -53,6 +56,7 @@ export class Broker {
     this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint());
     this.metadata.setLifecycle(this.logManager);
     this.logManager.onHighWatermark = (l) => this.fetchWaiters.notify(l);
+    this.coordinator = new GroupCoordinator(this);
     this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 
@@ -74,9 +78,10 @@ export class Broker {
     const nodeId = config.nodeId();
     const broker = new Broker(config, log, nodeId, storage);
     await broker.logManager.loadAll(broker.metadata.topics());
+    await broker.coordinator.load();
     broker.logManager.startRetention();
     await broker.listen();
-    log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, ms: Date.now() - broker.startedAt }, 'samsa broker started');
+    log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, accel: accelDescription(), ms: Date.now() - broker.startedAt }, 'samsa broker started');
     return broker;
   }
 
@@ -146,6 +151,7 @@ export class Broker {
     this.closingPromise ??= (async () => {
       this.closing = true;
       this.fetchWaiters.wakeAll();
+      this.coordinator.close();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
       await this.logManager.close();
       this.log.info({ nodeId: this.nodeId }, 'samsa broker stopped');

@@ -8,6 +8,7 @@ usage:
   samsa start [--port N] [--host H] [--data-dir DIR] [--memory] [--config server.properties]
               [--set key=value ...] [--log-level trace|debug|info|warn|error|silent]
   samsa topics list|create|describe|delete|alter-config --bootstrap host:port [...]
+  samsa groups list|describe|delete|reset-offsets --bootstrap host:port [...]
   samsa --version
   samsa help [command]
 `;
@@ -23,11 +24,15 @@ export async function main(argv: string[]): Promise<void> {
       const { topicsCommand } = await import('./topics.js');
       return topicsCommand(rest);
     }
+    case 'groups': {
+      const { groupsCommand } = await import('./groups.js');
+      return groupsCommand(rest);
+    }
     case '--version':
     case '-v':
     case 'version': {
       const { versionReport } = await import('./version.js');
-      console.log(versionReport());
+      console.log(await versionReport());
       return;
     }
     case undefined:

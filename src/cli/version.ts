@@ -13,8 +13,9 @@ export function version(): string {
   return cached;
 }
 
-// What `samsa --version` prints: the version, and the runtime it runs on. The accel backend
-// (native / wasm / js) joins this line once the hot path exists.
-export function versionReport(): string {
-  return `samsa ${version()} (node ${process.versions.node}, ${process.platform}-${process.arch})`;
+// What `samsa --version` prints: the version, the runtime, and the hot-path backend in use
+// (native / wasm / js, see src/accel/).
+export async function versionReport(): Promise<string> {
+  const { accelDescription } = await import('../accel/index.js');
+  return `samsa ${version()} (node ${process.versions.node}, ${process.platform}-${process.arch})\naccel: ${accelDescription()}`;
 }

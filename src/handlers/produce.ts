@@ -8,12 +8,14 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { createBatchScan, scanBatches, stampBatch, setLogAppendTime, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { accel } from '../accel/index.js';
 import { lastSequenceOf } from '../txn/producer-state.js';
 import type { AppendBatch } from '../storage/partition-log.js';
 import { defineHandler } from './types.js';
 
-const scan = createBatchScan(4);
+const scan = accel.createBatchScan(4);
+const stampBatch = accel.stampBatch.bind(accel);
 
 function hasZstd(): boolean {
   for (let i = 0; i < scan.count; i++) if ((scan.attributes[i]! & COMPRESSION_MASK) === CompressionType.Zstd) return true;
@@ -76,7 +78,7 @@ export const produceHandler = defineHandler({
           fail(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${state.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${log.name}`);
           continue;
         }
-        const result = scanBatches(records, scan, {
+        const result = accel.scanBatches(records, scan, {
           maxMessageBytes: cfg.maxMessageBytes,
           verifyCrc: true,
           timestampType: cfg.timestampType,
@@ -103,7 +105,7 @@ export const produceHandler = defineHandler({
         const logAppendTime = cfg.timestampType === 'LogAppendTime';
         const batches: AppendBatch[] = [];
         for (let i = 0; i < scan.count; i++) {
-          if (logAppendTime) setLogAppendTime(records, scan.position[i]!, now);
+          if (logAppendTime) accel.setLogAppendTime(records, scan.position[i]!, now);
           batches.push({ position: scan.position[i]!, size: scan.size[i]!, lastOffsetDelta: scan.lastOffsetDelta[i]!, maxTimestamp: logAppendTime ? now : scan.maxTimestamp[i]! });
         }
         // Idempotent producers (KIP-98): a retry of a recent batch gets its original offsets.

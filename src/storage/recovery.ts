@@ -4,7 +4,7 @@
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { readFully } from './segment.js';
 import { LOG_OVERHEAD, MIN_BATCH_SIZE, readInt64 } from './batch-header.js';
-import { crc32c } from './crc32c.js';
+import { accel } from '../accel/index.js';
 
 const CHUNK = 8 * 1024 * 1024;
 
@@ -57,7 +57,7 @@ export async function scanSegment(path: string, startPosition: number, expectedF
       }
       const q = position - bufStart;
       const storedCrc = buf.readUInt32BE(q + 17);
-      if (crc32c(buf, q + 21, q + size) !== storedCrc) return { validBytes: position, fileBytes, problem: `CRC mismatch in the batch at ${position}` };
+      if (accel.crc32c(buf, q + 21, q + size) !== storedCrc) return { validBytes: position, fileBytes, problem: `CRC mismatch in the batch at ${position}` };
       const lastOffset = baseOffset + buf.readInt32BE(q + 23);
       onBatch({ position, size, baseOffset, lastOffset, maxTimestamp: readInt64(buf, q + 35), partitionLeaderEpoch: buf.readInt32BE(q + 12) });
       nextOffset = lastOffset + 1;

@@ -48,6 +48,7 @@ test('--version prints the version and runtime', async () => {
   const r = run(['--version']);
   assert.is(await r.exited, 0);
   assert.match(r.out(), /^samsa \d+\.\d+\.\d+ \(node /);
+  assert.match(r.out(), /\naccel: (native|wasm|js) /, 'names the hot-path backend');
 });
 
 test('start --memory serves clients and exits 0 on SIGTERM', async () => {
