@@ -1,0 +1,2 @@
+// TypeScript resolves `import ... from './index.mjs'` to this file; the types live in index.d.ts.
+export * from './index.js';
