@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCode } from '../errors.js';
-import { createBatchScan, scanBatches as referenceScan } from '../storage/record-batch.js';
+import { createBatchScan } from '../storage/record-batch.js';
 import { checkHeader, checkWholeBatch, normalizedCrc32c } from './common.js';
 import type { Accel, BatchScan, ScanOptions, ScanResult } from './types.js';
 
@@ -30,19 +29,6 @@ function wasmDir(): string | undefined {
   return undefined;
 }
 
-let scratch: BatchScan | undefined;
-
-/**
- * TODO(wasm): wasm/index.mjs does not return the KIP-467 `recordErrors` the reference adds to a
- * record-level INVALID_TIMESTAMP. Until it does, they come from the reference on this cold path
- * (a producer with a wrong clock); once wasm returns them, this is never called.
- */
-function withRecordErrors(r: Extract<ScanResult, { ok: false }>, buf: Buffer, options: ScanOptions): void {
-  scratch ??= createBatchScan(1);
-  const ref = referenceScan(buf, scratch, options);
-  if (!ref.ok && ref.recordErrors !== undefined && ref.message === r.message) r.recordErrors = ref.recordErrors;
-}
-
 /** The wasm backend, or the reason there is none. */
 export async function loadWasm(): Promise<{ accel: Accel } | { error: string }> {
   if (typeof WebAssembly !== 'object') return { error: 'this runtime has no WebAssembly' };
@@ -62,9 +48,7 @@ export async function loadWasm(): Promise<{ accel: Accel } | { error: string }> 
     description: 'wasm (AssemblyScript, wasm/build/samsa.wasm)',
     crc32c: normalizedCrc32c((buf, start, end, init) => w.crc32c(buf, start, end, init)),
     scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): ScanResult {
-      const r = w.scanBatches(buf, out, options);
-      if (!r.ok && r.errorCode === ErrorCode.INVALID_TIMESTAMP && r.recordErrors === undefined) withRecordErrors(r, buf, options);
-      return r;
+      return w.scanBatches(buf, out, options);
     },
     createBatchScan,
     stampBatch(buf: Buffer, position: number, baseOffset: number, partitionLeaderEpoch: number): void {
