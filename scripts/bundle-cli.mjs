@@ -13,4 +13,6 @@ await build({
   // Dependencies that use require() need it in an ES module bundle.
   banner: { js: "import { createRequire as __samsaRequire } from 'node:module'; const require = __samsaRequire(import.meta.url);" },
   logLevel: 'warning',
+  // Native addons and the worker pool load files of their own at run time: keep them as packages.
+  external: ['piscina', 'snappy', 'lz4-napi', '@mongodb-js/zstd'],
 });

@@ -13,6 +13,7 @@ import type { BrokerEndpoint } from '../cluster/topic.js';
 import { FetchSessionCache } from '../fetch/session-cache.js';
 import { FetchWaiters } from '../fetch/fetch-waiters.js';
 import { accelDescription } from '../accel/index.js';
+import { destroyPool, setPoolErrorHandler } from '../workers/pool.js';
 import { GroupCoordinator } from '../coordinator/coordinator.js';
 
 export interface BrokerOptions {
@@ -77,6 +78,7 @@ export class Broker {
     const log = options.logger ?? createLogger(config.getString('samsa.log.level') as LogLevel);
     const nodeId = config.nodeId();
     const broker = new Broker(config, log, nodeId, storage);
+    setPoolErrorHandler((err) => log.error({ err }, 'worker pool error'));
     await broker.logManager.loadAll(broker.metadata.topics());
     await broker.coordinator.load();
     broker.logManager.startRetention();
@@ -154,6 +156,7 @@ export class Broker {
       this.coordinator.close();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
       await this.logManager.close();
+      await destroyPool();
       this.log.info({ nodeId: this.nodeId }, 'samsa broker stopped');
       this.log.flush?.();
     })();

@@ -8,6 +8,7 @@ import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
 import { readBatchHeader, iterateRecords, CompressionType } from '../storage/record-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import { runJob } from '../workers/pool.js';
 import { defineHandler } from './types.js';
 
 const LATEST = -1;
@@ -46,7 +47,7 @@ async function lookup(log: PartitionLog, timestamp: number, isolation: number): 
       if (!best || best.offset < log.logStartOffset) return { offset: -1, timestamp: -1, leaderEpoch: -1 };
       // The segment remembers the batch; KIP-734 wants the record: find it inside the batch.
       const batch = await log.batchForTimestamp(best.ts);
-      const at = batch ? recordAtOrAfter(batch.buf, best.ts, true) : null;
+      const at = batch ? recordAtOrAfter(await uncompressed(batch.buf), best.ts, true) : null;
       const offset = at ?? best.offset;
       return { offset, timestamp: best.ts, leaderEpoch: epochAt(log, offset) };
     }
@@ -54,28 +55,34 @@ async function lookup(log: PartitionLog, timestamp: number, isolation: number): 
   if (timestamp < 0) return { offset: -1, timestamp: -1, leaderEpoch: -1 };
   const batch = await log.batchForTimestamp(timestamp);
   if (!batch) return { offset: -1, timestamp: -1, leaderEpoch: -1 };
-  const h = readBatchHeader(batch.buf, 0);
-  // The first record with timestamp >= the target; compressed batches are not opened here, so
-  // their first offset stands for the batch (its max timestamp is >= the target).
+  // The first record with timestamp >= the target, looking inside the batch (compressed ones
+  // are decompressed, as Kafka's FileRecords.searchForTimestamp does).
+  const plain = await uncompressed(batch.buf);
+  const h = readBatchHeader(plain, 0);
   let offset = Math.max(h.baseOffset, log.logStartOffset);
   let ts = h.maxTimestamp;
-  if ((h.attributes & 0x07) === CompressionType.None) {
-    iterateRecords(batch.buf, 0, (o, t) => {
-      if (t >= timestamp && o >= log.logStartOffset) {
-        offset = o;
-        ts = t;
-        return false;
-      }
-      return true;
-    });
-  }
+  // LogAppendTime: every record carries the batch's append time, so the first one qualifies.
+  if ((h.attributes & 0x08) !== 0) return { offset, timestamp: ts, leaderEpoch: epochAt(log, offset) };
+  iterateRecords(plain, 0, (o, t) => {
+    if (t >= timestamp && o >= log.logStartOffset) {
+      offset = o;
+      ts = t;
+      return false;
+    }
+    return true;
+  });
   return { offset, timestamp: ts, leaderEpoch: epochAt(log, offset) };
+}
+
+async function uncompressed(buf: Buffer): Promise<Buffer> {
+  const h = readBatchHeader(buf, 0);
+  return (h.attributes & 0x07) === CompressionType.None ? buf : runJob('decompressBatch', { buf, position: 0 });
 }
 
 // Offset of the first record in an uncompressed batch with timestamp >= (or ==) `ts`.
 function recordAtOrAfter(buf: Buffer, ts: number, exact: boolean): number | null {
   const h = readBatchHeader(buf, 0);
-  if ((h.attributes & 0x07) !== CompressionType.None || (h.attributes & 0x08) !== 0) return null;
+  if ((h.attributes & 0x08) !== 0) return null; // LogAppendTime: every record has the batch's time
   let found: number | null = null;
   iterateRecords(buf, 0, (o, t) => {
     if (exact ? t === ts : t >= ts) {

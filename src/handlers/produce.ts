@@ -8,7 +8,8 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { COMPRESSION_MASK, CONTROL_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { runJob } from '../workers/pool.js';
 import { accel } from '../accel/index.js';
 import { lastSequenceOf } from '../txn/producer-state.js';
 import type { AppendBatch } from '../storage/partition-log.js';
@@ -68,7 +69,7 @@ export const produceHandler = defineHandler({
           fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`);
           continue;
         }
-        const records = pd.records;
+        let records = pd.records;
         if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
           fail(ErrorCode.INVALID_RECORD, 'Produce requests with version 3 are only allowed to contain exactly one record batch');
           continue;
@@ -78,7 +79,7 @@ export const produceHandler = defineHandler({
           fail(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${state.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${log.name}`);
           continue;
         }
-        const result = accel.scanBatches(records, scan, {
+        const scanOptions = {
           maxMessageBytes: cfg.maxMessageBytes,
           verifyCrc: true,
           timestampType: cfg.timestampType,
@@ -87,7 +88,22 @@ export const produceHandler = defineHandler({
           now,
           validateRecords: true,
           singleBatch: true,
-        });
+        } as const;
+        let result = accel.scanBatches(records, scan, scanOptions);
+        // compression.type other than `producer`: the batch is stored with the topic's codec,
+        // rebuilt on the pool when large (Kafka's LogValidator recompresses the same way).
+        const target = cfg.compressionCodec;
+        if (result.ok && target !== null && (scan.attributes[0]! & COMPRESSION_MASK) !== target && (scan.attributes[0]! & CONTROL_MASK) === 0) {
+          try {
+            records = await runJob('recompressBatch', { buf: records, position: 0, codec: target, level: cfg.compressionLevel });
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            fail(err.code, err.message);
+            continue;
+          }
+          // The await let other requests run: scan again before using the scan results.
+          result = accel.scanBatches(records, scan, scanOptions);
+        }
         if (!result.ok) {
           if (result.recordErrors && result.recordErrors.length > 0) {
             // KIP-467: name the rejected records; the partition message is Kafka's summary.

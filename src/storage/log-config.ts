@@ -18,7 +18,12 @@ export interface LogConfig {
   timestampAfterMaxMs: number;
   minInsyncReplicas: number;
   cleanupPolicy: string[];
+  // compression.type: the codec id batches are stored with, or null for `producer` (as sent).
+  compressionCodec: 0 | 1 | 2 | 3 | 4 | null;
+  compressionLevel: number | undefined;
 }
+
+const CODEC_BY_NAME: Record<string, 0 | 1 | 2 | 3 | 4> = { uncompressed: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 // Kafka's "Long.MAX_VALUE" settings mean "never"; anything that large is treated as Infinity.
 function long(v: string | undefined, fallback: number): number {
@@ -45,5 +50,12 @@ export function logConfigFor(broker: BrokerConfig, overrides: Readonly<Record<st
     timestampAfterMaxMs: long(c.get('message.timestamp.after.max.ms'), 3600000),
     minInsyncReplicas: long(c.get('min.insync.replicas'), 1),
     cleanupPolicy: (c.get('cleanup.policy') ?? 'delete').split(',').map((s) => s.trim()),
+    compressionCodec: CODEC_BY_NAME[c.get('compression.type') ?? 'producer'] ?? null,
+    compressionLevel: level(c.get('compression.type'), c),
   };
+}
+
+function level(type: string | undefined, c: ReadonlyMap<string, string>): number | undefined {
+  const v = type === 'gzip' ? c.get('compression.gzip.level') : type === 'zstd' ? c.get('compression.zstd.level') : undefined;
+  return v === undefined ? undefined : Number(v);
 }
