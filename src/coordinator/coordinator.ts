@@ -1,0 +1,182 @@
+// The group coordinator of this broker: every classic group and every committed offset, for all
+// partitions of __consumer_offsets (a single broker leads them all). It owns the groups and the
+// offsets store, persists through offsets-topic.ts, restores at start-up (loader.ts), and runs
+// the protocol flows: JoinGroup (classic-join.ts), SyncGroup (sync.ts), Heartbeat and LeaveGroup
+// (membership.ts), offsets (offsets.ts), and group administration and expiry (group-admin.ts).
+// Handlers call it with decoded requests and get plain results back; it knows nothing about
+// wire versions beyond the few rules that depend on them.
+import type { Broker } from '../broker/broker.js';
+import type { Logger } from '../log.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+import { ClassicGroup, GroupState, joinError, syncError, type JoinResult, type SyncResult } from './group.js';
+import { OffsetsStore } from './offsets-store.js';
+import { OffsetsTopic, type CoordinatorRecord } from './offsets-topic.js';
+import { encodeGroupMetadataKey, encodeGroupMetadataValue, type GroupMetadataValue } from './records.js';
+import { coordinatorConfig, guarded, Timers, type CoordinatorConfig, type GroupRuntime } from './runtime.js';
+import { classicGroupJoin, type JoinRequest } from './classic-join.js';
+import { classicGroupSync, type SyncRequest } from './sync.js';
+import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './membership.js';
+import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './rebalance.js';
+import { loadGroups } from './loader.js';
+import { cleanupGroupMetadata } from './group-admin.js';
+
+export class GroupCoordinator implements GroupRuntime {
+  readonly config: CoordinatorConfig;
+  readonly log: Logger;
+  readonly timers: Timers;
+  readonly groups = new Map<string, ClassicGroup>();
+  readonly offsets = new OffsetsStore();
+  readonly topic: OffsetsTopic;
+  private loaded = false;
+  private closed = false;
+  private retentionTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly broker: Broker) {
+    this.config = coordinatorConfig(broker.config);
+    this.log = broker.log;
+    this.timers = new Timers(broker.log);
+    this.topic = new OffsetsTopic(broker);
+  }
+
+  // ---- lifecycle ----
+
+  /** Start-up, after the partition logs are loaded: replays __consumer_offsets. */
+  async load(): Promise<void> {
+    const started = Date.now();
+    const records = await loadGroups(this);
+    for (const group of this.groups.values()) {
+      for (const m of group.members.values()) scheduleHeartbeat(this, group, m);
+      if (group.members.size > this.config.maxGroupSize) prepareRebalance(this, group, `loaded group is over group.max.size (${this.config.maxGroupSize})`);
+    }
+    this.loaded = true;
+    if (records > 0) this.log.info({ groups: this.groups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
+    const interval = this.config.offsetsRetentionCheckIntervalMs;
+    const tick = () => {
+      this.retentionTimer = setTimeout(() => {
+        guarded(this.log, 'offsets retention', () => cleanupGroupMetadata(this, Date.now()));
+        if (!this.closed) tick();
+      }, Math.min(interval, 2_147_483_647));
+      this.retentionTimer.unref();
+    };
+    tick();
+  }
+
+  /** Shutdown: parked JoinGroup and SyncGroup requests get NOT_COORDINATOR, timers stop. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    this.timers.cancelAll();
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) {
+        cancelHeartbeat(m);
+        g.completeJoin(m, joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+        g.completeSync(m, syncError(ErrorCode.NOT_COORDINATOR));
+      }
+    }
+  }
+
+  /** Why the coordinator cannot serve now (Kafka's COORDINATOR_LOAD_IN_PROGRESS / NOT_AVAILABLE), or NONE. */
+  availability(): number {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  /** Creates __consumer_offsets if needed (FindCoordinator and every write call this). */
+  ensureOffsetsTopic(): number {
+    try {
+      this.topic.ensure();
+      return ErrorCode.NONE;
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'cannot create the offsets topic');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  // ---- groups ----
+
+  group(groupId: string): ClassicGroup | undefined {
+    return this.groups.get(groupId);
+  }
+
+  getOrCreateGroup(groupId: string): ClassicGroup {
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = new ClassicGroup(groupId, Date.now());
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  /** Deletes a group from memory (its tombstones are written by the caller). */
+  removeGroup(group: ClassicGroup): void {
+    if (!group.is(GroupState.Dead)) group.transitionTo(GroupState.Dead);
+    for (const m of group.members.values()) cancelHeartbeat(m);
+    if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+  }
+
+  // ---- the classic protocol ----
+
+  join(req: JoinRequest): Promise<JoinResult> {
+    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    if (early) return Promise.resolve(joinError(early, req.memberId));
+    if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
+      return Promise.resolve(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
+    }
+    const topicError = this.ensureOffsetsTopic();
+    if (topicError) return Promise.resolve(joinError(topicError, req.memberId));
+    // A group is created by a member without an id; a member id for an unknown group is unknown.
+    const group = req.memberId === '' ? this.getOrCreateGroup(req.groupId) : this.groups.get(req.groupId);
+    if (!group) return Promise.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId));
+    return new Promise((resolve) => classicGroupJoin(this, group, req, resolve));
+  }
+
+  sync(req: SyncRequest): Promise<SyncResult> {
+    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    if (early) return Promise.resolve(syncError(early));
+    return new Promise((resolve) => classicGroupSync(this, this.groups.get(req.groupId), req, resolve));
+  }
+
+  heartbeat(req: HeartbeatRequest): number {
+    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    if (early) return early;
+    return classicGroupHeartbeat(this, this.groups.get(req.groupId), req);
+  }
+
+  leave(groupId: string, members: readonly LeavingMember[]): LeaveResult {
+    const early = this.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    if (early) return { errorCode: early, members: [] };
+    return classicGroupLeave(this, this.groups.get(groupId), members);
+  }
+
+  // ---- persistence ----
+
+  persistGroup(group: ClassicGroup, assignment?: ReadonlyMap<string, Buffer>): Promise<void> {
+    const value: GroupMetadataValue = {
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol: group.protocolName,
+      leader: group.members.size > 0 ? group.leaderId : null,
+      currentStateTimestamp: group.stateTimestamp,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: m.metadata(group.protocolName ?? ''),
+        assignment: assignment?.get(m.memberId) ?? m.assignment,
+      })),
+    };
+    group.persisted = true;
+    return this.append(group.groupId, [{ key: encodeGroupMetadataKey(group.groupId), value: encodeGroupMetadataValue(value) }]);
+  }
+
+  /** Appends records of one group; rejects with a KafkaError carrying a coordinator error code. */
+  append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.NOT_COORDINATOR, 'the group coordinator is shutting down'));
+    return this.topic.append(groupId, records);
+  }
+}

@@ -1,0 +1,134 @@
+// The internal compacted topic `__consumer_offsets`, through the same partition logs as any
+// topic: each group lives in partition abs(groupId.hashCode()) % offsets.topic.num.partitions
+// (Java's String.hashCode and Kafka's Utils.abs), its records are uncompressed batches built
+// with buildBatch, and a write counts only once waitDurable says it is in the log. The topic is
+// created on the first group operation (Kafka creates it on the first FindCoordinator), and read
+// back whole at start-up: the latest record per key wins, a null value is a tombstone.
+import type { Broker } from '../broker/broker.js';
+import type { TopicState } from '../cluster/topic.js';
+import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BuildRecord } from '../storage/record-batch.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+export interface CoordinatorRecord {
+  key: Buffer;
+  value: Buffer | null; // null: tombstone
+}
+
+/** Java's String.hashCode over UTF-16 code units, as a signed int32. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Kafka's GroupCoordinator.partitionFor: Utils.abs(groupId.hashCode()) % partitions. */
+export function partitionForGroup(groupId: string, partitions: number): number {
+  const h = javaStringHashCode(groupId);
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
+}
+
+/**
+ * Kafka's appendGroupMetadataErrorToResponseError: storage errors become the coordinator errors
+ * clients know how to retry.
+ */
+export function appendErrorCode(err: unknown): number {
+  const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return code;
+  }
+}
+
+export class OffsetsTopic {
+  constructor(private readonly broker: Broker) {}
+
+  private get topic(): TopicState | undefined {
+    return this.broker.metadata.topic(OFFSETS_TOPIC);
+  }
+
+  /** The topic, created now if it does not exist yet. */
+  ensure(): TopicState {
+    const existing = this.topic;
+    if (existing) return existing;
+    const config = this.broker.config;
+    const created = this.broker.metadata.createTopic({
+      name: OFFSETS_TOPIC,
+      numPartitions: config.getInt('offsets.topic.num.partitions'),
+      replicationFactor: Math.min(config.getInt('offsets.topic.replication.factor'), this.broker.metadata.brokers().length),
+      configs: {
+        'cleanup.policy': 'compact',
+        'compression.type': 'producer',
+        'segment.bytes': String(config.getInt('offsets.topic.segment.bytes')),
+      },
+    });
+    this.broker.log.info({ topic: OFFSETS_TOPIC, partitions: created.partitions.length }, 'created the internal offsets topic');
+    return created;
+  }
+
+  /** The partition of a group; an existing topic's partition count wins over the config. */
+  partitionFor(groupId: string): number {
+    const n = this.topic?.partitions.length ?? this.broker.config.getInt('offsets.topic.num.partitions');
+    return partitionForGroup(groupId, n);
+  }
+
+  /**
+   * Appends the records of one group as one batch and resolves once they are durable. Throws a
+   * KafkaError with the coordinator error code (appendErrorCode) on failure.
+   */
+  async append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const topic = this.ensure();
+    const partition = this.partitionFor(groupId);
+    const state = topic.partitions[partition];
+    const log = this.broker.logManager.get(OFFSETS_TOPIC, partition);
+    if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
+    const now = Date.now();
+    const batch = buildBatch(records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })));
+    try {
+      const info = log.append(batch, [{ position: 0, size: batch.length, lastOffsetDelta: records.length - 1, maxTimestamp: now }], state.leaderEpoch, now, stampBatch);
+      await log.waitDurable(info.lastOffset);
+    } catch (err) {
+      throw new KafkaError(appendErrorCode(err), `could not write to ${OFFSETS_TOPIC}-${partition}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Replays every record of every partition, oldest first per partition. */
+  async load(apply: (key: Buffer, value: Buffer | null, partition: number) => void): Promise<number> {
+    const topic = this.topic;
+    if (!topic) return 0;
+    let count = 0;
+    for (const p of topic.partitions) {
+      const log = this.broker.logManager.get(OFFSETS_TOPIC, p.partition);
+      if (!log) continue;
+      let offset = log.logStartOffset;
+      while (offset < log.highWatermark) {
+        const chunk = await log.read(offset, 4 * 1024 * 1024, true);
+        if (chunk.buffers.length === 0 || chunk.nextOffset <= offset) break;
+        for (const buf of chunk.buffers) {
+          const h = readBatchHeader(buf, 0);
+          if (h.isControl) continue; // transaction markers: no pending transactional offsets yet
+          iterateRecords(buf, 0, (recordOffset, _ts, key, value) => {
+            if (recordOffset < offset || key === null) return;
+            apply(Buffer.from(key), value === null ? null : Buffer.from(value), p.partition);
+            count++;
+          });
+        }
+        offset = chunk.nextOffset;
+      }
+    }
+    return count;
+  }
+}
