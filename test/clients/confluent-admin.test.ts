@@ -1,3 +1,4 @@
+// requires: python-kafka
 // confluent-kafka-python 1.7.0 (librdkafka 2.0.2, Debian python3-confluent-kafka) AdminClient
 // against a real samsa broker: create_topics (also validate_only), list_topics, describe_configs
 // for a topic and for broker "1", alter_configs (1.7.0 has no incremental_alter_configs),

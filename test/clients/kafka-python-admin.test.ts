@@ -1,3 +1,4 @@
+// requires: python-kafka
 // kafka-python 2.0.2 (Debian python3-kafka) KafkaAdminClient against a real samsa broker: topic
 // creation with configs, listing, DescribeConfigs, AlterConfigs, CreatePartitions, DeleteTopics,
 // and the errors kafka-python raises for Kafka's error codes. The Python side is

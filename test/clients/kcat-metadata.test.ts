@@ -1,3 +1,4 @@
+// requires: kcat
 // kcat (librdkafka 2.0.2) reads samsa's metadata over a real socket: `kcat -L` lists the broker as
 // it advertises itself and the topics created beforehand (through kafkajs), with their partitions,
 // leaders, replicas and ISRs; `kcat -L -t <missing>` auto-creates the topic, as Kafka does with

@@ -1,3 +1,4 @@
+// requires: kcat, python-kafka
 // Batches that samsa compressed itself are read by real clients: for each codec, batches built
 // with buildBatch and compressed with compressBatch (and one rebuilt by recompressBatch from a
 // gzip batch, as compression.type conversion does) are produced to a samsa broker with samsa's

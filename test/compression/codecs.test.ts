@@ -1,3 +1,4 @@
+// requires: golden
 // The four codecs: round trips (sync and async), the framings real clients write (raw and
 // xerial snappy, the LZ4 frame), the compressed batches real clients sent to Kafka 4.1 (kcat -z
 // gzip|snappy|lz4|zstd, kafkajs gzip) decompressed and read record by record, and corrupt input

@@ -1,3 +1,4 @@
+// requires: kcat
 // Topic compression.type: batches are stored with the topic's codec whatever the producer sent
 // (Kafka's LogValidator), and real clients read them back; `producer` keeps them as sent.
 import { test } from 'uvu';

@@ -1,3 +1,4 @@
+// requires: kcat
 // kcat 1.7.1 (librdkafka 2.0.2) produces to and consumes from samsa (in memory): `-P -K:` with keys
 // from a file to a 3-partition topic, `-C -o beginning -e` reads everything back exactly (checked
 // against samsa's own Fetch too), `-o -2` (the last two of each partition), `-o s@<ts>` (by

@@ -1,3 +1,4 @@
+// requires: python-kafka
 // kafka-python 2.0.2 and confluent-kafka 1.7.0 (Debian, /usr/bin/python3) produce to samsa (in
 // memory) and read back without a consumer group. kafka-python: keys, headers, null and empty
 // values, explicit timestamps, then assign + seek (offset 0 and offsets in the middle),

@@ -1,3 +1,4 @@
+// requires: python-kafka
 // confluent-kafka (librdkafka 2.0.2, Debian's python3-confluent-kafka) with
 // partition.assignment.strategy=cooperative-sticky against samsa's classic group coordinator:
 // incremental rebalances as a member joins (the first member gives up only the partitions that

@@ -1,3 +1,4 @@
+// requires: python-kafka
 // kafka-python 2.0.2 (Debian's python3-kafka, /usr/bin/python3): the tutorial consumer
 // `KafkaConsumer('my_topic', group_id='my-group', auto_offset_reset='earliest',
 // enable_auto_commit=True)` as three processes in one group. Once the group is stable, every

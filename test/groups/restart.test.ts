@@ -1,8 +1,10 @@
 // The broker restarts under a stable consumer group, on disk: once cleanly (broker.close() in
 // this process) and once with `kill -9` of a separate `node bin/samsa.js start` process. Each
 // time the group and its committed offsets come back from __consumer_offsets: right after the
-// restart the group is Stable with its members and generation and OffsetFetch returns what was
-// acknowledged; the kafkajs members carry on (or rejoin), and the records produced afterwards are
+// restart OffsetFetch returns exactly what was acknowledged and the group holds the members it had
+// (by member id, so they came from the log, not from rejoins); the kafkajs members carry on or
+// rejoin (kafkajs may restart a consumer after connection errors, under a new member id: the old
+// one then leaves at the end of the rebalance timeout), and the records produced afterwards are
 // consumed exactly once, nothing from before the restart again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,6 +21,9 @@ const { Kafka, logLevel } = kafkajs;
 const TOPIC = 'restart-topic';
 const PARTITIONS = 4;
 const PER_PHASE = 200;
+// Short sessions, so members replaced by kafkajs restarts leave the group quickly.
+const SESSION_MS = 3000;
+const BROKER_CONFIG = { 'group.min.session.timeout.ms': 1000 };
 
 interface Seen {
   member: string;
@@ -41,7 +46,7 @@ class Group {
   async start(names: string[]): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
-        const c = this.kafka.consumer({ groupId: this.groupId, heartbeatInterval: 100, sessionTimeout: 10_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 } });
+        const c = this.kafka.consumer({ groupId: this.groupId, heartbeatInterval: 100, sessionTimeout: SESSION_MS, rebalanceTimeout: SESSION_MS, maxWaitTimeInMs: 100, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 } });
         this.consumers.push(c);
         await c.connect();
         await c.subscribe({ topic: TOPIC, fromBeginning: true });
@@ -103,6 +108,15 @@ async function stableGroup(bootstrap: string, groupId: string, members: number) 
   }
 }
 
+type Described = Awaited<ReturnType<typeof describe>>;
+
+/** The group came back from the log: every member it had before the restart is in it. */
+function assertRestored(restored: Described, before: Described): void {
+  assert.ok(!['Empty', 'Dead'].includes(restored.groupState), `restored with its members, state ${restored.groupState}`);
+  const ids = new Set(restored.members.map((m) => m.memberId));
+  for (const m of before.members) assert.ok(ids.has(m.memberId), `member ${m.memberId} restored`);
+}
+
 const dirs: string[] = [];
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'samsa-group-restart-'));
@@ -112,12 +126,14 @@ function tempDir(): string {
 
 test.after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  // kafkajs retries in the background after a failed test; do not let that keep the file alive.
+  setTimeout(() => process.exit(), 5000).unref();
 });
 
 test('clean restart: the group and its offsets come back; consumption continues exactly once', async () => {
   const dataDir = tempDir();
   const port = await freePort();
-  let broker: Broker = await startBroker({ port, dataDir, logLevel: 'silent' });
+  let broker: Broker = await startBroker({ port, dataDir, logLevel: 'silent', config: BROKER_CONFIG });
   const c = await connect(broker.bootstrap);
   await createTopic(c, TOPIC, PARTITIONS);
   c.close();
@@ -131,14 +147,13 @@ test('clean restart: the group and its offsets come back; consumption continues 
     assert.is([...before.committed.values()].reduce((x, y) => x + y, 0), PER_PHASE);
 
     await broker.close();
-    broker = await startBroker({ port, dataDir, logLevel: 'silent' });
+    broker = await startBroker({ port, dataDir, logLevel: 'silent', config: BROKER_CONFIG });
     const c2 = await connect(broker.bootstrap);
     const restored = await describe(c2, 'clean-group');
     const committed = await fetchCommitted(c2, 'clean-group');
     c2.close();
-    assert.is(restored.groupState, 'Stable', 'restored from the log as Stable');
-    assert.equal(restored.members.map((m) => m.memberId).sort(), before.group.members.map((m) => m.memberId).sort());
     assert.equal(committed, before.committed, 'committed offsets intact');
+    assertRestored(restored, before.group);
 
     await stableGroup(broker.bootstrap, 'clean-group', 2);
     await group.produce('two');
@@ -154,7 +169,7 @@ test('clean restart: the group and its offsets come back; consumption continues 
 test('kill -9 of a samsa process: acknowledged commits survive, the group rejoins, nothing is consumed twice', async () => {
   const dataDir = tempDir();
   const port = await freePort();
-  let samsa = new SamsaProcess(port, dataDir);
+  let samsa = new SamsaProcess(port, dataDir, ['--set', 'group.min.session.timeout.ms=1000']);
   await samsa.ready();
   const c = await connect(samsa.bootstrap);
   await createTopic(c, TOPIC, PARTITIONS);
@@ -170,15 +185,14 @@ test('kill -9 of a samsa process: acknowledged commits survive, the group rejoin
 
     const exit = await samsa.stop('SIGKILL');
     assert.is(exit.signal, 'SIGKILL');
-    samsa = new SamsaProcess(port, dataDir);
+    samsa = new SamsaProcess(port, dataDir, ['--set', 'group.min.session.timeout.ms=1000']);
     await samsa.ready();
     const c2 = await connect(samsa.bootstrap);
     const restored = await describe(c2, 'crash-group');
     const committed = await fetchCommitted(c2, 'crash-group');
     c2.close();
     assert.equal(committed, before.committed, 'every acknowledged commit survived kill -9');
-    assert.is(restored.groupState, 'Stable');
-    assert.is(restored.members.length, 2);
+    assertRestored(restored, before.group);
 
     await stableGroup(samsa.bootstrap, 'crash-group', 2);
     await group.produce('two');

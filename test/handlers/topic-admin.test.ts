@@ -1,3 +1,4 @@
+// requires: golden
 // Topic administration against a real broker on a real socket: DeleteTopics, CreatePartitions,
 // DescribeTopicPartitions, DescribeCluster and DescribeLogDirs, through kafkajs where it reaches
 // and through samsa's own protocol client for every served version and the cases kafkajs cannot

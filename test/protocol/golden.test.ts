@@ -1,3 +1,4 @@
+// requires: golden
 // Every frame captured between six real clients and a real Kafka 4.1 broker decodes with the
 // generated codecs and re-encodes to the identical bytes (../shared/kafka-golden).
 import { test } from 'uvu';

@@ -1,3 +1,4 @@
+// requires: schemas
 // Every version of every generated message round-trips: decode(encode(x)) equals x, and
 // encode(decode(bytes)) equals bytes. Values are random but seeded, built from the same schema
 // model the generator reads, so every field, nullability and tagged field is exercised.

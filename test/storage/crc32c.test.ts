@@ -1,3 +1,4 @@
+// requires: golden
 // CRC-32C: published check values, agreement with a bit-at-a-time reference on every length and
 // alignment, streaming through `init`, and the CRC stored in every record batch that real clients
 // sent to a real Kafka 4.1 broker (../shared/kafka-golden).

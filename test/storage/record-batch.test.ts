@@ -1,3 +1,4 @@
+// requires: golden
 // RecordBatch v2 scan, stamp and build: every batch real clients sent to Kafka 4.1 scans clean,
 // built batches round-trip, and bad input gets the error code Kafka 4.x answers with (see the
 // comments in src/storage/record-batch.ts), never an exception.

@@ -1,3 +1,4 @@
+// requires: golden
 // The wasm backend (wasm/index.mjs, built from wasm/assembly) against the pure-TypeScript
 // reference (src/storage/crc32c.ts, src/storage/record-batch.ts): the same CRCs, and for every
 // scan the same ScanResult (ok, errorCode, batchIndex, message) and the same BatchScan arrays,
