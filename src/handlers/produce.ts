@@ -168,6 +168,9 @@ export const produceHandler = defineHandler({
         }
       }
     }
+    // Every append of this request is done and ordered: the next request may start while these
+    // wait for their writes.
+    ctx.release();
     if (acks === 0) return null;
     await Promise.all(waits);
     return { responses: topics, throttleTimeMs: 0 };

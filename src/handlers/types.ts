@@ -24,6 +24,10 @@ export interface RequestContext {
   readonly log: Logger;
   // The listener the request arrived on, as bound (host, port): Metadata answers with it.
   readonly listener: { readonly name: string; readonly host: string; readonly port: number };
+  // Lets the connection start its next request before this one has finished (its response
+  // still goes out after this one's). Call it once the request's effects are ordered (Produce:
+  // after its appends). Without a call, the next request waits for this handler to finish.
+  readonly release: () => void;
 }
 
 // `null` from a handler means "no response" (Produce with acks=0).

@@ -4,7 +4,7 @@
 // same order. Reading stops while too much is queued in either direction (backpressure).
 import type { Socket } from 'node:net';
 import { FrameDecoder } from './frame-decoder.js';
-import type { RequestProcessor } from './request-processor.js';
+import type { Outcome, RequestProcessor } from './request-processor.js';
 import type { Logger } from '../log.js';
 import type { ClientInfo } from '../handlers/types.js';
 
@@ -13,6 +13,14 @@ export interface ConnectionLimits {
   idleMs: number; // connections.max.idle.ms
   maxQueuedRequestBytes: number; // stop reading when this much is received but not yet handled
   maxUnsentResponseBytes: number; // stop reading while this much is waiting in the socket
+}
+
+// Requests of one connection in progress at once (Kafka clients pipeline up to 5 by default).
+const MAX_IN_FLIGHT = 32;
+
+interface Slot {
+  outcome: Outcome | null;
+  settled: Promise<void>;
 }
 
 export class Connection {
@@ -26,6 +34,9 @@ export class Connection {
   private closed = false;
   private idleSince = Date.now();
   private drainWaiters: Array<() => void> = [];
+  // Requests started whose responses are not written yet, in request order.
+  private readonly slots: Slot[] = [];
+  private corked = false;
 
   constructor(
     readonly id: number,
@@ -52,7 +63,7 @@ export class Connection {
     if (limits.idleMs > 0) {
       socket.setTimeout(limits.idleMs);
       socket.on('timeout', () => {
-        if (this.busy || this.queue.length > 0) return;
+        if (this.busy || this.queue.length > 0 || this.slots.length > 0) return;
         this.log.info({ conn: id, client: this.describe(), idleMs: Date.now() - this.idleSince }, 'closing idle connection (connections.max.idle.ms)');
         this.socket.destroy();
       });
@@ -79,43 +90,70 @@ export class Connection {
     void this.pump();
   }
 
+  // Requests start in arrival order, each once the previous one has released the connection
+  // (by default when its handler finished; Produce releases right after its appends, so a
+  // producer's pipelined requests overlap their file writes while keeping their order).
+  // Responses are written strictly in request order, whatever order they complete in.
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
+        if (this.slots.length >= MAX_IN_FLIGHT) {
+          await this.slots[0]!.settled;
+          continue;
+        }
         const frame = this.queue.shift()!;
         this.queuedBytes -= frame.length;
-        const outcome = await this.processor.process(frame, this);
-        if (this.closed) break;
-        if (outcome.kind === 'close') {
-          this.close(outcome.reason);
-          break;
-        }
-        if (outcome.kind === 'respond') this.write(outcome.chunks);
-        this.idleSince = Date.now();
-        this.updateFlow();
+        const { outcome, released } = this.processor.start(frame, this);
+        const slot: Slot = { outcome: null, settled: outcome.then((o) => void (slot.outcome = o)) };
+        this.slots.push(slot);
+        void slot.settled.then(() => this.flushSlots());
+        await released;
       }
     } catch (err) {
       this.close(`internal error: ${(err as Error).message}`);
     } finally {
       this.busy = false;
-      const bad = this.decoder.error;
-      if (bad && !this.closed && this.queue.length === 0) {
-        this.close(`request size ${bad.size} is invalid or exceeds socket.request.max.bytes (${bad.limit})`, true);
-      }
-      this.notifyDrained();
+      this.afterWork();
     }
   }
 
-  private write(chunks: Buffer[]): void {
-    if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
-      return;
+  // Writes the responses at the head of the line that are ready.
+  private flushSlots(): void {
+    while (this.slots.length > 0 && this.slots[0]!.outcome !== null && !this.closed) {
+      const outcome = this.slots.shift()!.outcome!;
+      if (outcome.kind === 'close') {
+        this.close(outcome.reason);
+        break;
+      }
+      if (outcome.kind === 'respond') this.write(outcome.chunks);
+      this.idleSince = Date.now();
     }
-    this.socket.cork();
+    this.updateFlow();
+    this.afterWork();
+  }
+
+  private afterWork(): void {
+    if (this.busy || this.slots.length > 0) return;
+    const bad = this.decoder.error;
+    if (bad && !this.closed && this.queue.length === 0) {
+      this.close(`request size ${bad.size} is invalid or exceeds socket.request.max.bytes (${bad.limit})`, true);
+    }
+    this.notifyDrained();
+  }
+
+  // Responses completing in the same tick leave in one write (cork until the next tick).
+  private write(chunks: Buffer[]): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     for (const c of chunks) this.socket.write(c);
-    this.socket.uncork();
   }
 
   private updateFlow(): void {
@@ -162,7 +200,7 @@ export class Connection {
     this.closing = true;
     this.socket.pause();
     const drained = new Promise<void>((resolve) => {
-      if (!this.busy && this.queue.length === 0) resolve();
+      if (!this.busy && this.queue.length === 0 && this.slots.length === 0) resolve();
       else this.drainWaiters.push(resolve);
     });
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
@@ -179,7 +217,7 @@ export class Connection {
   }
 
   private notifyDrained(): void {
-    if (this.busy || this.queue.length > 0) return;
+    if (this.busy || this.queue.length > 0 || this.slots.length > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();

@@ -1,7 +1,9 @@
 // Reassembles length-prefixed Kafka frames from TCP chunks. One `data` event is not one request:
-// a chunk may hold half a size prefix, several frames, or the start of a 100 MiB one. A frame that
-// lies within one chunk is returned as a view of it (no copy); only frames that span chunks are
-// joined.
+// a chunk may hold half a size prefix, several frames, or the start of a 100 MiB one. A frame
+// that lies within one chunk is returned as a view of it (no copy). A frame that spans chunks is
+// copied once into a buffer of its exact size, allocated when its size prefix is read (measured:
+// joining the buffered chunks instead copied each byte ~1.1 times and was 20-34% of the broker's
+// main thread for 1 MiB produce requests, bench/README.md).
 
 export class FrameTooLargeError extends Error {
   constructor(
@@ -12,75 +14,71 @@ export class FrameTooLargeError extends Error {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private need = -1; // payload size of the frame being assembled, -1 while the prefix is incomplete
-
-  constructor(private readonly maxFrameBytes: number) {}
-
-  get bufferedBytes(): number {
-    return this.buffered;
-  }
+  // A size prefix split across chunks.
+  private readonly sizeBytes = Buffer.alloc(4);
+  private sizeHave = 0;
+  // The frame being filled, when it spans chunks.
+  private frame: Buffer | null = null;
+  private frameHave = 0;
 
   // Set once a size prefix above the limit (or below zero) is seen: the stream cannot be framed
   // past it. The frames before it are still returned, so they are answered first.
   error: FrameTooLargeError | null = null;
 
+  constructor(private readonly maxFrameBytes: number) {}
+
+  // Bytes received that are not yet part of a returned frame.
+  get bufferedBytes(): number {
+    return this.sizeHave + this.frameHave;
+  }
+
   // Adds a chunk and returns the complete frames (payload without the 4-byte size prefix).
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
     if (this.error) return frames;
-    try {
-      this.collect(chunk, frames);
-    } catch (err) {
-      if (!(err instanceof FrameTooLargeError)) throw err;
-      this.error = err;
-      this.chunks = [];
-      this.buffered = 0;
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.frame !== null) {
+        const n = Math.min(chunk.length - off, this.frame.length - this.frameHave);
+        chunk.copy(this.frame, this.frameHave, off, off + n);
+        this.frameHave += n;
+        off += n;
+        if (this.frameHave === this.frame.length) {
+          frames.push(this.frame);
+          this.frame = null;
+          this.frameHave = 0;
+        }
+        continue;
+      }
+      let size: number;
+      if (this.sizeHave > 0 || chunk.length - off < 4) {
+        const n = Math.min(4 - this.sizeHave, chunk.length - off);
+        chunk.copy(this.sizeBytes, this.sizeHave, off, off + n);
+        this.sizeHave += n;
+        off += n;
+        if (this.sizeHave < 4) break;
+        this.sizeHave = 0;
+        size = this.sizeBytes.readInt32BE(0);
+      } else {
+        size = chunk.readInt32BE(off);
+        off += 4;
+      }
+      if (size < 0 || size > this.maxFrameBytes) {
+        this.error = new FrameTooLargeError(size, this.maxFrameBytes);
+        break;
+      }
+      if (size === 0) frames.push(EMPTY);
+      else if (chunk.length - off >= size) {
+        frames.push(chunk.subarray(off, off + size));
+        off += size;
+      } else {
+        this.frame = Buffer.allocUnsafe(size);
+        this.frameHave = 0;
+      }
     }
     return frames;
-  }
-
-  private collect(chunk: Buffer, frames: Buffer[]): void {
-    if (this.buffered === 0) {
-      // Fast path: walk frames in place while they are whole within this chunk.
-      let off = 0;
-      while (chunk.length - off >= 4) {
-        const size = this.checkSize(chunk.readInt32BE(off));
-        if (chunk.length - off - 4 < size) break;
-        frames.push(chunk.subarray(off + 4, off + 4 + size));
-        off += 4 + size;
-      }
-      if (off === chunk.length) return;
-      chunk = chunk.subarray(off);
-    }
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    for (;;) {
-      if (this.need < 0) {
-        if (this.buffered < 4) break;
-        this.need = this.checkSize(this.peekInt32());
-      }
-      if (this.buffered < 4 + this.need) break;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
-      frames.push(all.subarray(4, 4 + this.need));
-      const rest = all.subarray(4 + this.need);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
-      this.need = -1;
-    }
-  }
-
-  private checkSize(size: number): number {
-    if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
-    return size;
-  }
-
-  private peekInt32(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 8));
-    return head.readInt32BE(0);
   }
 }

@@ -30,16 +30,26 @@ export class RequestProcessor {
 
   connectionClosed(_conn: Connection): void {}
 
-  async process(frame: Buffer, conn: Connection): Promise<Outcome> {
-    try {
-      return await this.processFrame(frame, conn);
-    } catch (err) {
-      this.log.error({ conn: conn.id, err }, 'internal error while processing a request');
-      return { kind: 'close', reason: `internal error: ${(err as Error).message}` };
-    }
+  // Starts one request. `released` resolves when the connection may start the next one: when
+  // the handler calls ctx.release() or, at the latest, when it has finished.
+  start(frame: Buffer, conn: Connection): { outcome: Promise<Outcome>; released: Promise<void> } {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const outcome = this.processFrame(frame, conn, release).then(
+      (o) => {
+        release();
+        return o;
+      },
+      (err: unknown): Outcome => {
+        release();
+        this.log.error({ conn: conn.id, err }, 'internal error while processing a request');
+        return { kind: 'close', reason: `internal error: ${(err as Error).message}` };
+      },
+    );
+    return { outcome, released };
   }
 
-  private async processFrame(frame: Buffer, conn: Connection): Promise<Outcome> {
+  private async processFrame(frame: Buffer, conn: Connection, release: () => void): Promise<Outcome> {
     if (frame.length < 8) return { kind: 'close', reason: `malformed request: frame of ${frame.length} bytes is shorter than a request header` };
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
@@ -79,6 +89,7 @@ export class RequestProcessor {
       broker: this.broker,
       log: this.log,
       listener: conn.listener,
+      release,
     };
     if (!handler.request.hasVersion(apiVersion)) {
       return { kind: 'close', reason: `unsupported version ${apiVersion} of ${apiName} (samsa serves ${handler.minVersion}-${handler.maxVersion}) from client ${JSON.stringify(header.clientId)}` };
