@@ -6,12 +6,8 @@ import { DescribeGroupsResponse, type DescribedGroup } from '../protocol/generat
 import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
 import { describeGroup } from '../coordinator/group-admin.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_OPERATIONS } from '../cluster/authorized-operations.js';
 import { defineHandler } from './types.js';
-
-// Kafka's "authorized operations not requested" value.
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-// READ, DESCRIBE, DELETE (Kafka's AclOperation codes 3, 8, 6): what a group allows without ACLs.
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
 export const describeGroupsHandler = defineHandler({
   request: DescribeGroupsRequest,
