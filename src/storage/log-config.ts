@@ -21,6 +21,12 @@ export interface LogConfig {
   // compression.type: the codec id batches are stored with, or null for `producer` (as sent).
   compressionCodec: 0 | 1 | 2 | 3 | 4 | null;
   compressionLevel: number | undefined;
+  // ---- log cleaner (cleanup.policy=compact), see cleaner/ ----
+  deleteRetentionMs: number; // delete.retention.ms: how long tombstones outlive their first clean
+  minCleanableDirtyRatio: number; // min.cleanable.dirty.ratio
+  minCompactionLagMs: number; // min.compaction.lag.ms
+  maxCompactionLagMs: number; // max.compaction.lag.ms (Infinity: never forces a clean)
+  maxIndexBytes: number; // segment.index.bytes: bounds the index of a segment the cleaner merges
 }
 
 const CODEC_BY_NAME: Record<string, 0 | 1 | 2 | 3 | 4> = { uncompressed: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
@@ -52,6 +58,12 @@ export function logConfigFor(broker: BrokerConfig, overrides: Readonly<Record<st
     cleanupPolicy: (c.get('cleanup.policy') ?? 'delete').split(',').map((s) => s.trim()),
     compressionCodec: CODEC_BY_NAME[c.get('compression.type') ?? 'producer'] ?? null,
     compressionLevel: level(c.get('compression.type'), c),
+    // ---- log cleaner ----
+    deleteRetentionMs: long(c.get('delete.retention.ms'), 86400000),
+    minCleanableDirtyRatio: long(c.get('min.cleanable.dirty.ratio'), 0.5),
+    minCompactionLagMs: long(c.get('min.compaction.lag.ms'), 0),
+    maxCompactionLagMs: long(c.get('max.compaction.lag.ms'), Infinity),
+    maxIndexBytes: long(c.get('segment.index.bytes'), 10485760),
   };
 }
 

@@ -15,6 +15,8 @@ import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
 import { readInt64 } from './batch-header.js';
 import { latestSnapshot, readSnapshotFile, lastSequenceOf } from '../txn/producer-state.js';
+import { applyMarker, controlTypeOf } from '../txn/markers.js';
+import { recoverInterruptedSwaps } from './cleaner/segment-swap.js'; // log cleaner
 
 export interface LoadOptions {
   topic: string;
@@ -29,10 +31,13 @@ export interface LoadOptions {
 
 export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
   const plog = new PartitionLog(o.topic, o.partition, o.dir, o.config, o.fds, o.log);
-  const files = existsSync(o.dir) ? readdirSync(o.dir) : [];
-  for (const f of files) {
+  const leftovers = existsSync(o.dir) ? readdirSync(o.dir) : [];
+  for (const f of leftovers) {
     if (f.endsWith('.deleted') || f.endsWith('.tmp') || f.endsWith('.cleaned')) unlinkSync(join(o.dir, f));
   }
+  // ---- log cleaner: finish a segment swap that a crash interrupted (cleaner/segment-swap.ts) ----
+  const swapRepairs = await recoverInterruptedSwaps(o.dir, leftovers);
+  const files = swapRepairs.length > 0 ? readdirSync(o.dir) : leftovers;
   const bases = files
     .filter((f) => /^\d{20}\.log$/.test(f))
     .map((f) => Number(f.slice(0, 20)))
@@ -47,7 +52,7 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
     plog.loadEpochCheckpoint();
     return plog;
   }
-  const repairs: string[] = [];
+  const repairs: string[] = [...swapRepairs];
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i]!;
     const isLast = i === bases.length - 1;
@@ -95,6 +100,8 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
   plog.highWatermark = plog.logEndOffset;
   plog.logStartOffset = Math.max(plog.segments[0]!.baseOffset, Math.min(o.logStartOffset ?? 0, plog.logEndOffset));
   plog.loadEpochCheckpoint();
+  plog.abortedTxns.loadDir(o.dir, bases); // transactions: the aborted-transaction index
+  plog.abortedTxns.trimBelow(plog.logStartOffset);
   await rebuildProducerState(plog);
   const unclean = !o.cleanShutdown;
   if (repairs.length > 0 && (unclean || repairs.some((r) => !r.endsWith('indexes rebuilt')))) {
@@ -132,8 +139,14 @@ async function rebuildProducerState(plog: PartitionLog): Promise<void> {
 function replayBatch(plog: PartitionLog, b: Buffer): void {
   const producerId = readInt64(b, 43);
   const attributes = b.readInt16BE(21);
-  if (producerId < 0 || (attributes & 0x20) !== 0) return; // no producer, or a control batch
+  if (producerId < 0) return;
   const firstOffset = readInt64(b, 0);
+  if ((attributes & 0x20) !== 0) {
+    // A transaction marker ends the producer's transaction here (txn/markers.ts).
+    const type = controlTypeOf(b);
+    if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(51), type === 1, -1, firstOffset, readInt64(b, 35));
+    return;
+  }
   const delta = b.readInt32BE(23);
   const firstSeq = b.readInt32BE(53);
   plog.producers.update(

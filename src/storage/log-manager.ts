@@ -12,6 +12,7 @@ import { loadPartitionLog } from './log-loader.js';
 import { logConfigFor } from './log-config.js';
 import { FdCache } from './fd-cache.js';
 import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata } from './checkpoints.js';
+import { LogCleaner } from './cleaner/index.js'; // log cleaner
 
 export interface PartitionDirInfo {
   topic: string;
@@ -45,6 +46,8 @@ export class LogManager implements PartitionLifecycle {
   private retentionTimer: NodeJS.Timeout | null = null;
   // Called when any partition's high watermark moves (fetch long polls).
   onHighWatermark: ((log: PartitionLog) => void) | null = null;
+  // ---- log cleaner: compacts cleanup.policy=compact logs in the background (cleaner/) ----
+  readonly cleaner: LogCleaner;
 
   constructor(
     readonly mode: 'disk' | 'memory',
@@ -54,6 +57,16 @@ export class LogManager implements PartitionLifecycle {
   ) {
     this.dirs = logDirs.map((d) => resolve(d));
     if (mode === 'disk') for (const d of this.dirs) mkdirSync(d, { recursive: true });
+    // ---- log cleaner ----
+    this.cleaner = new LogCleaner({
+      mode,
+      logDirs: this.dirs,
+      logs: () => this.logs.values(),
+      isLive: (l) => this.logs.get(l.name) === l,
+      fds: this.fds,
+      log,
+      backoffMs: () => config.getLong('log.cleaner.backoff.ms'),
+    });
   }
 
   get logDirs(): readonly string[] {
@@ -102,6 +115,7 @@ export class LogManager implements PartitionLifecycle {
       clean.set(d, existsSync(join(d, CLEAN_SHUTDOWN)));
       for (const [k, v] of readOffsetsCheckpoint(join(d, LOG_START_CHECKPOINT))) starts.set(k, v);
     }
+    this.cleaner.loadCheckpoints(); // log cleaner
     const started = Date.now();
     for (const t of topics) {
       for (const p of t.partitions) {
@@ -130,6 +144,8 @@ export class LogManager implements PartitionLifecycle {
     const interval = this.config.getLong('log.retention.check.interval.ms');
     this.retentionTimer = setInterval(() => this.runRetention(Date.now()), interval);
     this.retentionTimer.unref();
+    // ---- log cleaner: started with retention (the broker's one call for background work) ----
+    if (this.config.getBoolean('log.cleaner.enable')) this.cleaner.start();
   }
 
   runRetention(now: number): number {
@@ -185,6 +201,7 @@ export class LogManager implements PartitionLifecycle {
       const plog = this.logs.get(key);
       this.logs.delete(key);
       plog?.markClosed();
+      this.cleaner.forget(key); // log cleaner
       if (this.mode === 'memory') continue;
       const dir = this.partitionDir(topic.name, p.partition);
       if (!existsSync(dir)) continue;
@@ -199,6 +216,7 @@ export class LogManager implements PartitionLifecycle {
       }
     }
     this.checkpointLogStartOffsets();
+    if (this.mode === 'disk') this.cleaner.flushCheckpoints(); // log cleaner
     this.shareTailCache();
   }
 
@@ -206,6 +224,7 @@ export class LogManager implements PartitionLifecycle {
   // not check every active segment.
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.cleaner.shutdown(); // log cleaner: a clean in progress is given up, nothing lost
     await Promise.all([...this.logs.values()].map((l) => l.close()));
     this.fds.closeAll();
     if (this.mode === 'memory') return;

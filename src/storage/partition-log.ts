@@ -17,6 +17,7 @@ import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { ProducerStateManager, writeSnapshot, snapshotName } from '../txn/producer-state.js';
+import { AbortedTxnIndex, txnIndexName } from '../txn/txn-index.js';
 
 export interface AppendBatch {
   position: number; // within `records`
@@ -60,6 +61,8 @@ export class PartitionLog {
   private lastFlushMs = Date.now();
   // Idempotent producers' sequence state (KIP-98).
   readonly producers: ProducerStateManager;
+  // Transactions (KIP-98): aborted transactions for read_committed fetches (.txnindex).
+  readonly abortedTxns = new AbortedTxnIndex();
   // Called whenever the high watermark advances (fetch long polls wait on it).
   onHighWatermark: (() => void) | null = null;
   private closed = false;
@@ -77,6 +80,13 @@ export class PartitionLog {
 
   get name(): string {
     return `${this.topic}-${this.partition}`;
+  }
+
+  // The last stable offset: the first offset of the earliest open transaction, else the high
+  // watermark (read_committed consumers read no further).
+  get lastStableOffset(): number {
+    const first = this.producers.firstUnstableOffset();
+    return first >= 0 && first < this.highWatermark ? first : this.highWatermark;
   }
 
   get activeSegment(): Segment {
@@ -167,7 +177,10 @@ export class PartitionLog {
     const seg = this.activeSegment;
     if (seg.isEmpty) return;
     const tooBig = seg.size + incomingBytes > this.config.segmentBytes;
-    const tooOld = now - seg.createdMs > this.config.segmentMs - this.config.segmentJitterMs;
+    // ---- log cleaner: a compacted log also rolls at max.compaction.lag.ms (KIP-354, Kafka's
+    // LogConfig.maxSegmentMs), so records in the active segment become cleanable in time. ----
+    const segmentMs = this.config.cleanupPolicy.includes('compact') ? Math.min(this.config.segmentMs, this.config.maxCompactionLagMs) : this.config.segmentMs;
+    const tooOld = now - seg.createdMs > segmentMs - this.config.segmentJitterMs;
     // Index positions and relative offsets are int32 in Kafka's formats.
     const offsetsFull = this.logEndOffset - seg.baseOffset > 0x7fffffff - 1;
     if (tooBig || tooOld || offsetsFull) this.roll(now, tooBig ? 'segment.bytes' : tooOld ? 'segment.ms' : 'offset range');
@@ -298,13 +311,12 @@ export class PartitionLog {
       nextOffset: -1,
       highWatermark: this.highWatermark,
       logStartOffset: this.logStartOffset,
-      lastStableOffset: this.highWatermark,
+      lastStableOffset: this.lastStableOffset,
     };
     if (offset >= endOffset) return result;
-    let i = this.segmentIndexFor(offset);
+    let seg: Segment | undefined = this.segments[this.segmentIndexFor(offset)];
     let from = offset;
-    while (i < this.segments.length && result.bytes < maxBytes) {
-      const seg = this.segments[i]!;
+    while (seg !== undefined && result.bytes < maxBytes) {
       const chunk = await seg.read(from, maxBytes - result.bytes, minOneBatch && result.buffers.length === 0, endOffset, this.fds);
       result.buffers.push(...chunk.buffers);
       result.bytes += chunk.bytes;
@@ -315,9 +327,16 @@ export class PartitionLog {
       // Continue into the next segment only if this one was read to its end. An empty chunk from
       // a segment that still has batches at or after `from` means the next batch did not fit:
       // stop there rather than skip it and serve later segments.
-      if (chunk.nextOffset > seg.lastOffset || (chunk.nextOffset < 0 && seg.lastOffset < from)) i++;
-      else break;
+      if (!(chunk.nextOffset > seg.lastOffset || (chunk.nextOffset < 0 && seg.lastOffset < from))) break;
       if (from >= endOffset) break;
+      // ---- log cleaner: the segment list may have changed during the await (the cleaner swapped
+      // cleaned segments in, retention deleted the oldest), so positions in it are not stable.
+      // Go on after `seg` if it is still listed (from its base offset: a cleaned segment may end,
+      // or be empty, well before the next begins); else from the segment that now holds `from` (a
+      // cleaned replacement holds a subset of the same offsets, possibly merged with the next). ----
+      const at = this.segments.indexOf(seg);
+      seg = at >= 0 ? this.segments[at + 1] : this.segments[this.segmentIndexFor(from)];
+      if (seg !== undefined && seg.baseOffset > from) from = seg.baseOffset;
     }
     return result;
   }
@@ -420,11 +439,12 @@ export class PartitionLog {
     const next = this.segments[0]!;
     this.logStartOffset = Math.max(this.logStartOffset, next.baseOffset);
     this.truncateEpochsFromStart();
+    this.abortedTxns.trimBelow(this.logStartOffset);
     this.log.info({ partition: this.name, baseOffset: s.baseOffset, bytes: s.size, why, logStartOffset: this.logStartOffset }, 'deleting segment');
     if (this.dir === null) return;
     // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so
     // readers in flight finish on the old file handle.
-    const files = [s.logPath, s.indexPath, s.timeIndexPath, join(this.dir, snapshotName(s.baseOffset))];
+    const files = [s.logPath, s.indexPath, s.timeIndexPath, join(this.dir, snapshotName(s.baseOffset)), join(this.dir, txnIndexName(s.baseOffset))];
     const doomed: string[] = [];
     for (const f of files) {
       this.fds.forget(f);

@@ -55,6 +55,11 @@ export class Segment {
   // Disk mode: the tail cache's size limit, set by the log manager's global budget.
   tailLimit = 0;
 
+  // ---- log cleaner ----
+  // Reads of this segment's file in flight (disk mode). The cleaner swaps a cleaned segment in
+  // only when none are, so no read's file handle is closed under it (cleaner/segment-swap.ts).
+  readsInFlight = 0;
+
   get logPath(): string {
     return join(this.dir!, segmentName(this.baseOffset, '.log'));
   }
@@ -147,6 +152,7 @@ export class Segment {
     let nextOffset = -1;
     const path = this.logPath;
     const fd = fds.acquire(path, 'r');
+    this.readsInFlight++; // log cleaner: see readsInFlight
     try {
       // Skip batches that end before `offset`, reading headers only.
       const header = Buffer.allocUnsafe(61);
@@ -184,6 +190,7 @@ export class Segment {
       }
       return { buffers: out, bytes, nextOffset };
     } finally {
+      this.readsInFlight--; // log cleaner: see readsInFlight
       fds.release(path, 'r');
     }
   }

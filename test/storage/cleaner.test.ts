@@ -24,7 +24,7 @@ import { compressBatch, decompressBatch } from '../../src/compression/batch-code
 import { destroyPool, poolStarted } from '../../src/workers/pool.js';
 import { FdCache } from '../../src/storage/fd-cache.js';
 import { loadPartitionLog } from '../../src/storage/log-loader.js';
-import { cleanLog, logToClean, CLEANER_CHECKPOINT, type CleanResult } from '../../src/storage/cleaner/index.js';
+import { cleanLog, logToClean, CLEANER_CHECKPOINT, CleaningAborted, type CleanResult } from '../../src/storage/cleaner/index.js';
 import { lastSequenceOf } from '../../src/txn/producer-state.js';
 
 type Engine = 'disk' | 'memory';
@@ -435,6 +435,32 @@ both('reads and appends go on while a clean runs', async (engine) => {
   assert.equal(strip(after.records.filter((r) => r.offset < c!.endOffset)), strip(expectAfterClean(before.records, 0, c!.endOffset, Date.now()).filter((r) => r.offset < c!.endOffset)));
 });
 
+both('retention deleting segments under a clean (compact,delete) makes it give up harmlessly', async (engine) => {
+  const { log, manager } = open(engine, { 'cleanup.policy': 'compact,delete' });
+  await writeUpdates(log, 60, { seed: 3 });
+  const before = await dump(log);
+  const ltc = await logToClean(log, undefined, Date.now(), manager.fds);
+  let retained = 0;
+  const err = await cleanLog(ltc, {
+    fds: manager.fds,
+    live: () => true,
+    hooks: {
+      step: (s) => {
+        if (s !== 'cleaned-written' || retained > 0) return;
+        log.config = { ...log.config, retentionBytes: log.sizeInBytes - log.segments[0]!.size - 1 };
+        retained = log.applyRetention(Date.now());
+      },
+    },
+  }).catch((e) => e);
+  assert.is(retained, 1, 'retention deleted the oldest segment mid-clean');
+  assert.instance(err, CleaningAborted);
+  const after = await dump(log);
+  assert.equal(strip(after.records), strip(before.records.filter((r) => r.offset >= log.logStartOffset)), 'the log is as retention left it');
+  if (engine === 'disk') assert.equal(readdirSync(log.dir!).filter((f) => f.endsWith('.cleaned')), [], 'cleaned files removed');
+  log.config = { ...log.config, retentionBytes: -1 };
+  assert.ok(await manager.cleaner.cleanNow(log), 'the next clean works');
+});
+
 // ---- disk: checkpoint, restart ----
 
 test('the cleaner checkpoint is written in Kafka\'s format and read back at start-up [disk]', async () => {
@@ -470,6 +496,24 @@ test('merged segments: a second clean groups small cleaned segments into one [di
   assert.equal(strip((await dump(again.log)).records), strip((await dump(env.log)).records), 'reloads the same');
 });
 
+
+test('the swap waits for reads of the old files to finish [disk]', async () => {
+  const { log, manager } = open('disk');
+  await writeUpdates(log, 40, { seed: 5 });
+  const first = log.segments[0]!;
+  first.readsInFlight++; // a fetch reading the first segment's file
+  const steps: string[] = [];
+  const ltc = await logToClean(log, undefined, Date.now(), manager.fds);
+  const cleaning = cleanLog(ltc, { fds: manager.fds, live: () => true, hooks: { step: (s) => void steps.push(s) } });
+  const deadline = Date.now() + 5000;
+  while (!steps.includes('cleaned-written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(steps, ['cleaned-written'], 'the first group is written but not swapped in');
+  assert.ok(log.segments[0] === first && existsSync(first.logPath), 'the old segment is still there');
+  first.readsInFlight--;
+  await cleaning;
+  assert.ok(steps.includes('log-final'), 'swapped once the read finished');
+});
 
 // ---- crash safety ----
 
