@@ -8,7 +8,7 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { COMPRESSION_MASK, CONTROL_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
+import { COMPRESSION_MASK, CONTROL_MASK, CompressionType, TRANSACTIONAL_MASK, iterateRecords } from '../storage/record-batch.js';
 import { runJob } from '../workers/pool.js';
 import { accel } from '../accel/index.js';
 import { lastSequenceOf } from '../txn/producer-state.js';
@@ -17,6 +17,22 @@ import { defineHandler } from './types.js';
 
 const scan = accel.createBatchScan(4);
 const stampBatch = accel.stampBatch.bind(accel);
+
+// Index of the first record without a key in the (single) batch, or -1.
+async function firstKeylessRecord(records: Buffer, compressed: boolean): Promise<number> {
+  const plain = compressed ? await runJob('decompressBatch', { buf: records, position: 0 }) : records;
+  let index = -1;
+  let i = 0;
+  iterateRecords(plain, 0, (_offset, _ts, key) => {
+    if (key === null) {
+      index = i;
+      return false;
+    }
+    i++;
+    return true;
+  });
+  return index;
+}
 
 function hasZstd(): boolean {
   for (let i = 0; i < scan.count; i++) if ((scan.attributes[i]! & COMPRESSION_MASK) === CompressionType.Zstd) return true;
@@ -104,6 +120,19 @@ export const produceHandler = defineHandler({
           // The await let other requests run: scan again before using the scan results.
           result = accel.scanBatches(records, scan, scanOptions);
         }
+        // Kafka's LogValidator.validateKey: a compacted topic needs a key on every record.
+        if (result.ok && cfg.cleanupPolicy.includes('compact') && (scan.attributes[0]! & CONTROL_MASK) === 0) {
+          const compressed = (scan.attributes[0]! & COMPRESSION_MASK) !== CompressionType.None;
+          const keyless = await firstKeylessRecord(records, compressed);
+          if (keyless >= 0) {
+            const message = `Compacted topic cannot accept message without key in topic partition ${log.name}.`;
+            fail(ErrorCode.INVALID_RECORD, message);
+            res.recordErrors = [{ batchIndex: keyless, batchIndexErrorMessage: message }];
+            continue;
+          }
+          // Decompressing awaited: scan again before using the scan results.
+          if (compressed) result = accel.scanBatches(records, scan, scanOptions);
+        }
         if (!result.ok) {
           if (result.recordErrors && result.recordErrors.length > 0) {
             // KIP-467: name the rejected records; the partition message is Kafka's summary.
@@ -131,6 +160,18 @@ export const produceHandler = defineHandler({
           seq = { epoch: scan.producerEpoch[0]!, firstSeq: scan.baseSequence[0]!, lastSeq: lastSequenceOf(scan.baseSequence[0]!, scan.lastOffsetDelta[0]!) };
           try {
             const check = log.producers.check(producerId, seq.epoch, seq.firstSeq, seq.lastSeq);
+            // Transactions: a transactional batch must belong to the producer's ongoing
+            // transaction on this partition (KIP-890 part 1 verification); a plain batch from a
+            // producer with a transaction open here is INVALID_TXN_STATE (ProducerAppendInfo).
+            if (check.kind === 'append') {
+              const txnCode = (scan.attributes[0]! & TRANSACTIONAL_MASK) !== 0
+                ? broker.txnCoordinator.verifyProduce(producerId, seq.epoch, topic.name, pd.index)
+                : log.producers.ongoingTxnFirstOffset(producerId) >= 0 ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+              if (txnCode !== ErrorCode.NONE) {
+                fail(txnCode, txnCode === ErrorCode.INVALID_TXN_STATE ? `The producer ${producerId} attempted a write to ${log.name} that is not part of its ongoing transaction` : null);
+                continue;
+              }
+            }
             if (check.kind === 'duplicate') {
               res.baseOffset = check.firstOffset;
               res.logStartOffset = log.logStartOffset;

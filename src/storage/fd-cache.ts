@@ -6,10 +6,13 @@ import { closeSync, openSync } from 'node:fs';
 interface Entry {
   fd: number;
   pins: number;
+  // Forgotten (file deleted or renamed) while pinned: closed when the last user releases it.
+  doomed: boolean;
 }
 
 export class FdCache {
   private readonly open = new Map<string, Entry>(); // insertion order = LRU order
+  private readonly doomed = new Map<string, Entry>();
 
   constructor(private readonly limit: number) {}
 
@@ -22,29 +25,37 @@ export class FdCache {
     const key = `${flags}:${path}`;
     let e = this.open.get(key);
     if (e) this.open.delete(key);
-    else e = { fd: openSync(path, flags), pins: 0 };
+    else e = { fd: openSync(path, flags), pins: 0, doomed: false };
     this.open.set(key, e);
     e.pins++;
     this.evict();
     return e.fd;
   }
 
-  release(path: string, flags: string): void {
-    const e = this.open.get(`${flags}:${path}`);
-    if (e && e.pins > 0) e.pins--;
+  // `fd` is the handle acquire() returned: after a forget() the path may already name a new file
+  // with a handle of its own.
+  release(path: string, flags: string, fd: number): void {
+    const key = `${flags}:${path}`;
+    const open = this.open.get(key);
+    const e = open !== undefined && open.fd === fd ? open : this.doomed.get(`${key}:${fd}`);
+    if (!e || e.pins === 0) return;
+    e.pins--;
+    if (e.pins === 0 && e.doomed) {
+      this.doomed.delete(`${key}:${fd}`);
+      closeQuietly(e.fd);
+    }
   }
 
-  // Closes every handle of `path` (segment deleted or renamed).
+  // Closes every handle of `path` (segment deleted or renamed). A handle a read is still using
+  // is closed when that read releases it, so the read finishes on the old file.
   forget(path: string): void {
     for (const [key, e] of this.open) {
-      if (key.endsWith(`:${path}`)) {
-        this.open.delete(key);
-        try {
-          closeSync(e.fd);
-        } catch {
-          // already closed
-        }
-      }
+      if (!key.endsWith(`:${path}`)) continue;
+      this.open.delete(key);
+      if (e.pins > 0) {
+        e.doomed = true;
+        this.doomed.set(`${key}:${e.fd}`, e);
+      } else closeQuietly(e.fd);
     }
   }
 
@@ -59,13 +70,17 @@ export class FdCache {
   }
 
   closeAll(): void {
-    for (const e of this.open.values()) {
-      try {
-        closeSync(e.fd);
-      } catch {
-        // already closed
-      }
-    }
+    for (const e of this.open.values()) closeQuietly(e.fd);
+    for (const e of this.doomed.values()) closeQuietly(e.fd);
     this.open.clear();
+    this.doomed.clear();
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
   }
 }

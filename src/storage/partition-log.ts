@@ -224,7 +224,7 @@ export class PartitionLog {
       return this.fail(err as Error);
     }
     fsWritev(fd, bufs, position, (err, written) => {
-      this.fds.release(path, 'r+');
+      this.fds.release(path, 'r+', fd);
       if (err || written !== bytes) return this.fail(err ?? new Error(`short write: ${written} of ${bytes} bytes`));
       seg.writtenSize = position + bytes;
       try {
@@ -243,7 +243,7 @@ export class PartitionLog {
       if (!flush) return done();
       const dfd = this.fds.acquire(path, 'r+');
       fdatasync(dfd, (ferr) => {
-        this.fds.release(path, 'r+');
+        this.fds.release(path, 'r+', dfd);
         if (ferr) return this.fail(ferr);
         this.unflushedMessages = 0;
         this.lastFlushMs = Date.now();
@@ -259,7 +259,7 @@ export class PartitionLog {
       try {
         writePending(fd, idx);
       } finally {
-        this.fds.release(seg.indexPath, 'a');
+        this.fds.release(seg.indexPath, 'a', fd);
       }
     }
     const tidx = seg.timeIndex.takePending();
@@ -268,7 +268,7 @@ export class PartitionLog {
       try {
         writePending(fd, tidx);
       } finally {
-        this.fds.release(seg.timeIndexPath, 'a');
+        this.fds.release(seg.timeIndexPath, 'a', fd);
       }
     }
   }

@@ -191,7 +191,7 @@ export class Segment {
       return { buffers: out, bytes, nextOffset };
     } finally {
       this.readsInFlight--; // log cleaner: see readsInFlight
-      fds.release(path, 'r');
+      fds.release(path, 'r', fd);
     }
   }
 

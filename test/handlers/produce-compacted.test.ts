@@ -1,0 +1,55 @@
+// A compacted topic refuses records without a key (Kafka's LogValidator.validateKey), in plain
+// and compressed batches, naming the record; keyed batches are stored.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startBroker } from '../../src/broker/broker.js';
+import { ClientConnection } from '../../src/client/connection.js';
+import { buildBatch } from '../../src/storage/record-batch.js';
+import { compressBatch } from '../../src/compression/batch-codec.js';
+import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
+import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
+import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
+import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
+
+const broker = await startBroker({ port: 0, logLevel: 'silent' });
+const c = await ClientConnection.connect('127.0.0.1', broker.port);
+await c.negotiate();
+await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, {
+  topics: [{ name: 'compacted', numPartitions: 1, replicationFactor: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
+  timeoutMs: 5000,
+});
+
+async function produce(batch: Buffer) {
+  const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'compacted', partitionData: [{ index: 0, records: batch }] }] });
+  return r.responses[0]!.partitionResponses[0]!;
+}
+
+const records = [
+  { key: Buffer.from('a'), value: Buffer.from('1') },
+  { key: null, value: Buffer.from('no key') },
+];
+
+test('a keyless record is refused with INVALID_RECORD and its index', async () => {
+  const p = await produce(buildBatch(records));
+  assert.is(p.errorCode, 87);
+  assert.match(p.errorMessage ?? '', /Compacted topic cannot accept message without key/);
+  assert.equal(p.recordErrors.map((e) => e.batchIndex), [1]);
+});
+
+test('also inside a compressed batch', async () => {
+  const p = await produce(await compressBatch(buildBatch(records), 1));
+  assert.is(p.errorCode, 87);
+});
+
+test('keyed records are stored', async () => {
+  const p = await produce(await compressBatch(buildBatch([records[0]!]), 4));
+  assert.is(p.errorCode, 0);
+  assert.is(p.baseOffset, 0, 'nothing of the refused batches was written');
+});
+
+test.after(async () => {
+  c.close();
+  await broker.close();
+});
+
+test.run();
