@@ -15,6 +15,7 @@ import { FetchWaiters } from '../fetch/fetch-waiters.js';
 import { accelDescription } from '../accel/index.js';
 import { destroyPool, setPoolErrorHandler } from '../workers/pool.js';
 import { GroupCoordinator } from '../coordinator/coordinator.js';
+import { TransactionCoordinator } from '../txn/coordinator.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -41,6 +42,7 @@ export class Broker {
   readonly fetchSessions: FetchSessionCache;
   readonly fetchWaiters = new FetchWaiters();
   readonly coordinator: GroupCoordinator;
+  readonly txnCoordinator: TransactionCoordinator;
   closing = false;
   private readonly listeners: Listener[] = [];
   private closingPromise: Promise<void> | null = null;
@@ -58,6 +60,7 @@ export class Broker {
     this.metadata.setLifecycle(this.logManager);
     this.logManager.onHighWatermark = (l) => this.fetchWaiters.notify(l);
     this.coordinator = new GroupCoordinator(this);
+    this.txnCoordinator = new TransactionCoordinator(this);
     this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 
@@ -81,6 +84,7 @@ export class Broker {
     setPoolErrorHandler((err) => log.error({ err }, 'worker pool error'));
     await broker.logManager.loadAll(broker.metadata.topics());
     await broker.coordinator.load();
+    await broker.txnCoordinator.load();
     broker.logManager.startRetention();
     await broker.listen();
     log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, accel: accelDescription(), ms: Date.now() - broker.startedAt }, 'samsa broker started');
@@ -154,6 +158,7 @@ export class Broker {
       this.closing = true;
       this.fetchWaiters.wakeAll();
       this.coordinator.close();
+      this.txnCoordinator.close();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
       await this.logManager.close();
       await destroyPool();

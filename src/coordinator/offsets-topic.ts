@@ -119,7 +119,11 @@ export class OffsetsTopic {
         if (chunk.buffers.length === 0 || chunk.nextOffset <= offset) break;
         for (const buf of chunk.buffers) {
           const h = readBatchHeader(buf, 0);
-          if (h.isControl) continue; // transaction markers: no pending transactional offsets yet
+          // Transactions: offsets wait for their marker (src/txn/txn-offsets.ts, replayBatch).
+          if (h.isControl || h.isTransactional) {
+            this.broker.txnCoordinator.pendingOffsets.replayBatch(buf, h, p.partition, offset);
+            continue;
+          }
           iterateRecords(buf, 0, (recordOffset, _ts, key, value) => {
             if (recordOffset < offset || key === null) return;
             apply(Buffer.from(key), value === null ? null : Buffer.from(value), p.partition);

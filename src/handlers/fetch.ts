@@ -2,7 +2,8 @@
 // by appends (max_wait_ms / min_bytes), Kafka's size rules (the first batch of the response is
 // returned whole even above max_bytes / partition_max_bytes), incremental fetch sessions
 // (KIP-227), topic ids (v13+), and isolation levels (read_committed reads to the last stable
-// offset; until transactions exist that is the high watermark).
+// offset, the first offset of the earliest open transaction, and gets the aborted transactions
+// that overlap the records returned).
 import { FetchRequest, type FetchPartition } from '../protocol/generated/fetch-request.js';
 import { FetchResponse, type PartitionData, type FetchableTopicResponse } from '../protocol/generated/fetch-response.js';
 import { EMPTY, RecordsChunks, ZERO_UUID, type Input } from '../protocol/primitives/index.js';
@@ -27,6 +28,7 @@ interface PartitionOutcome {
   records: Buffer[];
   bytes: number;
   divergingEpoch?: { epoch: number; endOffset: number };
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }>;
 }
 
 function resolveRequested(p: FetchPartition, topic: string, topicId: string, ctx: RequestContext): Wanted {
@@ -52,7 +54,7 @@ function resolveRequested(p: FetchPartition, topic: string, topicId: string, ctx
 }
 
 async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, isolation: number, ctx: RequestContext): Promise<PartitionOutcome> {
-  const out: PartitionOutcome = { want: w, errorCode: w.errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0 };
+  const out: PartitionOutcome = { want: w, errorCode: w.errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: [] };
   if (w.errorCode !== ErrorCode.NONE) return out;
   const log = ctx.broker.logManager.get(w.topic, w.partition);
   const state = ctx.broker.metadata.topic(w.topic)?.partitions[w.partition];
@@ -61,7 +63,7 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
     return out;
   }
   out.highWatermark = log.highWatermark;
-  out.lastStableOffset = log.highWatermark;
+  out.lastStableOffset = log.lastStableOffset;
   out.logStartOffset = log.logStartOffset;
   // KIP-320: the client's view of the leader epoch must match ours.
   if (w.currentLeaderEpoch >= 0 && w.currentLeaderEpoch !== state.leaderEpoch) {
@@ -85,7 +87,9 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   }
   try {
     const limit = Math.min(budget, w.partitionMaxBytes);
-    const r = await log.read(w.fetchOffset, limit, minOneBatch, isolation === READ_COMMITTED ? log.highWatermark : log.highWatermark);
+    const r = await log.read(w.fetchOffset, limit, minOneBatch, isolation === READ_COMMITTED ? log.lastStableOffset : log.highWatermark);
+    // Kafka's collectAbortedTxns: the aborted transactions overlapping the returned range.
+    if (isolation === READ_COMMITTED && r.nextOffset > w.fetchOffset) out.abortedTransactions = log.abortedTxns.collect(w.fetchOffset, r.nextOffset);
     out.records = r.buffers;
     out.bytes = r.bytes;
     out.highWatermark = r.highWatermark;
@@ -211,7 +215,7 @@ export const fetchHandler = defineHandler({
         lastStableOffset: o.lastStableOffset,
         logStartOffset: o.logStartOffset,
         divergingEpoch: o.divergingEpoch,
-        abortedTransactions: isolation === READ_COMMITTED ? [] : null,
+        abortedTransactions: isolation === READ_COMMITTED ? o.abortedTransactions : null,
         preferredReadReplica: -1,
         // Kafka sends an empty record set, never null: librdkafka rejects a -1 size.
         records: o.records.length === 0 ? EMPTY : o.records.length === 1 ? o.records[0]! : new RecordsChunks(o.records),

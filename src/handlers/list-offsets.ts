@@ -31,7 +31,7 @@ function epochAt(log: PartitionLog, offset: number): number {
 }
 
 async function lookup(log: PartitionLog, timestamp: number, isolation: number): Promise<Found> {
-  const stable = isolation === 1 ? log.highWatermark : log.highWatermark;
+  const stable = isolation === 1 ? log.lastStableOffset : log.highWatermark;
   switch (timestamp) {
     case LATEST:
       return { offset: stable, timestamp: -1, leaderEpoch: epochAt(log, stable - 1) };

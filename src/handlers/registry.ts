@@ -30,6 +30,10 @@ import { offsetDeleteHandler } from './offset-delete.js';
 import { describeGroupsHandler } from './describe-groups.js';
 import { listGroupsHandler } from './list-groups.js';
 import { deleteGroupsHandler } from './delete-groups.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
 
 export const ALL_HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -61,6 +65,10 @@ export const ALL_HANDLERS: readonly Handler[] = [
   describeGroupsHandler,
   listGroupsHandler,
   deleteGroupsHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
 ];
 
 export interface ApiVersionEntry {

@@ -95,6 +95,42 @@ export class ProducerStateManager {
     if (isTransactional && e.currentTxnFirstOffset < 0) e.currentTxnFirstOffset = b.firstOffset;
   }
 
+  // ---- transactions (KIP-98) ----
+
+  // A COMMIT or ABORT marker of `producerId` was appended at `markerOffset`: its transaction on
+  // this partition ends. Returns the transaction's first offset (-1: nothing was written in it).
+  // A marker may carry a newer epoch (the coordinator fenced the producer): the entry takes it.
+  completeTxn(producerId: number, epoch: number, coordinatorEpoch: number, timestamp: number): number {
+    let e = this.producers.get(producerId);
+    if (!e) {
+      e = { producerId, epoch, batches: [], lastTimestamp: timestamp, coordinatorEpoch, currentTxnFirstOffset: -1 };
+      this.producers.set(producerId, e);
+    }
+    if (epoch > e.epoch) {
+      e.epoch = epoch;
+      e.batches = [];
+    }
+    const first = e.currentTxnFirstOffset;
+    e.currentTxnFirstOffset = -1;
+    e.coordinatorEpoch = coordinatorEpoch;
+    e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+    return first;
+  }
+
+  // The first offset of the earliest transaction still open here (-1: none): the last stable
+  // offset cannot pass it.
+  firstUnstableOffset(): number {
+    let min = -1;
+    for (const e of this.producers.values()) {
+      if (e.currentTxnFirstOffset >= 0 && (min < 0 || e.currentTxnFirstOffset < min)) min = e.currentTxnFirstOffset;
+    }
+    return min;
+  }
+
+  ongoingTxnFirstOffset(producerId: number): number {
+    return this.producers.get(producerId)?.currentTxnFirstOffset ?? -1;
+  }
+
   // producer.id.expiration.ms: forget producers idle that long (not in a transaction).
   expire(now: number, expirationMs: number): number {
     let n = 0;

@@ -1,0 +1,302 @@
+// The transaction coordinator (KIP-98), after Kafka's TransactionCoordinator,
+// TransactionMetadata and TransactionMarkerChannelManager, for a single broker that coordinates
+// every transactional id and leads every partition:
+//   Empty/CompleteCommit/CompleteAbort --AddPartitions/AddOffsets--> Ongoing
+//   Ongoing --EndTxn--> PrepareCommit | PrepareAbort --markers durable--> CompleteCommit | CompleteAbort
+// Every state change is written to __transaction_state (txn-log.ts) and applied once durable. A
+// transaction with a state change in flight answers CONCURRENT_TRANSACTIONS. Markers are written
+// straight into the local partition logs (markers.ts) and EndTxn answers once they are durable
+// (Kafka answers after PrepareX is written; waiting longer is allowed and makes the commit
+// visible to read_committed consumers when the producer hears of it).
+import type { Broker } from '../broker/broker.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
+import { TxnState, TxnStateLog, TXN_STATE_NAMES, type TxnLogValue, type TxnStateId } from './txn-log.js';
+import { appendMarker } from './markers.js';
+import { PendingTxnOffsets } from './txn-offsets.js';
+
+const MAX_EPOCH = 32767;
+
+export interface TxnMetadata {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnStateId;
+  partitions: Map<string, { topic: string; partition: number }>;
+  lastUpdateMs: number;
+  startMs: number;
+  // A state change being written (its markers too): other requests get CONCURRENT_TRANSACTIONS.
+  busy: boolean;
+}
+
+export interface InitResult {
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class TransactionCoordinator {
+  readonly txns = new Map<string, TxnMetadata>();
+  private readonly byProducer = new Map<number, TxnMetadata>();
+  readonly stateLog: TxnStateLog;
+  readonly pendingOffsets: PendingTxnOffsets;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private coordinatorEpoch = 0;
+
+  constructor(private readonly broker: Broker) {
+    this.stateLog = new TxnStateLog(broker);
+    this.pendingOffsets = new PendingTxnOffsets(broker);
+  }
+
+  // ---- lifecycle ----
+
+  async load(): Promise<void> {
+    const loaded = await this.stateLog.load();
+    for (const [id, v] of loaded) {
+      const m: TxnMetadata = { transactionalId: id, producerId: v.producerId, producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Map(), lastUpdateMs: v.lastUpdateMs, startMs: v.startMs, busy: false };
+      for (const p of v.partitions) m.partitions.set(key(p.topic, p.partition), p);
+      this.put(m);
+    }
+    // Transactions that were completing when the broker stopped finish their markers now.
+    for (const m of this.txns.values()) {
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
+        m.busy = true;
+        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.broker.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete transaction after restart'));
+      }
+    }
+    if (loaded.size > 0) this.broker.log.info({ transactions: loaded.size }, 'loaded transaction state');
+    const interval = Math.max(10, this.broker.config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'));
+    this.timer = setInterval(() => this.abortTimedOut(Date.now()), interval);
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private put(m: TxnMetadata): void {
+    this.txns.set(m.transactionalId, m);
+    this.byProducer.set(m.producerId, m);
+  }
+
+  private value(m: TxnMetadata, state: TxnStateId, overrides: Partial<TxnLogValue> = {}): TxnLogValue {
+    return { producerId: m.producerId, producerEpoch: m.producerEpoch, timeoutMs: m.timeoutMs, state, partitions: [...m.partitions.values()], lastUpdateMs: Date.now(), startMs: m.startMs, ...overrides };
+  }
+
+  // Writes the new state durably, then applies it to `m`.
+  private async transition(m: TxnMetadata, v: TxnLogValue): Promise<void> {
+    await this.stateLog.write(m.transactionalId, v);
+    if (v.producerId !== m.producerId) {
+      this.byProducer.delete(m.producerId);
+      this.byProducer.set(v.producerId, m);
+    }
+    m.producerId = v.producerId;
+    m.producerEpoch = v.producerEpoch;
+    m.timeoutMs = v.timeoutMs;
+    m.state = v.state;
+    m.lastUpdateMs = v.lastUpdateMs;
+    m.startMs = v.startMs;
+    m.partitions = new Map(v.partitions.map((p) => [key(p.topic, p.partition), p]));
+  }
+
+  // Runs `fn` with the transaction marked busy (CONCURRENT_TRANSACTIONS for others meanwhile).
+  private async exclusive<T>(m: TxnMetadata, fn: () => Promise<T>): Promise<T> {
+    m.busy = true;
+    try {
+      return await fn();
+    } finally {
+      m.busy = false;
+    }
+  }
+
+  // ---- InitProducerId ----
+
+  async initProducerId(transactionalId: string, timeoutMs: number, producerId: number, producerEpoch: number): Promise<InitResult> {
+    const fail = (errorCode: number): InitResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
+    if (timeoutMs <= 0 || timeoutMs > this.broker.config.getInt('transaction.max.timeout.ms')) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    let m = this.txns.get(transactionalId);
+    const now = Date.now();
+    try {
+      if (!m) {
+        const id = this.broker.metadata.allocateProducerId();
+        m = { transactionalId, producerId: id, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, busy: false };
+        const fresh = m;
+        this.put(fresh);
+        await this.exclusive(fresh, () => this.transition(fresh, this.value(fresh, TxnState.Empty, { producerEpoch: 0, lastUpdateMs: now })));
+        return { errorCode: ErrorCode.NONE, producerId: fresh.producerId, producerEpoch: fresh.producerEpoch };
+      }
+      if (m.busy || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      // KIP-360: a producer that names its current id and epoch must be the current one.
+      if (producerId >= 0 && producerId !== m.producerId) return fail(ErrorCode.PRODUCER_FENCED);
+      if (producerId >= 0 && producerEpoch >= 0 && producerEpoch !== m.producerEpoch) return fail(ErrorCode.PRODUCER_FENCED);
+      const txn = m;
+      return await this.exclusive(txn, async () => {
+        if (txn.state === TxnState.Ongoing) {
+          // Fence the old producer: its transaction is aborted with a bumped epoch first.
+          const fenced = this.bumped(txn);
+          await this.transition(txn, this.value(txn, TxnState.PrepareAbort, { producerId: fenced.producerId, producerEpoch: fenced.producerEpoch }));
+          await this.writeMarkers(txn, false);
+          await this.transition(txn, this.value(txn, TxnState.CompleteAbort, { partitions: [] }));
+        }
+        const next = this.bumped(txn);
+        await this.transition(txn, this.value(txn, TxnState.Empty, { producerId: next.producerId, producerEpoch: next.producerEpoch, timeoutMs, partitions: [], startMs: -1 }));
+        return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
+      });
+    } catch (err) {
+      if (err instanceof KafkaError) return fail(err.code);
+      throw err;
+    }
+  }
+
+  // The next (producerId, epoch): an epoch bump, or a new producer id when epochs run out.
+  private bumped(m: TxnMetadata): { producerId: number; producerEpoch: number } {
+    if (m.producerEpoch + 1 >= MAX_EPOCH) return { producerId: this.broker.metadata.allocateProducerId(), producerEpoch: 0 };
+    return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1 };
+  }
+
+  // ---- validation shared by AddPartitions, AddOffsets, EndTxn ----
+
+  // Kafka's checks in order: unknown id or producer id -> INVALID_PRODUCER_ID_MAPPING; another
+  // epoch -> PRODUCER_FENCED; a state change in flight -> CONCURRENT_TRANSACTIONS.
+  private validate(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.producerId !== producerId) throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    if (m.producerEpoch !== producerEpoch) throw new KafkaError(ErrorCode.PRODUCER_FENCED, `producer epoch ${producerEpoch} is not the current epoch ${m.producerEpoch} of ${transactionalId}`);
+    if (m.busy || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
+      throw new KafkaError(ErrorCode.CONCURRENT_TRANSACTIONS, `transaction ${transactionalId} is completing`);
+    }
+    return m;
+  }
+
+  // AddPartitionsToTxn (and AddOffsetsToTxn's offsets partition). Partitions must exist (the
+  // handler checks). Returns an error code for all of them.
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: Array<{ topic: string; partition: number }>): Promise<number> {
+    try {
+      const m = this.validate(transactionalId, producerId, producerEpoch);
+      if (m.state === TxnState.Ongoing && partitions.every((p) => m.partitions.has(key(p.topic, p.partition)))) return ErrorCode.NONE;
+      const all = new Map(m.partitions);
+      for (const p of partitions) all.set(key(p.topic, p.partition), p);
+      const now = Date.now();
+      const startMs = m.state === TxnState.Ongoing ? m.startMs : now;
+      await this.exclusive(m, () => this.transition(m, this.value(m, TxnState.Ongoing, { partitions: [...all.values()], startMs, lastUpdateMs: now })));
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof KafkaError) return err.code;
+      throw err;
+    }
+  }
+
+  // KIP-890 part 1 (AddPartitionsToTxn v4+ verifyOnly): is each partition in the ongoing
+  // transaction? NONE or INVALID_TXN_STATE per partition; a producer problem for all.
+  verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: Array<{ topic: string; partition: number }>): number[] {
+    const m = this.txns.get(transactionalId);
+    let all: number = ErrorCode.NONE;
+    if (!m || m.producerId !== producerId) all = ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    else if (m.producerEpoch !== producerEpoch) all = ErrorCode.PRODUCER_FENCED;
+    if (all !== ErrorCode.NONE) return partitions.map(() => all);
+    return partitions.map((p) => (m!.state === TxnState.Ongoing && m!.partitions.has(key(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+  }
+
+  // Produce of a transactional batch: the partition must be in the producer's ongoing
+  // transaction (Kafka 3.6+ verifies this with the coordinator, KIP-890 part 1).
+  verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    const m = this.byProducer.get(producerId);
+    if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
+    if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (producerEpoch > m.producerEpoch || m.state !== TxnState.Ongoing || !m.partitions.has(key(topic, partition))) return ErrorCode.INVALID_TXN_STATE;
+    return ErrorCode.NONE;
+  }
+
+  // TxnOffsetCommit: the producer's transaction must be ongoing and hold the group's offsets
+  // partition (added by AddOffsetsToTxn).
+  verifyOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): number {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (producerEpoch !== m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    const partition = this.broker.coordinator.topic.partitionFor(groupId);
+    if (m.state !== TxnState.Ongoing || !m.partitions.has(key(OFFSETS_TOPIC, partition))) return ErrorCode.INVALID_TXN_STATE;
+    return ErrorCode.NONE;
+  }
+
+  // ---- EndTxn ----
+
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
+    try {
+      const m = this.validate(transactionalId, producerId, producerEpoch);
+      switch (m.state) {
+        case TxnState.Ongoing:
+          break;
+        // A retry of an EndTxn that completed is answered with success, the other one is not.
+        case TxnState.CompleteCommit:
+          return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+        case TxnState.CompleteAbort:
+          return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+        default:
+          return ErrorCode.INVALID_TXN_STATE;
+      }
+      await this.exclusive(m, async () => {
+        await this.transition(m, this.value(m, commit ? TxnState.PrepareCommit : TxnState.PrepareAbort));
+        await this.writeMarkers(m, commit);
+        await this.transition(m, this.value(m, commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, { partitions: [] }));
+      });
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof KafkaError) return err.code;
+      throw err;
+    }
+  }
+
+  // After a restart in PrepareCommit / PrepareAbort.
+  private async completeMarkers(m: TxnMetadata, commit: boolean): Promise<void> {
+    try {
+      await this.writeMarkers(m, commit);
+      await this.transition(m, this.value(m, commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, { partitions: [] }));
+    } finally {
+      m.busy = false;
+    }
+  }
+
+  // Writes the COMMIT/ABORT marker to every partition of the transaction and waits until all are
+  // durable. Pending transactional offsets of the group are applied or dropped with the marker.
+  private async writeMarkers(m: TxnMetadata, commit: boolean): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const p of m.partitions.values()) {
+      const log = this.broker.logManager.get(p.topic, p.partition);
+      const state = this.broker.metadata.topic(p.topic)?.partitions[p.partition];
+      if (!log || !state) continue; // deleted topic: Kafka drops its markers too
+      const info = appendMarker(log, state.leaderEpoch, m.producerId, m.producerEpoch, commit, this.coordinatorEpoch);
+      if (p.topic === OFFSETS_TOPIC) this.pendingOffsets.complete(m.producerId, p.partition, commit);
+      waits.push(log.waitDurable(info.lastOffset));
+    }
+    await Promise.all(waits);
+  }
+
+  // ---- timeouts ----
+
+  // Kafka's abortTimedOutTransactions: an ongoing transaction older than its timeout is aborted
+  // with a bumped epoch, which fences the producer that left it open.
+  abortTimedOut(now: number): void {
+    if (this.closed) return;
+    for (const m of this.txns.values()) {
+      if (m.busy || m.state !== TxnState.Ongoing || now - m.startMs <= m.timeoutMs) continue;
+      this.broker.log.info({ transactionalId: m.transactionalId, producerId: m.producerId, timeoutMs: m.timeoutMs }, 'aborting timed out transaction');
+      void this.exclusive(m, async () => {
+        const next = this.bumped(m);
+        await this.transition(m, this.value(m, TxnState.PrepareAbort, { producerId: next.producerId, producerEpoch: next.producerEpoch }));
+        await this.writeMarkers(m, false);
+        await this.transition(m, this.value(m, TxnState.CompleteAbort, { partitions: [] }));
+      }).catch((err: unknown) => this.broker.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'));
+    }
+  }
+
+  // ---- admin ----
+
+  stateName(m: TxnMetadata): string {
+    return TXN_STATE_NAMES[m.state] ?? 'Unknown';
+  }
+}

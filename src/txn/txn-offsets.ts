@@ -1,0 +1,92 @@
+// TxnOffsetCommit (KIP-98): offsets committed inside a transaction are written to
+// __consumer_offsets as a transactional batch of the producer, and stay pending (invisible to
+// OffsetFetch) until the transaction's marker reaches that partition: COMMIT applies them to the
+// group's offsets, ABORT drops them. This is the hook into the group coordinator's offsets store.
+import type { Broker } from '../broker/broker.js';
+import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
+import { decodeKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../coordinator/records.js';
+import type { OffsetAndMetadata } from '../coordinator/offsets-store.js';
+import { buildBatch, iterateRecords, stampBatch, type BatchHeader } from '../storage/record-batch.js';
+import { controlTypeOf } from './markers.js';
+import { ErrorCode, KafkaError } from '../errors.js';
+
+interface PendingOffset {
+  groupId: string;
+  topic: string;
+  partition: number;
+  value: OffsetAndMetadata;
+}
+
+export class PendingTxnOffsets {
+  // producerId -> offsets partition -> pending offsets (in commit order)
+  private readonly byProducer = new Map<number, Map<number, PendingOffset[]>>();
+
+  constructor(private readonly broker: Broker) {}
+
+  hold(producerId: number, offsetsPartition: number, o: PendingOffset): void {
+    let m = this.byProducer.get(producerId);
+    if (!m) this.byProducer.set(producerId, (m = new Map()));
+    let l = m.get(offsetsPartition);
+    if (!l) m.set(offsetsPartition, (l = []));
+    l.push(o);
+  }
+
+  // The transaction's marker is in `offsetsPartition`: apply (commit) or drop (abort).
+  complete(producerId: number, offsetsPartition: number, commit: boolean): void {
+    const m = this.byProducer.get(producerId);
+    const l = m?.get(offsetsPartition);
+    if (!m || !l) return;
+    m.delete(offsetsPartition);
+    if (m.size === 0) this.byProducer.delete(producerId);
+    if (!commit) return;
+    const store = this.broker.coordinator.offsets;
+    for (const o of l) store.put(o.groupId, o.topic, o.partition, o.value);
+  }
+
+  // Writes the offsets as one transactional batch of the producer and holds them pending.
+  async commit(producerId: number, producerEpoch: number, groupId: string, offsets: Array<{ topic: string; partition: number; value: OffsetAndMetadata }>): Promise<void> {
+    if (offsets.length === 0) return;
+    const c = this.broker.coordinator;
+    const problem = c.availability() || c.ensureOffsetsTopic();
+    if (problem) throw new KafkaError(problem, 'the group coordinator is not available');
+    const partition = c.topic.partitionFor(groupId);
+    const state = this.broker.metadata.topic(OFFSETS_TOPIC)?.partitions[partition];
+    const log = this.broker.logManager.get(OFFSETS_TOPIC, partition);
+    if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
+    const now = Date.now();
+    const batch = buildBatch(
+      offsets.map((o) => ({ key: encodeOffsetCommitKey(groupId, o.topic, o.partition), value: encodeOffsetCommitValue(o.value), timestamp: now })),
+      { producerId, producerEpoch, baseSequence: 0, transactional: true, timestamp: now },
+    );
+    const info = log.append(batch, [{ position: 0, size: batch.length, lastOffsetDelta: offsets.length - 1, maxTimestamp: now }], state.leaderEpoch, now, stampBatch);
+    // The partition's producer state sees the open transaction (last stable offset).
+    log.producers.update(producerId, producerEpoch, { firstSeq: 0, lastSeq: offsets.length - 1, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: now }, true);
+    for (const o of offsets) this.hold(producerId, partition, { groupId, ...o });
+    try {
+      await log.waitDurable(info.lastOffset);
+    } catch (err) {
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `could not write to ${OFFSETS_TOPIC}-${partition}: ${(err as Error).message}`);
+    }
+  }
+
+  // Start-up replay of __consumer_offsets (called by OffsetsTopic.load for transactional and
+  // control batches): transactional offsets are held until their marker, then applied or dropped
+  // at the marker's place in the log, so aborted offsets never come back after a restart.
+  replayBatch(buf: Buffer, h: BatchHeader, partition: number, fromOffset: number): void {
+    if (h.isControl) {
+      const type = controlTypeOf(buf);
+      if (type === 0 || type === 1) this.complete(h.producerId, partition, type === 1);
+      return;
+    }
+    iterateRecords(buf, 0, (offset, _ts, key, value) => {
+      if (offset < fromOffset || key === null || value === null) return;
+      try {
+        const k = decodeKey(Buffer.from(key));
+        if (k.type !== 'offset') return;
+        this.hold(h.producerId, partition, { groupId: k.group, topic: k.topic, partition: k.partition, value: decodeOffsetCommitValue(Buffer.from(value)) });
+      } catch {
+        // unreadable record: skipped, as the group loader does
+      }
+    });
+  }
+}
