@@ -5,7 +5,7 @@
 // created on the first group operation (Kafka creates it on the first FindCoordinator), and read
 // back whole at start-up: the latest record per key wins, a null value is a tombstone.
 import type { Broker } from '../broker/broker.js';
-import type { TopicState } from '../cluster/topic.js';
+import { InternalTopic } from '../cluster/internal-topic.js';
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BuildRecord } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
@@ -16,18 +16,7 @@ export interface CoordinatorRecord {
   value: Buffer | null; // null: tombstone
 }
 
-/** Java's String.hashCode over UTF-16 code units, as a signed int32. */
-export function javaStringHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Kafka's GroupCoordinator.partitionFor: Utils.abs(groupId.hashCode()) % partitions. */
-export function partitionForGroup(groupId: string, partitions: number): number {
-  const h = javaStringHashCode(groupId);
-  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
-}
+export { javaStringHashCode, partitionForKey as partitionForGroup } from '../cluster/internal-topic.js';
 
 /**
  * Kafka's appendGroupMetadataErrorToResponseError: storage errors become the coordinator errors
@@ -52,36 +41,16 @@ export function appendErrorCode(err: unknown): number {
   }
 }
 
-export class OffsetsTopic {
-  constructor(private readonly broker: Broker) {}
-
-  private get topic(): TopicState | undefined {
-    return this.broker.metadata.topic(OFFSETS_TOPIC);
-  }
-
-  /** The topic, created now if it does not exist yet. */
-  ensure(): TopicState {
-    const existing = this.topic;
-    if (existing) return existing;
-    const config = this.broker.config;
-    const created = this.broker.metadata.createTopic({
+export class OffsetsTopic extends InternalTopic {
+  constructor(broker: Broker) {
+    super(broker, {
       name: OFFSETS_TOPIC,
-      numPartitions: config.getInt('offsets.topic.num.partitions'),
-      replicationFactor: Math.min(config.getInt('offsets.topic.replication.factor'), this.broker.metadata.brokers().length),
-      configs: {
-        'cleanup.policy': 'compact',
-        'compression.type': 'producer',
-        'segment.bytes': String(config.getInt('offsets.topic.segment.bytes')),
-      },
+      partitionsConfig: 'offsets.topic.num.partitions',
+      replicationConfig: 'offsets.topic.replication.factor',
+      segmentBytesConfig: 'offsets.topic.segment.bytes',
+      compressionType: 'producer',
+      description: 'offsets',
     });
-    this.broker.log.info({ topic: OFFSETS_TOPIC, partitions: created.partitions.length }, 'created the internal offsets topic');
-    return created;
-  }
-
-  /** The partition of a group; an existing topic's partition count wins over the config. */
-  partitionFor(groupId: string): number {
-    const n = this.topic?.partitions.length ?? this.broker.config.getInt('offsets.topic.num.partitions');
-    return partitionForGroup(groupId, n);
   }
 
   /**

@@ -6,10 +6,9 @@
 // [topic string, partitionIds [int32]], transactionLastUpdateTimestampMs int64,
 // transactionStartTimestampMs int64). A null value is a tombstone. Read back whole at start-up.
 import type { Broker } from '../broker/broker.js';
-import type { TopicState } from '../cluster/topic.js';
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { partitionForGroup } from '../coordinator/offsets-topic.js';
+import { InternalTopic } from '../cluster/internal-topic.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
@@ -115,35 +114,16 @@ export function decodeTxnValue(b: Buffer): TxnLogValue | null {
   };
 }
 
-export class TxnStateLog {
-  constructor(private readonly broker: Broker) {}
-
-  private get topic(): TopicState | undefined {
-    return this.broker.metadata.topic(TRANSACTION_STATE_TOPIC);
-  }
-
-  ensure(): TopicState {
-    const existing = this.topic;
-    if (existing) return existing;
-    const config = this.broker.config;
-    const created = this.broker.metadata.createTopic({
+export class TxnStateLog extends InternalTopic {
+  constructor(broker: Broker) {
+    super(broker, {
       name: TRANSACTION_STATE_TOPIC,
-      numPartitions: config.getInt('transaction.state.log.num.partitions'),
-      replicationFactor: Math.min(config.getInt('transaction.state.log.replication.factor'), this.broker.metadata.brokers().length),
-      configs: {
-        'cleanup.policy': 'compact',
-        'compression.type': 'uncompressed',
-        'segment.bytes': String(config.getInt('transaction.state.log.segment.bytes')),
-      },
+      partitionsConfig: 'transaction.state.log.num.partitions',
+      replicationConfig: 'transaction.state.log.replication.factor',
+      segmentBytesConfig: 'transaction.state.log.segment.bytes',
+      compressionType: 'uncompressed',
+      description: 'transaction state',
     });
-    this.broker.log.info({ topic: TRANSACTION_STATE_TOPIC, partitions: created.partitions.length }, 'created the internal transaction state topic');
-    return created;
-  }
-
-  // Kafka's TransactionStateManager.partitionFor: Utils.abs(transactionalId.hashCode) % n.
-  partitionFor(transactionalId: string): number {
-    const n = this.topic?.partitions.length ?? this.broker.config.getInt('transaction.state.log.num.partitions');
-    return partitionForGroup(transactionalId, n);
   }
 
   // Appends one record and resolves when it is durable; throws KafkaError otherwise.
