@@ -19,6 +19,7 @@ const REQUIREMENTS = {
   'python-kafka': () => spawnSync('/usr/bin/python3', ['-c', 'import kafka, confluent_kafka'], { stdio: 'ignore' }).status === 0,
   golden: () => existsSync(join(root, '../shared/kafka-golden')),
   schemas: () => existsSync(join(root, '../shared/kafka-protocol/4.3.0')),
+  chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
 };
 const available = new Map();
 function missingRequirements(file) {

@@ -2,8 +2,8 @@
 // ClientConnection, request frames encoded once (the Produce frame is reused for every request,
 // only its correlation id changes), and response checks.
 import { ClientConnection } from '../../src/client/connection.js';
-import { Reader, Writer, type Input, type MessageCodec } from '../../src/protocol/primitives/index.js';
-import { RequestHeader } from '../../src/protocol/generated/request-header.js';
+import { Reader } from '../../src/protocol/primitives/index.js';
+import { encodeRequest, FrameTemplate } from '../../src/bench/frames.js';
 import { ResponseHeader } from '../../src/protocol/generated/response-header.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
@@ -11,10 +11,12 @@ import { ProduceRequest } from '../../src/protocol/generated/produce-request.js'
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
-import { requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/headers.js';
+import { responseHeaderVersion } from '../../src/protocol/headers.js';
 import { buildBatch, readBatchHeader } from '../../src/storage/record-batch.js';
 
-export const CLIENT_ID = 'samsa-bench';
+export { encodeRequest, FrameTemplate };
+export { BENCH_CLIENT_ID as CLIENT_ID } from '../../src/bench/frames.js';
+import { BENCH_CLIENT_ID as CLIENT_ID } from '../../src/bench/frames.js';
 // The Produce and Fetch versions the bench speaks: flexible, with topic names (v13 / v13+ use ids).
 export const PRODUCE_VERSION = 12;
 export const FETCH_VERSION = 12;
@@ -40,41 +42,6 @@ export async function createTopic(port: number, name: string, configs: Record<st
     if (t.errorCode !== 0) throw new Error(`CreateTopics ${name} failed: error ${t.errorCode} ${t.errorMessage ?? ''}`);
   } finally {
     c.close();
-  }
-}
-
-/** A whole request frame (size prefix included) with correlation id 0. */
-export function encodeRequest<T>(codec: MessageCodec<T>, version: number, body: Input<T>): Buffer {
-  const w = new Writer(1024);
-  w.int32(0);
-  RequestHeader.encode(w, requestHeaderVersion(codec.apiKey, version), { requestApiKey: codec.apiKey, requestApiVersion: version, correlationId: 0, clientId: CLIENT_ID });
-  codec.encode(w, version, body);
-  const total = w.length;
-  const frame = Buffer.concat(w.finish(), total);
-  frame.writeInt32BE(total - 4, 0);
-  return frame;
-}
-
-/**
- * A frame sent many times. The first 12 bytes (size, api key, version, correlation id) are copied
- * per send into a fresh buffer, the rest is the same Buffer every time: a queued socket write
- * never sees a patched correlation id.
- */
-export class FrameTemplate {
-  readonly body: Buffer;
-  readonly head: Buffer;
-  constructor(readonly frame: Buffer) {
-    this.head = frame.subarray(0, 12);
-    this.body = frame.subarray(12);
-  }
-  get length(): number {
-    return this.frame.length;
-  }
-  parts(correlationId: number): [Buffer, Buffer] {
-    const h = Buffer.allocUnsafe(12);
-    this.head.copy(h, 0);
-    h.writeInt32BE(correlationId, 8);
-    return [h, this.body];
   }
 }
 

@@ -2,8 +2,9 @@
 // responses do, and each latency is measured from the time the request was *due*, not from when
 // it was written, so a stall delays the whole schedule and every request behind it shows the
 // wait (no coordinated omission). Latencies go into an HDR histogram in microseconds.
-import { Worker } from 'node:worker_threads';
-import { build, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { newHistogram } from '../../src/bench/histogram.js';
+import { startTicker } from '../../src/bench/ticker.js';
 import { RawConnection } from './raw-connection.js';
 import type { FrameTemplate } from './kafka.js';
 
@@ -29,24 +30,7 @@ export interface ScheduleResult {
   over10ms: number;
 }
 
-// Node's timers fire on whole milliseconds, up to ~1 ms late, and a 1,000/s schedule would show
-// that as latency. A worker thread sleeps precisely (Atomics.wait takes fractional ms) and posts
-// each due index; the post wakes the main event loop at once. No thread spins.
-const TICKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { startAbs, intervalMs, total } = workerData;
-const cell = new Int32Array(new SharedArrayBuffer(4));
-const now = () => performance.timeOrigin + performance.now();
-for (let i = 0; i < total; i++) {
-  const wait = startAbs + i * intervalMs - now();
-  if (wait > 0) Atomics.wait(cell, 0, 0, wait);
-  parentPort.postMessage(i);
-}
-`;
-
-export function newHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
-}
+export { newHistogram };
 
 export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const conn = await RawConnection.connect(o.port, { wholeLimit: 1024 * 1024 });
@@ -66,7 +50,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     let over2ms = 0;
     let over10ms = 0;
     const start = performance.now() + 20;
-    const ticker = new Worker(TICKER, { eval: true, workerData: { startAbs: performance.timeOrigin + start, intervalMs, total } });
+    const ticker = startTicker(start, intervalMs, total);
     const fail = (e: Error) => {
       if (finished) return;
       finished = true;

@@ -9,6 +9,7 @@ usage:
               [--set key=value ...] [--log-level trace|debug|info|warn|error|silent]
   samsa topics list|create|describe|delete|alter-config --bootstrap host:port [...]
   samsa groups list|describe|delete|reset-offsets --bootstrap host:port [...]
+  samsa bench produce|consume|e2e --bootstrap host:port [...] | bench compare a.json b.json ...
   samsa --version
   samsa help [command]
 `;
@@ -27,6 +28,10 @@ export async function main(argv: string[]): Promise<void> {
     case 'groups': {
       const { groupsCommand } = await import('./groups.js');
       return groupsCommand(rest);
+    }
+    case 'bench': {
+      const { benchCommand } = await import('./bench.js');
+      return benchCommand(rest);
     }
     case '--version':
     case '-v':

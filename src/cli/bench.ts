@@ -1,0 +1,66 @@
+// `samsa bench produce|consume|e2e|compare`: a load generator for any Kafka-compatible broker on
+// samsa's own protocol codec (src/bench/), with a text summary, --json and an HTML --report.
+// Expected failures print one line on stderr: exit code 2 for a usage error, 1 for anything else.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { CliError, UsageError } from './topics/options.js';
+import { RUN_USAGE, parseRunOptions } from './bench/options.js';
+import { BenchError, type BenchMode, type BenchResult } from '../bench/types.js';
+
+const COMPARE_USAGE = 'usage: samsa bench compare A.json B.json ... [--json]   (ratios are to the first)';
+const USAGE = `${RUN_USAGE}\n${COMPARE_USAGE}`;
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined) return fail(`bench needs a subcommand\n\n${USAGE}`, 2);
+  if (sub === 'help' || sub === '--help' || sub === '-h') return void process.stdout.write(`${USAGE}\n`);
+  try {
+    if (sub === 'compare') return await compare(rest);
+    if (sub !== 'produce' && sub !== 'consume' && sub !== 'e2e') return fail(`unknown bench subcommand '${sub}'\n\n${USAGE}`, 2);
+    const { cfg, json, report, help } = parseRunOptions(sub as BenchMode, rest);
+    if (help) return void process.stdout.write(`${RUN_USAGE}\n`);
+    const { runBench } = await import('../bench/run.js');
+    const result = await runBench(cfg);
+    if (report) {
+      const { renderReport } = await import('../bench/report.js');
+      writeFileSync(report, renderReport(result));
+    }
+    const { formatSummary } = await import('../bench/summary.js');
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`${formatSummary(result)}\n${report ? `report: ${report}\n` : ''}`);
+    if (json && report) process.stderr.write(`report: ${report}\n`);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`${err.message}\n${err.usage}`, 2);
+    if (err instanceof CliError || err instanceof BenchError) return fail(err.message, 1);
+    if (process.env['SAMSA_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
+    return fail(`bench ${sub} failed: ${(err as Error).message ?? String(err)}`, 1);
+  }
+}
+
+async function compare(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const files = argv.filter((a) => a !== '--json');
+  if (files.length < 2) throw new UsageError('compare needs at least two result files', COMPARE_USAGE);
+  const { formatCompare, isBenchResult, METRICS, ratio } = await import('../bench/summary.js');
+  const results: BenchResult[] = files.map((f) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (err) {
+      throw new CliError(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    if (!isBenchResult(v)) throw new CliError(`${f} is not a samsa bench --json result`);
+    return v;
+  });
+  if (json) {
+    const out = METRICS.map((m) => ({ metric: m.label, values: results.map((r) => m.get(r)), ratios: results.map((r) => (ratio(m.get(results[0]!), m.get(r)) === '-' ? null : m.get(r) / m.get(results[0]!))) }));
+    process.stdout.write(`${JSON.stringify({ files, metrics: out })}\n`);
+    return;
+  }
+  process.stdout.write(`${formatCompare(files.map((f) => basename(f)), results)}\n`);
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`samsa: ${message}\n`);
+  process.exitCode = code;
+}
