@@ -19,6 +19,7 @@ import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type L
 import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './rebalance.js';
 import { loadGroups } from './loader.js';
 import { cleanupGroupMetadata } from './group-admin.js';
+import { classicJoinConflict } from './consumer-heartbeat.js';
 
 export class GroupCoordinator implements GroupRuntime {
   readonly config: CoordinatorConfig;
@@ -126,6 +127,9 @@ export class GroupCoordinator implements GroupRuntime {
     }
     const topicError = this.ensureOffsetsTopic();
     if (topicError) return Promise.resolve(joinError(topicError, req.memberId));
+    // A non-empty KIP-848 consumer group keeps its id; an empty one gives way.
+    const conflict = classicJoinConflict(this, req.groupId);
+    if (conflict) return Promise.resolve(joinError(conflict, req.memberId));
     // A group is created by a member without an id; a member id for an unknown group is unknown.
     const group = req.memberId === '' ? this.getOrCreateGroup(req.groupId) : this.groups.get(req.groupId);
     if (!group) return Promise.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId));

@@ -9,8 +9,10 @@ import type { OffsetAndMetadata } from './offsets-store.js';
 import { encodeGroupMetadataKey, encodeOffsetCommitKey } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
+import { consumerGroups } from './consumer-heartbeat.js';
 
 export const GROUP_TYPE_CLASSIC = 'classic';
+export const GROUP_TYPE_CONSUMER = 'consumer';
 
 export interface DescribedMember {
   memberId: string;
@@ -70,6 +72,13 @@ export function listGroups(c: GroupCoordinator, states: readonly string[], types
     if (typeSet.size > 0 && !typeSet.has(GROUP_TYPE_CLASSIC)) continue;
     out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: GROUP_TYPE_CLASSIC });
   }
+  // KIP-848 consumer groups: type "consumer", protocol type "consumer".
+  for (const g of consumerGroups(c).values()) {
+    const state = g.state;
+    if (stateSet.size > 0 && !stateSet.has(state.toLowerCase())) continue;
+    if (typeSet.size > 0 && !typeSet.has(GROUP_TYPE_CONSUMER)) continue;
+    out.push({ groupId: g.groupId, protocolType: CONSUMER_PROTOCOL_TYPE, state, type: GROUP_TYPE_CONSUMER });
+  }
   return out;
 }
 
@@ -89,6 +98,21 @@ function forgetGroup(c: GroupCoordinator, group: ClassicGroup): void {
 export async function deleteGroup(c: GroupCoordinator, groupId: string): Promise<number> {
   const early = c.availability();
   if (early) return early;
+  const consumer = consumerGroups(c).get(groupId);
+  if (consumer) {
+    // A KIP-848 consumer group: only when empty; its offsets go with it.
+    if (!consumer.isEmpty) return ErrorCode.NON_EMPTY_GROUP;
+    const doomed = c.offsets.partitionsOf(groupId);
+    for (const tp of doomed) c.offsets.remove(groupId, tp.topic, tp.partition);
+    consumerGroups(c).delete(groupId);
+    if (doomed.length === 0) return ErrorCode.NONE;
+    try {
+      await c.append(groupId, doomed.map((tp) => ({ key: encodeOffsetCommitKey(groupId, tp.topic, tp.partition), value: null })));
+      return ErrorCode.NONE;
+    } catch {
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
   const g = c.group(groupId);
   if (!g || g.is(GroupState.Dead)) return ErrorCode.GROUP_ID_NOT_FOUND;
   if (!g.isEmpty) return ErrorCode.NON_EMPTY_GROUP;

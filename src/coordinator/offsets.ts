@@ -11,6 +11,7 @@ import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { scheduleHeartbeat } from './rebalance.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
+import { consumerGroup, validateConsumerGroupCommit } from './consumer-heartbeat.js';
 
 export interface CommitPartition {
   partition: number;
@@ -55,19 +56,30 @@ export async function commitOffsets(c: GroupCoordinator, req: CommitRequest, api
   const early = c.availability() || c.ensureOffsetsTopic();
   if (early) return all(early);
   let group = c.group(req.groupId);
-  if (!group) {
+  const consumer = group ? undefined : consumerGroup(c, req.groupId);
+  if (consumer) {
+    // A KIP-848 consumer group: the generation field carries the member epoch.
+    try {
+      validateConsumerGroupCommit(consumer, req.memberId, req.generationId, apiVersion);
+    } catch (err) {
+      if (err instanceof KafkaError) return all(err.code);
+      throw err;
+    }
+  } else if (!group) {
     // Kafka 4.x: GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
     if (req.generationId >= 0) return all(apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
     group = c.getOrCreateGroup(req.groupId); // a simple group, for a standalone consumer
   }
-  try {
-    validateCommit(group, req);
-  } catch (err) {
-    if (err instanceof KafkaError) return all(err.code);
-    throw err;
+  if (group) {
+    try {
+      validateCommit(group, req);
+    } catch (err) {
+      if (err instanceof KafkaError) return all(err.code);
+      throw err;
+    }
   }
   // Commits keep a member's session alive.
-  if (group.is(GroupState.Stable) || group.is(GroupState.PreparingRebalance)) {
+  if (group && (group.is(GroupState.Stable) || group.is(GroupState.PreparingRebalance))) {
     const m = group.member(req.memberId);
     if (m) scheduleHeartbeat(c, group, m);
   }
@@ -131,7 +143,7 @@ export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array
   const early = c.availability();
   if (early) return { errorCode: early, topics: [] };
   const group = c.group(groupId);
-  const known = group !== undefined && !group.is(GroupState.Dead);
+  const known = (group !== undefined && !group.is(GroupState.Dead)) || consumerGroup(c, groupId) !== undefined;
   const stored = known ? c.offsets.ofGroup(groupId) : new Map<string, ReadonlyMap<number, OffsetAndMetadata>>();
   const out = (partition: number, o: OffsetAndMetadata | undefined): FetchedPartition =>
     o ? { partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE } : { partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };

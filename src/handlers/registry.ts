@@ -30,6 +30,8 @@ import { offsetDeleteHandler } from './offset-delete.js';
 import { describeGroupsHandler } from './describe-groups.js';
 import { listGroupsHandler } from './list-groups.js';
 import { deleteGroupsHandler } from './delete-groups.js';
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
 import { endTxnHandler } from './end-txn.js';
@@ -68,6 +70,8 @@ export const ALL_HANDLERS: readonly Handler[] = [
   describeGroupsHandler,
   listGroupsHandler,
   deleteGroupsHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,
   endTxnHandler,
