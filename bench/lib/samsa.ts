@@ -1,4 +1,4 @@
-// Runs samsa as a separate process (bin/samsa.js -> dist/samsa-cli.mjs, built by `npm run build`),
+// Runs samsa as a separate process (bin/samsa.js -> dist/bundle/samsa-cli.mjs, built by `npm run build`),
 // so that the load generator and the broker never share an event loop or a core's time slice.
 // Also: free-port picking, /proc RSS sampling, and an optional CPU profile of the broker.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,10 +15,10 @@ export const SAMSA_BIN = process.env.BENCH_SAMSA_SCRIPT || join(ROOT, 'bin', 'sa
 
 export function checkBuilt(): void {
   if (process.env.BENCH_SAMSA_SCRIPT) return;
-  const cli = join(ROOT, 'dist', 'samsa-cli.mjs');
-  if (!existsSync(cli)) throw new Error('dist/samsa-cli.mjs is missing: run `npm run build` first');
+  const cli = join(ROOT, 'dist', 'bundle', 'samsa-cli.mjs');
+  if (!existsSync(cli)) throw new Error('dist/bundle/samsa-cli.mjs is missing: run `npm run build` first');
   const age = (Date.now() - statSync(cli).mtimeMs) / 60000;
-  if (age > 60) console.log(`note: dist/samsa-cli.mjs is ${age.toFixed(0)} min old; run \`npm run build\` to bench the current src/`);
+  if (age > 60) console.log(`note: dist/bundle/samsa-cli.mjs is ${age.toFixed(0)} min old; run \`npm run build\` to bench the current src/`);
 }
 
 export function freePort(): Promise<number> {

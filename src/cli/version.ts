@@ -1,5 +1,5 @@
 // samsa's version, read from its package.json (one source of truth). The CLI runs both from
-// dist/cli/ (tsc output) and from the bundle dist/samsa-cli.mjs, so look one and two levels up.
+// dist/cli/ (tsc output) and from the bundle dist/bundle/samsa-cli.mjs, so look one and two levels up.
 import { readFileSync, existsSync } from 'node:fs';
 
 let cached: string | null = null;

@@ -9,7 +9,7 @@
 //   posted subarray would clone its whole backing ArrayBuffer (a fetch frame, a segment read).
 //   The result comes back transferred too (tasks.ts moves it).
 // - The worker file is tasks.js next to this file in tsc's output (dist/workers/); a bundle one
-//   level up (the CLI's dist/samsa-cli.mjs) finds dist/workers/tasks.js. Under tsx (tests) it is
+//   level up (the CLI's dist/bundle/*.mjs, via ../workers/) finds dist/workers/tasks.js. Under tsx (tests) it is
 //   tsx-worker.mjs, which registers tsx in the worker and loads tasks.ts: Node 20 ignores
 //   `--import tsx` in a worker's execArgv (checked), so passing it is not enough.
 import { existsSync } from 'node:fs';
@@ -104,7 +104,7 @@ export function setPoolErrorHandler(handler: (err: Error) => void): void {
 function workerFile(): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) return { filename: fileURLToPath(new URL('./tsx-worker.mjs', here)), execArgv: [...process.execArgv] };
-  const candidates = [new URL('./tasks.js', here), new URL('./workers/tasks.js', here)].map((u) => fileURLToPath(u));
+  const candidates = [new URL('./tasks.js', here), new URL('./workers/tasks.js', here), new URL('../workers/tasks.js', here)].map((u) => fileURLToPath(u));
   const filename = candidates.find((f) => existsSync(f));
   if (filename === undefined) throw new Error(`the worker pool's task file is missing (looked for ${candidates.join(', ')}); rebuild with npm run build`);
   return { filename, execArgv: [...process.execArgv] };
