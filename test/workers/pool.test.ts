@@ -37,10 +37,13 @@ function batchOf(bytes: number, seed = 0): Buffer {
   return buildBatch(recs, { timestamp: 1_700_000_000_000 });
 }
 
+// The compiled copies these children run live outside the repo, where native/ and wasm/ cannot
+// be found: they use the js backend, whatever SAMSA_ACCEL the suite runs with.
 function runNode(args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
+  const env = { ...process.env, SAMSA_ACCEL: 'js' };
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: ROOT, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: ROOT, env, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) || 1 : 0, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - started });
     });
   });
