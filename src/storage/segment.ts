@@ -50,7 +50,17 @@ export class Segment {
     this.timeIndex = new TimeIndex(baseOffset);
     this.createdMs = createdMs;
     this.inMemory = dir === null;
+    // Computed once: every write and read of the segment names its files.
+    const base = dir === null ? '' : join(dir, String(baseOffset).padStart(20, '0'));
+    this.logPath = `${base}.log`;
+    this.indexPath = `${base}.index`;
+    this.timeIndexPath = `${base}.timeindex`;
   }
+
+  // The segment's files (disk mode; meaningless in memory mode).
+  readonly logPath: string;
+  readonly indexPath: string;
+  readonly timeIndexPath: string;
 
   // Disk mode: the tail cache's size limit, set by the log manager's global budget.
   tailLimit = 0;
@@ -60,15 +70,6 @@ export class Segment {
   // only when none are, so no read's file handle is closed under it (cleaner/segment-swap.ts).
   readsInFlight = 0;
 
-  get logPath(): string {
-    return join(this.dir!, segmentName(this.baseOffset, '.log'));
-  }
-  get indexPath(): string {
-    return join(this.dir!, segmentName(this.baseOffset, '.index'));
-  }
-  get timeIndexPath(): string {
-    return join(this.dir!, segmentName(this.baseOffset, '.timeindex'));
-  }
 
   get isEmpty(): boolean {
     return this.size === 0;
