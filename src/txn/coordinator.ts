@@ -7,7 +7,8 @@
 // transaction with a state change in flight answers CONCURRENT_TRANSACTIONS. Markers are written
 // straight into the local partition logs (markers.ts) and EndTxn answers once they are durable
 // (Kafka answers after PrepareX is written; waiting longer is allowed and makes the commit
-// visible to read_committed consumers when the producer hears of it).
+// visible to read_committed consumers when the producer hears of it). Transactional ids idle for
+// transactional.id.expiration.ms are removed (removeExpiredTransactionalIds).
 import type { Broker } from '../broker/broker.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
@@ -16,6 +17,7 @@ import { appendMarker } from './markers.js';
 import { PendingTxnOffsets } from './txn-offsets.js';
 
 const MAX_EPOCH = 32767;
+const EXPIRABLE: ReadonlySet<number> = new Set([TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort]);
 
 export interface TxnMetadata {
   transactionalId: string;
@@ -44,6 +46,7 @@ export class TransactionCoordinator {
   readonly stateLog: TxnStateLog;
   readonly pendingOffsets: PendingTxnOffsets;
   private timer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private coordinatorEpoch = 0;
 
@@ -72,11 +75,15 @@ export class TransactionCoordinator {
     const interval = Math.max(10, this.broker.config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'));
     this.timer = setInterval(() => this.abortTimedOut(Date.now()), interval);
     this.timer.unref();
+    const expiryInterval = Math.max(10, this.broker.config.getInt('transaction.remove.expired.transaction.cleanup.interval.ms'));
+    this.expiryTimer = setInterval(() => void this.removeExpiredTransactionalIds(Date.now()), expiryInterval);
+    this.expiryTimer.unref();
   }
 
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
   }
 
   private put(m: TxnMetadata): void {
@@ -292,6 +299,32 @@ export class TransactionCoordinator {
         await this.transition(m, this.value(m, TxnState.CompleteAbort, { partitions: [] }));
       }).catch((err: unknown) => this.broker.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'));
     }
+  }
+
+  // Kafka's removeExpiredTransactionalIds: a transactional id with no transaction (Empty,
+  // CompleteCommit, CompleteAbort: TransactionState.isExpirationAllowed) whose last update is at
+  // least transactional.id.expiration.ms old is forgotten. Its tombstone in __transaction_state is
+  // written first (it stays forgotten after a restart); meanwhile it answers
+  // CONCURRENT_TRANSACTIONS, as Kafka does while the id is pending Dead.
+  async removeExpiredTransactionalIds(now: number): Promise<void> {
+    if (this.closed) return;
+    const expirationMs = this.broker.config.getInt('transactional.id.expiration.ms');
+    const expired = [...this.txns.values()].filter((m) => !m.busy && EXPIRABLE.has(m.state) && m.lastUpdateMs <= now - expirationMs);
+    const removed = await Promise.all(
+      expired.map((m) =>
+        this.exclusive(m, async () => {
+          await this.stateLog.write(m.transactionalId, null);
+          this.txns.delete(m.transactionalId);
+          if (this.byProducer.get(m.producerId) === m) this.byProducer.delete(m.producerId);
+          return true;
+        }).catch((err: unknown) => {
+          this.broker.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not remove expired transactional id');
+          return false;
+        }),
+      ),
+    );
+    const count = removed.filter(Boolean).length;
+    if (count > 0) this.broker.log.info({ removed: count, expirationMs }, 'removed expired transactional ids');
   }
 
   // ---- admin ----

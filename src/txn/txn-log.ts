@@ -1,14 +1,24 @@
 // The internal compacted topic `__transaction_state`: the transaction coordinator's state, one
 // record per transactional id in partition abs(transactionalId.hashCode()) %
-// transaction.state.log.num.partitions. Records use Kafka's TransactionLogKey (version 0:
-// transactionalId string) and TransactionLogValue (version 0: producerId int64, producerEpoch
-// int16, transactionTimeoutMs int32, transactionStatus int8, transactionPartitions nullable
-// [topic string, partitionIds [int32]], transactionLastUpdateTimestampMs int64,
-// transactionStartTimestampMs int64). A null value is a tombstone. Read back whole at start-up.
+// transaction.state.log.num.partitions, in a plain uncompressed batch. Formats after Kafka's
+// transaction-coordinator/src/main/resources/common/message/TransactionLogKey.json and
+// TransactionLogValue.json, each prefixed by its int16 version:
+//   TransactionLogKey v0: transactionalId string.
+//   TransactionLogValue v0: producerId int64, producerEpoch int16, transactionTimeoutMs int32,
+//     transactionStatus int8 (a TxnState id), transactionPartitions nullable [topic string,
+//     partitionIds [int32]] (null when Empty, one entry per topic otherwise),
+//     transactionLastUpdateTimestampMs int64, transactionStartTimestampMs int64.
+//   TransactionLogValue v1 (flexible): the same fields with compact strings and arrays, a tagged
+//     field section after each partitions entry and at the end (tags 0 PreviousProducerId,
+//     1 NextProducerId, 2 ClientTransactionVersion; KIP-890).
+// Kafka writes v1 only once transaction.version >= 1 is finalized; samsa finalizes no
+// transaction.version, so it writes v0 as Kafka does then, and reads both. A null value is a
+// tombstone (an expired transactional id). Read back whole at start-up.
 import type { Broker } from '../broker/broker.js';
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { InternalTopic } from '../cluster/internal-topic.js';
+import { Reader, Writer } from '../protocol/primitives/index.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
@@ -36,82 +46,95 @@ export interface TxnLogValue {
   startMs: number;
 }
 
-function str(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
-  const h = Buffer.alloc(2);
-  h.writeInt16BE(b.length, 0);
-  return Buffer.concat([h, b]);
-}
+export const TXN_LOG_KEY_VERSION = 0;
+// The value version samsa writes: 0, as Kafka with transaction.version 0.
+export const TXN_LOG_VALUE_VERSION = 0;
 
 export function encodeTxnKey(transactionalId: string): Buffer {
-  const v = Buffer.alloc(2);
-  v.writeInt16BE(0, 0);
-  return Buffer.concat([v, str(transactionalId)]);
+  const w = new Writer(32);
+  w.int16(TXN_LOG_KEY_VERSION);
+  w.string(transactionalId);
+  return w.toBuffer();
 }
 
+// The transactional id, or null for a key of another version or a malformed one.
 export function decodeTxnKey(b: Buffer): string | null {
-  if (b.length < 4 || b.readInt16BE(0) !== 0) return null;
-  const n = b.readInt16BE(2);
-  return b.toString('utf8', 4, 4 + n);
+  const r = new Reader(b);
+  if (r.int16() !== TXN_LOG_KEY_VERSION) return null;
+  const id = r.string();
+  return r.error === null ? id : null;
 }
 
-export function encodeTxnValue(v: TxnLogValue): Buffer {
-  const parts: Buffer[] = [];
-  const head = Buffer.alloc(2 + 8 + 2 + 4 + 1);
-  head.writeInt16BE(0, 0);
-  head.writeBigInt64BE(BigInt(v.producerId), 2);
-  head.writeInt16BE(v.producerEpoch, 10);
-  head.writeInt32BE(v.timeoutMs, 12);
-  head.writeInt8(v.state, 16);
-  parts.push(head);
-  const byTopic = new Map<string, number[]>();
-  for (const p of v.partitions) {
-    let l = byTopic.get(p.topic);
-    if (!l) byTopic.set(p.topic, (l = []));
-    l.push(p.partition);
+// Partitions grouped by topic, in first-seen order (Kafka groups them the same way).
+function byTopic(partitions: Array<{ topic: string; partition: number }>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const p of partitions) {
+    const l = out.get(p.topic);
+    if (l) l.push(p.partition);
+    else out.set(p.topic, [p.partition]);
   }
-  const count = Buffer.alloc(4);
+  return out;
+}
+
+export function encodeTxnValue(v: TxnLogValue, version: 0 | 1 = TXN_LOG_VALUE_VERSION): Buffer {
+  const flexible = version >= 1;
+  const w = new Writer(64);
+  w.int16(version);
+  w.int64(v.producerId);
+  w.int16(v.producerEpoch);
+  w.int32(v.timeoutMs);
+  w.int8(v.state);
   // Kafka writes a null partition list for an Empty transaction.
-  count.writeInt32BE(v.state === TxnState.Empty ? -1 : byTopic.size, 0);
-  parts.push(count);
-  if (v.state !== TxnState.Empty) {
-    for (const [topic, ps] of byTopic) {
-      const arr = Buffer.alloc(4 + 4 * ps.length);
-      arr.writeInt32BE(ps.length, 0);
-      ps.forEach((p, i) => arr.writeInt32BE(p, 4 + 4 * i));
-      parts.push(str(topic), arr);
+  const topics = v.state === TxnState.Empty ? null : byTopic(v.partitions);
+  if (topics === null) {
+    if (flexible) w.uvarint(0);
+    else w.int32(-1);
+  } else {
+    if (flexible) w.uvarint(topics.size + 1);
+    else w.int32(topics.size);
+    for (const [topic, ids] of topics) {
+      if (flexible) {
+        w.compactString(topic);
+        w.uvarint(ids.length + 1);
+      } else {
+        w.string(topic);
+        w.int32(ids.length);
+      }
+      for (const id of ids) w.int32(id);
+      if (flexible) w.uvarint(0); // no tagged fields
     }
   }
-  const tail = Buffer.alloc(16);
-  tail.writeBigInt64BE(BigInt(v.lastUpdateMs), 0);
-  tail.writeBigInt64BE(BigInt(v.startMs), 8);
-  parts.push(tail);
-  return Buffer.concat(parts);
+  w.int64(v.lastUpdateMs);
+  w.int64(v.startMs);
+  // v1's tagged fields keep their defaults (-1, -1, 0), so none is written.
+  if (flexible) w.uvarint(0);
+  return w.toBuffer();
 }
 
+// The value, or null for an unknown version or malformed bytes.
 export function decodeTxnValue(b: Buffer): TxnLogValue | null {
-  if (b.length < 17 || b.readInt16BE(0) !== 0) return null;
-  let p = 17;
+  const r = new Reader(b);
+  const version = r.int16();
+  if (version !== 0 && version !== 1) return null;
+  const flexible = version >= 1;
+  const producerId = r.int64();
+  const producerEpoch = r.int16();
+  const timeoutMs = r.int32();
+  const state = r.int8();
   const partitions: Array<{ topic: string; partition: number }> = [];
-  const n = b.readInt32BE(p);
-  p += 4;
-  for (let i = 0; i < n; i++) {
-    const len = b.readInt16BE(p);
-    const topic = b.toString('utf8', p + 2, p + 2 + len);
-    p += 2 + len;
-    const m = b.readInt32BE(p);
-    p += 4;
-    for (let j = 0; j < m; j++, p += 4) partitions.push({ topic, partition: b.readInt32BE(p) });
+  const topics = flexible ? r.compactArrayLength() : r.arrayLength();
+  for (let i = 0; i < topics && r.error === null; i++) {
+    const topic = flexible ? r.compactString() : r.string();
+    const n = flexible ? r.compactArrayLength() : r.arrayLength();
+    for (let j = 0; j < n && r.error === null; j++) partitions.push({ topic, partition: r.int32() });
+    if (flexible) r.taggedFields(null);
   }
-  return {
-    producerId: Number(b.readBigInt64BE(2)),
-    producerEpoch: b.readInt16BE(10),
-    timeoutMs: b.readInt32BE(12),
-    state: b.readInt8(16) as TxnStateId,
-    partitions,
-    lastUpdateMs: Number(b.readBigInt64BE(p)),
-    startMs: Number(b.readBigInt64BE(p + 8)),
-  };
+  const lastUpdateMs = r.int64();
+  const startMs = r.int64();
+  if (flexible) r.taggedFields(null);
+  if (r.error !== null || state < 0 || state >= TXN_STATE_NAMES.length) return null;
+  // Kafka ignores the partitions of an Empty transaction.
+  return { producerId, producerEpoch, timeoutMs, state: state as TxnStateId, partitions: state === TxnState.Empty ? [] : partitions, lastUpdateMs, startMs };
 }
 
 export class TxnStateLog extends InternalTopic {
@@ -162,8 +185,12 @@ export class TxnStateLog extends InternalTopic {
             if (recordOffset < offset || key === null) return;
             const id = decodeTxnKey(Buffer.from(key));
             if (id === null) return;
-            const v = value === null ? null : decodeTxnValue(Buffer.from(value));
-            if (v === null) out.delete(id);
+            if (value === null) {
+              out.delete(id); // tombstone
+              return;
+            }
+            const v = decodeTxnValue(Buffer.from(value));
+            if (v === null) this.broker.log.warn({ transactionalId: id, partition: p.partition, offset: recordOffset }, 'skipping unreadable __transaction_state record');
             else out.set(id, v);
           });
         }

@@ -2,6 +2,8 @@
 // __consumer_offsets as a transactional batch of the producer, and stay pending (invisible to
 // OffsetFetch) until the transaction's marker reaches that partition: COMMIT applies them to the
 // group's offsets, ABORT drops them. This is the hook into the group coordinator's offsets store.
+// While pending, OffsetFetch with require_stable (KIP-447) answers UNSTABLE_OFFSET_COMMIT for the
+// partition (hasPending, after OffsetMetadataManager.hasPendingTransactionalOffsets).
 import type { Broker } from '../broker/broker.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { decodeKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../coordinator/records.js';
@@ -17,9 +19,13 @@ interface PendingOffset {
   value: OffsetAndMetadata;
 }
 
+const countKey = (groupId: string, topic: string, partition: number) => `${groupId}\u0000${topic}\u0000${partition}`;
+
 export class PendingTxnOffsets {
   // producerId -> offsets partition -> pending offsets (in commit order)
   private readonly byProducer = new Map<number, Map<number, PendingOffset[]>>();
+  // group, topic, partition -> how many pending offsets (of any producer) name it
+  private readonly pendingCount = new Map<string, number>();
 
   constructor(private readonly broker: Broker) {}
 
@@ -29,6 +35,13 @@ export class PendingTxnOffsets {
     let l = m.get(offsetsPartition);
     if (!l) m.set(offsetsPartition, (l = []));
     l.push(o);
+    const k = countKey(o.groupId, o.topic, o.partition);
+    this.pendingCount.set(k, (this.pendingCount.get(k) ?? 0) + 1);
+  }
+
+  // Is an offset of this group's partition pending in an open transaction?
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    return this.pendingCount.has(countKey(groupId, topic, partition));
   }
 
   // The transaction's marker is in `offsetsPartition`: apply (commit) or drop (abort).
@@ -38,6 +51,12 @@ export class PendingTxnOffsets {
     if (!m || !l) return;
     m.delete(offsetsPartition);
     if (m.size === 0) this.byProducer.delete(producerId);
+    for (const o of l) {
+      const k = countKey(o.groupId, o.topic, o.partition);
+      const n = (this.pendingCount.get(k) ?? 1) - 1;
+      if (n > 0) this.pendingCount.set(k, n);
+      else this.pendingCount.delete(k);
+    }
     if (!commit) return;
     const store = this.broker.coordinator.offsets;
     for (const o of l) store.put(o.groupId, o.topic, o.partition, o.value);
