@@ -1,8 +1,9 @@
 // The consume load: one connection per partition leader, Fetch (max 50 MiB, 10 MiB a partition)
-// for the assigned partitions from earliest / latest / the given offsets, decoded with the
-// generated codec; records are counted from the batch headers (no per-record parse). With
-// `e2e`, each batch's timestamp (set by the producer as it sent it) gives the records' age on
-// receipt; otherwise the latency is the fetch round trip.
+// for the assigned partitions (--partitions, or a group's assignment: group-consume.ts) from
+// earliest / latest / the given offsets, decoded with the generated codec; records are counted
+// from the batch headers (no per-record parse). With `e2e`, each batch's timestamp (set by the
+// producer as it sent it) gives the records' age on receipt; otherwise the latency is the fetch
+// round trip.
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { readBatchHeader, LOG_OVERHEAD, BATCH_HEADER_SIZE } from '../storage/record-batch.js';
@@ -16,25 +17,45 @@ export interface ConsumeRun {
   /** Stop once this many records have arrived (e2e: what the producer got acknowledged). */
   target(records: number): void;
   stop(): void;
+  /** Next offset to read per partition: everything before it has been counted. */
+  positions(): Map<number, number>;
 }
 
-export async function startConsumer(cfg: BenchConfig, layout: TopicLayout, start: Map<number, number>, meter: Meter, opts: { e2e?: boolean; maxRecords?: number | null } = {}): Promise<ConsumeRun> {
+export interface ConsumeOptions {
+  e2e?: boolean;
+  maxRecords?: number | null;
+  /** Read only these partitions (a group's assignment); default --partitions or all. */
+  partitions?: number[];
+  /** Stop each partition's reading once it reaches this offset (the log end at assignment). */
+  until?: Map<number, number>;
+}
+
+/** The partitions to read, grouped by leader. */
+function byLeaderOf(cfg: BenchConfig, layout: TopicLayout, only?: number[]): Map<string, { address: Address; partitions: number[] }> {
   const byLeader = new Map<string, { address: Address; partitions: number[] }>();
+  const wanted = only ?? cfg.consumePartitions;
   for (const [p, a] of layout.leaders) {
-    if (cfg.consumePartitions && !cfg.consumePartitions.includes(p)) continue;
+    if (wanted && !wanted.includes(p)) continue;
     const k = formatAddress(a);
     if (!byLeader.has(k)) byLeader.set(k, { address: a, partitions: [] });
     byLeader.get(k)!.partitions.push(p);
   }
+  return byLeader;
+}
+
+export async function startConsumer(cfg: BenchConfig, layout: TopicLayout, start: Map<number, number>, meter: Meter, opts: ConsumeOptions = {}): Promise<ConsumeRun> {
+  const byLeader = byLeaderOf(cfg, layout, opts.partitions);
   const sessions: Session[] = [];
   for (const { address } of byLeader.values()) sessions.push(await Session.open([address], cfg.timeoutMs));
   let target = opts.maxRecords ?? Infinity;
   let stopped = false;
   const offsets = new Map(start);
+  const until = opts.until;
+  const reachedEnd = (partitions: number[]) => until !== undefined && partitions.every((p) => (offsets.get(p) ?? 0) >= (until.get(p) ?? 0));
 
   const loop = async (s: Session, partitions: number[]) => {
     const version = s.version(FetchRequest as never, 12); // v13+ names topics by id
-    while (!stopped && meter.records < target) {
+    while (!stopped && meter.records < target && !reachedEnd(partitions)) {
       const t0 = performance.now();
       const res = await s.send(FetchRequest, FetchResponse, () => ({
         replicaId: -1,
@@ -114,20 +135,14 @@ export async function startConsumer(cfg: BenchConfig, layout: TopicLayout, start
     stop() {
       stopped = true;
     },
+    positions: () => new Map(offsets),
   };
 }
 
-/** Start offsets for the assigned partitions: earliest or latest, from each leader. */
-export async function startOffsets(cfg: BenchConfig, layout: TopicLayout, from: 'earliest' | 'latest'): Promise<Map<number, number>> {
+/** Start offsets for the assigned partitions (`only`, default --partitions or all): earliest or latest, from each leader. */
+export async function startOffsets(cfg: BenchConfig, layout: TopicLayout, from: 'earliest' | 'latest', only?: number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  const byLeader = new Map<string, { address: Address; partitions: number[] }>();
-  for (const [p, a] of layout.leaders) {
-    if (cfg.consumePartitions && !cfg.consumePartitions.includes(p)) continue;
-    const k = formatAddress(a);
-    if (!byLeader.has(k)) byLeader.set(k, { address: a, partitions: [] });
-    byLeader.get(k)!.partitions.push(p);
-  }
-  for (const { address, partitions } of byLeader.values()) {
+  for (const { address, partitions } of byLeaderOf(cfg, layout, only).values()) {
     const s = await Session.open([address], cfg.timeoutMs);
     try {
       for (const [p, o] of await s.listOffsets(cfg.topic, partitions, from === 'earliest' ? -2 : -1)) out.set(p, o);

@@ -1,12 +1,14 @@
 // Produce requests prepared before the run: a small pool of record batches per partition (values
-// of random letters, sizes fixed or uniform in a range, keys from --key-cardinality), compressed
-// once if asked, each wrapped in a whole Produce frame. Sending one costs a 12-byte head copy
+// of random letters, sizes fixed or uniform in a range; with --key-cardinality, keys drawn only
+// from those Kafka's default partitioner sends to that partition: keys.ts), compressed once if
+// asked, each wrapped in a whole Produce frame. Sending one costs a 12-byte head copy
 // (FrameTemplate). In e2e mode the batch timestamps are restamped per send (a copy of the frame,
 // two int64 writes and a CRC-32C), so a consumer can measure the record's age on receipt.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { buildBatch, computeBatchCrc, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
 import { compressBatch, type TargetCodec } from '../compression/batch-codec.js';
 import { encodeRequest, FrameTemplate } from './frames.js';
+import { KeySpace } from './keys.js';
 import type { BenchConfig } from './types.js';
 
 const CODEC: Record<BenchConfig['compression'], TargetCodec> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
@@ -40,22 +42,31 @@ export class Payload {
   private readonly pools = new Map<number, PreparedBatch[]>();
   private readonly partial = new Map<string, PreparedBatch>();
   private next = new Map<number, number>();
+  /** Keyed records only (--key-cardinality > 0). */
+  readonly keys: KeySpace | null;
 
   constructor(
     private readonly cfg: BenchConfig,
     readonly produceVersion: number,
     readonly acks: number,
+    numPartitions = 1,
   ) {
     // Random upper-case letters, as Kafka's producer perf tool sends: compressible about as much as text.
     this.letters = Buffer.allocUnsafe(1 << 20);
     for (let i = 0; i < this.letters.length; i++) this.letters[i] = 65 + Math.floor(this.random() * 26);
+    this.keys = cfg.keyCardinality > 0 ? new KeySpace(cfg.keyCardinality, numPartitions, this.random) : null;
+  }
+
+  /** The partitions a run writes to: all of them, or with keys those some key hashes to. */
+  sendablePartitions(partitions: number[]): number[] {
+    return this.keys ? partitions.filter((p) => this.keys!.weight(p) > 0) : partitions;
   }
 
   /** Builds the pool of every partition this process sends to. */
   async prepare(partitions: number[]): Promise<void> {
     for (const p of partitions) {
       const pool: PreparedBatch[] = [];
-      for (let i = 0; i < POOL; i++) pool.push(await this.build(p, this.records(this.cfg.batchSize)));
+      for (let i = 0; i < POOL; i++) pool.push(await this.build(p, this.records(p, this.cfg.batchSize)));
       this.pools.set(p, pool);
       this.next.set(p, 0);
     }
@@ -76,7 +87,7 @@ export class Payload {
     const key = `${p}/${maxRecords}`;
     let c = this.partial.get(key);
     if (!c) {
-      c = await this.build(p, this.records(this.cfg.batchSize).slice(0, maxRecords));
+      c = await this.build(p, this.records(p, this.cfg.batchSize).slice(0, maxRecords));
       this.partial.set(key, c);
     }
     return c;
@@ -97,14 +108,14 @@ export class Payload {
     return b;
   }
 
-  /** Records for one batch of about `batchSize` bytes (at least one record). */
-  private records(batchSize: number): BuildRecord[] {
+  /** Records for one batch of partition `p`, about `batchSize` bytes (at least one record). */
+  private records(p: number, batchSize: number): BuildRecord[] {
     const { min, max } = this.cfg.recordSize;
     const out: BuildRecord[] = [];
     let bytes = 61;
     for (;;) {
       const size = min === max ? min : min + Math.floor(this.random() * (max - min + 1));
-      const key = this.cfg.keyCardinality > 0 ? Buffer.from(`key-${Math.floor(this.random() * this.cfg.keyCardinality)}`) : null;
+      const key = this.keys ? this.keys.pick(p, this.random) : null;
       const cost = size + (key?.length ?? 0) + 8 + (size > 63 ? 1 : 0) + (size > 8191 ? 1 : 0);
       if (out.length > 0 && bytes + cost > batchSize) break;
       const at = Math.floor(this.random() * (this.letters.length - size));

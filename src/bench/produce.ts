@@ -12,6 +12,7 @@ import { responseHeaderVersion } from '../protocol/headers.js';
 import { errorInfo } from '../errors.js';
 import { RawConnection } from './raw-connection.js';
 import { Payload, restamp, type PreparedBatch } from './payload.js';
+import { weightedCycle } from './keys.js';
 import { startTicker } from './ticker.js';
 import { formatAddress, kafkaError, type Session, type TopicLayout } from './session.js';
 import { BenchError, type Address, type BenchConfig } from './types.js';
@@ -31,6 +32,7 @@ interface InFlight {
 interface Lane {
   conn: RawConnection;
   address: Address;
+  /** The lane's partitions in sending order (with keys, each repeated in proportion to its keys). */
   partitions: number[];
   nextPartition: number;
   corr: number;
@@ -50,9 +52,12 @@ export interface ProduceRun {
 
 export async function startProducer(cfg: BenchConfig, session: Session, layout: TopicLayout, meter: Meter, opts: { e2e?: boolean } = {}): Promise<ProduceRun> {
   const version = session.version(ProduceRequest as never, 12); // v13 names topics by id
-  const partitions = [...layout.leaders.keys()].sort((a, b) => a - b);
-  const payload = new Payload(cfg, version, cfg.acks);
+  const all = [...layout.leaders.keys()].sort((a, b) => a - b);
+  const payload = new Payload(cfg, version, cfg.acks, all.length);
+  // Keyed records go only where their keys hash to (Kafka's partitioner), in proportion to the keys.
+  const partitions = payload.sendablePartitions(all);
   await payload.prepare(partitions);
+  const rotation = (ps: number[]) => (payload.keys ? weightedCycle(ps, (p) => payload.keys!.weight(p)) : ps);
   const rateBatch = cfg.rate ? Math.max(1, Math.round((cfg.rate * Math.max(cfg.lingerMs, 0)) / 1000)) : Infinity;
   // With --rate a request carries whatever records are due (1 .. a full batch): build every size now.
   if (cfg.rate) for (const p of partitions) for (let n = 1, full = payload.maxRecords(p); n < full; n++) await payload.take(p, n);
@@ -68,7 +73,7 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
   const lanes: Lane[] = [];
   for (const { address, partitions: ps } of byLeader.values()) {
     for (let i = 0; i < cfg.connections; i++) {
-      const mine = ps.length >= cfg.connections ? ps.filter((_, j) => j % cfg.connections === i) : [ps[i % ps.length]!];
+      const mine = rotation(ps.length >= cfg.connections ? ps.filter((_, j) => j % cfg.connections === i) : [ps[i % ps.length]!]);
       const conn = await RawConnection.connect(address.port, { wholeLimit: 16 * 1024 * 1024 }, address.host).catch((err: Error) => {
         throw new BenchError(`cannot connect to ${formatAddress(address)}: ${err.message}`);
       });

@@ -6,7 +6,8 @@ import { startProducer } from './produce.js';
 import { startConsumer, startOffsets } from './consume.js';
 import { Meter } from './meter.js';
 import { summarize } from './histogram.js';
-import { BenchError, type BenchConfig, type BenchResult } from './types.js';
+import { startGroupConsumer } from './group-consume.js';
+import { BenchError, type BenchConfig, type BenchResult, type GroupResult } from './types.js';
 
 const E2E_GRACE_MS = 10_000;
 
@@ -15,6 +16,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
   const session = await Session.open(cfg.bootstrap, cfg.timeoutMs);
   let meter: Meter;
   let produceMeter: Meter | null = null;
+  let group: GroupResult | undefined;
   try {
     if (cfg.createTopic) await session.createTopic(cfg.topic, cfg.partitions);
     // Producing auto-creates the topic where the broker allows it, as a producer would; consuming does not.
@@ -37,6 +39,21 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
       run.begin();
       try {
         await run.done;
+      } finally {
+        if (timer) clearTimeout(timer);
+        meter.stop();
+      }
+    } else if (cfg.mode === 'consume' && cfg.group !== null) {
+      // A group member: the clock (and --duration) starts with the first assignment.
+      meter = new Meter('consume', cfg.progress);
+      const m = meter;
+      let timer: NodeJS.Timeout | null = null;
+      const run = startGroupConsumer(cfg, session, layout, meter, () => {
+        m.start();
+        timer = stopAfter(() => run.stop());
+      });
+      try {
+        group = await run.done;
       } finally {
         if (timer) clearTimeout(timer);
         meter.stop();
@@ -109,5 +126,6 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
     ...(produceMeter ? { produceLatency: summarize(produceMeter.latency) } : {}),
     errors: { ...meter.errors, ...(produceMeter?.errors ?? {}) },
     timeline: meter.timeline,
+    ...(group ? { group } : {}),
   };
 }

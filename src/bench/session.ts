@@ -1,7 +1,8 @@
 // The control side of a bench run over samsa's own client (src/client/connection.ts): connect to
 // the first reachable bootstrap address, negotiate versions, create the topic if asked, find
-// each partition's leader (Metadata) and the start/end offsets (ListOffsets). Failures become
-// BenchError with one line that names the address or the Kafka error.
+// each partition's leader (Metadata), the start/end offsets (ListOffsets) and a group's
+// coordinator (FindCoordinator). Failures become BenchError with one line that names the address
+// or the Kafka error.
 import { ClientConnection } from '../client/connection.js';
 import { MetadataRequest } from '../protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../protocol/generated/metadata-response.js';
@@ -9,6 +10,8 @@ import { CreateTopicsRequest } from '../protocol/generated/create-topics-request
 import { CreateTopicsResponse } from '../protocol/generated/create-topics-response.js';
 import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import type { Input, MessageCodec } from '../protocol/primitives/index.js';
 import { ErrorCode, errorInfo } from '../errors.js';
 import { BENCH_CLIENT_ID } from './frames.js';
@@ -69,11 +72,12 @@ export class Session {
     }
   }
 
-  async send<Req, Res>(req: MessageCodec<Req>, res: MessageCodec<Res>, body: (v: number) => Input<Req>, max?: number): Promise<Res> {
+  /** One request at the highest common version (up to `max`); `timeoutMs` for requests the broker may hold (JoinGroup). */
+  async send<Req, Res>(req: MessageCodec<Req>, res: MessageCodec<Res>, body: (v: number) => Input<Req>, max?: number, timeoutMs = this.timeoutMs): Promise<Res> {
     const v = this.version(req as MessageCodec<unknown>, max);
     const what = `${req.name.replace(/Request$/, '')} v${v} to ${formatAddress(this.address)}`;
     try {
-      return await bounded(this.conn.send(req, res, v, body(v)), this.timeoutMs, `${what} timed out after ${this.timeoutMs} ms`);
+      return await bounded(this.conn.send(req, res, v, body(v)), timeoutMs, `${what} timed out after ${timeoutMs} ms`);
     } catch (err) {
       if (err instanceof BenchError) throw err;
       throw new BenchError(`${what} failed: ${(err as Error).message}`);
@@ -131,6 +135,24 @@ export class Session {
         if (p.errorCode !== 0) throw new BenchError(`ListOffsets ${topic}-${p.partitionIndex}: ${kafkaError(p.errorCode)}`);
         out.set(p.partitionIndex, p.offset);
       }
+    return out;
+  }
+
+  /** The coordinator of a consumer group (FindCoordinator, key type 0). */
+  async findCoordinator(groupId: string): Promise<{ address: Address; errorCode: number; errorMessage: string | null }> {
+    const v = this.version(FindCoordinatorRequest as never);
+    const res = await this.send(FindCoordinatorRequest, FindCoordinatorResponse, (ver) => (ver >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }));
+    const c = v >= 4 ? res.coordinators[0] : { errorCode: res.errorCode, errorMessage: res.errorMessage, host: res.host, port: res.port };
+    if (!c) throw new BenchError(`FindCoordinator for group ${groupId} returned no coordinator`);
+    return { address: { host: c.host, port: c.port }, errorCode: c.errorCode, errorMessage: c.errorMessage };
+  }
+
+  /** Partition counts of existing topics (Metadata, no auto-creation); unknown topics are left out. */
+  async partitionCounts(topics: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (topics.length === 0) return out;
+    const md = await this.send(MetadataRequest, MetadataResponse, (v) => ({ topics: topics.map((name) => ({ name })), ...(v >= 4 ? { allowAutoTopicCreation: false } : {}) }));
+    for (const t of md.topics) if (t.errorCode === 0 && t.name !== null) out.set(t.name, t.partitions.length);
     return out;
   }
 

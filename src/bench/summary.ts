@@ -23,6 +23,11 @@ export function formatSummary(r: BenchResult): string {
   const kind = r.latencyKind === 'produce-ack' ? (c.rate ? 'produce (due -> ack, coordinated omission corrected)' : 'produce (send -> ack)') : r.latencyKind === 'fetch' ? 'fetch round-trip' : 'end-to-end (record timestamp -> receipt, 1 ms resolution)';
   if (!(r.mode === 'produce' && c.acks === 0)) lines.push(lat(kind, r.latency));
   if (r.produceLatency) lines.push(lat(c.rate ? 'produce (due -> ack)' : 'produce (send -> ack)', r.produceLatency));
+  if (r.group) {
+    const g = r.group;
+    const last = g.generations.at(-1);
+    lines.push(`group ${g.groupId}: member ${g.memberId}, partitions ${g.partitions.join(',') || 'none'}${last ? ` in generation ${last.generationId}` : ''} (${g.generations.length} generation${g.generations.length === 1 ? '' : 's'} joined)`);
+  }
   const errs = Object.entries(r.errors);
   lines.push(errs.length === 0 ? 'errors: none' : `errors: ${errs.map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
   return lines.join('\n');

@@ -33,7 +33,12 @@ export interface BenchConfig {
   maxInFlight: number;
   /** Target records/s (open loop), null = as fast as the broker takes them. */
   rate: number | null;
+  /** Where consume starts when there is no committed offset (--group) or always (without). */
   from: 'earliest' | 'latest';
+  /** consume: join this consumer group (classic protocol, range assignor) instead of reading all partitions. */
+  group: string | null;
+  /** The group session timeout (--group); heartbeats go every min(3 s, a third of it). */
+  sessionTimeoutMs: number;
   timeoutMs: number;
   /** Live progress line on stderr. */
   progress: boolean;
@@ -68,6 +73,19 @@ export interface BenchResult {
   produceLatency?: LatencySummary;
   errors: Record<string, number>;
   timeline: TimelinePoint[];
+  /** consume --group: the membership and what each generation assigned to this member. */
+  group?: GroupResult;
+}
+
+export interface GroupResult {
+  groupId: string;
+  memberId: string;
+  /** The partitions of the last generation (what it consumed last and committed at the end). */
+  partitions: number[];
+  /** Every generation this member joined, in order. */
+  generations: { generationId: number; leader: boolean; partitions: number[] }[];
+  /** Offsets committed at the end (partition -> next offset to read). */
+  committed: Record<string, number>;
 }
 
 /** An expected failure (unreachable broker, a Kafka error): one line on stderr, exit code 1. */

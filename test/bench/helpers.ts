@@ -1,5 +1,6 @@
 // Runs the real CLI in a child process (TypeScript through tsx), asynchronously, so a broker
-// started in the test process keeps serving it.
+// started in the test process keeps serving it. A run still going after SAMSA_RUN_LIMIT_MS is
+// killed (its code is then null), so a hung bench fails its test instead of the whole file.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +11,8 @@ export interface Run {
   stdout: string;
   stderr: string;
 }
+
+const SAMSA_RUN_LIMIT_MS = 120_000;
 
 export function samsa(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -22,7 +25,11 @@ export function samsa(...args: string[]): Promise<Run> {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    const limit = setTimeout(() => child.kill('SIGKILL'), SAMSA_RUN_LIMIT_MS);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

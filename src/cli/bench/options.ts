@@ -7,7 +7,8 @@ export const RUN_USAGE = `usage: samsa bench produce|consume|e2e --bootstrap hos
   --create-topic          create the topic first (with --partitions N)
   --partitions N | LIST   partitions to create; for consume, which to read (e.g. 0,1,2; default all)
   --record-size N | A-B   value bytes, fixed or uniform in A..B (default 100)
-  --key-cardinality N     distinct keys (default 0: null keys)
+  --key-cardinality N     distinct keys, each sent to the partition Kafka's default partitioner picks
+                          (murmur2 of the key); default 0: null keys, spread over all partitions
   --records N             stop after N records
   --duration 10s          stop after this long (ms, s, m; default 10s unless --records)
   --acks 0|1|all          (default 1)
@@ -17,7 +18,11 @@ export const RUN_USAGE = `usage: samsa bench produce|consume|e2e --bootstrap hos
   --connections N         producer connections per leader (default 1)
   --max-in-flight N       requests in flight per connection (default 5)
   --rate N                records/s on a fixed schedule (latency below saturation, coordinated omission corrected)
-  --from earliest|latest  consume start (default earliest)
+  --from earliest|latest  consume start (default earliest; with --group, only where nothing is committed)
+  --group ID              consume as a member of consumer group ID (classic protocol, range assignor): only the
+                          assigned partitions, from the committed offsets, committing as it goes and at the end;
+                          without --records or --duration, until the assigned partitions reach their log end
+  --session-timeout-ms N  group session timeout (default 45000; heartbeats every min(3 s, N/3))
   --json                  print the result as JSON on stdout
   --report FILE.html      write a self-contained HTML report
   --timeout-ms N          connection and request timeout (default 30000)`;
@@ -39,6 +44,8 @@ export const OPTIONS = {
   'max-in-flight': { type: 'string' },
   rate: { type: 'string' },
   from: { type: 'string' },
+  group: { type: 'string', short: 'g' },
+  'session-timeout-ms': { type: 'string' },
   json: { type: 'boolean' },
   report: { type: 'string' },
   'timeout-ms': { type: 'string' },
@@ -102,9 +109,14 @@ export function parseRunOptions(mode: BenchMode, argv: string[]): { cfg: BenchCo
     maxInFlight: int('max-in-flight', 1, 100_000) ?? 5,
     rate: int('rate', 1, 1_000_000_000) ?? null,
     from,
+    group: v.group ?? null,
+    sessionTimeoutMs: int('session-timeout-ms', 3, 2_147_483_647) ?? 45_000,
     timeoutMs: int('timeout-ms', 1, 2_147_483_647) ?? 30_000,
     progress: process.stderr.isTTY === true,
   };
+  if (cfg.group !== null && mode !== 'consume') throw new UsageError('--group is for bench consume', U);
+  if (cfg.group === '') throw new UsageError('--group needs a group id', U);
+  if (cfg.group !== null && consumePartitions) throw new UsageError('--group takes the partitions the group assigns: leave out --partitions', U);
   if (mode === 'e2e' && cfg.acks === 0) throw new UsageError('e2e needs --acks 1 or all (it counts what the broker acknowledged)', U);
   return { cfg, json: v.json === true, report: v.report ?? null, help: false };
 }
