@@ -4,7 +4,8 @@
 // epoch, and members that each reconcile toward their target incrementally: partitions to revoke
 // first (UNREVOKED_PARTITIONS, the member epoch stays), then partitions no other member still
 // owns (UNRELEASED_PARTITIONS while some are still held), and the member epoch advances to the
-// assignment epoch once nothing is left to revoke.
+// assignment epoch once nothing is left to revoke. Each owned partition remembers the epoch it was
+// assigned at (KIP-1251), which lets a commit with a slightly older member epoch through.
 import type { Assignment } from './assignors.js';
 
 export const ConsumerGroupState = {
@@ -38,12 +39,41 @@ export class ConsumerGroupMember {
   state: MemberState = MemberState.Stable;
   assigned: Assignment = new Map();
   pendingRevocation: Assignment = new Map();
+  /** topic id -> partition -> the epoch it was assigned at, for assigned and pending partitions. */
+  assignmentEpochs = new Map<string, Map<number, number>>();
 
   constructor(
     readonly memberId: string,
     public clientId: string,
     public clientHost: string,
   ) {}
+
+  /** The epoch a partition it owns (assigned or pending revocation) was assigned at. */
+  assignmentEpoch(topicId: string, partition: number): number | undefined {
+    return this.assignmentEpochs.get(topicId)?.get(partition);
+  }
+
+  /** A member that (re)joins with epoch 0 owns nothing. */
+  resetAssignment(): void {
+    this.assigned = new Map();
+    this.pendingRevocation = new Map();
+    this.assignmentEpochs = new Map();
+    this.state = MemberState.Stable;
+  }
+
+  /** Records `epoch` for owned partitions without one and forgets partitions no longer owned. */
+  syncAssignmentEpochs(epoch: number): void {
+    const next = new Map<string, Map<number, number>>();
+    for (const a of [this.assigned, this.pendingRevocation]) {
+      for (const [t, ps] of a) {
+        if (ps.size === 0) continue;
+        let m = next.get(t);
+        if (!m) next.set(t, (m = new Map()));
+        for (const p of ps) m.set(p, this.assignmentEpochs.get(t)?.get(p) ?? epoch);
+      }
+    }
+    this.assignmentEpochs = next;
+  }
 }
 
 export function cloneAssignment(a: Assignment): Assignment {
@@ -151,6 +181,7 @@ export class ConsumerGroup {
       m.assigned = kept;
       m.pendingRevocation = revoke;
       m.state = MemberState.UnrevokedPartitions;
+      m.syncAssignmentEpochs(m.memberEpoch);
       return;
     }
     let unreleased = false;
@@ -169,5 +200,7 @@ export class ConsumerGroup {
       m.memberEpoch = this.assignmentEpoch;
     }
     m.state = unreleased ? MemberState.UnreleasedPartitions : MemberState.Stable;
+    // Partitions new to the member are assigned at its new epoch; the others keep theirs.
+    m.syncAssignmentEpochs(m.memberEpoch);
   }
 }

@@ -7,14 +7,24 @@
 // they hold partitions to revoke past their rebalance timeout.
 //
 // Consumer groups live here, next to the coordinator's classic groups (a group id is one or the
-// other, never both); their metadata is not persisted: after a broker restart the members get
-// UNKNOWN_MEMBER_ID and rejoin with epoch 0 (committed offsets persist as for every group).
+// other, never both). Every change is written to __consumer_offsets (consumer-persist.ts) before
+// the heartbeat is answered, and replayed at start-up (consumer-loader.ts): after a broker
+// restart the members carry on with their member ids, epochs and assignments.
+//
+// Conversion between the protocols (Kafka's group.consumer.migration.policy) happens only for
+// empty groups: samsa does not migrate groups with members online, as Kafka with the policy
+// `disabled`. A consumer-protocol member joining an empty classic group replaces it (its committed
+// offsets stay); a non-empty classic group answers GROUP_ID_NOT_FOUND. The classic side is
+// classicJoinConflict, used by JoinGroup.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, KafkaError } from '../errors.js';
 import type { GroupCoordinator } from './coordinator.js';
 import { ASSIGNORS, type Assignment, type AssignorMember, type AssignorTopic } from './assignors.js';
 import { ConsumerGroup, ConsumerGroupMember, ConsumerGroupState, LEAVE_GROUP_STATIC_MEMBER_EPOCH, MemberState, isSubset, sameAssignment } from './consumer-group.js';
 import { GroupState } from './group.js';
+import { encodeGroupMetadataKey } from './records.js';
+import type { CoordinatorRecord } from './offsets-topic.js';
+import { consumerGroupChanges, consumerGroupTombstones, markStale } from './consumer-persist.js';
 
 export interface ConsumerHeartbeatRequest {
   groupId: string;
@@ -55,24 +65,25 @@ export function consumerGroup(c: GroupCoordinator, groupId: string): ConsumerGro
 }
 
 /**
- * For the classic protocol (JoinGroup): a non-empty consumer group keeps its id (the error to
- * answer); an empty one is dropped so that the classic group can take its place.
+ * For the classic protocol (JoinGroup, GroupMetadataManager.classicGroupJoin): a non-empty
+ * consumer group keeps its id (INCONSISTENT_GROUP_PROTOCOL: samsa does not migrate members
+ * online); an empty one is deleted, its tombstones appended (maybeDeleteEmptyConsumerGroup), so
+ * that a classic group can take its place. Its committed offsets stay.
  */
 export function classicJoinConflict(c: GroupCoordinator, groupId: string): number {
   const g = consumerGroup(c, groupId);
   if (!g) return ErrorCode.NONE;
   if (!g.isEmpty) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
-  consumerGroups(c).delete(groupId);
+  removeConsumerGroup(c, g).catch((err: Error) => c.log.warn({ groupId, err: err.message }, 'could not write the tombstones of a converted consumer group'));
   return ErrorCode.NONE;
 }
 
-/** Kafka's ConsumerGroup.validateOffsetCommit (non-transactional). */
-export function validateConsumerGroupCommit(g: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number): void {
-  if (memberEpoch < 0 && g.isEmpty) return;
-  const m = g.members.get(memberId);
-  if (!m) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `member ${memberId} is not a member of consumer group ${g.groupId}`);
-  if (apiVersion < 9) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
-  if (memberEpoch !== m.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `member epoch ${memberEpoch} is not the current epoch ${m.memberEpoch} of member ${memberId}`);
+/** Deletes a consumer group: its timers, its place in the registry, and its records (tombstones). */
+export function removeConsumerGroup(c: GroupCoordinator, g: ConsumerGroup, before: CoordinatorRecord[] = []): Promise<void> {
+  for (const m of g.members.values()) cancelTimers(c, g, m.memberId);
+  if (consumerGroups(c).get(g.groupId) === g) consumerGroups(c).delete(g.groupId);
+  // Appended now (the log keeps call order), so a later record of the same id lands after these.
+  return c.append(g.groupId, [...before, ...consumerGroupTombstones(g)]);
 }
 
 const sessionKey = (g: string, m: string) => `cg-session\u0000${g}\u0000${m}`;
@@ -136,7 +147,17 @@ function subscribedTopics(c: GroupCoordinator, m: ConsumerGroupMember): Map<stri
   return out;
 }
 
-function fingerprint(c: GroupCoordinator, g: ConsumerGroup): string {
+/** Kafka's ModernGroup.isSubscribedToTopic: a topic some member names or matches with its regex. */
+export function isSubscribedToTopic(c: GroupCoordinator, g: ConsumerGroup, topic: string): boolean {
+  for (const m of g.members.values()) {
+    if (m.subscribedTopicNames.includes(topic)) return true;
+    if (m.subscribedTopicRegex !== null && compileTopicRegex(m.subscribedTopicRegex)?.test(topic) && c.broker.metadata.topic(topic)?.internal === false) return true;
+  }
+  return false;
+}
+
+/** The subscribed topics' metadata (names, ids, partition counts): a change bumps the group epoch. */
+export function fingerprint(c: GroupCoordinator, g: ConsumerGroup): string {
   const all = new Map<string, string>();
   for (const m of g.members.values()) for (const [id, t] of subscribedTopics(c, m)) all.set(id, `${t.name}/${id}/${t.numPartitions}`);
   return [...all.values()].sort().join(',');
@@ -146,16 +167,20 @@ function bumpGroupEpoch(g: ConsumerGroup): void {
   g.groupEpoch++;
 }
 
-/** Recomputes the target assignment if the group epoch is ahead of it. */
-function maybeComputeTarget(c: GroupCoordinator, g: ConsumerGroup, preferred: string | null): void {
-  if (g.groupEpoch === g.assignmentEpoch) return;
-  const names = settings(c).assignors;
-  // The most common assignor asked for by the members, else the first configured one.
+/** The most common assignor asked for by the members, else the first configured one. */
+export function chooseAssignor(c: GroupCoordinator, g: ConsumerGroup): string {
   const votes = new Map<string, number>();
   for (const m of g.members.values()) if (m.serverAssignor !== null) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
-  let name = preferred ?? names[0] ?? 'uniform';
+  let name = settings(c).assignors[0] ?? 'uniform';
   let best = 0;
   for (const [n, v] of votes) if (v > best) ((best = v), (name = n));
+  return name;
+}
+
+/** Recomputes the target assignment if the group epoch is ahead of it. */
+function maybeComputeTarget(c: GroupCoordinator, g: ConsumerGroup): void {
+  if (g.groupEpoch === g.assignmentEpoch) return;
+  const name = chooseAssignor(c, g);
   const assignor = ASSIGNORS.get(name) ?? ASSIGNORS.get('uniform')!;
   const topics = new Map<string, AssignorTopic>();
   const members: AssignorMember[] = [];
@@ -174,7 +199,35 @@ function scheduleSession(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroup
     if (g.members.get(m.memberId) !== m) return;
     c.log.info({ groupId: g.groupId, memberId: m.memberId }, 'consumer group member session expired; fencing it');
     removeMember(c, g, m);
+    persistInBackground(c, g);
   });
+}
+
+/** Start-up: every loaded member gets a fresh session, and a rebalance timeout if it still has partitions to revoke (Kafka's onLoaded). */
+export function scheduleLoadedMembers(c: GroupCoordinator): void {
+  for (const g of consumerGroups(c).values()) {
+    for (const m of g.members.values()) {
+      scheduleSession(c, g, m);
+      scheduleRevocation(c, g, m);
+    }
+  }
+}
+
+/** Writes the group's changed records; a failure answers with the coordinator's error code. */
+async function persist(c: GroupCoordinator, g: ConsumerGroup, touched: Iterable<string>, before: CoordinatorRecord[] = []): Promise<void> {
+  const records = [...before, ...consumerGroupChanges(g, touched)];
+  if (records.length === 0) return;
+  try {
+    await c.append(g.groupId, records);
+  } catch (err) {
+    markStale(g);
+    throw err;
+  }
+}
+
+/** Changes made by a timer (session expiry, revocation timeout) have no request to answer. */
+function persistInBackground(c: GroupCoordinator, g: ConsumerGroup): void {
+  persist(c, g, []).catch((err: Error) => c.log.warn({ groupId: g.groupId, err: err.message }, 'could not write a consumer group change'));
 }
 
 function scheduleRevocation(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroupMember): void {
@@ -185,26 +238,26 @@ function scheduleRevocation(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGr
     if (g.members.get(m.memberId) !== m || m.state !== MemberState.UnrevokedPartitions) return;
     c.log.info({ groupId: g.groupId, memberId: m.memberId }, 'consumer group member did not revoke its partitions in time; fencing it');
     removeMember(c, g, m);
+    persistInBackground(c, g);
   });
 }
 
+function cancelTimers(c: GroupCoordinator, g: ConsumerGroup, memberId: string): void {
+  c.timers.cancel(sessionKey(g.groupId, memberId));
+  c.timers.cancel(revokeKey(g.groupId, memberId));
+}
+
 function removeMember(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroupMember): void {
-  c.timers.cancel(sessionKey(g.groupId, m.memberId));
-  c.timers.cancel(revokeKey(g.groupId, m.memberId));
+  cancelTimers(c, g, m.memberId);
   g.members.delete(m.memberId);
   g.targetAssignment.delete(m.memberId);
   bumpGroupEpoch(g);
-  maybeComputeTarget(c, g, null);
+  maybeComputeTarget(c, g);
 }
 
 /** Drops every timer of the consumer groups (coordinator shutdown). */
 export function closeConsumerGroups(c: GroupCoordinator): void {
-  for (const g of consumerGroups(c).values()) {
-    for (const m of g.members.values()) {
-      c.timers.cancel(sessionKey(g.groupId, m.memberId));
-      c.timers.cancel(revokeKey(g.groupId, m.memberId));
-    }
-  }
+  for (const g of consumerGroups(c).values()) for (const m of g.members.values()) cancelTimers(c, g, m.memberId);
 }
 
 function fail(code: number, message: string): never {
@@ -233,26 +286,38 @@ function validate(req: ConsumerHeartbeatRequest, assignors: readonly string[]): 
   if (req.serverAssignor !== null && !assignors.includes(req.serverAssignor)) fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${assignors.join(', ')}.`);
 }
 
-/** Handles one ConsumerGroupHeartbeat. */
-export function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest): ConsumerHeartbeatResult {
+/** A change to write before the answer goes out. */
+interface Outcome {
+  result: ConsumerHeartbeatResult;
+  group: ConsumerGroup;
+  touched: string[];
+  before: CoordinatorRecord[];
+}
+
+/** Handles one ConsumerGroupHeartbeat; answers once the group's changes are in the log. */
+export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
   const s = settings(c);
   const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({ errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
   const early = c.availability() || c.ensureOffsetsTopic();
   if (early) return error(early, null);
+  // An empty SubscribedTopicRegex is no regex (Kafka tests it with isNotEmpty): librdkafka sends "" with its topic names.
+  if (req.subscribedTopicRegex === '') req = { ...req, subscribedTopicRegex: null };
   try {
     validate(req, s.assignors);
-    if (req.memberEpoch < 0) return leave(c, req, s.heartbeatIntervalMs);
-    return heartbeat(c, req, s);
+    const outcome = req.memberEpoch < 0 ? leave(c, req, s.heartbeatIntervalMs) : heartbeat(c, req, s);
+    await persist(c, outcome.group, outcome.touched, outcome.before);
+    return outcome.result;
   } catch (err) {
     if (err instanceof KafkaError) return error(err.code, err.message);
     throw err;
   }
 }
 
-function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatIntervalMs: number): ConsumerHeartbeatResult {
+function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatIntervalMs: number): Outcome {
   const g = consumerGroup(c, req.groupId);
-  const m = g?.members.get(req.memberId) ?? (req.instanceId !== null ? g?.staticMember(req.instanceId) : undefined);
-  if (!g || !m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${req.memberId} is not a member of group ${req.groupId}`);
+  if (!g) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
+  const m = g.members.get(req.memberId) ?? (req.instanceId !== null ? g.staticMember(req.instanceId) : undefined);
+  if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
   if (req.instanceId !== null && m.instanceId === req.instanceId && m.memberId !== req.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `instance ${req.instanceId} is now member ${m.memberId}`);
   if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
     // A static member leaves temporarily: it keeps its assignment until its session expires.
@@ -261,18 +326,23 @@ function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatInte
   } else {
     removeMember(c, g, m);
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs, assignment: null };
+  return { group: g, touched: [m.memberId], before: [], result: { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs, assignment: null } };
 }
 
-function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: ReturnType<typeof settings>): ConsumerHeartbeatResult {
+function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: ReturnType<typeof settings>): Outcome {
   const groups = consumerGroups(c);
   let g = groups.get(req.groupId);
+  const before: CoordinatorRecord[] = [];
   if (!g) {
-    if (req.memberEpoch !== 0) fail(ErrorCode.UNKNOWN_MEMBER_ID, `consumer group ${req.groupId} has no member ${req.memberId}`);
+    // getOrMaybeCreateConsumerGroup: only a joining member (epoch 0) creates the group.
     const classic = c.group(req.groupId);
-    if (classic && !classic.is(GroupState.Dead)) {
+    const live = classic !== undefined && !classic.is(GroupState.Dead);
+    if (req.memberEpoch !== 0) fail(ErrorCode.GROUP_ID_NOT_FOUND, live ? `Group ${req.groupId} is not a consumer group.` : `Consumer group ${req.groupId} not found.`);
+    if (classic && live) {
       if (!classic.isEmpty) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
-      // An empty classic group becomes a consumer group (its committed offsets stay).
+      // An empty classic group becomes a consumer group (its committed offsets stay); its
+      // GroupMetadata is tombstoned in the same batch as the new group's first records.
+      if (classic.persisted) before.push({ key: encodeGroupMetadataKey(req.groupId), value: null });
       c.removeGroup(classic);
     }
     g = new ConsumerGroup(req.groupId);
@@ -291,8 +361,7 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
         // The returning static member takes over the old member's place and assignment.
         const next = new ConsumerGroupMember(memberId, req.clientId, req.clientHost);
         Object.assign(next, { ...prior, memberId });
-        c.timers.cancel(sessionKey(g.groupId, prior.memberId));
-        c.timers.cancel(revokeKey(g.groupId, prior.memberId));
+        cancelTimers(c, g, prior.memberId);
         g.members.delete(prior.memberId);
         g.members.set(memberId, next);
         const target = g.targetAssignment.get(prior.memberId);
@@ -308,9 +377,7 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
       changed = true;
     } else if (m.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH || req.instanceId === null) {
       // A known member rejoining with epoch 0 lost its state: it starts over from nothing owned.
-      m.assigned = new Map();
-      m.pendingRevocation = new Map();
-      m.state = MemberState.Stable;
+      m.resetAssignment();
       m.memberEpoch = 0;
     }
     if (m.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
@@ -358,21 +425,26 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
     changed = true;
   }
   if (changed) bumpGroupEpoch(g);
-  maybeComputeTarget(c, g, null);
-  const before = new Map([...member.assigned].map(([t, ps]) => [t, new Set(ps)]));
+  maybeComputeTarget(c, g);
+  const ownedBefore = new Map([...member.assigned].map(([t, ps]) => [t, new Set(ps)]));
   g.reconcile(member, owned);
   scheduleSession(c, g, member);
   scheduleRevocation(c, g, member);
   g.stateTimestamp = Date.now();
   const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.topicPartitions !== null);
-  const send = full || !sameAssignment(before, member.assigned);
+  const send = full || !sameAssignment(ownedBefore, member.assigned);
   return {
-    errorCode: ErrorCode.NONE,
-    errorMessage: null,
-    memberId,
-    memberEpoch: member.memberEpoch,
-    heartbeatIntervalMs: s.heartbeatIntervalMs,
-    assignment: send ? { topicPartitions: fromAssignment(member.assigned) } : null,
+    group: g,
+    touched: [memberId],
+    before,
+    result: {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: member.memberEpoch,
+      heartbeatIntervalMs: s.heartbeatIntervalMs,
+      assignment: send ? { topicPartitions: fromAssignment(member.assigned) } : null,
+    },
   };
 }
 

@@ -3,7 +3,8 @@
 // offsets store, persists through offsets-topic.ts, restores at start-up (loader.ts), and runs
 // the protocol flows: JoinGroup (classic-join.ts), SyncGroup (sync.ts), Heartbeat and LeaveGroup
 // (membership.ts), offsets (offsets.ts), and group administration and expiry (group-admin.ts).
-// Handlers call it with decoded requests and get plain results back; it knows nothing about
+// KIP-848 consumer groups are consumer-heartbeat.ts' (persisted by consumer-persist.ts, restored
+// by consumer-loader.ts). Handlers call it with decoded requests and get plain results back; it knows nothing about
 // wire versions beyond the few rules that depend on them.
 import type { Broker } from '../broker/broker.js';
 import type { Logger } from '../log.js';
@@ -19,7 +20,8 @@ import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type L
 import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './rebalance.js';
 import { loadGroups } from './loader.js';
 import { cleanupGroupMetadata } from './group-admin.js';
-import { classicJoinConflict } from './consumer-heartbeat.js';
+import { classicJoinConflict, consumerGroups, scheduleLoadedMembers } from './consumer-heartbeat.js';
+import { encodeOffsetCommitKey } from './records.js';
 
 export class GroupCoordinator implements GroupRuntime {
   readonly config: CoordinatorConfig;
@@ -49,8 +51,9 @@ export class GroupCoordinator implements GroupRuntime {
       for (const m of group.members.values()) scheduleHeartbeat(this, group, m);
       if (group.members.size > this.config.maxGroupSize) prepareRebalance(this, group, `loaded group is over group.max.size (${this.config.maxGroupSize})`);
     }
+    scheduleLoadedMembers(this);
     this.loaded = true;
-    if (records > 0) this.log.info({ groups: this.groups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
+    if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: consumerGroups(this).size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
     const interval = this.config.offsetsRetentionCheckIntervalMs;
     const tick = () => {
       this.retentionTimer = setTimeout(() => {
@@ -99,6 +102,11 @@ export class GroupCoordinator implements GroupRuntime {
 
   group(groupId: string): ClassicGroup | undefined {
     return this.groups.get(groupId);
+  }
+
+  /** Whether the id names a KIP-848 consumer group (consumer-heartbeat.ts). */
+  isConsumerGroup(groupId: string): boolean {
+    return consumerGroups(this).has(groupId);
   }
 
   getOrCreateGroup(groupId: string): ClassicGroup {
@@ -152,6 +160,33 @@ export class GroupCoordinator implements GroupRuntime {
     const early = this.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
     if (early) return { errorCode: early, members: [] };
     return classicGroupLeave(this, this.groups.get(groupId), members);
+  }
+
+  // ---- topic deletion ----
+
+  /**
+   * Kafka's GroupCoordinator.onPartitionsDeleted: the committed offsets of deleted topics are
+   * tombstoned in every group, so a topic created again under the same name starts with none.
+   * Resolves once the tombstones are in the log; a failed write is logged (the topic is gone).
+   */
+  async onTopicsDeleted(topics: readonly string[]): Promise<void> {
+    if (this.availability()) return;
+    const byGroup = new Map<string, Array<{ topic: string; partition: number }>>();
+    for (const topic of topics) {
+      for (const { group, partitions } of this.offsets.holdersOf(topic)) {
+        let l = byGroup.get(group);
+        if (!l) byGroup.set(group, (l = []));
+        for (const partition of partitions) l.push({ topic, partition });
+      }
+    }
+    const writes: Promise<void>[] = [];
+    for (const [groupId, doomed] of byGroup) {
+      for (const d of doomed) this.offsets.remove(groupId, d.topic, d.partition);
+      const records = doomed.map((d) => ({ key: encodeOffsetCommitKey(groupId, d.topic, d.partition), value: null }));
+      writes.push(this.append(groupId, records).catch((err: Error) => this.log.warn({ groupId, err: err.message }, 'could not write the offset tombstones of a deleted topic')));
+    }
+    await Promise.all(writes);
+    if (byGroup.size > 0) this.log.info({ topics, groups: byGroup.size }, 'deleted the committed offsets of deleted topics');
   }
 
   // ---- persistence ----

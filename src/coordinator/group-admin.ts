@@ -9,7 +9,7 @@ import type { OffsetAndMetadata } from './offsets-store.js';
 import { encodeGroupMetadataKey, encodeOffsetCommitKey } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { consumerGroups } from './consumer-heartbeat.js';
+import { consumerGroups, isSubscribedToTopic, removeConsumerGroup } from './consumer-heartbeat.js';
 
 export const GROUP_TYPE_CLASSIC = 'classic';
 export const GROUP_TYPE_CONSUMER = 'consumer';
@@ -100,16 +100,16 @@ export async function deleteGroup(c: GroupCoordinator, groupId: string): Promise
   if (early) return early;
   const consumer = consumerGroups(c).get(groupId);
   if (consumer) {
-    // A KIP-848 consumer group: only when empty; its offsets go with it.
+    // A KIP-848 consumer group: only when empty; its offsets go with it, then its records
+    // (GroupCoordinatorShard.deleteGroups: offset tombstones, then the group's).
     if (!consumer.isEmpty) return ErrorCode.NON_EMPTY_GROUP;
     const doomed = c.offsets.partitionsOf(groupId);
     for (const tp of doomed) c.offsets.remove(groupId, tp.topic, tp.partition);
-    consumerGroups(c).delete(groupId);
-    if (doomed.length === 0) return ErrorCode.NONE;
     try {
-      await c.append(groupId, doomed.map((tp) => ({ key: encodeOffsetCommitKey(groupId, tp.topic, tp.partition), value: null })));
+      await removeConsumerGroup(c, consumer, doomed.map((tp) => ({ key: encodeOffsetCommitKey(groupId, tp.topic, tp.partition), value: null })));
       return ErrorCode.NONE;
-    } catch {
+    } catch (err) {
+      c.log.warn({ groupId, err: (err as Error).message }, 'could not write the tombstones of a deleted group');
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
   }
@@ -190,6 +190,39 @@ export function cleanupGroupMetadata(c: GroupCoordinator, now: number): number {
     written += records.length;
     c.log.info({ groupId: g.groupId, expiredOffsets: expired.length, groupDeleted: deleteGroupToo }, 'expired committed offsets');
     c.append(g.groupId, records).catch((err: Error) => c.log.warn({ groupId: g.groupId, err: err.message }, 'could not write offset expiry tombstones'));
+  }
+  return written + cleanupConsumerGroups(c, now);
+}
+
+/**
+ * The same for KIP-848 consumer groups: an offset expires offsets.retention.minutes after its
+ * commit (ConsumerGroup.offsetExpirationCondition) unless the group is subscribed to its topic,
+ * and an empty group left without offsets is deleted with its records (maybeDeleteGroup).
+ */
+function cleanupConsumerGroups(c: GroupCoordinator, now: number): number {
+  let written = 0;
+  for (const g of [...consumerGroups(c).values()]) {
+    const doomed: Array<{ topic: string; partition: number }> = [];
+    let allExpired = true;
+    for (const [topic, partitions] of c.offsets.ofGroup(g.groupId)) {
+      if (isSubscribedToTopic(c, g, topic)) {
+        allExpired = false;
+        continue;
+      }
+      for (const [partition, o] of partitions) {
+        if (isExpired(o, o.commitTimestamp, now, c.config.offsetsRetentionMs)) doomed.push({ topic, partition });
+        else allExpired = false;
+      }
+    }
+    for (const d of doomed) c.offsets.remove(g.groupId, d.topic, d.partition);
+    const records: CoordinatorRecord[] = doomed.map((d) => ({ key: encodeOffsetCommitKey(g.groupId, d.topic, d.partition), value: null }));
+    const expired = records.length;
+    const deleteGroupToo = allExpired && g.isEmpty;
+    if (!deleteGroupToo && expired === 0) continue;
+    c.log.info({ groupId: g.groupId, expiredOffsets: expired, groupDeleted: deleteGroupToo }, 'expired committed offsets');
+    const write = deleteGroupToo ? removeConsumerGroup(c, g, records) : c.append(g.groupId, records);
+    write.catch((err: Error) => c.log.warn({ groupId: g.groupId, err: err.message }, 'could not write offset expiry tombstones'));
+    written += expired + (deleteGroupToo ? 1 : 0);
   }
   return written;
 }

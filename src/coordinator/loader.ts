@@ -3,27 +3,30 @@
 // the latest record per key wins and a null value deletes. A group with members comes back
 // Stable at its generation, with each member's subscription and assignment, so live consumers
 // carry on heartbeating after a broker restart; a group known only from offsets comes back as an
-// empty "simple" group.
+// empty "simple" group. KIP-848 consumer groups come back through consumer-loader.ts.
 import type { GroupCoordinator } from './coordinator.js';
 import { ClassicGroup, GroupMember, GroupState } from './group.js';
 import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue, type GroupMetadataValue } from './records.js';
+import { ConsumerGroupReplay } from './consumer-loader.js';
 
 /** Replays every record; returns how many were read. */
 export async function loadGroups(c: GroupCoordinator): Promise<number> {
   let bad = 0;
+  const consumer = new ConsumerGroupReplay();
   const count = await c.topic.load((key, value, partition) => {
     try {
-      replay(c, key, value);
+      replay(c, consumer, key, value);
     } catch (err) {
       if (bad++ < 10) c.log.warn({ partition, err: (err as Error).message }, 'skipping an unreadable __consumer_offsets record');
     }
   });
+  consumer.finish(c);
   // Offsets without group metadata: standalone consumers' simple groups.
-  for (const groupId of c.offsets.groups()) c.getOrCreateGroup(groupId);
+  for (const groupId of c.offsets.groups()) if (!c.isConsumerGroup(groupId)) c.getOrCreateGroup(groupId);
   return count;
 }
 
-function replay(c: GroupCoordinator, keyBytes: Buffer, valueBytes: Buffer | null): void {
+function replay(c: GroupCoordinator, consumer: ConsumerGroupReplay, keyBytes: Buffer, valueBytes: Buffer | null): void {
   const key = decodeKey(keyBytes);
   if (key.type === 'offset') {
     if (valueBytes === null) c.offsets.remove(key.group, key.topic, key.partition);
@@ -31,9 +34,15 @@ function replay(c: GroupCoordinator, keyBytes: Buffer, valueBytes: Buffer | null
   } else if (key.type === 'group') {
     const existing = c.groups.get(key.group);
     if (existing) c.groups.delete(key.group);
-    if (valueBytes !== null) c.groups.set(key.group, groupFromRecord(key.group, decodeGroupMetadataValue(valueBytes)));
+    if (valueBytes !== null) {
+      c.groups.set(key.group, groupFromRecord(key.group, decodeGroupMetadataValue(valueBytes)));
+      consumer.forget(key.group); // a group id is classic or consumer: the later records win
+    }
+  } else {
+    const groupId = consumer.replay(keyBytes, valueBytes);
+    if (groupId !== null && valueBytes !== null) c.groups.delete(groupId);
   }
-  // Other record types (KIP-848, share and streams groups) are not samsa's yet.
+  // Other record types (share and streams groups) are not samsa's.
 }
 
 function groupFromRecord(groupId: string, v: GroupMetadataValue): ClassicGroup {

@@ -11,7 +11,8 @@ import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { scheduleHeartbeat } from './rebalance.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { consumerGroup, validateConsumerGroupCommit } from './consumer-heartbeat.js';
+import { consumerGroup, isSubscribedToTopic } from './consumer-heartbeat.js';
+import { validateConsumerGroupCommit, validateConsumerGroupFetch, validateConsumerGroupTxnCommit } from './consumer-offset-checks.js';
 
 export interface CommitPartition {
   partition: number;
@@ -58,9 +59,16 @@ export async function commitOffsets(c: GroupCoordinator, req: CommitRequest, api
   let group = c.group(req.groupId);
   const consumer = group ? undefined : consumerGroup(c, req.groupId);
   if (consumer) {
-    // A KIP-848 consumer group: the generation field carries the member epoch.
+    // A KIP-848 consumer group: the generation field carries the member epoch. An older epoch is
+    // checked per partition (KIP-1251); one partition failing fails the whole commit, as the
+    // validator's exception does in Kafka's OffsetMetadataManager.commitOffset.
     try {
-      validateConsumerGroupCommit(consumer, req.memberId, req.generationId, apiVersion);
+      const validator = validateConsumerGroupCommit(c, consumer, req.memberId, req.generationId, apiVersion);
+      if (validator) {
+        for (const t of req.topics) {
+          for (const p of t.partitions) if (!(p.metadata !== null && p.metadata.length > c.config.offsetMetadataMaxBytes)) validator(t.name, p.partition);
+        }
+      }
     } catch (err) {
       if (err instanceof KafkaError) return all(err.code);
       throw err;
@@ -153,6 +161,32 @@ export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array
   return { errorCode: ErrorCode.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => out(p, stored.get(t.name)?.get(p))) })) };
 }
 
+/**
+ * OffsetFetch v9+ carries the member id and epoch of a KIP-848 member: Kafka's
+ * Group.validateOffsetFetch answers the group with UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH
+ * (classic groups check nothing). NONE when the fetch may go ahead.
+ */
+export function validateOffsetFetch(c: GroupCoordinator, groupId: string, memberId: string | null, memberEpoch: number): number {
+  const g = consumerGroup(c, groupId);
+  if (!g || c.availability()) return ErrorCode.NONE;
+  try {
+    validateConsumerGroupFetch(g, memberId, memberEpoch);
+    return ErrorCode.NONE;
+  } catch (err) {
+    if (err instanceof KafkaError) return err.code;
+    throw err;
+  }
+}
+
+/**
+ * TxnOffsetCommit's member checks when the group is a KIP-848 consumer group (NONE or the error
+ * for every partition); null when it is not one, and the classic rules apply.
+ */
+export function checkTxnCommitToConsumerGroup(c: GroupCoordinator, groupId: string, memberId: string, memberEpoch: number, partitions: ReadonlyArray<{ topic: string; partition: number }>): number | null {
+  const g = consumerGroup(c, groupId);
+  return g ? validateConsumerGroupTxnCommit(c, g, memberId, memberEpoch, partitions) : null;
+}
+
 export interface DeleteOffsetsResult {
   errorCode: number;
   topics: Array<{ name: string; partitions: Array<{ partition: number; errorCode: number }> }>;
@@ -161,16 +195,19 @@ export interface DeleteOffsetsResult {
 export async function deleteOffsets(c: GroupCoordinator, groupId: string, topics: Array<{ name: string; partitions: number[] }>): Promise<DeleteOffsetsResult> {
   const early = c.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
   if (early) return { errorCode: early, topics: [] };
-  const group = c.group(groupId);
-  if (!group || group.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+  // A KIP-848 consumer group (ConsumerGroup.validateOffsetDelete accepts any state) refuses only
+  // the topics its members subscribe to.
+  const consumer = consumerGroup(c, groupId);
+  const group = consumer ? undefined : c.group(groupId);
+  if (!consumer && (!group || group.is(GroupState.Dead))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
   // ClassicGroup.validateOffsetDelete: a live group must use the consumer protocol, whose
   // subscriptions say which topics are in use.
-  if (!group.isEmpty && group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+  if (group && !group.isEmpty && group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
   const records: CoordinatorRecord[] = [];
   const doomed: Array<{ topic: string; partition: number }> = [];
   const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: [] };
   for (const t of topics) {
-    const subscribed = group.isSubscribedToTopic(t.name);
+    const subscribed = consumer ? isSubscribedToTopic(c, consumer, t.name) : group!.isSubscribedToTopic(t.name);
     result.topics.push({ name: t.name, partitions: t.partitions.map((partition) => ({ partition, errorCode: subscribed ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE })) });
     if (subscribed) continue;
     for (const partition of t.partitions) {

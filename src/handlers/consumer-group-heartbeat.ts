@@ -11,9 +11,9 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   response: ConsumerGroupHeartbeatResponse,
   minVersion: 0,
   maxVersion: 1,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const v = ctx.apiVersion;
-    const r = consumerGroupHeartbeat(ctx.broker.coordinator, {
+    const r = await consumerGroupHeartbeat(ctx.broker.coordinator, {
       groupId: req.groupId,
       memberId: req.memberId,
       memberEpoch: req.memberEpoch,

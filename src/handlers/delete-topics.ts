@@ -4,7 +4,8 @@
 // a name or id given twice is answered once with INVALID_REQUEST; an entry with both or neither
 // of name and id is INVALID_REQUEST; unknown names get UNKNOWN_TOPIC_OR_PARTITION and unknown ids
 // UNKNOWN_TOPIC_ID, with Kafka's default messages (v5+). v6 answers with both name and id.
-// Unlike Kafka, which shuffles the results, samsa answers in request order.
+// Unlike Kafka, which shuffles the results, samsa answers in request order. The committed offsets
+// of deleted topics are tombstoned in every group before the answer (GroupCoordinator.onPartitionsDeleted).
 import { DeleteTopicsRequest } from '../protocol/generated/delete-topics-request.js';
 import { DeleteTopicsResponse, type DeletableTopicResult } from '../protocol/generated/delete-topics-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
@@ -33,7 +34,7 @@ export const deleteTopicsHandler = defineHandler({
   response: DeleteTopicsResponse,
   minVersion: 0,
   maxVersion: 6,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const md = ctx.broker.metadata;
     const asked = entries(req, ctx.apiVersion);
     if (!ctx.broker.config.getBoolean('delete.topic.enable')) {
@@ -109,9 +110,11 @@ export const deleteTopicsHandler = defineHandler({
     }
 
     // Delete last, so that a name and an id naming one topic are judged before either goes.
+    const deleted: string[] = [];
     for (const { topic: t, res } of toDelete) {
       try {
         md.deleteTopic(t);
+        deleted.push(t.name);
         ctx.log.info({ topic: t.name, topicId: t.id, partitions: t.partitions.length, clientId: ctx.clientId }, 'deleted topic');
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
@@ -119,6 +122,7 @@ export const deleteTopicsHandler = defineHandler({
         res.errorMessage = err.message;
       }
     }
+    if (deleted.length > 0) await ctx.broker.coordinator.onTopicsDeleted(deleted);
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode, ctx) {

@@ -1,13 +1,15 @@
 // OffsetFetch (key 9), v0-10 (src/coordinator/offsets.ts): committed offsets of the partitions
 // asked for, or of every partition the group committed when topics is null (v2+). A partition
 // without a commit answers offset -1. v0-7 ask for one group (v0-1 put a group error on each
-// partition, v2+ at the top), v8+ for several, v10 names topics by id. require_stable (v7+)
-// never waits: samsa has no pending transactional offsets yet, so every offset is stable.
+// partition, v2+ at the top), v8+ for several, v10 names topics by id. require_stable (v7+,
+// KIP-447): a partition with an offset pending in an open transaction answers
+// UNSTABLE_OFFSET_COMMIT with offset -1 (OffsetMetadataManager.fetchOffsets / fetchAllOffsets:
+// with topics null only partitions that have a committed offset are listed, as in Kafka).
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse, type OffsetFetchResponseGroup, type OffsetFetchResponseTopic } from '../protocol/generated/offset-fetch-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { fetchOffsets, type FetchedPartition } from '../coordinator/offsets.js';
+import { fetchOffsets, validateOffsetFetch, type FetchedPartition } from '../coordinator/offsets.js';
 import { defineHandler, type RequestContext } from './types.js';
 
 interface AskedTopic {
@@ -16,17 +18,20 @@ interface AskedTopic {
   partitionIndexes: number[];
 }
 
-const partitionOut = (p: FetchedPartition) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch, metadata: p.metadata, errorCode: p.errorCode });
-
 /** One group's answer in the v8+ shape. */
-function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | null, useIds: boolean): Input<OffsetFetchResponseGroup> {
+function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | null, useIds: boolean, requireStable: boolean): Input<OffsetFetchResponseGroup> {
   const metadata = ctx.broker.metadata;
+  const pending = ctx.broker.txnCoordinator.pendingOffsets;
+  const partitionOut = (topic: string) => (p: FetchedPartition) =>
+    requireStable && p.errorCode === ErrorCode.NONE && pending.hasPending(groupId, topic, p.partition)
+      ? { partitionIndex: p.partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
+      : { partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch, metadata: p.metadata, errorCode: p.errorCode };
   if (asked === null) {
     const r = fetchOffsets(ctx.broker.coordinator, groupId, null);
     const topics = r.topics.flatMap((t) => {
       const topicId = metadata.topic(t.name)?.id;
       if (useIds && topicId === undefined) return []; // deleted topic: no id to name it by
-      return [{ name: useIds ? '' : t.name, topicId: useIds ? topicId! : ZERO_UUID, partitions: t.partitions.map(partitionOut) }];
+      return [{ name: useIds ? '' : t.name, topicId: useIds ? topicId! : ZERO_UUID, partitions: t.partitions.map(partitionOut(t.name)) }];
     });
     return { groupId, errorCode: r.errorCode, topics };
   }
@@ -41,9 +46,10 @@ function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | 
   let k = 0;
   const topics = asked.map((t, i) => {
     const u = unknown.get(i);
+    const known = u ? undefined : r.topics[k++];
     const partitions = u
       ? u.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
-      : (r.topics[k++]?.partitions ?? []).map(partitionOut);
+      : (known?.partitions ?? []).map(partitionOut(known?.name ?? ''));
     return { name: useIds ? '' : t.name, topicId: useIds ? t.topicId : ZERO_UUID, partitions };
   });
   return { groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? topics : [] };
@@ -57,11 +63,16 @@ export const offsetFetchHandler = defineHandler({
   handle(req, ctx) {
     const v = ctx.apiVersion;
     if (v >= 8) {
-      const groups = req.groups.map((g) => fetchGroup(ctx, g.groupId, g.topics === null ? null : g.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitionIndexes })), v >= 10));
+      const groups = req.groups.map((g) => {
+        // v9+: a KIP-848 member's id and epoch are checked first (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
+        const denied = validateOffsetFetch(ctx.broker.coordinator, g.groupId, g.memberId, g.memberEpoch);
+        if (denied) return { groupId: g.groupId, errorCode: denied, topics: [] };
+        return fetchGroup(ctx, g.groupId, g.topics === null ? null : g.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitionIndexes })), v >= 10, req.requireStable);
+      });
       return { throttleTimeMs: 0, groups };
     }
     const asked = req.topics === null ? null : req.topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes }));
-    const g = fetchGroup(ctx, req.groupId, asked, false);
+    const g = fetchGroup(ctx, req.groupId, asked, false, req.requireStable);
     const groupError = g.errorCode ?? ErrorCode.NONE;
     let topics: Input<OffsetFetchResponseTopic>[] = (g.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions ?? [] }));
     if (v < 2 && groupError !== ErrorCode.NONE) {

@@ -6,6 +6,7 @@ import { TxnOffsetCommitResponse } from '../protocol/generated/txn-offset-commit
 import { ErrorCode, KafkaError } from '../errors.js';
 import { GroupState } from '../coordinator/group.js';
 import type { OffsetAndMetadata } from '../coordinator/offsets-store.js';
+import { checkTxnCommitToConsumerGroup } from '../coordinator/offsets.js';
 import { defineHandler } from './types.js';
 
 export const txnOffsetCommitHandler = defineHandler({
@@ -27,8 +28,11 @@ export const txnOffsetCommitHandler = defineHandler({
     if (txnCode !== ErrorCode.NONE) return answer(() => txnCode);
     // v3+ carries the member's generation: a live group checks it (Kafka's validateOffsetCommit).
     // Kafka's coordinator creates the group if needed, as for a standalone consumer's commits.
-    const group = c.group(req.groupId) ?? c.getOrCreateGroup(req.groupId);
-    if ( !group.is(GroupState.Dead) && ctx.apiVersion >= 3 && req.generationId >= 0) {
+    // A KIP-848 consumer group checks the member and its epoch (and is never shadowed by a classic group).
+    const consumerCode = checkTxnCommitToConsumerGroup(c, req.groupId, req.memberId, req.generationId, req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))));
+    if (consumerCode) return answer(() => consumerCode);
+    const group = consumerCode === null ? (c.group(req.groupId) ?? c.getOrCreateGroup(req.groupId)) : null;
+    if (group && !group.is(GroupState.Dead) && ctx.apiVersion >= 3 && req.generationId >= 0) {
       try {
         group.validateMember(req.memberId, req.groupInstanceId);
         if (req.generationId !== group.generationId) throw new KafkaError(ErrorCode.ILLEGAL_GENERATION, 'stale generation');
