@@ -143,9 +143,9 @@ export interface FetchedGroup {
 }
 
 /**
- * The committed offsets of a group, for the given partitions or (topics null) for all. There are
- * no pending transactional offsets yet, so every offset is stable and `requireStable` changes
- * nothing.
+ * The committed offsets of a group, for the given partitions or (topics null) for all. Offsets
+ * still pending in an open transaction are not here: the OffsetFetch handler asks
+ * PendingTxnOffsets for those when the request has `requireStable`.
  */
 export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchedGroup {
   const early = c.availability();
