@@ -20,6 +20,8 @@ const REQUIREMENTS = {
   golden: () => existsSync(join(root, '../shared/kafka-golden')),
   schemas: () => existsSync(join(root, '../shared/kafka-protocol/4.3.0')),
   chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
+  // @confluentinc/kafka-javascript built by scripts/install-ckjs.sh, loading librdkafka >= 2.10 (KIP-848).
+  ckjs: () => spawnSync(process.execPath, ['-e', "const [a, b] = require('@confluentinc/kafka-javascript').librdkafkaVersion.split('.').map(Number); process.exit(a > 2 || (a === 2 && b >= 10) ? 0 : 1)"], { cwd: join(root, 'test/clients/ckjs'), stdio: 'ignore' }).status === 0,
 };
 const available = new Map();
 function missingRequirements(file) {
