@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt } from '../lib/report.js';
 import { acksName, sizeName } from './settings.js';
-import type { SuiteReport } from './render.js';
+import { runCaveats, type SuiteReport } from './render.js';
 import type { ProduceRow } from './produce.js';
 
 const ms = (us: number | undefined) => (us === undefined || !Number.isFinite(us) ? '-' : (us / 1000).toFixed(us < 10_000 ? 2 : 1));
@@ -21,10 +21,11 @@ export function renderReadme(r: SuiteReport, jsonPath = 'bench/results/latest.js
     `Latest \`npm run bench\`: ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB, ${m.fileSystem}, node ${m.node}, accel ${m.accel.split(' ')[0]}; load average ${m.loadBefore[0]!.toFixed(2)} before, ${m.loadAfter[0]!.toFixed(2)} after. Command: \`${r.command}\`. Every cell ran against a fresh broker through \`samsa bench\` with ${fmt(r.settings.batchSize)}-byte batches and ${r.settings.inflight} requests in flight on one connection, beside its ceiling from the same run (the same frames into a process that only appends them to a file and answers; for consume, the segment files read into a socket). All tables and every number: \`${jsonPath.replace(/\.json$/, '.md')}\`, \`${jsonPath}\`.`,
   ];
   // Say it when the numbers cannot be taken at face value.
-  const busy = Math.max(m.loadBefore[0]!, m.loadAfter[0]!) > 0.75 * m.cores;
-  const reduced = /BENCH_/.test(r.command);
-  if (busy || reduced) {
-    out.push('', `**${reduced ? 'A reduced run (see the BENCH_* settings in the command)' : 'A full run'}${busy ? `, on a machine busy with other work (load average up to ${Math.max(m.loadBefore[0]!, m.loadAfter[0]!).toFixed(1)} on ${m.cores} cores): compare samsa with its ceiling in the same row, not with other rows or other machines.` : '.'}**`);
+  const { busyLoad, reduced } = runCaveats(r);
+  if (busyLoad !== null || reduced) {
+    const what = reduced ? 'A reduced run (shorter cells, less data or one mode than the defaults; see the command)' : 'A full run';
+    const busy = busyLoad !== null ? `, on a machine busy with other work (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other machines.` : '.';
+    out.push('', `**${what}${busy}**`);
   }
   out.push('');
   if (r.produce) {

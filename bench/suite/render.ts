@@ -27,6 +27,19 @@ const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 const cores = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(2));
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
 
+/**
+ * Why a run's numbers cannot be taken at face value, if they cannot. Only the load average before
+ * the run tells of other work: the one after includes the benchmark's own broker and generator,
+ * which keep both cores busy by design. A run is reduced when it measured less than the defaults.
+ */
+export function runCaveats(r: SuiteReport): { busyLoad: number | null; reduced: boolean } {
+  const m = r.machine;
+  const s = r.settings;
+  const busyLoad = m.loadBefore[0]! > 0.75 * m.cores ? m.loadBefore[0]! : null;
+  const reduced = s.quick || s.seconds < 3 || s.consumeMB < 1000 || s.e2eSeconds < 10 || s.modes.length < 2;
+  return { busyLoad, reduced };
+}
+
 function table(header: string[], rows: string[][]): string {
   const line = (r: string[]) => `| ${r.join(' | ')} |`;
   return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
@@ -43,8 +56,9 @@ export function renderMarkdown(r: SuiteReport): string {
     `- Load average (1/5/15 min) before: ${load(m.loadBefore)}, after: ${load(m.loadAfter)}`,
     `- Each cell: ${r.settings.seconds} s of produce (e2e ${r.settings.e2eSeconds} s), one connection, ${fmt(r.settings.batchSize)}-byte batches, ${r.settings.inflight} requests in flight, no compression; a fresh broker per cell; the ceiling runs just before samsa, in the same run.`,
   ];
-  const peak = Math.max(m.loadBefore[0]!, m.loadAfter[0]!);
-  if (peak > 0.75 * m.cores) out.push(`- **The machine was busy with other work** (load average up to ${peak.toFixed(1)} on ${m.cores} cores): compare samsa with its ceiling in the same row, not with other rows or other runs.`);
+  const { busyLoad, reduced } = runCaveats(r);
+  if (busyLoad !== null) out.push(`- **The machine was busy with other work** (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other runs.`);
+  if (reduced) out.push('- **A reduced run** (shorter cells, less data or one mode than the defaults; see the command).');
   out.push('');
   if (r.produce) {
     out.push('## Produce (`samsa bench produce`)', '');
