@@ -114,7 +114,9 @@ export class Session {
         return { leaders };
       }
       if (!retriable || Date.now() > deadline) {
-        const hint = code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? ' (the broker does not auto-create topics: pass --create-topic)' : '';
+        // Asked to auto-create (produce) and still unknown: the broker has auto-creation off.
+        // Not asked (consume): there is simply nothing to read yet.
+        const hint = code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? '' : allowAutoCreate ? ' (the broker does not auto-create topics: pass --create-topic)' : ' (it does not exist: produce to it first)';
         throw new BenchError(`topic ${topic}: ${kafkaError(code)}${hint}`);
       }
       await new Promise((r) => setTimeout(r, 50));

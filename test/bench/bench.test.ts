@@ -102,8 +102,12 @@ test('unknown topic with auto-create off names UNKNOWN_TOPIC_OR_PARTITION', asyn
   try {
     const r = await samsa('bench', 'produce', '--bootstrap', b.bootstrap, '--topic', 'nope', '--records', '10');
     assert.is(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^samsa: topic nope: UNKNOWN_TOPIC_OR_PARTITION/);
+    assert.match(r.stderr, /^samsa: topic nope: UNKNOWN_TOPIC_OR_PARTITION\b.*pass --create-topic\)$/m);
     assert.is(r.stderr.trim().split('\n').length, 1);
+    // consume never asks for auto-creation: the topic is just not there.
+    const c = await samsa('bench', 'consume', '--bootstrap', b.bootstrap, '--topic', 'nope');
+    assert.is(c.code, 1, c.stderr);
+    assert.match(c.stderr, /^samsa: topic nope: UNKNOWN_TOPIC_OR_PARTITION\b.*\(it does not exist: produce to it first\)$/m);
   } finally {
     await b.close();
   }
