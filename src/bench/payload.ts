@@ -5,7 +5,7 @@
 // (FrameTemplate). In e2e mode the batch timestamps are restamped per send (a copy of the frame,
 // two int64 writes and a CRC-32C), so a consumer can measure the record's age on receipt.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
-import { buildBatch, computeBatchCrc, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
+import { buildBatch, computeBatchCrc, BATCH_HEADER_SIZE, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
 import { compressBatch, type TargetCodec } from '../compression/batch-codec.js';
 import { encodeRequest, FrameTemplate } from './frames.js';
 import { KeySpace } from './keys.js';
@@ -108,15 +108,20 @@ export class Payload {
     return b;
   }
 
-  /** Records for one batch of partition `p`, about `batchSize` bytes (at least one record). */
+  /**
+   * Records for one batch of partition `p`: as many as fit in `batchSize` bytes of record batch,
+   * like the Java producer's batch.size (at least one record, which may be larger on its own).
+   * Sizes are exact for buildBatch's layout, so a batch never grows past max.message.bytes when
+   * --batch-size is set to it.
+   */
   private records(p: number, batchSize: number): BuildRecord[] {
     const { min, max } = this.cfg.recordSize;
     const out: BuildRecord[] = [];
-    let bytes = 61;
+    let bytes = BATCH_HEADER_SIZE;
     for (;;) {
       const size = min === max ? min : min + Math.floor(this.random() * (max - min + 1));
       const key = this.keys ? this.keys.pick(p, this.random) : null;
-      const cost = size + (key?.length ?? 0) + 8 + (size > 63 ? 1 : 0) + (size > 8191 ? 1 : 0);
+      const cost = recordSize(out.length, key?.length ?? -1, size);
       if (out.length > 0 && bytes + cost > batchSize) break;
       const at = Math.floor(this.random() * (this.letters.length - size));
       out.push({ key, value: this.letters.subarray(at, at + size) });
@@ -151,4 +156,21 @@ export function restamp(b: PreparedBatch, nowMs: number): Buffer {
   body.writeBigInt64BE(BigInt(nowMs), at + MAX_TIMESTAMP_OFFSET);
   body.writeUInt32BE(computeBatchCrc(body, at) >>> 0, at + CRC_OFFSET);
   return body;
+}
+
+/** Bytes of a zigzag varint (the record fields of KIP-98's record format). */
+function varintSize(n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let bytes = 1;
+  while (z >= 0x80) {
+    z = Math.floor(z / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** One record as buildBatch writes it: no timestamp delta, no headers; keyLength -1 for a null key. */
+function recordSize(offsetDelta: number, keyLength: number, valueLength: number): number {
+  const body = 1 + varintSize(0) + varintSize(offsetDelta) + varintSize(keyLength) + Math.max(keyLength, 0) + varintSize(valueLength) + valueLength + varintSize(0);
+  return varintSize(body) + body;
 }
