@@ -2,9 +2,8 @@
 // on topic and broker configs; everything else a resource has stays as it is.
 import { IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
-import { ErrorCode, KafkaError } from '../errors.js';
 import { alterResource } from '../cluster/config-resources.js';
-import { duplicates } from './alter-configs.js';
+import { alterEachResource } from './alter-each-resource.js';
 import { defineHandler } from './types.js';
 
 export const incrementalAlterConfigsHandler = defineHandler({
@@ -13,21 +12,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const dup = duplicates(req.resources.map((r) => `${r.resourceType}:${r.resourceName}`));
-    const responses = req.resources.map((r) => {
-      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      if (dup.has(`${r.resourceType}:${r.resourceName}`)) {
-        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' };
-      }
-      try {
-        const ops = r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value }));
-        alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'incremental', ops }, req.validateOnly);
-        if (!req.validateOnly) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, ops: ops.map((o) => `${o.name}:${o.op}`) }, 'configs altered');
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        return { ...base, errorCode: err.code, errorMessage: err.message };
-      }
+    const responses = alterEachResource(req.resources, (r) => {
+      const ops = r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value }));
+      alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'incremental', ops }, req.validateOnly);
+      if (!req.validateOnly) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, ops: ops.map((o) => `${o.name}:${o.op}`) }, 'configs altered');
     });
     return { throttleTimeMs: 0, responses };
   },
