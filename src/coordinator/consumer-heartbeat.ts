@@ -272,7 +272,10 @@ function validate(req: ConsumerHeartbeatRequest, assignors: readonly string[]): 
   if (req.memberEpoch === 0) {
     if (req.rebalanceTimeoutMs === -1) fail(ErrorCode.INVALID_REQUEST, 'RebalanceTimeoutMs must be provided in first request.');
     if (req.topicPartitions === null || req.topicPartitions.length > 0) fail(ErrorCode.INVALID_REQUEST, 'TopicPartitions must be empty when (re-)joining.');
-    if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
+    // An empty list or an empty regex subscribes to nothing (GroupMetadataManager tests isEmpty).
+    const hasNames = req.subscribedTopicNames !== null && req.subscribedTopicNames.length > 0;
+    const hasRegex = req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '';
+    if (!hasNames && !hasRegex) fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
   } else if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
     if (req.memberId === '') fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
     if (req.instanceId === null) fail(ErrorCode.INVALID_REQUEST, 'InstanceId can\'t be null.');
@@ -281,8 +284,7 @@ function validate(req: ConsumerHeartbeatRequest, assignors: readonly string[]): 
   } else if (req.memberId === '') {
     fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
   }
-  if (req.subscribedTopicNames !== null && req.subscribedTopicRegex !== null) fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames and SubscribedTopicRegex cannot both be set.');
-  if (req.subscribedTopicRegex !== null && compileTopicRegex(req.subscribedTopicRegex) === null) fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileTopicRegex(req.subscribedTopicRegex) === null) fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
   if (req.serverAssignor !== null && !assignors.includes(req.serverAssignor)) fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${assignors.join(', ')}.`);
 }
 
@@ -300,8 +302,6 @@ export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerH
   const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({ errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
   const early = c.availability() || c.ensureOffsetsTopic();
   if (early) return error(early, null);
-  // An empty SubscribedTopicRegex is no regex (Kafka tests it with isNotEmpty): librdkafka sends "" with its topic names.
-  if (req.subscribedTopicRegex === '') req = { ...req, subscribedTopicRegex: null };
   try {
     validate(req, s.assignors);
     const outcome = req.memberEpoch < 0 ? leave(c, req, s.heartbeatIntervalMs) : heartbeat(c, req, s);
@@ -403,16 +403,18 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
   if (req.instanceId !== null) member.instanceId = req.instanceId;
   if (req.rackId !== null) member.rackId = req.rackId;
   if (req.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+  // Names and regex are separate fields, each replaced only when sent (null: unchanged); the
+  // subscription is their union. A client switching from one to the other clears the old one
+  // with an empty list or an empty regex, as librdkafka and the Java consumer do.
   if (req.subscribedTopicNames !== null) {
     const names = [...new Set(req.subscribedTopicNames)].sort();
-    if (names.join('\u0000') !== member.subscribedTopicNames.join('\u0000') || member.subscribedTopicRegex !== null) changed = true;
+    if (names.join('\u0000') !== member.subscribedTopicNames.join('\u0000')) changed = true;
     member.subscribedTopicNames = names;
-    member.subscribedTopicRegex = null;
   }
   if (req.subscribedTopicRegex !== null) {
-    if (req.subscribedTopicRegex !== member.subscribedTopicRegex || member.subscribedTopicNames.length > 0) changed = true;
-    member.subscribedTopicRegex = req.subscribedTopicRegex;
-    member.subscribedTopicNames = [];
+    const regex = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
+    if (regex !== member.subscribedTopicRegex) changed = true;
+    member.subscribedTopicRegex = regex;
   }
   if (req.serverAssignor !== null && req.serverAssignor !== member.serverAssignor) {
     member.serverAssignor = req.serverAssignor;

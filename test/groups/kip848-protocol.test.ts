@@ -139,6 +139,37 @@ test('regex subscription and the range assignor', async () => {
   assert.is((await describeCg('g4')).assignorName, 'range');
 });
 
+test('names and regex are separate fields: both subscribe to the union, an empty one clears it', async () => {
+  // librdkafka sends SubscribedTopicRegex "" beside its topic names; the Java consumer switches
+  // subscription kinds the same way. kip848-t has 6 partitions, kip848-other 2.
+  const both = await join('g-sub', 'u1', { subscribedTopicNames: ['kip848-t'], subscribedTopicRegex: 'kip848-oth.*' });
+  assert.is(both.errorCode, 0);
+  assert.is(both.assignment!.topicPartitions.length, 2);
+  assert.is(parts(both.assignment).length, 8);
+  let d = (await describeCg('g-sub')).members[0]!;
+  assert.equal([d.subscribedTopicNames, d.subscribedTopicRegex], [['kip848-t'], 'kip848-oth.*']);
+  // Only the regex is sent: the names stay.
+  const epoch = both.memberEpoch;
+  const r1 = await hb({ groupId: 'g-sub', memberId: 'u1', memberEpoch: epoch, subscribedTopicRegex: 'kip848-.*' });
+  assert.is(r1.errorCode, 0);
+  d = (await describeCg('g-sub')).members[0]!;
+  assert.equal([d.subscribedTopicNames, d.subscribedTopicRegex], [['kip848-t'], 'kip848-.*']);
+  // An empty regex clears it: the subscription shrinks to kip848-other, so kip848-t's 6
+  // partitions are taken away (revoked first: the answer keeps only kip848-other's 2) and the
+  // group epoch moves.
+  const before = (await describeCg('g-sub')).groupEpoch;
+  const r2 = await hb({ groupId: 'g-sub', memberId: 'u1', memberEpoch: r1.memberEpoch, subscribedTopicNames: ['kip848-other'], subscribedTopicRegex: '' });
+  assert.is(r2.errorCode, 0);
+  const g = await describeCg('g-sub');
+  d = g.members[0]!;
+  assert.equal([d.subscribedTopicNames, d.subscribedTopicRegex], [['kip848-other'], null]);
+  assert.ok(g.groupEpoch > before, `group epoch ${g.groupEpoch} after ${before}`);
+  assert.equal(parts(r2.assignment), [0, 1]);
+  // A first heartbeat with nothing in either field subscribes to nothing: refused.
+  assert.is((await join('g-sub', 'u2', { subscribedTopicNames: [], subscribedTopicRegex: '' })).errorCode, ErrorCode.INVALID_REQUEST);
+  assert.is((await join('g-sub', 'u2', { subscribedTopicNames: null, subscribedTopicRegex: '' })).errorCode, ErrorCode.INVALID_REQUEST);
+});
+
 test('group.consumer.max.size and a classic group with members', async () => {
   const small = await startBroker({ port: 0, logLevel: 'silent', config: { 'group.consumer.max.size': 1 } });
   const c2 = await connect(small.bootstrap);
