@@ -159,12 +159,26 @@ async function runOne(o: ProduceOptions): Promise<ProduceResult> {
 export interface BlastResult {
   frames: number;
   bytes: number; // as counted by the sink
+  sentBytes: number; // as written by this side (equal to bytes unless the sink lost some)
   seconds: number; // first byte to last write, at the sink
   mbPerSec: number; // of frame bytes
+  records: number; // summed over the frames sent, from BlastFrame.records
+  batchBytes: number; // likewise, from BlastFrame.batchBytes
 }
 
-/** Writes copies of `template` to a sink (bench/lib/ceiling/sink.mjs) for `seconds` or `maxBytes`. */
-export async function blast(port: number, template: FrameTemplate, seconds: number, maxBytes: number): Promise<BlastResult> {
+/** A frame to send, with what it carries (for the counts in BlastResult). */
+export interface BlastFrame {
+  template: FrameTemplate;
+  records?: number;
+  batchBytes?: number;
+}
+
+/**
+ * Writes the frames (cycling, or copies of one template) to a sink (bench/lib/ceiling/sink.mjs)
+ * as fast as the socket takes them, for `seconds` or `maxBytes`.
+ */
+export async function blast(port: number, frames: FrameTemplate | readonly BlastFrame[], seconds: number, maxBytes = Infinity): Promise<BlastResult> {
+  const list: readonly BlastFrame[] = Array.isArray(frames) ? frames : [{ template: frames as FrameTemplate }];
   const sock = connect({ host: '127.0.0.1', port });
   await new Promise<void>((r, j) => {
     sock.once('connect', () => r());
@@ -179,17 +193,24 @@ export async function blast(port: number, template: FrameTemplate, seconds: numb
   });
   const stopAt = performance.now() + seconds * 1000;
   let corr = 1;
-  let bytes = 0;
-  const per = Math.max(1, Math.floor((256 * 1024) / template.length));
+  let next = 0;
+  let sentBytes = 0;
+  let records = 0;
+  let batchBytes = 0;
   let loops = 0;
-  while (performance.now() < stopAt && bytes < maxBytes) {
+  while (performance.now() < stopAt && sentBytes < maxBytes) {
+    // About 256 KiB per corked burst.
     sock.cork();
     let ok = true;
-    for (let i = 0; i < per; i++) {
-      const [h, b] = template.parts(corr++);
+    for (let n = 0; n < 256 * 1024; ) {
+      const f = list[next++ % list.length]!;
+      const [h, b] = f.template.parts(corr++);
       sock.write(h);
       ok = sock.write(b);
-      bytes += template.length;
+      n += f.template.length;
+      sentBytes += f.template.length;
+      records += f.records ?? 0;
+      batchBytes += f.batchBytes ?? 0;
     }
     sock.uncork();
     if (!ok) await new Promise((r) => sock.once('drain', r));
@@ -198,5 +219,5 @@ export async function blast(port: number, template: FrameTemplate, seconds: numb
   sock.end();
   const r = await done;
   sock.destroy();
-  return { frames: corr - 1, bytes: r.bytes, seconds: r.ms / 1000, mbPerSec: r.bytes / r.ms / 1000 };
+  return { frames: corr - 1, bytes: r.bytes, sentBytes, seconds: r.ms / 1000, mbPerSec: r.bytes / r.ms / 1000, records, batchBytes };
 }

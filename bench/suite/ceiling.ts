@@ -2,12 +2,12 @@
 // (bench/lib/ceiling/*.mjs, separate node processes) that only move the same bytes between a
 // loopback socket and a file, driven from this process with the same frames, the same requests in
 // flight and the same duration as the `samsa bench` command beside them.
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { startCeiling, tempDir } from '../lib/samsa.js';
 import { drainSource } from '../lib/consumer.js';
 import { runSchedule } from '../lib/scheduled.js';
+import { blast } from '../lib/producer.js';
 import { RawConnection } from '../../src/bench/raw-connection.js';
 import { newHistogram, record, summarize, type LatencySummary } from '../../src/bench/histogram.js';
 import type { Frame } from './frames.js';
@@ -52,6 +52,7 @@ export async function produceCeiling(mode: Mode, acks: number, frames: Frame[], 
   if (acks === 0) {
     return withSink(disk ? 'append' : 'discard', disk, async (port) => {
       const r = await blast(port, frames, seconds);
+      if (r.bytes !== r.sentBytes) throw new Error(`the sink received ${r.bytes} bytes of ${r.sentBytes}`);
       return result(disk ? 'socket -> fs.writeSync append' : 'socket -> discard', r.records, r.batchBytes, r.seconds, null);
     });
   }
@@ -153,47 +154,3 @@ async function closedLoop(port: number, frames: Frame[], inflight: number, secon
   });
 }
 
-/** acks=0: writes the frames (cycling) as fast as the socket takes them for `seconds`; the sink reports what it received and for how long. */
-async function blast(port: number, frames: Frame[], seconds: number): Promise<{ records: number; batchBytes: number; seconds: number }> {
-  const sock = connect({ host: '127.0.0.1', port });
-  await new Promise<void>((r, j) => {
-    sock.once('connect', () => r());
-    sock.once('error', j);
-  });
-  sock.setNoDelay(true);
-  let reply = '';
-  const answered = new Promise<{ bytes: number; ms: number }>((resolve, reject) => {
-    sock.on('data', (d: Buffer) => (reply += d));
-    sock.on('end', () => resolve(JSON.parse(reply) as { bytes: number; ms: number }));
-    sock.on('error', reject);
-  });
-  const stopAt = performance.now() + seconds * 1000;
-  let corr = 1;
-  let next = 0;
-  let frameBytes = 0;
-  let records = 0;
-  let batchBytes = 0;
-  let loops = 0;
-  while (performance.now() < stopAt) {
-    sock.cork();
-    let ok = true;
-    for (let n = 0; n < 256 * 1024; ) {
-      const f = frames[next++ % frames.length]!;
-      const [hd, body] = f.template.parts(corr++);
-      sock.write(hd);
-      ok = sock.write(body);
-      n += f.template.length;
-      frameBytes += f.template.length;
-      records += f.records;
-      batchBytes += f.batchBytes;
-    }
-    sock.uncork();
-    if (!ok) await new Promise((r) => sock.once('drain', r));
-    else if (++loops % 64 === 0) await new Promise((r) => setImmediate(r));
-  }
-  sock.end();
-  const r = await answered;
-  sock.destroy();
-  if (r.bytes !== frameBytes) throw new Error(`the sink received ${r.bytes} bytes of ${frameBytes}`);
-  return { records, batchBytes, seconds: r.ms / 1000 };
-}
