@@ -5,7 +5,7 @@
 // (FrameTemplate). In e2e mode the batch timestamps are restamped per send (a copy of the frame,
 // two int64 writes and a CRC-32C), so a consumer can measure the record's age on receipt.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
-import { buildBatch, computeBatchCrc, BATCH_HEADER_SIZE, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
+import { buildBatch, computeBatchCrc, varintSize, BATCH_HEADER_SIZE, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
 import { compressBatch, type TargetCodec } from '../compression/batch-codec.js';
 import { encodeRequest, FrameTemplate } from './frames.js';
 import { KeySpace } from './keys.js';
@@ -156,17 +156,6 @@ export function restamp(b: PreparedBatch, nowMs: number): Buffer {
   body.writeBigInt64BE(BigInt(nowMs), at + MAX_TIMESTAMP_OFFSET);
   body.writeUInt32BE(computeBatchCrc(body, at) >>> 0, at + CRC_OFFSET);
   return body;
-}
-
-/** Bytes of a zigzag varint (the record fields of KIP-98's record format). */
-function varintSize(n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  let bytes = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80);
-    bytes++;
-  }
-  return bytes;
 }
 
 /** One record as buildBatch writes it: no timestamp delta, no headers; keyLength -1 for a null key. */

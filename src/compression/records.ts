@@ -11,6 +11,7 @@
 // rebuilt batch has offset deltas 0..n-1 and maxTimestamp recomputed from the records. This
 // module does the records half of that.
 import { ErrorCode, KafkaError } from '../errors.js';
+import { varintSize } from '../storage/record-batch.js';
 
 let cur = 0; // shared cursor of the readers below; -1 after a bad varint
 
@@ -38,13 +39,6 @@ function varlong(b: Uint8Array, end: number): number {
   }
   cur = -1;
   return 0;
-}
-
-function varintSize(n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0;
-  let size = 1;
-  for (; v >= 0x80; v >>>= 7) size++;
-  return size;
 }
 
 function putVarint(b: Uint8Array, p: number, n: number): number {

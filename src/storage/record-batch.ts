@@ -515,6 +515,14 @@ export interface BuildOptions {
   timestamp?: number;
 }
 
+/** Bytes of a zig-zag varint (an int32 field of a record: lengths, offset delta, counts). */
+export function varintSize(n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0;
+  let size = 1;
+  for (; v >= 0x80; v >>>= 7) size++;
+  return size;
+}
+
 function putVarint(b: Buffer, p: number, n: number): number {
   let v = ((n << 1) ^ (n >> 31)) >>> 0;
   for (; v >= 0x80; v >>>= 7) b[p++] = (v & 0x7f) | 0x80;
