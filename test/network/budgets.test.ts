@@ -108,6 +108,21 @@ test('queued.max.request.bytes: a connection whose requests wait stops being rea
   }
 });
 
+test('a client that stops reading its responses is closed after connections.max.idle.ms, as in Kafka', async () => {
+  const { broker, reader } = await setup({ 'samsa.queued.max.response.bytes': 1, 'connections.max.idle.ms': 300 });
+  try {
+    const s = await hostile(broker, Buffer.concat(Array.from({ length: 400 }, (_, i) => requestFrame(FetchRequest, 12, i + 1, fetchBody(MB)))));
+    // The socket stays paused (a reading client would be idle-closed anyway): watch the broker
+    // hold its responses, then give them back when it closes the connection.
+    await until('responses to be held', () => (broker.networkUsage.responseBudget.used > 0 ? true : undefined));
+    await until('the broker to close the connection and give the bytes back', () => (broker.networkUsage.responseBudget.used === 0 ? true : undefined), 20_000);
+    s.destroy();
+  } finally {
+    reader.close();
+    await broker.close();
+  }
+});
+
 test('queued.max.request.bytes below socket.request.max.bytes is refused at start, as Kafka does', async () => {
   try {
     await startBroker({ port: 0, logLevel: 'silent', storage: 'memory', config: { 'queued.max.request.bytes': MB } });
