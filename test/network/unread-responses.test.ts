@@ -108,4 +108,43 @@ test(`${REQUESTS} pipelined Fetches never read: the broker holds about one respo
   reader.close();
 });
 
+test('many connections that never read: Fetch reads within the broker-wide response budget', async () => {
+  const budget = 20 * MB;
+  const b = await startBroker({ port: 0, storage: 'memory', logLevel: 'silent', config: { 'samsa.queued.max.response.bytes': budget } });
+  const reader = await ClientConnection.connect('127.0.0.1', b.port);
+  try {
+    await reader.negotiate();
+    await fill(reader, 'big');
+    const sockets = [];
+    for (let n = 0; n < 4; n++) {
+      const s = await rawConnect(b.port);
+      s.pause();
+      s.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => requestFrame(FetchRequest, 12, i + 1, fetchBody('big', 64 * MB)))));
+      sockets.push(s);
+    }
+    let last = -1;
+    let same = 0;
+    await until(
+      'the bytes held to settle',
+      async () => {
+        await smallFetch(reader, 'big');
+        const held = b.networkUsage.responseBudget.used;
+        same = held === last && held > 0 ? same + 1 : 0;
+        last = held;
+        return same >= 10 ? true : undefined;
+      },
+      120_000,
+    );
+    // Once the budget is spent, each fetch reads one batch (~900 KB): the total stays within the
+    // budget plus about a batch per connection (without the cap: a 16 MB response each).
+    const held = b.networkUsage.responseBudget.used;
+    assert.ok(held <= budget + 4 * MB, `bytes held ${held} exceed the budget ${budget} + a batch per connection`);
+    for (const s of sockets) s.destroy();
+    await until('the bytes to be given back', () => (b.networkUsage.responseBudget.used === 0 ? true : undefined));
+  } finally {
+    reader.close();
+    await b.close();
+  }
+});
+
 test.run();
