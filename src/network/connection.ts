@@ -12,7 +12,8 @@
 //   socket's buffer because the client does not read): no request starts while they exceed
 //   maxUnsentResponseBytes, nor while the broker-wide response budget is exceeded and this
 //   connection holds any. So a client that never reads holds at most that plus one response
-//   (one Fetch: Fetch is not released early), and clients that read are always served.
+//   (one Fetch: Fetch is not released early), and clients that read are always served. Fetch
+//   itself reads only what the broker-wide budget has left (handlers/fetch.ts).
 import type { Socket } from 'node:net';
 import { FrameDecoder } from './frame-decoder.js';
 import type { ByteBudget } from './byte-budget.js';

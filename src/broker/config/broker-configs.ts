@@ -280,7 +280,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
     'long',
     '536870912',
     'Response bytes the broker holds for all connections together, finished but not yet sent (clients that do not read them). ' +
-      'Past it, a connection that holds any waits to start its next request; one that holds none is always served. ' +
+      'Past it, a connection that holds any waits to start its next request; one that holds none is always served, and a Fetch reads only what is left of it (at least its first batch). ' +
       'Default 512 MiB: half of the 1 GiB heap kafka-server-start.sh gives a Kafka broker, which holds one response per connection (a muted channel).',
     { min: 1 },
   ),
