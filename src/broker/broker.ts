@@ -9,6 +9,9 @@ import { LogManager } from '../storage/log-manager.js';
 import { HandlerRegistry } from '../handlers/registry.js';
 import { RequestProcessor } from '../network/request-processor.js';
 import { Listener } from '../network/listener.js';
+import { ByteBudget } from '../network/byte-budget.js';
+import { ConnectionQuotas, type ConnectionQuotaConfig } from '../network/connection-quotas.js';
+import { SamsaError, SamsaErrorCode } from '../errors.js';
 import type { BrokerEndpoint } from '../cluster/topic.js';
 import { FetchSessionCache } from '../fetch/session-cache.js';
 import { FetchWaiters } from '../fetch/fetch-waiters.js';
@@ -91,19 +94,41 @@ export class Broker {
     return broker;
   }
 
+  // What the network layer holds for all connections (see src/network/connection.ts).
+  private connectionQuotas: ConnectionQuotas | null = null;
+  networkUsage = { requestBudget: new ByteBudget(0), responseBudget: new ByteBudget(0) };
+
   private async listen(): Promise<void> {
     const processor = new RequestProcessor(this.registry, this, this.log);
+    const maxRequestBytes = this.config.getInt('socket.request.max.bytes');
+    const queuedMaxRequestBytes = this.config.getLong('queued.max.request.bytes');
+    // KafkaConfig's rule: the pool must hold at least one request of the largest size.
+    if (queuedMaxRequestBytes > 0 && queuedMaxRequestBytes < maxRequestBytes) {
+      throw new SamsaError(SamsaErrorCode.INVALID_CONFIG, `queued.max.request.bytes (${queuedMaxRequestBytes}) must be -1 or at least socket.request.max.bytes (${maxRequestBytes})`);
+    }
+    if (this.config.getInt('max.connections.per.ip') === 0 && !this.config.getString('max.connections.per.ip.overrides')) {
+      throw new SamsaError(SamsaErrorCode.INVALID_CONFIG, 'max.connections.per.ip is 0: set max.connections.per.ip.overrides to the addresses that may connect');
+    }
+    this.networkUsage = {
+      requestBudget: new ByteBudget(queuedMaxRequestBytes),
+      responseBudget: new ByteBudget(this.config.getLong('samsa.queued.max.response.bytes')),
+    };
     const limits = {
-      maxRequestBytes: this.config.getInt('socket.request.max.bytes'),
+      maxRequestBytes,
       idleMs: this.config.getLong('connections.max.idle.ms'),
       // Received but not yet handled: stop reading past this (one request may be up to 100 MiB).
-      maxQueuedRequestBytes: Math.max(this.config.getInt('socket.request.max.bytes'), 16 * 1024 * 1024),
-      // Responses waiting in the socket's buffer: slow readers stop being read from.
-      maxUnsentResponseBytes: 16 * 1024 * 1024,
+      maxQueuedRequestBytes: Math.max(maxRequestBytes, 16 * 1024 * 1024),
+      // Finished responses not yet sent: start no request past this. Kafka sends one response
+      // per connection before it reads the next request; 1 MiB keeps small pipelined responses
+      // (Produce acks, Metadata) flowing without waiting on each other, while after any large one
+      // (a Fetch of up to fetch.max.bytes) the next request waits until it is sent, as in Kafka.
+      maxUnsentResponseBytes: 1024 * 1024,
+      ...this.networkUsage,
     };
+    this.connectionQuotas = new ConnectionQuotas(this.connectionQuotaConfig(), this.log);
     try {
       for (const l of this.config.brokerListeners()) {
-        const listener = new Listener(l.name, l.host, l.port, processor, limits, this.log);
+        const listener = new Listener(l.name, l.host, l.port, processor, limits, this.log, this.connectionQuotas, this.config.getInt('socket.listen.backlog.size'));
         await listener.start();
         this.listeners.push(listener);
       }
@@ -111,6 +136,14 @@ export class Broker {
       await Promise.all(this.listeners.map((l) => l.close(0)));
       throw err;
     }
+  }
+
+  private connectionQuotaConfig(): ConnectionQuotaConfig {
+    return {
+      maxConnections: this.config.getInt('max.connections'),
+      maxConnectionsPerIp: this.config.getInt('max.connections.per.ip'),
+      overrides: this.config.getString('max.connections.per.ip.overrides') ?? '',
+    };
   }
 
   // The endpoint clients should use: advertised.listeners if set, else the address bound. A
@@ -136,6 +169,7 @@ export class Broker {
     const level = this.config.getString('samsa.log.level');
     if (level && level !== this.log.level) this.log.level = level;
     this.logManager.brokerConfigChanged(this.metadata.topics());
+    void this.connectionQuotas?.reconfigure(this.connectionQuotaConfig());
   }
 
   get port(): number {

@@ -118,6 +118,23 @@ async function readAll(wanted: Wanted[], maxBytes: number, isolation: number, ct
   return { outcomes, bytes, errors };
 }
 
+// readAll within what the broker-wide response budget (samsa.queued.max.response.bytes) has
+// left, counting the bytes while they are read: responses that clients have not read leave less
+// room, down to the first batch alone (minOneMessage), so every reader is still served while the
+// data in flight and waiting stays bounded for all connections together.
+async function readWithinBudget(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext): ReturnType<typeof readAll> {
+  const budget = ctx.broker.networkUsage.responseBudget;
+  if (budget.limit <= 0) return readAll(wanted, maxBytes, isolation, ctx);
+  // At least 1 byte: a read limited to 0 returns nothing, one of 1 returns the first batch.
+  const reserved = Math.min(maxBytes, Math.max(1, budget.limit - budget.used));
+  budget.add(reserved);
+  try {
+    return await readAll(wanted, reserved, isolation, ctx);
+  } finally {
+    budget.remove(reserved);
+  }
+}
+
 function sessionKey(p: { topic: string; topicId: string; partition: number }, useIds: boolean): string {
   return `${useIds ? p.topicId : p.topic}:${p.partition}`;
 }
@@ -175,14 +192,14 @@ export const fetchHandler = defineHandler({
 
     const maxBytes = Math.min(req.maxBytes, broker.config.getInt('fetch.max.bytes'));
     const isolation = req.isolationLevel;
-    let result = await readAll(wanted, maxBytes, isolation, ctx);
+    let result = await readWithinBudget(wanted, maxBytes, isolation, ctx);
     // Long poll: wait for appends until min_bytes are there or max_wait_ms passes.
     const deadline = now + req.maxWaitMs;
     while (result.bytes < req.minBytes && !result.errors && Date.now() < deadline && !broker.closing && wanted.length > 0) {
       const logs = wanted.map((w) => broker.logManager.get(w.topic, w.partition)).filter((l): l is PartitionLog => l !== undefined);
       const woken = await broker.fetchWaiters.wait(logs, deadline - Date.now());
       if (!woken && Date.now() < deadline) continue;
-      result = await readAll(wanted, maxBytes, isolation, ctx);
+      result = await readWithinBudget(wanted, maxBytes, isolation, ctx);
       if (!woken) break;
     }
 

@@ -1,9 +1,22 @@
 // One client connection: frames in, responses out, in request order. Like Kafka, a connection
 // handles one request at a time (the next one starts when the previous handler has finished), so
 // the requests of one client are applied in the order it sent them; responses are written in the
-// same order. Reading stops while too much is queued in either direction (backpressure).
+// same order. Produce releases the connection early (after its appends), so a producer's
+// pipelined requests overlap.
+//
+// What one connection can hold is bounded (Kafka bounds it by muting a channel until its one
+// response is sent, SocketServer's Processor):
+// - requests received but not handled: reading stops past maxQueuedRequestBytes, and while the
+//   broker-wide queued.max.request.bytes is exceeded (ByteBudget);
+// - responses finished but not yet handed to the kernel (waiting for earlier ones, or in the
+//   socket's buffer because the client does not read): no request starts while they exceed
+//   maxUnsentResponseBytes, nor while the broker-wide response budget is exceeded and this
+//   connection holds any. So a client that never reads holds at most that plus one response
+//   (one Fetch: Fetch is not released early), and clients that read are always served. Fetch
+//   itself reads only what the broker-wide budget has left (handlers/fetch.ts).
 import type { Socket } from 'node:net';
 import { FrameDecoder } from './frame-decoder.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { Outcome, RequestProcessor } from './request-processor.js';
 import type { Logger } from '../log.js';
 import type { ClientInfo } from '../handlers/types.js';
@@ -12,7 +25,9 @@ export interface ConnectionLimits {
   maxRequestBytes: number; // socket.request.max.bytes
   idleMs: number; // connections.max.idle.ms
   maxQueuedRequestBytes: number; // stop reading when this much is received but not yet handled
-  maxUnsentResponseBytes: number; // stop reading while this much is waiting in the socket
+  maxUnsentResponseBytes: number; // start no request, read nothing, while this much is unsent
+  requestBudget: ByteBudget; // broker-wide: queued.max.request.bytes
+  responseBudget: ByteBudget; // broker-wide: samsa.queued.max.response.bytes
 }
 
 // Requests of one connection in progress at once (Kafka clients pipeline up to 5 by default).
@@ -21,6 +36,7 @@ const MAX_IN_FLIGHT = 32;
 interface Slot {
   outcome: Outcome | null;
   settled: Promise<void>;
+  bytes: number; // of the response, once finished
 }
 
 export class Connection {
@@ -37,6 +53,19 @@ export class Connection {
   // Requests started whose responses are not written yet, in request order.
   private readonly slots: Slot[] = [];
   private corked = false;
+  // Response bytes finished but not yet handed to the kernel, counted in the response budget.
+  private heldResponseBytes = 0;
+  // Request bytes received but not yet handled, as counted in the request budget.
+  private countedRequestBytes = 0;
+  private released = false; // budgets given back (closed)
+  private roomWaiter: (() => void) | null = null;
+  private readonly wakeForRoom = (): void => {
+    const w = this.roomWaiter;
+    this.roomWaiter = null;
+    this.limits.responseBudget.cancel(this.wakeForRoom);
+    w?.();
+  };
+  private readonly wakeForReading = (): void => this.updateFlow();
 
   constructor(
     readonly id: number,
@@ -60,9 +89,15 @@ export class Connection {
     socket.on('drain', () => this.updateFlow());
     socket.on('error', (err) => this.log.debug({ conn: id, err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose());
+    socket.resume(); // listeners accept with pauseOnConnect
     if (limits.idleMs > 0) {
       socket.setTimeout(limits.idleMs);
       socket.on('timeout', () => {
+        // Kafka's idle expiry also closes a connection whose client stopped reading responses.
+        if (this.roomWaiter && this.heldResponseBytes > 0) {
+          this.close(`client has not read its responses (${this.heldResponseBytes} bytes waiting) for connections.max.idle.ms (${limits.idleMs} ms)`);
+          return;
+        }
         if (this.busy || this.queue.length > 0 || this.slots.length > 0) return;
         this.log.info({ conn: id, client: this.describe(), idleMs: Date.now() - this.idleSince }, 'closing idle connection (connections.max.idle.ms)');
         this.socket.destroy();
@@ -81,6 +116,7 @@ export class Connection {
       this.queue.push(f);
       this.queuedBytes += f.length;
     }
+    this.countRequestBytes();
     if (this.decoder.error) {
       // Answer what came before the bad size prefix, then close (see pump).
       this.closing = true;
@@ -103,13 +139,21 @@ export class Connection {
           await this.slots[0]!.settled;
           continue;
         }
+        if (!this.mayStart()) {
+          await new Promise<void>((resolve) => this.waitForRoom(resolve));
+          continue;
+        }
         const frame = this.queue.shift()!;
         this.queuedBytes -= frame.length;
+        this.countRequestBytes();
+        this.updateFlow();
         const { outcome, released } = this.processor.start(frame, this);
-        const slot: Slot = { outcome: null, settled: outcome.then((o) => void (slot.outcome = o)) };
+        const slot: Slot = { outcome: null, settled: outcome.then((o) => this.finished(slot, o)), bytes: 0 };
         this.slots.push(slot);
         void slot.settled.then(() => this.flushSlots());
-        await released;
+        // A request that did not release early has its response counted before the next one
+        // may start (see mayStart).
+        if (!(await released)) await slot.settled;
       }
     } catch (err) {
       this.close(`internal error: ${(err as Error).message}`);
@@ -119,15 +163,66 @@ export class Connection {
     }
   }
 
+  // A request may start unless this connection holds too many unsent response bytes, or the
+  // broker-wide budget is exceeded and this connection holds some (one that holds none may
+  // always start one, as every Kafka connection may have one request in progress).
+  private mayStart(): boolean {
+    const held = this.heldResponseBytes;
+    return held <= this.limits.maxUnsentResponseBytes && (held === 0 || !this.limits.responseBudget.exhausted);
+  }
+
+  private waitForRoom(resolve: () => void): void {
+    this.roomWaiter = resolve;
+    this.checkRoom();
+  }
+
+  // Wakes the waiting pump if a request may start now; else waits for own bytes to leave (see
+  // unhold) or, when only the broker-wide budget is in the way, for room in it.
+  private checkRoom(): void {
+    if (!this.roomWaiter) return;
+    if (this.mayStart()) this.wakeForRoom();
+    else if (this.heldResponseBytes <= this.limits.maxUnsentResponseBytes) this.limits.responseBudget.onRoom(this.wakeForRoom);
+  }
+
+  private finished(slot: Slot, o: Outcome): void {
+    slot.outcome = o;
+    if (o.kind !== 'respond' || this.released) return;
+    let n = 0;
+    for (const c of o.chunks) n += c.length;
+    slot.bytes = n;
+    this.heldResponseBytes += n;
+    this.limits.responseBudget.add(n);
+  }
+
+  private unhold(n: number): void {
+    if (this.released) return;
+    this.heldResponseBytes -= n;
+    this.limits.responseBudget.remove(n);
+    this.checkRoom();
+    this.updateFlow();
+  }
+
+  // Keeps the broker-wide count of received-but-unhandled request bytes in step with ours.
+  private countRequestBytes(): void {
+    if (this.released) return;
+    const now = this.queuedBytes + this.decoder.bufferedBytes;
+    const delta = now - this.countedRequestBytes;
+    this.countedRequestBytes = now;
+    if (delta > 0) this.limits.requestBudget.add(delta);
+    else if (delta < 0) this.limits.requestBudget.remove(-delta);
+  }
+
   // Writes the responses at the head of the line that are ready.
   private flushSlots(): void {
     while (this.slots.length > 0 && this.slots[0]!.outcome !== null && !this.closed) {
-      const outcome = this.slots.shift()!.outcome!;
+      const slot = this.slots.shift()!;
+      const outcome = slot.outcome!;
       if (outcome.kind === 'close') {
-        this.close(outcome.reason);
+        // Let the responses written before it reach the client, then close.
+        this.close(outcome.reason, true);
         break;
       }
-      if (outcome.kind === 'respond') this.write(outcome.chunks);
+      if (outcome.kind === 'respond') this.write(outcome.chunks, slot.bytes);
       this.idleSince = Date.now();
     }
     this.updateFlow();
@@ -144,7 +239,7 @@ export class Connection {
   }
 
   // Responses completing in the same tick leave in one write (cork until the next tick).
-  private write(chunks: Buffer[]): void {
+  private write(chunks: Buffer[], bytes: number): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -153,14 +248,20 @@ export class Connection {
         this.socket.uncork();
       });
     }
-    for (const c of chunks) this.socket.write(c);
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
+    // Called once the response is handed to the kernel (or the socket is gone).
+    this.socket.write(chunks[last]!, () => this.unhold(bytes));
   }
 
   private updateFlow(): void {
     if (this.closed) return;
-    const tooMuch =
-      this.queuedBytes + this.decoder.bufferedBytes > this.limits.maxQueuedRequestBytes ||
-      this.socket.writableLength > this.limits.maxUnsentResponseBytes;
+    const queued = this.queuedBytes + this.decoder.bufferedBytes;
+    const overBudget = queued > 0 && this.limits.requestBudget.exhausted;
+    const tooMuch = queued > this.limits.maxQueuedRequestBytes || this.heldResponseBytes > this.limits.maxUnsentResponseBytes || overBudget;
+    // A connection with nothing queued may always read (its next request), as Kafka's MemoryPool
+    // lets a receive start while any memory is left; others resume when the budget has room.
+    if (overBudget) this.limits.requestBudget.onRoom(this.wakeForReading);
     if (tooMuch && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -176,7 +277,11 @@ export class Connection {
     if (this.closed) return;
     this.log.warn({ conn: this.id, client: this.describe(), clientId: this.processor.lastClientId(this) }, `closing connection: ${reason}`);
     this.closed = true;
+    this.closing = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.countRequestBytes();
+    this.wakeForRoom();
     if (flush) {
       this.socket.end();
       setTimeout(() => this.socket.destroy(), 5000).unref();
@@ -186,6 +291,17 @@ export class Connection {
   private onClose(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
+    // Give back what this connection still counts: its write callbacks no longer matter.
+    if (!this.released) {
+      this.released = true;
+      this.limits.requestBudget.remove(this.countedRequestBytes);
+      this.countedRequestBytes = 0;
+      this.limits.responseBudget.remove(this.heldResponseBytes);
+      this.heldResponseBytes = 0;
+    }
+    this.limits.requestBudget.cancel(this.wakeForReading);
+    this.wakeForRoom();
     this.notifyDrained();
     this.processor.connectionClosed(this);
   }

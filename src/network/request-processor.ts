@@ -30,18 +30,18 @@ export class RequestProcessor {
 
   connectionClosed(_conn: Connection): void {}
 
-  // Starts one request. `released` resolves when the connection may start the next one: when
-  // the handler calls ctx.release() or, at the latest, when it has finished.
-  start(frame: Buffer, conn: Connection): { outcome: Promise<Outcome>; released: Promise<void> } {
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const outcome = this.processFrame(frame, conn, release).then(
+  // Starts one request. `released` resolves when the connection may start the next one: with
+  // true when the handler calls ctx.release() (early), else with false when it has finished.
+  start(frame: Buffer, conn: Connection): { outcome: Promise<Outcome>; released: Promise<boolean> } {
+    let release!: (early: boolean) => void;
+    const released = new Promise<boolean>((r) => (release = r));
+    const outcome = this.processFrame(frame, conn, () => release(true)).then(
       (o) => {
-        release();
+        release(false);
         return o;
       },
       (err: unknown): Outcome => {
-        release();
+        release(false);
         this.log.error({ conn: conn.id, err }, 'internal error while processing a request');
         return { kind: 'close', reason: `internal error: ${(err as Error).message}` };
       },

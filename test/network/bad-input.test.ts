@@ -150,6 +150,18 @@ test('garbage after a valid request: the request is answered, then the connectio
   await bystanderStillServed();
 });
 
+test('a valid request pipelined before a malformed one is answered before the close (issue 11 item 12)', async () => {
+  const valid = request(18, 0, Buffer.alloc(0), 21);
+  const malformed = request(3, 4, Buffer.from([0, 0, 0, 5]), 22); // 5 topics claimed, none sent
+  const r = await sendRaw(Buffer.concat([valid, malformed]));
+  assert.ok(r.closedByBroker);
+  assert.ok(loggedClose('malformed Metadata v4 request'));
+  assert.ok(r.received.length > 8, 'the valid request got its response');
+  assert.is(r.received.readInt32BE(4), 21);
+  assert.is(r.received.length, 4 + r.received.readInt32BE(0), 'one whole response, nothing for the malformed one');
+  await bystanderStillServed();
+});
+
 test('pipelined requests are answered in order, across any chunking', async () => {
   const frames = Buffer.concat([1, 2, 3, 4, 5].map((id) => request(18, 0, Buffer.alloc(0), id)));
   const pieces: Buffer[] = [];

@@ -13,6 +13,7 @@
 //   topics (a single broker must be able to create __consumer_offsets and __transaction_state).
 import type { ConfigDef, ConfigType } from './config-def.js';
 import { COMPRESSION_TYPES } from './topic-configs.js';
+import { checkIpOverrides } from '../../network/connection-quotas.js';
 import { checkListenerList, checkSecurityProtocolMap, DEFAULT_SECURITY_PROTOCOL_MAP, SECURITY_PROTOCOLS } from './listeners.js';
 
 const INT_MAX = '2147483647';
@@ -88,12 +89,12 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   fixed('socket.listen.backlog.size', 'int', '50', 'The maximum number of pending connections on the socket.', { min: 1 }),
   fixed('connections.max.idle.ms', 'long', '600000', 'Idle connections timeout: the server closes connections that are idle for longer than this.'),
   fixed('connection.failed.authentication.delay.ms', 'int', '100', 'Connection close delay on failed authentication, in milliseconds. Must be less than connections.max.idle.ms.', { min: 0 }),
-  dynamic('max.connections', 'int', INT_MAX, 'The maximum number of connections we allow in the broker at any time.', { min: 0 }),
+  dynamic('max.connections', 'int', INT_MAX, 'The maximum number of connections we allow in the broker at any time. When reached, new connections wait (unread, at most socket.listen.backlog.size of them) until one closes.', { min: 0 }),
   dynamic('max.connections.per.ip', 'int', INT_MAX, 'The maximum number of connections we allow from each ip address. New connections from the ip address are dropped if the limit is reached.', { min: 0 }),
-  dynamic('max.connections.per.ip.overrides', 'string', '', 'A comma-separated list of per-ip or hostname overrides to the default maximum number of connections, e.g. "hostName:100,127.0.0.1:200"'),
+  dynamic('max.connections.per.ip.overrides', 'string', '', 'A comma-separated list of per-ip or hostname overrides to the default maximum number of connections, e.g. "hostName:100,127.0.0.1:200"', { check: checkIpOverrides }),
   dynamic('max.connection.creation.rate', 'int', INT_MAX, 'The maximum connection creation rate we allow in the broker at any time.' + NO_EFFECT, { min: 0, ...IGNORED }),
   fixed('queued.max.requests', 'int', '500', 'The number of queued requests allowed per broker before the network stops reading more requests.', { min: 1 }),
-  fixed('queued.max.request.bytes', 'long', '-1', 'The number of queued bytes allowed before no more requests are read.' + NO_EFFECT, IGNORED),
+  fixed('queued.max.request.bytes', 'long', '-1', 'The number of queued bytes allowed before no more requests are read. Counted across all connections: received request bytes not yet handled. -1 (Kafka\'s default) for no broker-wide limit; each connection still stops reading past max(socket.request.max.bytes, 16 MiB). Must be -1 or at least socket.request.max.bytes.'),
   dynamic('num.network.threads', 'int', '3', 'The number of threads that the server uses for receiving requests from the network and sending responses to the network.' + NO_EFFECT, { min: 1, ...IGNORED }),
   dynamic('num.io.threads', 'int', '8', 'The number of threads that the server uses for processing requests, which may include disk I/O.' + NO_EFFECT, { min: 1, ...IGNORED }),
   dynamic('background.threads', 'int', '10', 'The number of threads to use for various background processing tasks.' + NO_EFFECT, { min: 1, ...IGNORED }),
@@ -274,6 +275,15 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   }),
 
   // ---- samsa ----
+  fixed(
+    'samsa.queued.max.response.bytes',
+    'long',
+    '536870912',
+    'Response bytes the broker holds for all connections together, finished but not yet sent (clients that do not read them). ' +
+      'Past it, a connection that holds any waits to start its next request; one that holds none is always served, and a Fetch reads only what is left of it (at least its first batch). ' +
+      'Default 512 MiB: half of the 1 GiB heap kafka-server-start.sh gives a Kafka broker, which holds one response per connection (a muted channel).',
+    { min: 1 },
+  ),
   fixed('samsa.storage', 'string', 'disk', 'Where partition logs live: disk (Kafka\'s on-disk layout under log.dirs) or memory (nothing written, for tests).', { validValues: ['disk', 'memory'] }),
   dynamic('samsa.log.level', 'string', 'info', 'The level of samsa\'s log lines.', {
     validValues: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
