@@ -54,11 +54,11 @@ export interface ProduceRun {
 export async function startProducer(cfg: BenchConfig, session: Session, layout: TopicLayout, meter: Meter, opts: { e2e?: boolean; facts?: BrokerFacts } = {}): Promise<ProduceRun> {
   const version = session.version(ProduceRequest as never, 12); // v13 names topics by id
   const all = [...layout.leaders.keys()].sort((a, b) => a - b);
+  // Refuse what the broker would reject before building or sending anything (limits.ts).
+  if (opts.facts) checkRecordSize(cfg, opts.facts);
   const payload = new Payload(cfg, version, cfg.acks, all.length);
   // Keyed records go only where their keys hash to (Kafka's partitioner), in proportion to the keys.
   const partitions = payload.sendablePartitions(all);
-  // Refuse what the broker would reject before building or sending anything (limits.ts).
-  if (opts.facts) checkRecordSize(cfg, opts.facts);
   await payload.prepare(partitions);
   const rotation = (ps: number[]) => (payload.keys ? weightedCycle(ps, (p) => payload.keys!.weight(p)) : ps);
   const rateBatch = cfg.rate ? Math.max(1, Math.round((cfg.rate * Math.max(cfg.lingerMs, 0)) / 1000)) : Infinity;
