@@ -81,4 +81,10 @@ test('--batch-size over max.message.bytes: refused, naming --batch-size', async 
   assert.is(await total('small-batches'), 1000);
 });
 
+test('--record-size above 100 MiB: a usage error that says the bound', async () => {
+  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--record-size', '200000000');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^samsa: --record-size is at most 104857600 bytes \(100 MiB\), got '200000000'/);
+});
+
 test.run();
