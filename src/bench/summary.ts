@@ -63,7 +63,7 @@ export function formatSummary(r: BenchResult): string {
   const c = r.config;
   const shown = settings(r).map(([k, v]) => headerItem(k, v)).filter((x) => x !== null);
   const lines = [
-    `samsa bench ${r.mode}: ${c.topic} on ${c.bootstrap}, ${shown.join(', ')}`,
+    `samsa bench ${r.mode}: ${[`${c.topic} on ${c.bootstrap}`, ...shown].join(', ')}`,
     `${num(r.records)} records, ${num(r.bytes / 1e6, 1)} MB in ${r.seconds.toFixed(2)} s: ${num(r.recordsPerSec)} records/s, ${num(r.mbPerSec, 1)} MB/s (${num(r.requests)} requests)`,
   ];
   const lat = (label: string, l: BenchResult['latency']) =>
