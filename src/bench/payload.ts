@@ -13,6 +13,11 @@ import type { BenchConfig } from './types.js';
 
 const CODEC: Record<BenchConfig['compression'], TargetCodec> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 const POOL = 8;
+/** The pool's bytes per partition when batches are large: fewer than POOL batches of 100 MiB records. */
+const POOL_BYTES = 64 * 1024 * 1024;
+/** Random letters every value is cut from: 1 MiB, or the largest value plus room to vary where it starts. */
+const LETTERS = 1 << 20;
+const LETTERS_SLACK = 64 * 1024;
 
 export interface PreparedBatch {
   template: FrameTemplate;
@@ -52,7 +57,10 @@ export class Payload {
     numPartitions = 1,
   ) {
     // Random upper-case letters, as Kafka's producer perf tool sends: compressible about as much as text.
-    this.letters = Buffer.allocUnsafe(1 << 20);
+    // Values are views into it, so it must hold the largest value whole (a view that runs off its end
+    // would be cut short).
+    const max = cfg.recordSize.max;
+    this.letters = Buffer.allocUnsafe(max <= LETTERS - LETTERS_SLACK ? LETTERS : max + LETTERS_SLACK);
     for (let i = 0; i < this.letters.length; i++) this.letters[i] = 65 + Math.floor(this.random() * 26);
     this.keys = cfg.keyCardinality > 0 ? new KeySpace(cfg.keyCardinality, numPartitions, this.random) : null;
   }
@@ -66,10 +74,20 @@ export class Payload {
   async prepare(partitions: number[]): Promise<void> {
     for (const p of partitions) {
       const pool: PreparedBatch[] = [];
-      for (let i = 0; i < POOL; i++) pool.push(await this.build(p, this.records(p, this.cfg.batchSize)));
+      let bytes = 0;
+      for (let i = 0; i < POOL && (i === 0 || bytes < POOL_BYTES); i++) {
+        const b = await this.build(p, this.records(p, this.cfg.batchSize));
+        pool.push(b);
+        bytes += b.template.length;
+      }
       this.pools.set(p, pool);
       this.next.set(p, 0);
     }
+  }
+
+  /** Every batch prepared so far (the pools and the capped ones), to check them against the broker's limits. */
+  prepared(): PreparedBatch[] {
+    return [...[...this.pools.values()].flat(), ...this.partial.values()];
   }
 
   /** The most records any prepared batch of partition `p` holds. */
@@ -156,6 +174,11 @@ export function restamp(b: PreparedBatch, nowMs: number): Buffer {
   body.writeBigInt64BE(BigInt(nowMs), at + MAX_TIMESTAMP_OFFSET);
   body.writeUInt32BE(computeBatchCrc(body, at) >>> 0, at + CRC_OFFSET);
   return body;
+}
+
+/** The record batch buildBatch makes of one record (uncompressed): the least a record of this size costs. */
+export function oneRecordBatchBytes(keyLength: number, valueLength: number): number {
+  return BATCH_HEADER_SIZE + recordSize(0, keyLength, valueLength);
 }
 
 /** One record as buildBatch writes it: no timestamp delta, no headers; keyLength -1 for a null key. */

@@ -14,6 +14,7 @@ import { RawConnection } from './raw-connection.js';
 import { Payload, restamp, type PreparedBatch } from './payload.js';
 import { weightedCycle } from './keys.js';
 import { startTicker } from './ticker.js';
+import { checkPrepared, checkRecordSize, type BrokerFacts } from './limits.js';
 import { formatAddress, kafkaError, type Session, type TopicLayout } from './session.js';
 import { BenchError, type Address, type BenchConfig } from './types.js';
 import type { Meter } from './meter.js';
@@ -50,9 +51,11 @@ export interface ProduceRun {
   stop(): void;
 }
 
-export async function startProducer(cfg: BenchConfig, session: Session, layout: TopicLayout, meter: Meter, opts: { e2e?: boolean } = {}): Promise<ProduceRun> {
+export async function startProducer(cfg: BenchConfig, session: Session, layout: TopicLayout, meter: Meter, opts: { e2e?: boolean; facts?: BrokerFacts } = {}): Promise<ProduceRun> {
   const version = session.version(ProduceRequest as never, 12); // v13 names topics by id
   const all = [...layout.leaders.keys()].sort((a, b) => a - b);
+  // Refuse what the broker would reject before building or sending anything (limits.ts).
+  if (opts.facts) checkRecordSize(cfg, opts.facts);
   const payload = new Payload(cfg, version, cfg.acks, all.length);
   // Keyed records go only where their keys hash to (Kafka's partitioner), in proportion to the keys.
   const partitions = payload.sendablePartitions(all);
@@ -61,6 +64,7 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
   const rateBatch = cfg.rate ? Math.max(1, Math.round((cfg.rate * Math.max(cfg.lingerMs, 0)) / 1000)) : Infinity;
   // With --rate a request carries whatever records are due (1 .. a full batch): build every size now.
   if (cfg.rate) for (const p of partitions) for (let n = 1, full = payload.maxRecords(p); n < full; n++) await payload.take(p, n);
+  if (opts.facts) checkPrepared(cfg, payload, opts.facts);
 
   // Lanes: `connections` per leader, the leader's partitions dealt round-robin among them.
   const byLeader = new Map<string, { address: Address; partitions: number[] }>();
@@ -169,7 +173,9 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
       if (pr.errorCode !== 0) {
         const info = errorInfo(pr.errorCode);
         meter.error(info.name);
-        if (!info.retriable) throw new BenchError(`the broker rejected Produce to ${cfg.topic}-${want.partition}: ${kafkaError(pr.errorCode, pr.errorMessage)}`);
+        // Checked before the run where the broker says its limits (limits.ts); this is for those that do not.
+        const hint = info.name === 'MESSAGE_TOO_LARGE' ? ' (lower --batch-size or --record-size, or raise the topic\'s max.message.bytes)' : '';
+        if (!info.retriable) throw new BenchError(`the broker rejected Produce to ${cfg.topic}-${want.partition}: ${kafkaError(pr.errorCode, pr.errorMessage)}${hint}`);
       } else {
         meter.records += want.records;
         meter.bytes += want.bytes;

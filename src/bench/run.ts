@@ -7,6 +7,7 @@ import { startConsumer, startOffsets } from './consume.js';
 import { Meter } from './meter.js';
 import { summarize } from './histogram.js';
 import { startGroupConsumer } from './group-consume.js';
+import { describeTarget, type BrokerFacts } from './limits.js';
 import { BenchError, type BenchConfig, type BenchResult, type GroupResult } from './types.js';
 
 const E2E_GRACE_MS = 10_000;
@@ -17,6 +18,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
   let meter: Meter;
   let produceMeter: Meter | null = null;
   let group: GroupResult | undefined;
+  let facts: BrokerFacts;
   try {
     if (cfg.createTopic) await session.createTopic(cfg.topic, cfg.partitions);
     // Producing auto-creates the topic where the broker allows it, as a producer would; consuming does not.
@@ -25,6 +27,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
       const missing = cfg.consumePartitions.filter((p) => !layout.leaders.has(p));
       if (missing.length > 0) throw new BenchError(`topic ${cfg.topic} has no partition ${missing.join(', ')} (it has ${layout.leaders.size})`);
     }
+    facts = await describeTarget(session, cfg.topic, layout);
     const stopAfter = (fn: () => void) => {
       if (cfg.durationMs === null) return null;
       const t = setTimeout(fn, cfg.durationMs);
@@ -33,7 +36,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
 
     if (cfg.mode === 'produce') {
       meter = new Meter('produce', cfg.progress);
-      const run = await startProducer(cfg, session, layout, meter);
+      const run = await startProducer(cfg, session, layout, meter, { facts });
       meter.start();
       const timer = stopAfter(() => run.stop());
       run.begin();
@@ -81,7 +84,10 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
       produceMeter = new Meter('produce', false);
       const start = await startOffsets(cfg, layout, 'latest');
       const consumer = await startConsumer(cfg, layout, start, meter, { e2e: true, maxRecords: Infinity });
-      const producer = await startProducer(cfg, session, layout, produceMeter, { e2e: true });
+      const producer = await startProducer(cfg, session, layout, produceMeter, { e2e: true, facts }).catch((err: Error) => {
+        consumer.stop();
+        throw err;
+      });
       meter.start();
       produceMeter.start();
       const timer = stopAfter(() => producer.stop());
@@ -114,6 +120,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResult> {
     mode: cfg.mode,
     startedAt,
     config: { ...rest, bootstrap: bootstrap.map(formatAddress).join(',') },
+    broker: { storage: facts.storage },
     host: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?' },
     records: meter.records,
     bytes: meter.bytes,

@@ -29,6 +29,8 @@ export function kafkaError(code: number, message?: string | null): string {
 export interface TopicLayout {
   /** partition -> leader address */
   leaders: Map<number, Address>;
+  /** partition -> leader node id (DescribeConfigs names a broker by its id) */
+  leaderIds: Map<number, number>;
 }
 
 export async function openConnection(address: Address, timeoutMs: number): Promise<ClientConnection> {
@@ -106,12 +108,14 @@ export class Session {
       if (code === 0 && t && t.partitions.length > 0 && !retriable) {
         const brokers = new Map(md.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
         const leaders = new Map<number, Address>();
+        const leaderIds = new Map<number, number>();
         for (const p of t.partitions) {
           const b = brokers.get(p.leaderId);
           if (!b) throw new BenchError(`partition ${topic}-${p.partitionIndex}: leader ${p.leaderId} is not among the brokers in Metadata`);
           leaders.set(p.partitionIndex, b);
+          leaderIds.set(p.partitionIndex, p.leaderId);
         }
-        return { leaders };
+        return { leaders, leaderIds };
       }
       if (!retriable || Date.now() > deadline) {
         // Asked to auto-create (produce) and still unknown: the broker has auto-creation off.

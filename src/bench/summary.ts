@@ -1,8 +1,9 @@
-// Text output: the summary of one run, and `samsa bench compare` (results side by side, each
-// number with its ratio to the first result's).
+// Text output: the summary of one run (`samsa bench compare` is compare.ts), and the settings
+// of a run that apply to its mode, for its header and for compare's warnings.
 import type { BenchResult } from './types.js';
 
-const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+export const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+/** Microseconds as milliseconds, 3 decimals below 10 ms. */
 export const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 3 : 1);
 
 export function table(header: string[], rows: string[][]): string {
@@ -12,10 +13,57 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/**
+ * The settings of a run that shape its numbers, as [name, value], only those that apply to its
+ * mode: the producer's for produce and e2e, the consumer's for consume; the broker's storage when
+ * it said (samsa). Tolerates results of older versions (fields missing: left out).
+ */
+export function settings(r: BenchResult): [string, string][] {
+  const c = r.config ?? ({} as BenchResult['config']);
+  const out: [string, string][] = [];
+  const add = (name: string, v: string | number | null | undefined) => {
+    if (v !== undefined && v !== null) out.push([name, String(v)]);
+  };
+  if (r.mode === 'consume') {
+    add('from', c.from);
+    if (c.group !== undefined) add('group', c.group ?? 'none');
+    if (c.consumePartitions !== undefined) add('partitions', c.consumePartitions ? c.consumePartitions.join(',') : 'all');
+  } else {
+    if (c.recordSize) add('record size', c.recordSize.min === c.recordSize.max ? `${c.recordSize.min} B` : `${c.recordSize.min}-${c.recordSize.max} B`);
+    if (c.keyCardinality) add('keys', c.keyCardinality);
+    if (c.acks !== undefined) add('acks', c.acks === -1 ? 'all' : c.acks);
+    if (c.batchSize !== undefined) add('batch', `${c.batchSize} B`);
+    add('compression', c.compression);
+    if (c.connections !== undefined && c.maxInFlight !== undefined) add('connections', `${c.connections} conn x ${c.maxInFlight} in flight`);
+    if (c.rate !== undefined) add('rate', c.rate ? `${num(c.rate)}/s` : 'unlimited');
+    if (c.rate) add('linger', `${c.lingerMs} ms`);
+  }
+  if (r.broker?.storage) add('storage', r.broker.storage);
+  return out;
+}
+
+/** A setting as the summary's first line says it (null: not worth saying). */
+function headerItem(name: string, v: string): string | null {
+  switch (name) {
+    case 'record size':
+      return `${v} records`;
+    case 'compression':
+    case 'connections':
+      return v;
+    case 'rate':
+      return v === 'unlimited' ? null : `rate ${v}`;
+    case 'group':
+      return v === 'none' ? null : `group ${v}`;
+    default:
+      return `${name} ${v}`;
+  }
+}
+
 export function formatSummary(r: BenchResult): string {
   const c = r.config;
+  const shown = settings(r).map(([k, v]) => headerItem(k, v)).filter((x) => x !== null);
   const lines = [
-    `samsa bench ${r.mode}: ${c.topic} on ${c.bootstrap}, ${c.recordSize.min === c.recordSize.max ? c.recordSize.min : `${c.recordSize.min}-${c.recordSize.max}`} B records, acks ${c.acks === -1 ? 'all' : c.acks}, batch ${c.batchSize} B, ${c.compression}, ${c.connections} conn x ${c.maxInFlight} in flight${c.rate ? `, rate ${num(c.rate)}/s` : ''}`,
+    `samsa bench ${r.mode}: ${[`${c.topic} on ${c.bootstrap}`, ...shown].join(', ')}`,
     `${num(r.records)} records, ${num(r.bytes / 1e6, 1)} MB in ${r.seconds.toFixed(2)} s: ${num(r.recordsPerSec)} records/s, ${num(r.mbPerSec, 1)} MB/s (${num(r.requests)} requests)`,
   ];
   const lat = (label: string, l: BenchResult['latency']) =>
@@ -31,37 +79,6 @@ export function formatSummary(r: BenchResult): string {
   const errs = Object.entries(r.errors);
   lines.push(errs.length === 0 ? 'errors: none' : `errors: ${errs.map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
   return lines.join('\n');
-}
-
-interface Metric {
-  label: string;
-  get: (r: BenchResult) => number;
-  fmt: (n: number) => string;
-}
-
-export const METRICS: Metric[] = [
-  { label: 'records/s', get: (r) => r.recordsPerSec, fmt: (n) => num(n) },
-  { label: 'MB/s', get: (r) => r.mbPerSec, fmt: (n) => num(n, 1) },
-  { label: 'p50 ms', get: (r) => r.latency.p50Us, fmt: ms },
-  { label: 'p90 ms', get: (r) => r.latency.p90Us, fmt: ms },
-  { label: 'p99 ms', get: (r) => r.latency.p99Us, fmt: ms },
-  { label: 'p99.9 ms', get: (r) => r.latency.p999Us, fmt: ms },
-  { label: 'max ms', get: (r) => r.latency.maxUs, fmt: ms },
-  { label: 'records', get: (r) => r.records, fmt: (n) => num(n) },
-  { label: 'errors', get: (r) => Object.values(r.errors).reduce((a, x) => a + x, 0), fmt: (n) => num(n) },
-];
-
-/** Ratio of b to a, as `1.23x` (`-` when undefined). */
-export function ratio(a: number, b: number): string {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return '-';
-  return `${(b / a).toFixed(2)}x`;
-}
-
-export function formatCompare(names: string[], results: BenchResult[]): string {
-  const header = ['', ...names.flatMap((n, i) => (i === 0 ? [n] : [n, 'ratio']))];
-  const rows = METRICS.map((m) => [m.label, ...results.flatMap((r, i) => (i === 0 ? [m.fmt(m.get(r))] : [m.fmt(m.get(r)), ratio(m.get(results[0]!), m.get(r))]))]);
-  const modes = results.map((r, i) => `${names[i]}: ${r.mode} ${r.config.topic} @ ${r.config.bootstrap}, ${r.startedAt}`);
-  return `${table(header, rows)}\n\n${modes.join('\n')}`;
 }
 
 /** Checks that a parsed JSON value is a bench result (enough for compare and the report). */

@@ -58,6 +58,8 @@ export interface BenchResult {
   mode: BenchMode;
   startedAt: string;
   config: Omit<BenchConfig, 'bootstrap' | 'progress'> & { bootstrap: string };
+  /** What the broker said of itself (DescribeConfigs): samsa's storage mode, null for other brokers. Absent in older results. */
+  broker?: { storage: string | null };
   host: { node: string; platform: string; cpus: number; cpuModel: string };
   records: number;
   /** Record-batch bytes (what the wire carries for the records). */

@@ -41,7 +41,8 @@ async function compare(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const files = argv.filter((a) => a !== '--json');
   if (files.length < 2) throw new UsageError('compare needs at least two result files', COMPARE_USAGE);
-  const { formatCompare, isBenchResult, METRICS, ratio } = await import('../bench/summary.js');
+  const { isBenchResult } = await import('../bench/summary.js');
+  const { compareJson, compareWarnings, formatCompare } = await import('../bench/compare.js');
   const results: BenchResult[] = files.map((f) => {
     let v: unknown;
     try {
@@ -52,12 +53,10 @@ async function compare(argv: string[]): Promise<void> {
     if (!isBenchResult(v)) throw new CliError(`${f} is not a samsa bench --json result`);
     return v;
   });
-  if (json) {
-    const out = METRICS.map((m) => ({ metric: m.label, values: results.map((r) => m.get(r)), ratios: results.map((r) => (ratio(m.get(results[0]!), m.get(r)) === '-' ? null : m.get(r) / m.get(results[0]!))) }));
-    process.stdout.write(`${JSON.stringify({ files, metrics: out })}\n`);
-    return;
-  }
-  process.stdout.write(`${formatCompare(files.map((f) => basename(f)), results)}\n`);
+  const names = files.map((f) => basename(f));
+  for (const w of compareWarnings(names, results)) process.stderr.write(`samsa: warning: ${w}\n`);
+  if (json) return void process.stdout.write(`${JSON.stringify(compareJson(files, results, names))}\n`);
+  process.stdout.write(`${formatCompare(names, results)}\n`);
 }
 
 function fail(message: string, code: number): void {

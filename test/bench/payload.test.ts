@@ -38,4 +38,12 @@ test('one record larger than --batch-size still makes a batch of one', async () 
   }
 });
 
+test('records above 1 MiB are as large as asked (values are cut from letters that hold them whole)', async () => {
+  for (const b of await batches({ min: 2_000_000, max: 2_000_000 }, 16384)) {
+    assert.is(b.records, 1);
+    // 61-byte batch header + a record of 13 bytes of framing (length, attributes, deltas, lengths) and the value.
+    assert.is(b.batchBytes, 2_000_074);
+  }
+});
+
 test.run();

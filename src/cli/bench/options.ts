@@ -72,7 +72,9 @@ export function parseRunOptions(mode: BenchMode, argv: string[]): { cfg: BenchCo
     const m = /^(\d+)(?:-(\d+))?$/.exec(v['record-size'].trim());
     const a = m ? Number(m[1]) : NaN;
     const b = m?.[2] !== undefined ? Number(m[2]) : a;
-    if (!m || a > b || b > 100 * 1024 * 1024) throw new UsageError(`--record-size expects N or MIN-MAX bytes, got '${v['record-size']}'`, U);
+    if (!m || a > b) throw new UsageError(`--record-size expects N or MIN-MAX bytes, got '${v['record-size']}'`, U);
+    // Kafka's default socket.request.max.bytes: no broker takes a larger request by default.
+    if (b > 100 * 1024 * 1024) throw new UsageError(`--record-size is at most 104857600 bytes (100 MiB), got '${v['record-size']}'`, U);
     recordSize = { min: a, max: b };
   }
   const acksS = v.acks ?? '1';
