@@ -211,7 +211,12 @@ export class TransactionCoordinator {
 
   // Produce of a transactional batch: the partition must be in the producer's ongoing
   // transaction (Kafka 3.6+ verifies this with the coordinator, KIP-890 part 1).
+  // transaction.partition.verification.enable=false skips the check as Kafka's ReplicaManager
+  // does (maybeStartTransactionVerificationForPartitions): the batch is then judged by the
+  // partition's producer state alone (epoch and sequence), and a write outside the transaction
+  // is stored and left open, the hanging transaction KIP-890 exists to prevent.
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const m = this.byProducer.get(producerId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
