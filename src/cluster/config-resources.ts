@@ -162,6 +162,11 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
       ...Object.entries(next).filter(([k, v]) => current[k] !== v),
     ];
+    if (scope === 'cluster') {
+      // DynamicBrokerConfig.validateConfigs: a listener's SSL/SASL settings belong to one broker.
+      const perBroker = edits.filter(([k, v]) => v !== null && BROKER_CONFIG_BY_NAME.get(k)?.perBroker).map(([k]) => k);
+      if (perBroker.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`);
+    }
     try {
       for (const [k, v] of edits) broker.config.validateDynamic(k, v);
     } catch (err) {

@@ -3,7 +3,8 @@
 //
 // - Every key of a stock Kafka 4.x config/server.properties (KRaft) is here, so such a file
 //   starts samsa. Settings that mean nothing to samsa (thread pools, KRaft quorum, JVM socket
-//   buffers, tiered storage) are accepted and marked `ignored`.
+//   buffers, tiered storage) are accepted and marked `ignored`; every other config Kafka 4.x
+//   defines follows in kafka-broker-configs.ts, marked the same way.
 // - `readOnly` marks static configs. Dynamic ones (readOnly false) follow Kafka's
 //   DynamicBrokerConfig.AllDynamicConfigs: the primary broker synonym of every topic config
 //   (log.retention.ms yes, log.retention.hours no), the thread pools, the log cleaner tuning,
@@ -14,6 +15,7 @@
 import type { ConfigDef, ConfigType } from './config-def.js';
 import { COMPRESSION_TYPES } from './topic-configs.js';
 import { checkListenerList, checkSecurityProtocolMap, DEFAULT_SECURITY_PROTOCOL_MAP, SECURITY_PROTOCOLS } from './listeners.js';
+import { KAFKA_ONLY_BROKER_CONFIGS } from './kafka-broker-configs.js';
 
 const INT_MAX = '2147483647';
 const LONG_MAX = '9223372036854775807';
@@ -279,6 +281,9 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
     validValues: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
     caseInsensitive: true,
   }),
+
+  // ---- the rest of Kafka's broker configs, accepted with no effect ----
+  ...KAFKA_ONLY_BROKER_CONFIGS,
 ];
 
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
