@@ -1,4 +1,4 @@
-// Config resources (topics and brokers) as DescribeConfigs / AlterConfigs /
+// Config resources (topics, brokers and groups) as DescribeConfigs / AlterConfigs /
 // IncrementalAlterConfigs see them: resolving a resource name, listing its entries, and applying
 // a change atomically (validate everything first, then change, then persist).
 import { ErrorCode, KafkaError } from '../errors.js';
@@ -13,6 +13,7 @@ import {
   TOPIC_CONFIG_BY_NAME,
   type DynamicScope,
 } from '../broker/config/index.js';
+import { GROUP_CONFIGS, GROUP_CONFIG_BY_NAME, groupConfigDefault } from '../broker/config/group-configs.js';
 import type { Broker } from '../broker/broker.js';
 import type { TopicState } from './topic.js';
 
@@ -60,7 +61,8 @@ export function describeResource(
   includeSynonyms: boolean,
   includeDocumentation: boolean,
 ): ConfigEntryView[] {
-  const wanted = keys === null ? null : new Set(keys);
+  // Null or empty: every config (ConfigHelper.describeConfigs).
+  const wanted = keys === null || keys.length === 0 ? null : new Set(keys);
   const pick = <T extends { name: string }>(xs: T[]) => (wanted === null ? xs : xs.filter((x) => wanted.has(x.name)));
   if (resourceType === ResourceType.TOPIC) {
     const t = topicResource(broker, resourceName);
@@ -93,8 +95,33 @@ export function describeResource(
       documentation: includeDocumentation ? e.doc : null,
     }));
   }
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa serves configs of topics (2) and brokers (4)`);
+  if (resourceType === ResourceType.GROUP) {
+    // kafka.server.ConfigHelper: every group config, GROUP_CONFIG when the group overrides it,
+    // else DEFAULT_CONFIG with the broker's current value; the group need not exist.
+    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+    const overrides = broker.metadata.groupConfig(resourceName);
+    return pick([...GROUP_CONFIGS]).map((d) => {
+      const set = overrides[d.name];
+      const value = set ?? groupConfigDefault(broker.config, d);
+      const source = set !== undefined ? GROUP_CONFIG_SOURCE : configSourceCode('default');
+      return {
+        name: d.name,
+        value,
+        readOnly: false,
+        isDefault: set === undefined,
+        source,
+        sensitive: false,
+        synonyms: includeSynonyms ? [{ name: d.name, value, source }] : [],
+        type: configTypeCode(d.type),
+        documentation: includeDocumentation ? d.doc : null,
+      };
+    });
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa serves configs of topics (2), brokers (4) and groups (32)`);
 }
+
+// DescribeConfigsResponse.ConfigSource.GROUP_CONFIG.
+const GROUP_CONFIG_SOURCE = 8;
 
 // The change asked for, as a full map of the resource's explicit settings afterwards.
 export type ConfigChange = { kind: 'replace'; entries: Record<string, string | null> } | { kind: 'incremental'; ops: Array<{ name: string; op: number; value: string | null }> };
@@ -190,5 +217,23 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     broker.applyDynamicConfig();
     return;
   }
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2) and brokers (4)`);
+  if (resourceType === ResourceType.GROUP) {
+    // ControllerConfigurationValidator: the group's whole resulting set is validated.
+    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.');
+    const current = broker.metadata.groupConfig(resourceName);
+    let next: Record<string, string>;
+    if (change.kind === 'replace') {
+      next = {};
+      for (const [k, v] of Object.entries(change.entries)) {
+        if (v === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Null value not supported for group configs: ${k}`);
+        next[k] = v;
+      }
+    } else {
+      const effective = new Map(GROUP_CONFIGS.map((d) => [d.name, current[d.name] ?? groupConfigDefault(broker.config, d)]));
+      next = incrementalTarget({ ...current }, effective, change.ops, (n) => GROUP_CONFIG_BY_NAME.get(n)?.type === 'list');
+    }
+    broker.metadata.setGroupConfigs(resourceName, next, validateOnly);
+    return;
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2), brokers (4) and groups (32)`);
 }
