@@ -26,16 +26,16 @@ test.after(async () => {
   await broker?.close();
 });
 
-const ok = (name: string) => {
+function ok(name: string): any {
   const s = r[name]!;
-  if ('error' in s) return assert.unreachable(`${name} failed: ${s.error} ${s.message}`);
-  return s.ok;
-};
-const failed = (name: string) => {
+  if ('error' in s) assert.unreachable(`${name} failed: ${s.error} ${s.message}`);
+  return (s as { ok: any }).ok;
+}
+function failed(name: string): { error: string; code: number | null; message: string } {
   const s = r[name]!;
-  if ('ok' in s) return assert.unreachable(`${name} succeeded: ${JSON.stringify(s.ok)}`);
-  return s;
-};
+  if ('ok' in s) assert.unreachable(`${name} succeeded: ${JSON.stringify(s.ok)}`);
+  return s as { error: string; code: number | null; message: string };
+}
 
 test('alter_configs(broker 1, sasl.kerberos.min.time.before.relogin=58000) succeeds and is described as a dynamic broker config', () => {
   assert.is(ok('alter_kerberos_relogin'), null);
