@@ -11,7 +11,6 @@ import { ErrorCode } from '../../src/errors.js';
 import { MetadataRequest } from '../../src/protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../../src/protocol/primitives/index.js';
-import { run } from '../clients/helpers.js';
 
 const INVALID = ['', '..', 'x'.repeat(250), 'bad name!', 'ü'];
 const VERSIONS = [0, 1, 4, 9, 10, 11, 12, 13];
@@ -60,13 +59,6 @@ test('auto-creation on: illegal names INVALID_TOPIC_EXCEPTION and nothing create
     assert.equal(got, [...INVALID.map((n) => [n, ErrorCode.INVALID_TOPIC_EXCEPTION]), [`legal-${v}`, ErrorCode.NONE]], `v${v}`);
   }
   assert.equal(autoOn.metadata.topics().map((t) => t.name).sort(), VERSIONS.map((v) => `legal-${v}`).sort());
-});
-
-test('kcat -L -t "bad name!" reports the topic error and exits normally', async () => {
-  const r = await run('kcat', ['-L', '-J', '-b', autoOn.bootstrap, '-m', '30', '-t', 'bad name!']);
-  assert.is(r.code, 0, r.stderr);
-  const md = JSON.parse(r.stdout) as { topics: Array<{ topic: string; error?: string }> };
-  assert.equal(md.topics.map((t) => [t.topic, t.error]), [['bad name!', 'Broker: Invalid topic']]);
 });
 
 test.run();
