@@ -189,6 +189,10 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
       ...Object.entries(next).filter(([k, v]) => current[k] !== v),
     ];
+    // Kafka's ConfigAdminManager answers every refused broker config change INVALID_REQUEST
+    // (it wraps DynamicBrokerConfig's ConfigException, see KAFKA-13609), static ones first.
+    const nonDynamic = edits.filter(([k]) => BROKER_CONFIG_BY_NAME.get(k)?.readOnly).map(([k]) => k);
+    if (nonDynamic.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
     if (scope === 'cluster') {
       // DynamicBrokerConfig.validateConfigs: a listener's SSL/SASL settings belong to one broker.
       const perBroker = edits.filter(([k, v]) => v !== null && BROKER_CONFIG_BY_NAME.get(k)?.perBroker).map(([k]) => k);
@@ -197,7 +201,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     try {
       for (const [k, v] of edits) broker.config.validateDynamic(k, v);
     } catch (err) {
-      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_REQUEST, err.message);
       throw err;
     }
     if (validateOnly) return;
@@ -210,7 +214,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     } catch (err) {
       // A rule between settings failed part way: put back what was applied.
       for (const [k, old] of applied.reverse()) broker.config.setDynamic(k, old, scope);
-      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_REQUEST, err.message);
       throw err;
     }
     broker.metadata.brokerConfigsChanged();

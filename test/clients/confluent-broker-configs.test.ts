@@ -43,9 +43,9 @@ test('alter_configs(broker 1, sasl.kerberos.min.time.before.relogin=58000) succe
   assert.is(broker.config.get('sasl.kerberos.min.time.before.relogin'), '58000');
 });
 
-test('the value is still checked against Kafka\'s type', () => {
+test('the value is still checked against Kafka\'s type (INVALID_REQUEST, as Kafka answers a refused broker config)', () => {
   const bad = failed('alter_kerberos_relogin_invalid');
-  assert.is(bad.error, 'INVALID_CONFIG');
+  assert.is(bad.error, 'INVALID_REQUEST');
   assert.match(bad.message, 'Invalid value soon for configuration sasl.kerberos.min.time.before.relogin: Not a number of type LONG');
 });
 
@@ -66,8 +66,10 @@ test('the cluster default resource "" cannot take a per-broker listener setting 
   }
 });
 
-test('a static Kafka setting samsa does not use is described with its default and read-only', () => {
+test('a static Kafka setting samsa does not use is described with its default and read-only, and refused dynamically as Kafka does', () => {
   assert.equal(ok('describe_static_unused'), { value: '30000', source: 'DEFAULT_CONFIG', is_read_only: true });
+  const st = failed('alter_static_unused');
+  assert.equal([st.error, st.message], ['INVALID_REQUEST', 'Cannot update these configs dynamically: Set(request.timeout.ms)']);
 });
 
 test.run();

@@ -48,4 +48,5 @@ step("alter_kerberos_relogin", lambda: alter("1", {"sasl.kerberos.min.time.befor
 step("describe_kerberos_relogin", lambda: describe("sasl.kerberos.min.time.before.relogin"))
 step("alter_kerberos_relogin_invalid", lambda: alter("1", {"sasl.kerberos.min.time.before.relogin": "soon"}))
 step("describe_static_unused", lambda: describe("request.timeout.ms"))
+step("alter_static_unused", lambda: alter("1", {"request.timeout.ms": "1000"}))
 print(json.dumps(results))
