@@ -9,7 +9,7 @@ import {
   effectiveTopicConfig,
   parseList,
   resolveTopicConfig,
-  BROKER_CONFIG_BY_NAME,
+  brokerConfigDef,
   TOPIC_CONFIG_BY_NAME,
   type DynamicScope,
 } from '../broker/config/index.js';
@@ -183,7 +183,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       for (const [k, v] of Object.entries(change.entries)) if (v !== null) next[k] = v;
     } else {
       const effective = new Map(broker.config.entries().map((e) => [e.name, e.value ?? '']));
-      next = incrementalTarget(current, effective, change.ops, (n) => BROKER_CONFIG_BY_NAME.get(n)?.type === 'list');
+      next = incrementalTarget(current, effective, change.ops, (n) => brokerConfigDef(n)?.type === 'list');
     }
     const edits: Array<[string, string | null]> = [
       ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
@@ -191,11 +191,11 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     ];
     // Kafka's ConfigAdminManager answers every refused broker config change INVALID_REQUEST
     // (it wraps DynamicBrokerConfig's ConfigException, see KAFKA-13609), static ones first.
-    const nonDynamic = edits.filter(([k]) => BROKER_CONFIG_BY_NAME.get(k)?.readOnly).map(([k]) => k);
+    const nonDynamic = edits.filter(([k]) => brokerConfigDef(k)?.readOnly).map(([k]) => k);
     if (nonDynamic.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
     if (scope === 'cluster') {
       // DynamicBrokerConfig.validateConfigs: a listener's SSL/SASL settings belong to one broker.
-      const perBroker = edits.filter(([k, v]) => v !== null && BROKER_CONFIG_BY_NAME.get(k)?.perBroker).map(([k]) => k);
+      const perBroker = edits.filter(([k, v]) => v !== null && brokerConfigDef(k)?.perBroker).map(([k]) => k);
       if (perBroker.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`);
     }
     try {

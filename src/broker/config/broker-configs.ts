@@ -288,6 +288,42 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
 
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
 
+// Listener overrides: listener.name.<listener>.<config> (and, for the SASL mechanism configs,
+// listener.name.<listener>.<mechanism>.<config>), e.g. listener.name.external.ssl.keystore.location
+// or listener.name.sasl_ssl.plain.sasl.jaas.config. Kafka accepts them statically and
+// dynamically per broker, typed as their base config (DynamicBrokerConfig.ListenerConfigRegex);
+// samsa stores and describes them with no effect.
+const LISTENER_OVERRIDE = /^listener\.name\.([^.]+)\.(.+)$/;
+const LISTENER_MECHANISM_CONFIGS = ['sasl.jaas.config', 'sasl.login.callback.handler.class', 'sasl.login.class', 'sasl.server.callback.handler.class', 'connections.max.reauth.ms'];
+// DynamicBrokerConfig.ClusterLevelListenerConfigs: may also be set at the cluster default.
+const CLUSTER_LEVEL_LISTENER_CONFIGS = new Set(['max.connections', 'max.connection.creation.rate', 'num.network.threads']);
+const listenerOverrides = new Map<string, ConfigDef>();
+
+// The definition of a broker config name, listener overrides included; undefined if unknown.
+export function brokerConfigDef(name: string): ConfigDef | undefined {
+  const known = BROKER_CONFIG_BY_NAME.get(name);
+  if (known) return known;
+  const m = LISTENER_OVERRIDE.exec(name);
+  if (!m) return undefined;
+  const cached = listenerOverrides.get(name);
+  if (cached) return cached;
+  const rest = m[2]!;
+  const baseName = BROKER_CONFIG_BY_NAME.has(rest) ? rest : LISTENER_MECHANISM_CONFIGS.find((c) => rest.endsWith(`.${c}`));
+  const base = baseName === undefined ? undefined : BROKER_CONFIG_BY_NAME.get(baseName);
+  if (!base) return undefined;
+  const def: ConfigDef = {
+    ...base,
+    name,
+    default: null,
+    doc: `The ${baseName} of listener ${m[1]}, overriding ${baseName} for it.${NO_EFFECT}`,
+    readOnly: false,
+    perBroker: !CLUSTER_LEVEL_LISTENER_CONFIGS.has(baseName!),
+    ignored: true,
+  };
+  listenerOverrides.set(name, def);
+  return def;
+}
+
 // Broker configs that stand in for one another, highest precedence first (Kafka's
 // DynamicBrokerConfig.brokerConfigSynonyms). Every other broker config is its own only synonym.
 export const BROKER_SYNONYM_GROUPS: readonly (readonly string[])[] = [

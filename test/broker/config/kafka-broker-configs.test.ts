@@ -61,6 +61,22 @@ test('dynamic where Kafka allows it; static ones refused dynamically', () => {
   assert.not.ok(BROKER_CONFIG_BY_NAME.get('leader.replication.throttled.rate')!.perBroker);
 });
 
+test('listener overrides (listener.name.<l>.<config>) are accepted, typed as their base, sensitive when it is', () => {
+  const c = BrokerConfig.load({
+    text: 'listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required;\nlistener.name.external.ssl.keystore.location=/k.jks\n',
+  });
+  const jaas = c.entry('listener.name.sasl_ssl.plain.sasl.jaas.config');
+  assert.equal([jaas.type, jaas.sensitive, jaas.source], ['password', true, 'static']);
+  assert.ok(c.entries().some((e) => e.name === 'listener.name.external.ssl.keystore.location'));
+  assert.ok(c.ignoredSettings().includes('listener.name.external.ssl.keystore.location'));
+  // Dynamic per broker, as Kafka allows for certificate rotation.
+  c.setDynamic('listener.name.external.ssl.keystore.location', '/k2.jks', 'broker');
+  assert.is(c.get('listener.name.external.ssl.keystore.location'), '/k2.jks');
+  assert.ok(BROKER_CONFIG_BY_NAME.get('ssl.keystore.location')!.readOnly, 'without the prefix it is static, as in Kafka');
+  assert.throws(() => BrokerConfig.load({ text: 'listener.name.external.no.such.config=1' }), /Unknown configuration/);
+  assert.throws(() => BrokerConfig.load({ text: 'listener.name.external.max.connections=x' }), /Not a number of type INT/);
+});
+
 test('authorizer.class.name is refused unless empty: samsa has no authorizer', () => {
   assert.throws(() => BrokerConfig.load({ text: 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer' }), (e: Error) => e instanceof ConfigError && /samsa has no authorizer yet/.test(e.message));
   assert.is(BrokerConfig.load({ text: 'authorizer.class.name=' }).get('authorizer.class.name'), '');
