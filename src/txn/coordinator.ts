@@ -226,10 +226,14 @@ export class TransactionCoordinator {
 
   // TxnOffsetCommit: the producer's transaction must be ongoing and hold the group's offsets
   // partition (added by AddOffsetsToTxn).
+  // With transaction.partition.verification.enable=false Kafka 4's group coordinator skips this
+  // check too (CoordinatorPartitionWriter.maybeStartTransactionVerification); samsa still checks
+  // the producer id and epoch, which Kafka leaves to the offsets partition's producer state.
   verifyOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): number {
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const partition = this.broker.coordinator.topic.partitionFor(groupId);
     if (m.state !== TxnState.Ongoing || !m.partitions.has(key(OFFSETS_TOPIC, partition))) return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;

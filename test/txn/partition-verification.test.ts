@@ -2,7 +2,8 @@
 // batch for a partition that is not in the producer's ongoing transaction is INVALID_TXN_STATE
 // and nothing is written. Off, samsa skips the check as Kafka's ReplicaManager does: the batch is
 // judged by the partition's producer state alone, so it is stored and its transaction is left
-// open on the partition (the last stable offset stays before it). The setting is dynamic:
+// open on the partition (the last stable offset stays before it); TxnOffsetCommit likewise skips
+// the check that AddOffsetsToTxn added the group's offsets partition. The setting is dynamic:
 // IncrementalAlterConfigs on the broker turns it back on without a restart.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,6 +17,8 @@ import { InitProducerIdRequest } from '../../src/protocol/generated/init-produce
 import { InitProducerIdResponse } from '../../src/protocol/generated/init-producer-id-response.js';
 import { IncrementalAlterConfigsRequest } from '../../src/protocol/generated/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../src/protocol/generated/incremental-alter-configs-response.js';
+import { TxnOffsetCommitRequest } from '../../src/protocol/generated/txn-offset-commit-request.js';
+import { TxnOffsetCommitResponse } from '../../src/protocol/generated/txn-offset-commit-response.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 
@@ -61,6 +64,27 @@ test('off: a transactional write outside the transaction is stored and stays ope
   assert.is(partitionLog(0).lastStableOffset, 0);
 });
 
+async function txnOffsetCommit(id: string, pid: number, epoch: number): Promise<number> {
+  const res = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+    transactionalId: id,
+    groupId: 'verification-group',
+    producerId: pid,
+    producerEpoch: epoch,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [{ name: 'v', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+  });
+  return res.topics[0]!.partitions[0]!.errorCode;
+}
+
+test('off: TxnOffsetCommit without AddOffsetsToTxn is accepted too (Kafka 4\'s group coordinator skips the check)', async () => {
+  const r = await init('off-offsets');
+  assert.is(await txnOffsetCommit('off-offsets', r.producerId, r.producerEpoch), ErrorCode.NONE);
+  // The producer id and epoch are still checked.
+  assert.is(await txnOffsetCommit('off-offsets', r.producerId + 1000, r.producerEpoch), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+});
+
 test('turned on dynamically: the same write is INVALID_TXN_STATE and nothing is written', async () => {
   const res = await c.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1, {
     validateOnly: false,
@@ -70,6 +94,7 @@ test('turned on dynamically: the same write is INVALID_TXN_STATE and nothing is 
   const r = await init('on-tx');
   assert.is(await produceUnadded('on-tx', r.producerId, r.producerEpoch, 1), ErrorCode.INVALID_TXN_STATE);
   assert.is(partitionLog(1).logEndOffset, 0);
+  assert.is(await txnOffsetCommit('on-tx', r.producerId, r.producerEpoch), ErrorCode.INVALID_TXN_STATE);
 });
 
 test.run();
