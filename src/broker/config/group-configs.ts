@@ -53,7 +53,7 @@ export const GROUP_CONFIGS: readonly GroupConfigDef[] = [
   g('share.delivery.count.limit', 'int', 'group.share.delivery.count.limit', '5', 'The maximum number of delivery attempts for a record delivered to a share group.' + NO_EFFECT, { min: 2 }),
   g('share.partition.max.record.locks', 'int', 'group.share.partition.max.record.locks', '200', 'Share-group record lock limit per share-partition.' + NO_EFFECT, { min: 100 }),
   g('share.auto.offset.reset', 'string', null, 'latest', 'The strategy to initialize the share-partition start offset: earliest, latest or by_duration:<ISO8601 duration>.' + NO_EFFECT, {
-    check: (v) => (v === 'earliest' || v === 'latest' || /^by_duration:P/.test(v) ? null : 'Invalid value for share.auto.offset.reset: expected earliest, latest or by_duration:<duration>'),
+    check: (v) => (v === 'earliest' || v === 'latest' || /^by_duration:P/.test(v) ? null : "The value must be either 'earliest', 'latest' or of the format 'by_duration:<PnDTnHnMn.nS.>'."),
   }),
   g('share.isolation.level', 'string', null, 'read_uncommitted', 'Controls how to read records written transactionally by a share group.' + NO_EFFECT, { validValues: ['read_committed', 'read_uncommitted'] }),
   g('streams.session.timeout.ms', 'int', 'group.streams.session.timeout.ms', '45000', 'The timeout to detect client failures when using the streams group protocol.' + NO_EFFECT, {
