@@ -51,7 +51,7 @@ export const GROUP_CONFIGS: readonly GroupConfigDef[] = [
     brokerMax: 'group.share.max.record.lock.duration.ms',
   }),
   g('share.delivery.count.limit', 'int', 'group.share.delivery.count.limit', '5', 'The maximum number of delivery attempts for a record delivered to a share group.' + NO_EFFECT, { min: 2 }),
-  g('share.partition.max.record.locks', 'int', 'group.share.partition.max.record.locks', '200', 'Share-group record lock limit per share-partition.' + NO_EFFECT, { min: 100 }),
+  g('share.partition.max.record.locks', 'int', 'group.share.partition.max.record.locks', '2000', 'Share-group record lock limit per share-partition.' + NO_EFFECT, { min: 100 }),
   g('share.auto.offset.reset', 'string', null, 'latest', 'The strategy to initialize the share-partition start offset: earliest, latest or by_duration:<ISO8601 duration>.' + NO_EFFECT, {
     check: (v) => (v === 'earliest' || v === 'latest' || /^by_duration:P/.test(v) ? null : "The value must be either 'earliest', 'latest' or of the format 'by_duration:<PnDTnHnMn.nS.>'."),
   }),

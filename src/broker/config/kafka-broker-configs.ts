@@ -6,8 +6,11 @@
 // DescribeConfigs, whose documentation says it has no effect.
 //
 // Written from Kafka's ConfigDef definitions (the classes AbstractKafkaConfig.CONFIG_DEF merges,
-// read with scripts/kafka-config-defs.py) plus the Kafka 4.1 group.streams.* / group.share
-// settings newer than that source. Settings Kafka 4.0 removed are in REMOVED_IN_KAFKA_4 instead.
+// read with scripts/kafka-config-defs.py from a Kafka 4.0 snapshot) plus the later 4.x settings
+// that source lacks (group.streams.*, group.share.max.share.sessions and
+// initialize.retry.interval.ms, controller.performance.*, controller.quorum.auto.join.enable,
+// transaction.two.phase.commit.enable). Left out: what Kafka 4.0 removed (ZooKeeper mode, old
+// message formats: see REMOVED_IN_KAFKA_4) and internal switches 4.x dropped.
 // Modes follow kafka.server.DynamicBrokerConfig: 'dynamic' (AllDynamicConfigs), 'perBroker'
 // (dynamic, but only for one broker id, not the cluster default: the listener's SSL/SASL
 // settings), 'dynamicOnly' (DynamicConfig.Broker's quota rates), 'static' (all others; the SSL
@@ -78,6 +81,10 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
   k('metadata.max.retention.ms', 'long', '604800000', 'static', 'The number of milliseconds to keep a metadata log file or snapshot before deleting it. Since at least one snapshot must exist before any logs can be deleted, this is a soft limit.'),
   k('metadata.max.idle.interval.ms', 'int', '500', 'static', 'This configuration controls how often the active controller should write no-op records to the metadata partition. If the value is 0, no-op records are not appended to the metadata partition. The default value is 500', { min: 0 }),
   k('server.max.startup.time.ms', 'long', '9223372036854775807', 'static', 'The maximum number of milliseconds we will wait for the server to come up. By default there is no limit. This should be used for testing only.', { min: 0 }),
+  k('controller.performance.sample.period.ms', 'long', '60000', 'static', 'The number of milliseconds between periodic controller event performance log messages.', { min: 100 }),
+  k('controller.performance.always.log.threshold.ms', 'long', '2000', 'static', 'We will log an error message about controller events that take longer than this threshold.', { min: 0 }),
+  k('controller.quorum.auto.join.enable', 'boolean', 'false', 'static', 'Controls whether a KRaft controller should automatically join the cluster metadata partition for its cluster id.'),
+
   // ---- ReplicationConfigs ----
   k('controller.socket.timeout.ms', 'int', '30000', 'static', 'The socket timeout for controller-to-broker channels.'),
   k('fetch.purgatory.purge.interval.requests', 'int', '1000', 'static', 'The purge interval (in number of requests) of the fetch request purgatory'),
@@ -96,7 +103,8 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
   k('group.share.heartbeat.interval.ms', 'int', '5000', 'static', 'The heartbeat interval given to the members of a share group.', { min: 1 }),
   k('group.share.min.heartbeat.interval.ms', 'int', '5000', 'static', 'The minimum heartbeat interval for share group members.', { min: 1 }),
   k('group.share.max.heartbeat.interval.ms', 'int', '15000', 'static', 'The maximum heartbeat interval for share group members.', { min: 1 }),
-  k('group.share.max.size', 'int', '200', 'static', 'The maximum number of members that a single share group can accommodate.', { min: 10, max: 1000 }),
+  k('group.share.max.size', 'int', '200', 'static', 'The maximum number of members that a single share group can accommodate.', { min: 1, max: 1000 }),
+  k('group.share.initialize.retry.interval.ms', 'int', '30000', 'static', 'Time elapsed before retrying initialize share group state request. If below offsets.commit.timeout.ms, then value of offsets.commit.timeout.ms is used.'),
   k('group.consumer.regex.refresh.interval.ms', 'int', '600000', 'static', 'The interval at which the group coordinator will refresh the topics matching the group subscribed regexes.', { min: 10000 }),
   k('group.share.assignors', 'list', 'simple', 'static', 'The server-side assignors as a list of either names for built-in assignors or full class names for custom assignors.'),
   k('group.streams.session.timeout.ms', 'int', '45000', 'static', 'The timeout to detect client failures when using the streams group protocol.', { min: 1 }),
@@ -119,7 +127,8 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
   k('group.share.min.record.lock.duration.ms', 'int', '15000', 'static', 'The record acquisition lock minimum duration in milliseconds for share groups.', { min: 1000, max: 30000 }),
   k('group.share.max.record.lock.duration.ms', 'int', '60000', 'static', 'The record acquisition lock maximum duration in milliseconds for share groups.', { min: 30000, max: 3600000 }),
   k('group.share.max.groups', 'short', '10', 'static', 'The maximum number of share groups.', { min: 1, max: 100 }),
-  k('group.share.partition.max.record.locks', 'int', '200', 'static', 'Share-group record lock limit per share-partition.', { min: 100, max: 10000 }),
+  k('group.share.partition.max.record.locks', 'int', '2000', 'static', 'Share-group record lock limit per share-partition.', { min: 100, max: 10000 }),
+  k('group.share.max.share.sessions', 'int', '2000', 'static', 'The maximum number of share sessions per broker.', { min: 1 }),
   k('share.fetch.purgatory.purge.interval.requests', 'int', '1000', 'static', 'The purge interval (in number of requests) of the share fetch request purgatory'),
   // ---- ShareCoordinatorConfig ----
   k('share.coordinator.state.topic.num.partitions', 'int', '50', 'static', 'The number of partitions for the share-group state topic (should not change after deployment).', { min: 1 }),
@@ -132,6 +141,8 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
   k('share.coordinator.write.timeout.ms', 'int', '5000', 'static', 'The duration in milliseconds that the share coordinator will wait for all replicas of the share-group state topic to receive a write.', { min: 1 }),
   // ---- TransactionLogConfig ----
   k('producer.id.expiration.check.interval.ms', 'int', '600000', 'static', 'The interval at which to remove producer IDs that have expired due to producer.id.expiration.ms passing.', { min: 1 }),
+  k('transaction.two.phase.commit.enable', 'boolean', 'false', 'static', 'Whether the broker accepts transactional producers that use two-phase commit (KIP-939).'),
+
   // ---- MetricConfigs ----
   k('metrics.num.samples', 'int', '2', 'static', 'The number of samples maintained to compute metrics.', { min: 1 }),
   k('metrics.sample.window.ms', 'long', '30000', 'static', 'The window of time a metrics sample is computed over.', { min: 1 }),
