@@ -6,6 +6,7 @@ import { ErrorCode, KafkaError } from '../errors.js';
 import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, type PartitionState, type TopicState } from './topic.js';
 import type { MetadataSnapshot, MetadataStore } from './metadata-store.js';
 import { validateTopicConfigs, type BrokerConfig } from '../broker/config/index.js';
+import { validateGroupConfigs } from '../broker/config/group-configs.js';
 
 // Storage reacts to topology changes (creates and removes partition logs).
 export interface PartitionLifecycle {
@@ -33,6 +34,8 @@ export class ClusterMetadata {
   private nextProducerIdBlock: number;
   private nextProducerId = 0;
   private producerIdBlockEnd = 0;
+  // Group configs by group id: only the overrides, as Kafka stores them.
+  private readonly groupConfigs = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly store: MetadataStore,
@@ -46,6 +49,7 @@ export class ClusterMetadata {
     this.nextProducerIdBlock = snap?.nextProducerIdBlock ?? 0;
     for (const [k, v] of Object.entries(snap?.clusterConfigs ?? {})) config.setDynamic(k, v, 'cluster');
     for (const [k, v] of Object.entries(snap?.brokerConfigs ?? {})) config.setDynamic(k, v, 'broker');
+    for (const [groupId, configs] of Object.entries(snap?.groupConfigs ?? {})) this.groupConfigs.set(groupId, configs);
     if (!snap) this.save();
   }
 
@@ -175,6 +179,21 @@ export class ClusterMetadata {
     this.save();
   }
 
+  // A group's config overrides (resource type GROUP); empty when it has none.
+  groupConfig(groupId: string): Readonly<Record<string, string>> {
+    return this.groupConfigs.get(groupId) ?? {};
+  }
+
+  // Replaces a group's overrides after validating them as Kafka's GroupConfig.validate does.
+  setGroupConfigs(groupId: string, next: Record<string, string>, validateOnly: boolean): void {
+    const checked = validateGroupConfigs(this.config, next);
+    if (!checked.ok) throw new KafkaError(ErrorCode.INVALID_CONFIG, checked.error);
+    if (validateOnly) return;
+    if (Object.keys(checked.configs).length === 0) this.groupConfigs.delete(groupId);
+    else this.groupConfigs.set(groupId, checked.configs);
+    this.save();
+  }
+
   private checkConfigs(configs: Record<string, string | null>): Record<string, string> {
     const error = validateTopicConfigs(configs);
     if (error !== null) throw new KafkaError(ErrorCode.INVALID_CONFIG, error);
@@ -233,6 +252,7 @@ export class ClusterMetadata {
       topics: this.topics(),
       brokerConfigs: this.config.dynamicEntries('broker'),
       clusterConfigs: this.config.dynamicEntries('cluster'),
+      groupConfigs: Object.fromEntries(this.groupConfigs),
     };
     this.store.save(snapshot);
   }

@@ -1,4 +1,4 @@
-// Config resources (topics and brokers) as DescribeConfigs / AlterConfigs /
+// Config resources (topics, brokers and groups) as DescribeConfigs / AlterConfigs /
 // IncrementalAlterConfigs see them: resolving a resource name, listing its entries, and applying
 // a change atomically (validate everything first, then change, then persist).
 import { ErrorCode, KafkaError } from '../errors.js';
@@ -9,10 +9,11 @@ import {
   effectiveTopicConfig,
   parseList,
   resolveTopicConfig,
-  BROKER_CONFIG_BY_NAME,
+  brokerConfigDef,
   TOPIC_CONFIG_BY_NAME,
   type DynamicScope,
 } from '../broker/config/index.js';
+import { GROUP_CONFIGS, GROUP_CONFIG_BY_NAME, groupConfigDefault } from '../broker/config/group-configs.js';
 import type { Broker } from '../broker/broker.js';
 import type { TopicState } from './topic.js';
 
@@ -60,7 +61,8 @@ export function describeResource(
   includeSynonyms: boolean,
   includeDocumentation: boolean,
 ): ConfigEntryView[] {
-  const wanted = keys === null ? null : new Set(keys);
+  // Null or empty: every config (ConfigHelper.describeConfigs).
+  const wanted = keys === null || keys.length === 0 ? null : new Set(keys);
   const pick = <T extends { name: string }>(xs: T[]) => (wanted === null ? xs : xs.filter((x) => wanted.has(x.name)));
   if (resourceType === ResourceType.TOPIC) {
     const t = topicResource(broker, resourceName);
@@ -93,8 +95,33 @@ export function describeResource(
       documentation: includeDocumentation ? e.doc : null,
     }));
   }
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa serves configs of topics (2) and brokers (4)`);
+  if (resourceType === ResourceType.GROUP) {
+    // kafka.server.ConfigHelper: every group config, GROUP_CONFIG when the group overrides it,
+    // else DEFAULT_CONFIG with the broker's current value; the group need not exist.
+    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+    const overrides = broker.metadata.groupConfig(resourceName);
+    return pick([...GROUP_CONFIGS]).map((d) => {
+      const set = overrides[d.name];
+      const value = set ?? groupConfigDefault(broker.config, d);
+      const source = set !== undefined ? GROUP_CONFIG_SOURCE : configSourceCode('default');
+      return {
+        name: d.name,
+        value,
+        readOnly: false,
+        isDefault: set === undefined,
+        source,
+        sensitive: false,
+        synonyms: includeSynonyms ? [{ name: d.name, value, source }] : [],
+        type: configTypeCode(d.type),
+        documentation: includeDocumentation ? d.doc : null,
+      };
+    });
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa serves configs of topics (2), brokers (4) and groups (32)`);
 }
+
+// DescribeConfigsResponse.ConfigSource.GROUP_CONFIG.
+const GROUP_CONFIG_SOURCE = 8;
 
 // The change asked for, as a full map of the resource's explicit settings afterwards.
 export type ConfigChange = { kind: 'replace'; entries: Record<string, string | null> } | { kind: 'incremental'; ops: Array<{ name: string; op: number; value: string | null }> };
@@ -156,16 +183,25 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       for (const [k, v] of Object.entries(change.entries)) if (v !== null) next[k] = v;
     } else {
       const effective = new Map(broker.config.entries().map((e) => [e.name, e.value ?? '']));
-      next = incrementalTarget(current, effective, change.ops, (n) => BROKER_CONFIG_BY_NAME.get(n)?.type === 'list');
+      next = incrementalTarget(current, effective, change.ops, (n) => brokerConfigDef(n)?.type === 'list');
     }
     const edits: Array<[string, string | null]> = [
       ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
       ...Object.entries(next).filter(([k, v]) => current[k] !== v),
     ];
+    // Kafka's ConfigAdminManager answers every refused broker config change INVALID_REQUEST
+    // (it wraps DynamicBrokerConfig's ConfigException, see KAFKA-13609), static ones first.
+    const nonDynamic = edits.filter(([k]) => brokerConfigDef(k)?.readOnly).map(([k]) => k);
+    if (nonDynamic.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
+    if (scope === 'cluster') {
+      // DynamicBrokerConfig.validateConfigs: a listener's SSL/SASL settings belong to one broker.
+      const perBroker = edits.filter(([k, v]) => v !== null && brokerConfigDef(k)?.perBroker).map(([k]) => k);
+      if (perBroker.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`);
+    }
     try {
       for (const [k, v] of edits) broker.config.validateDynamic(k, v);
     } catch (err) {
-      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_REQUEST, err.message);
       throw err;
     }
     if (validateOnly) return;
@@ -178,12 +214,30 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     } catch (err) {
       // A rule between settings failed part way: put back what was applied.
       for (const [k, old] of applied.reverse()) broker.config.setDynamic(k, old, scope);
-      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message);
+      if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_REQUEST, err.message);
       throw err;
     }
     broker.metadata.brokerConfigsChanged();
     broker.applyDynamicConfig();
     return;
   }
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2) and brokers (4)`);
+  if (resourceType === ResourceType.GROUP) {
+    // ControllerConfigurationValidator: the group's whole resulting set is validated.
+    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.');
+    const current = broker.metadata.groupConfig(resourceName);
+    let next: Record<string, string>;
+    if (change.kind === 'replace') {
+      next = {};
+      for (const [k, v] of Object.entries(change.entries)) {
+        if (v === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Null value not supported for group configs: ${k}`);
+        next[k] = v;
+      }
+    } else {
+      const effective = new Map(GROUP_CONFIGS.map((d) => [d.name, current[d.name] ?? groupConfigDefault(broker.config, d)]));
+      next = incrementalTarget({ ...current }, effective, change.ops, (n) => GROUP_CONFIG_BY_NAME.get(n)?.type === 'list');
+    }
+    broker.metadata.setGroupConfigs(resourceName, next, validateOnly);
+    return;
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2), brokers (4) and groups (32)`);
 }

@@ -12,6 +12,8 @@ export interface MetadataSnapshot {
   // and cluster-wide defaults (resource name "").
   brokerConfigs: Record<string, string>;
   clusterConfigs?: Record<string, string>;
+  // Group configs (config resource type GROUP) by group id; Kafka keeps them in its metadata log.
+  groupConfigs?: Record<string, Record<string, string>>;
   // Producer ids are handed out in blocks; the next block starts here, so no id is ever reused,
   // even after a crash (the ids of a block in use when it happened are skipped).
   nextProducerIdBlock?: number;

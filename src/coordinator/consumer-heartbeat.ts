@@ -25,6 +25,7 @@ import { GroupState } from './group.js';
 import { encodeGroupMetadataKey } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { consumerGroupChanges, consumerGroupTombstones, markStale } from './consumer-persist.js';
+import { effectiveGroupConfigInt } from '../broker/config/group-configs.js';
 
 export interface ConsumerHeartbeatRequest {
   groupId: string;
@@ -89,11 +90,15 @@ export function removeConsumerGroup(c: GroupCoordinator, g: ConsumerGroup, befor
 const sessionKey = (g: string, m: string) => `cg-session\u0000${g}\u0000${m}`;
 const revokeKey = (g: string, m: string) => `cg-revoke\u0000${g}\u0000${m}`;
 
-function settings(c: GroupCoordinator) {
+// A group's own consumer.session.timeout.ms / consumer.heartbeat.interval.ms (config resource
+// GROUP, KIP-848) win over the broker's group.consumer.* defaults, as in Kafka's
+// GroupMetadataManager.consumerGroupSessionTimeoutMs.
+function settings(c: GroupCoordinator, groupId: string) {
   const cfg = c.broker.config;
+  const overrides = c.broker.metadata.groupConfig(groupId);
   return {
-    sessionTimeoutMs: cfg.getInt('group.consumer.session.timeout.ms'),
-    heartbeatIntervalMs: cfg.getInt('group.consumer.heartbeat.interval.ms'),
+    sessionTimeoutMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.session.timeout.ms'),
+    heartbeatIntervalMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.heartbeat.interval.ms'),
     maxSize: cfg.getInt('group.consumer.max.size'),
     assignors: cfg.getList('group.consumer.assignors').map((s) => s.trim()).filter((s) => ASSIGNORS.has(s)),
   };
@@ -171,7 +176,7 @@ function bumpGroupEpoch(g: ConsumerGroup): void {
 export function chooseAssignor(c: GroupCoordinator, g: ConsumerGroup): string {
   const votes = new Map<string, number>();
   for (const m of g.members.values()) if (m.serverAssignor !== null) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
-  let name = settings(c).assignors[0] ?? 'uniform';
+  let name = settings(c, g.groupId).assignors[0] ?? 'uniform';
   let best = 0;
   for (const [n, v] of votes) if (v > best) ((best = v), (name = n));
   return name;
@@ -195,7 +200,7 @@ function maybeComputeTarget(c: GroupCoordinator, g: ConsumerGroup): void {
 }
 
 function scheduleSession(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroupMember): void {
-  c.timers.schedule(sessionKey(g.groupId, m.memberId), settings(c).sessionTimeoutMs, () => {
+  c.timers.schedule(sessionKey(g.groupId, m.memberId), settings(c, g.groupId).sessionTimeoutMs, () => {
     if (g.members.get(m.memberId) !== m) return;
     c.log.info({ groupId: g.groupId, memberId: m.memberId }, 'consumer group member session expired; fencing it');
     removeMember(c, g, m);
@@ -298,7 +303,7 @@ interface Outcome {
 
 /** Handles one ConsumerGroupHeartbeat; answers once the group's changes are in the log. */
 export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
-  const s = settings(c);
+  const s = settings(c, req.groupId);
   const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({ errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
   const early = c.availability() || c.ensureOffsetsTopic();
   if (early) return error(early, null);

@@ -1,4 +1,4 @@
-// DescribeConfigs (key 32): topic and broker configs with Kafka's names, values, sources,
+// DescribeConfigs (key 32): topic, broker and group configs with Kafka's names, values, sources,
 // synonyms (v1+), types and documentation (v3+). v0 has isDefault instead of a source.
 import { DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { DescribeConfigsResponse, type DescribeConfigsResult } from '../protocol/generated/describe-configs-response.js';

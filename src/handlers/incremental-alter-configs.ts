@@ -1,5 +1,5 @@
 // IncrementalAlterConfigs (key 44, KIP-339): SET, DELETE, APPEND and SUBTRACT (list configs only)
-// on topic and broker configs; everything else a resource has stays as it is.
+// on topic, broker and group configs; everything else a resource has stays as it is.
 import { IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import { alterResource } from '../cluster/config-resources.js';

@@ -7,7 +7,7 @@ import { MetadataResponse, type MetadataResponseTopic } from '../protocol/genera
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.js';
-import type { TopicState } from '../cluster/topic.js';
+import { INTERNAL_TOPICS, topicNameProblem, type TopicState } from '../cluster/topic.js';
 import type { RequestContext } from './types.js';
 import { defineHandler } from './types.js';
 
@@ -28,6 +28,13 @@ export function topicMetadata(t: TopicState, includeOps: boolean): Input<Metadat
     })),
     topicAuthorizedOperations: includeOps ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
+}
+
+// A topic that does not exist, auto-creation off: an illegal name ("", "..", too long, a bad
+// character) is INVALID_TOPIC_EXCEPTION, any other UNKNOWN_TOPIC_OR_PARTITION (KafkaApis.getTopicMetadata).
+function missing(name: string): Input<MetadataResponseTopic> {
+  const errorCode = topicNameProblem(name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
+  return { errorCode, name, topicId: ZERO_UUID, isInternal: INTERNAL_TOPICS.has(name), partitions: [] };
 }
 
 function autoCreate(name: string, ctx: RequestContext): Input<MetadataResponseTopic> {
@@ -58,8 +65,9 @@ export const metadataHandler = defineHandler({
       for (const t of md.topics()) topics.push(topicMetadata(t, includeTopicOps));
     } else {
       for (const rt of req.topics!) {
-        if (rt.name === null || rt.name === '') {
-          // v12+: by topic id.
+        if (rt.name === null) {
+          // v12+: by topic id. ("" is a topic name, an invalid one: answered below as Kafka does.)
+          if (ctx.apiVersion < 12) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic name can not be null for version ${ctx.apiVersion}`);
           const t = md.topicById(rt.topicId);
           if (t) topics.push(topicMetadata(t, includeTopicOps));
           else topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, partitions: [] });
@@ -68,7 +76,7 @@ export const metadataHandler = defineHandler({
         const t = md.topic(rt.name);
         if (t) topics.push(topicMetadata(t, includeTopicOps));
         else if (allowCreate) topics.push(autoCreate(rt.name, ctx));
-        else topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: rt.name, topicId: ZERO_UUID, partitions: [] });
+        else topics.push(missing(rt.name));
       }
     }
     const self = ctx.broker.selfEndpoint(ctx.listener.name, ctx.client.localAddress);

@@ -19,6 +19,10 @@ import { describeLogDirsHandler } from './describe-log-dirs.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { describeAclsHandler } from './describe-acls.js';
+import { createAclsHandler } from './create-acls.js';
+import { deleteAclsHandler } from './delete-acls.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import { joinGroupHandler } from './join-group.js';
 import { syncGroupHandler } from './sync-group.js';
@@ -59,6 +63,10 @@ export const ALL_HANDLERS: readonly Handler[] = [
   deleteRecordsHandler,
   offsetForLeaderEpochHandler,
   listPartitionReassignmentsHandler,
+  alterPartitionReassignmentsHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   findCoordinatorHandler,
   joinGroupHandler,
   syncGroupHandler,

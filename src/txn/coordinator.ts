@@ -211,7 +211,12 @@ export class TransactionCoordinator {
 
   // Produce of a transactional batch: the partition must be in the producer's ongoing
   // transaction (Kafka 3.6+ verifies this with the coordinator, KIP-890 part 1).
+  // transaction.partition.verification.enable=false skips the check as Kafka's ReplicaManager
+  // does (maybeStartTransactionVerificationForPartitions): the batch is then judged by the
+  // partition's producer state alone (epoch and sequence), and a write outside the transaction
+  // is stored and left open, the hanging transaction KIP-890 exists to prevent.
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const m = this.byProducer.get(producerId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -221,10 +226,14 @@ export class TransactionCoordinator {
 
   // TxnOffsetCommit: the producer's transaction must be ongoing and hold the group's offsets
   // partition (added by AddOffsetsToTxn).
+  // With transaction.partition.verification.enable=false Kafka 4's group coordinator skips this
+  // check too (CoordinatorPartitionWriter.maybeStartTransactionVerification); samsa still checks
+  // the producer id and epoch, which Kafka leaves to the offsets partition's producer state.
   verifyOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): number {
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const partition = this.broker.coordinator.topic.partitionFor(groupId);
     if (m.state !== TxnState.Ongoing || !m.partitions.has(key(OFFSETS_TOPIC, partition))) return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;

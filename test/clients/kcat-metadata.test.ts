@@ -173,4 +173,10 @@ test('auto-creation follows num.partitions, and is off with auto.create.topics.e
   }
 });
 
+test('kcat -L -t "bad name!": the topic error (INVALID_TOPIC_EXCEPTION), nothing created, kcat exits normally', async () => {
+  const md = await kcatJson('-t', 'bad name!');
+  assert.equal(md.topics.map((t) => [t.topic, t.error]), [['bad name!', 'Broker: Invalid topic']]);
+  assert.is(broker.metadata.topic('bad name!'), undefined);
+});
+
 test.run();

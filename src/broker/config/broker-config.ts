@@ -10,7 +10,7 @@
 // apply Kafka's rules between related settings.
 import { readFileSync } from 'node:fs';
 import { parseList, suggestName, validateValue, type ConfigDef, type ConfigType } from './config-def.js';
-import { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, BROKER_SYNONYM_GROUPS, REMOVED_IN_KAFKA_4 } from './broker-configs.js';
+import { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, BROKER_SYNONYM_GROUPS, REMOVED_IN_KAFKA_4, brokerConfigDef } from './broker-configs.js';
 import { TOPIC_CONFIG_BY_NAME } from './topic-configs.js';
 import { parseListenerList, parseSecurityProtocolMap, type ListenerSpec } from './listeners.js';
 import { parsePropertyEntries, PropertiesSyntaxError } from './properties.js';
@@ -91,7 +91,7 @@ function unknownConfigMessage(name: string): string {
 }
 
 function knownDef(name: string): ConfigDef {
-  const def = BROKER_CONFIG_BY_NAME.get(name);
+  const def = brokerConfigDef(name);
   if (!def) throw new Error(`BrokerConfig has no configuration '${name}'`);
   return def;
 }
@@ -133,7 +133,7 @@ export class BrokerConfig {
   }
 
   private setStatic(name: string, raw: string): void {
-    const def = BROKER_CONFIG_BY_NAME.get(name);
+    const def = brokerConfigDef(name);
     if (!def) throw new ConfigError(unknownConfigMessage(name));
     const r = validateValue(def, raw);
     if (!r.ok) throw new ConfigError(r.error);
@@ -295,7 +295,7 @@ export class BrokerConfig {
 
   // Settings given explicitly that samsa accepts but ignores, for a start-up log line.
   ignoredSettings(): string[] {
-    return BROKER_CONFIGS.filter((d) => d.ignored && this.isSet(d.name)).map((d) => d.name);
+    return [...BROKER_CONFIGS.filter((d) => d.ignored && this.isSet(d.name)).map((d) => d.name), ...this.listenerOverrideNames()];
   }
 
   // ---- DescribeConfigs ----
@@ -335,7 +335,13 @@ export class BrokerConfig {
 
   // Every known broker config with its value and source, in table order.
   entries(): BrokerConfigEntry[] {
-    return BROKER_CONFIGS.map((d) => this.entry(d.name));
+    return [...BROKER_CONFIGS.map((d) => this.entry(d.name)), ...this.listenerOverrideNames().map((n) => this.entry(n))];
+  }
+
+  // The listener.name.<l>.<config> overrides set in any layer, sorted.
+  private listenerOverrideNames(): string[] {
+    const names = new Set([...this.staticValues.keys(), ...this.dynamicCluster.keys(), ...this.dynamicBroker.keys()]);
+    return [...names].filter((n) => !BROKER_CONFIG_BY_NAME.has(n)).sort();
   }
 
   // ---- dynamic broker configs (AlterConfigs / IncrementalAlterConfigs on a broker) ----
@@ -343,7 +349,7 @@ export class BrokerConfig {
   // Throws ConfigError if `name` cannot be set to `value` dynamically (null deletes the setting);
   // returns the canonical value. For validateOnly requests.
   validateDynamic(name: string, value: string | null): string | null {
-    const def = BROKER_CONFIG_BY_NAME.get(name);
+    const def = brokerConfigDef(name);
     if (!def) throw new ConfigError(unknownConfigMessage(name));
     if (def.readOnly) {
       throw new ConfigError(`Cannot update configuration '${name}' dynamically: it is a static broker config; set it in server.properties and restart`);

@@ -3,7 +3,8 @@
 //
 // - Every key of a stock Kafka 4.x config/server.properties (KRaft) is here, so such a file
 //   starts samsa. Settings that mean nothing to samsa (thread pools, KRaft quorum, JVM socket
-//   buffers, tiered storage) are accepted and marked `ignored`.
+//   buffers, tiered storage) are accepted and marked `ignored`; every other config Kafka 4.x
+//   defines follows in kafka-broker-configs.ts, marked the same way.
 // - `readOnly` marks static configs. Dynamic ones (readOnly false) follow Kafka's
 //   DynamicBrokerConfig.AllDynamicConfigs: the primary broker synonym of every topic config
 //   (log.retention.ms yes, log.retention.hours no), the thread pools, the log cleaner tuning,
@@ -15,6 +16,7 @@ import type { ConfigDef, ConfigType } from './config-def.js';
 import { COMPRESSION_TYPES } from './topic-configs.js';
 import { checkIpOverrides } from '../../network/connection-quotas.js';
 import { checkListenerList, checkSecurityProtocolMap, DEFAULT_SECURITY_PROTOCOL_MAP, SECURITY_PROTOCOLS } from './listeners.js';
+import { KAFKA_ONLY_BROKER_CONFIGS } from './kafka-broker-configs.js';
 
 const INT_MAX = '2147483647';
 const LONG_MAX = '9223372036854775807';
@@ -289,9 +291,48 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
     validValues: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
     caseInsensitive: true,
   }),
+
+  // ---- the rest of Kafka's broker configs, accepted with no effect ----
+  ...KAFKA_ONLY_BROKER_CONFIGS,
 ];
 
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
+
+// Listener overrides: listener.name.<listener>.<config> (and, for the SASL mechanism configs,
+// listener.name.<listener>.<mechanism>.<config>), e.g. listener.name.external.ssl.keystore.location
+// or listener.name.sasl_ssl.plain.sasl.jaas.config. Kafka accepts them statically and
+// dynamically per broker, typed as their base config (DynamicBrokerConfig.ListenerConfigRegex);
+// samsa stores and describes them with no effect.
+const LISTENER_OVERRIDE = /^listener\.name\.([^.]+)\.(.+)$/;
+const LISTENER_MECHANISM_CONFIGS = ['sasl.jaas.config', 'sasl.login.callback.handler.class', 'sasl.login.class', 'sasl.server.callback.handler.class', 'connections.max.reauth.ms'];
+// DynamicBrokerConfig.ClusterLevelListenerConfigs: may also be set at the cluster default.
+const CLUSTER_LEVEL_LISTENER_CONFIGS = new Set(['max.connections', 'max.connection.creation.rate', 'num.network.threads']);
+const listenerOverrides = new Map<string, ConfigDef>();
+
+// The definition of a broker config name, listener overrides included; undefined if unknown.
+export function brokerConfigDef(name: string): ConfigDef | undefined {
+  const known = BROKER_CONFIG_BY_NAME.get(name);
+  if (known) return known;
+  const m = LISTENER_OVERRIDE.exec(name);
+  if (!m) return undefined;
+  const cached = listenerOverrides.get(name);
+  if (cached) return cached;
+  const rest = m[2]!;
+  const baseName = BROKER_CONFIG_BY_NAME.has(rest) ? rest : LISTENER_MECHANISM_CONFIGS.find((c) => rest.endsWith(`.${c}`));
+  const base = baseName === undefined ? undefined : BROKER_CONFIG_BY_NAME.get(baseName);
+  if (!base) return undefined;
+  const def: ConfigDef = {
+    ...base,
+    name,
+    default: null,
+    doc: `The ${baseName} of listener ${m[1]}, overriding ${baseName} for it.${NO_EFFECT}`,
+    readOnly: false,
+    perBroker: !CLUSTER_LEVEL_LISTENER_CONFIGS.has(baseName!),
+    ignored: true,
+  };
+  listenerOverrides.set(name, def);
+  return def;
+}
 
 // Broker configs that stand in for one another, highest precedence first (Kafka's
 // DynamicBrokerConfig.brokerConfigSynonyms). Every other broker config is its own only synonym.

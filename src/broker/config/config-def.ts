@@ -47,6 +47,9 @@ export interface ConfigDef {
   sensitive?: boolean;
   // Static broker config: cannot be altered dynamically (AlterConfigs on a broker resource).
   readOnly?: boolean;
+  // Dynamic only for one broker id, not the cluster-wide default resource ""
+  // (DynamicBrokerConfig.PerBrokerConfigs: a listener's SSL and SASL settings).
+  perBroker?: boolean;
   // Accepted for compatibility with Kafka's server.properties but has no effect in samsa.
   ignored?: boolean;
 }

@@ -13,7 +13,7 @@ export {
 } from './config-def.js';
 export { parseProperties, parsePropertyEntries, PropertiesSyntaxError, type PropertyEntry } from './properties.js';
 export { TOPIC_CONFIGS, TOPIC_CONFIG_BY_NAME, COMPRESSION_TYPES, synonymValueForTopic, type TopicConfigDef, type TopicConfigSynonym } from './topic-configs.js';
-export { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, BROKER_SYNONYM_GROUPS } from './broker-configs.js';
+export { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, BROKER_SYNONYM_GROUPS, brokerConfigDef } from './broker-configs.js';
 export { parseListenerList, parseSecurityProtocolMap, SECURITY_PROTOCOLS, type ListenerSpec } from './listeners.js';
 export {
   BrokerConfig,
