@@ -9,6 +9,7 @@
 // and written to disk with the appends they describe (entries are never rewritten). Unlike Kafka
 // the files are not preallocated, so a crash can only leave a short tail, which recovery drops.
 import { writeSync } from 'node:fs';
+import { toInt64 } from './batch-header.js';
 
 export const OFFSET_ENTRY = 8;
 export const TIME_ENTRY = 12;
@@ -118,8 +119,14 @@ export class TimeIndex {
     return this.count === 0 ? -1 : this.baseOffset + this.rel[this.count - 1]!;
   }
 
+  // Never throws for a number: any timestamp a stored batch holds (Long.MAX, Long.MIN) is
+  // indexed, so neither an append nor an index rebuild can be stopped by a batch's content.
   append(timestamp: number, offset: number): void {
-    if (this.count > 0 && timestamp <= this.ts[this.count - 1]!) return;
+    if (this.count > 0 && !(timestamp > this.ts[this.count - 1]!)) return;
+    // The file entry first: nothing in memory changes unless the entry could be built.
+    const e = Buffer.allocUnsafe(TIME_ENTRY);
+    e.writeBigInt64BE(toInt64(timestamp), 0);
+    e.writeInt32BE(offset - this.baseOffset, 8);
     if (this.count === this.ts.length) {
       const ts = new Float64Array(this.ts.length * 2);
       ts.set(this.ts);
@@ -131,9 +138,6 @@ export class TimeIndex {
     this.ts[this.count] = timestamp;
     this.rel[this.count] = offset - this.baseOffset;
     this.count++;
-    const e = Buffer.allocUnsafe(TIME_ENTRY);
-    e.writeBigInt64BE(BigInt(timestamp), 0);
-    e.writeInt32BE(offset - this.baseOffset, 8);
     this.pending.push(e);
   }
 
@@ -167,7 +171,7 @@ export class TimeIndex {
   toBuffer(): Buffer {
     const b = Buffer.allocUnsafe(this.count * TIME_ENTRY);
     for (let i = 0; i < this.count; i++) {
-      b.writeBigInt64BE(BigInt(this.ts[i]!), i * TIME_ENTRY);
+      b.writeBigInt64BE(toInt64(this.ts[i]!), i * TIME_ENTRY);
       b.writeInt32BE(this.rel[i]!, i * TIME_ENTRY + 8);
     }
     return b;
