@@ -11,7 +11,7 @@ import { ErrorCode, KafkaError } from '../errors.js';
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
 import { runJob } from '../workers/pool.js';
 import type { TargetCodec } from '../compression/batch-codec.js';
-import { leaderRules, mayHaveKeyErrors, needsValidation, setMaxTimestamp, validateBeyondScan, validateUncompressed, type RecordsVerdict } from '../storage/leader-validation.js';
+import { leaderRules, mayHaveKeyErrors, needsValidation, validateBeyondScanSync, setMaxTimestamp, validateBeyondScan, validateUncompressed, type RecordsVerdict } from '../storage/leader-validation.js';
 import { accel } from '../accel/index.js';
 import { lastSequenceOf } from '../txn/producer-state.js';
 import type { AppendBatch } from '../storage/partition-log.js';
@@ -101,9 +101,14 @@ export const produceHandler = defineHandler({
         // batch's records, keys on compacted topics, maxTimestamp taken from the records.
         const rules = leaderRules(log.name, cfg, now);
         let verdict: RecordsVerdict | null = null;
+        let awaited = false; // whether `scan` may have been used by another request meanwhile
         if (result.ok && needsValidation(records, 0, rules)) {
           try {
-            verdict = await validateBeyondScan(records, 0, rules);
+            verdict = validateBeyondScanSync(records, 0, rules) ?? null;
+            if (verdict === null) {
+              verdict = await validateBeyondScan(records, 0, rules);
+              awaited = true;
+            }
           } catch (err) {
             if (!(err instanceof KafkaError)) throw err;
             fail(err.code, err.message);
@@ -145,10 +150,12 @@ export const produceHandler = defineHandler({
         } else if (cfg.timestampType === 'CreateTime') {
           // LogValidator.setMaxTimestamp: the records' largest timestamp, not the producer's
           // header (the scan reports it for uncompressed batches, the verdict for compressed).
-          setMaxTimestamp(records, 0, verdict !== null && verdict.ok ? verdict.maxTimestamp : scan.maxTimestamp[0]!);
+          const maxTimestamp = verdict !== null && verdict.ok ? verdict.maxTimestamp : scan.maxTimestamp[0]!;
+          setMaxTimestamp(records, 0, maxTimestamp);
+          scan.maxTimestamp[0] = maxTimestamp;
         }
         // Any await above let other requests use `scan`: scan again before using its results.
-        if (verdict !== null || target !== null) {
+        if (awaited || target !== null) {
           result = accel.scanBatches(records, scan, scanOptions);
           if (!result.ok) {
             fail(result.errorCode, result.message);

@@ -10,7 +10,9 @@
 //   start-up (issue 11).
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from './record-batch.js';
 import { validateRecords, type RecordRules, type RecordsVerdict } from './log-validator.js';
-import { runValidation } from '../workers/pool.js';
+import { runValidation, runsInline } from '../workers/pool.js';
+import { hasSyncCodec } from '../compression/codecs.js';
+import { validateCompressedBatchSync } from '../compression/batch-validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode } from '../errors.js';
 import { toInt64 } from './batch-header.js';
@@ -30,6 +32,9 @@ export function leaderRules(partition: string, cfg: LeaderConfig, now: number): 
     partition,
     compacted: cfg.cleanupPolicy.includes('compact'),
     checkTimestamps: cfg.timestampType === 'CreateTime',
+    now,
+    beforeMaxMs: cfg.timestampBeforeMaxMs,
+    afterMaxMs: cfg.timestampAfterMaxMs,
     lo: now - cfg.timestampBeforeMaxMs,
     hi: now + cfg.timestampAfterMaxMs,
   };
@@ -48,7 +53,19 @@ export function needsValidation(records: Buffer, position: number, rules: Record
   return rules.compacted || (records[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== 0;
 }
 
-/** Those checks: decompressing on the pool when the batch is large (workers/pool.ts). */
+/**
+ * Those checks, on this thread when they run inline (an uncompressed batch, or a batch below
+ * its codec's pool threshold with a synchronous codec): the common case then needs no await.
+ * Returns undefined when they must run asynchronously (validateBeyondScan).
+ */
+export function validateBeyondScanSync(records: Buffer, position: number, rules: RecordRules): RecordsVerdict | undefined {
+  const codec = records[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
+  if (codec === 0) return validateUncompressed(records, position, rules);
+  if (!hasSyncCodec(codec) || !runsInline('decompressBatch', { buf: records, position })) return undefined;
+  return validateCompressedBatchSync(records, position, rules);
+}
+
+/** Those checks, decompressing on the pool when the batch is large (workers/pool.ts). */
 export function validateBeyondScan(records: Buffer, position: number, rules: RecordRules): Promise<RecordsVerdict> {
   const compressed = (records[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== 0;
   if (compressed) return runValidation({ buf: records, position }, rules);

@@ -18,6 +18,10 @@ export interface RecordRules {
   compacted: boolean;
   /** CreateTime client append: record timestamps must lie in [lo, hi] (KIP-937). */
   checkTimestamps: boolean;
+  /** The window [lo, hi] = [now - before.max.ms, now + after.max.ms]. */
+  now: number;
+  beforeMaxMs: number;
+  afterMaxMs: number;
   lo: number;
   hi: number;
 }
