@@ -26,7 +26,12 @@ export class OffsetIndex {
     return this.count === 0 ? this.baseOffset - 1 : this.baseOffset + this.rel[this.count - 1]!;
   }
 
+  // An entry whose relative offset or position does not fit the file's int32 fields is left
+  // out rather than thrown on: the index is sparse, lookups then start at an earlier entry, and
+  // no stored batch (a lastOffsetDelta an older validation let through) can stop an append or
+  // an index rebuild.
   append(offset: number, position: number): void {
+    if (!fitsInt32(offset - this.baseOffset) || !fitsInt32(position)) return;
     if (this.count === this.rel.length) {
       const rel = new Int32Array(this.rel.length * 2);
       rel.set(this.rel);
@@ -123,6 +128,7 @@ export class TimeIndex {
   // indexed, so neither an append nor an index rebuild can be stopped by a batch's content.
   append(timestamp: number, offset: number): void {
     if (this.count > 0 && !(timestamp > this.ts[this.count - 1]!)) return;
+    if (!fitsInt32(offset - this.baseOffset)) return; // as in OffsetIndex.append
     // The file entry first: nothing in memory changes unless the entry could be built.
     const e = Buffer.allocUnsafe(TIME_ENTRY);
     e.writeBigInt64BE(toInt64(timestamp), 0);
@@ -191,6 +197,10 @@ export class TimeIndex {
     this.pending = [];
     return bytes.length % TIME_ENTRY === 0;
   }
+}
+
+function fitsInt32(n: number): boolean {
+  return n >= -0x80000000 && n <= 0x7fffffff && Number.isInteger(n);
 }
 
 // Writes index entries appended since the last call to the given file descriptors.
