@@ -1,6 +1,8 @@
 // The piscina pool for heavy CPU jobs (DESIGN.md section 2): batch (de/re)compression for the log
-// cleaner and for topic compression.type conversion. Small jobs run inline, because a thread hop
-// costs more than the job; each threshold below comes from bench/compression/pool-vs-inline.ts.
+// cleaner and for topic compression.type conversion, and the leader's validation of produced
+// compressed batches (runValidation: decompress and check the records, as Kafka's LogValidator).
+// Small jobs run inline, because a thread hop costs more than the job; each threshold below comes
+// from bench/compression/pool-vs-inline.ts.
 //
 // - The pool is created on first use (start-up does not pay for it), with cores - 1 threads (at
 //   least 1) and none kept: an idle thread exits after IDLE_TIMEOUT_MS, and idle threads never

@@ -60,6 +60,20 @@ test('every keyless record is named in record_errors, with Kafka\'s partition me
   }
 });
 
+test('keyless and out-of-window records together: INVALID_TIMESTAMP naming both (LogValidator.processRecordErrors)', async () => {
+  const now = Date.now();
+  const p = await produce(buildBatch([
+    { key: null, value: Buffer.from('no key'), timestamp: now },
+    { key: Buffer.from('b'), value: Buffer.from('late'), timestamp: now + 24 * 3600_000 },
+    { key: Buffer.from('c'), value: Buffer.from('fine'), timestamp: now },
+  ]));
+  assert.is(p.errorCode, 32);
+  assert.is(p.errorMessage, 'One or more records have been rejected due to invalid timestamp');
+  assert.equal(p.recordErrors.map((e) => e.batchIndex), [0, 1]);
+  assert.match(p.recordErrors[0]!.batchIndexErrorMessage ?? '', /without key/);
+  assert.match(p.recordErrors[1]!.batchIndexErrorMessage ?? '', /^Timestamp \d+ of message with offset 1 is out of range/);
+});
+
 test('keyed records are stored', async () => {
   const p = await produce(await compressBatch(buildBatch([records[0]!]), 4));
   assert.is(p.errorCode, 0);
