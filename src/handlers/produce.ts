@@ -1,6 +1,9 @@
 // Produce (key 0), v3-v13: each partition's batch is scanned and validated (magic 2, lengths,
-// record count, CRC32C, max.message.bytes, timestamps), stamped in place inside the request frame
-// and appended, all before the first await, so appends keep request order. acks=0 sends nothing
+// record count, CRC32C, max.message.bytes, timestamps), then checked as Kafka's LogValidator does
+// (storage/leader-validation.ts: a compressed batch's records, keys on compacted topics, the
+// header maxTimestamp set from the records), stamped in place inside the request frame and
+// appended. Only a large compressed batch (validated on the pool) or a recompression awaits; the
+// next request on the connection starts after this one's appends, so appends keep request order. acks=0 sends nothing
 // back; acks=1 and acks=all answer once the write reached the file (single node: the ISR is this
 // broker, so acks=all additionally checks min.insync.replicas). Per-partition errors do not fail
 // the other partitions.
