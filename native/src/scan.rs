@@ -299,13 +299,16 @@ fn parse_record(b: &[u8], cur: &mut usize) -> Result<Parsed, Problem> {
 type RecordFailure = (i32, Detail, [f64; 4]);
 
 /// Walks the records of an uncompressed batch, [start, end) (the reference's checkRecords).
+/// Returns the largest record timestamp (-1 when none is larger), as Kafka's LogValidator sets
+/// the batch's maxTimestamp from its records.
 #[allow(clippy::too_many_arguments)]
-fn check_records(b: &[u8], start: usize, end: usize, count: i32, base_ts: f64, ts_check: bool, lo: f64, hi: f64) -> Result<(), RecordFailure> {
+fn check_records(b: &[u8], start: usize, end: usize, count: i32, base_ts: f64, ts_check: bool, lo: f64, hi: f64) -> Result<f64, RecordFailure> {
     // The batch's bytes: records are parsed against its end.
     let b = &b[..end];
     let mut cur = start;
     let mut bad_ts: i64 = -1;
     let mut bad_timestamp = 0f64;
+    let mut max_ts = -1f64;
     let mut i: i32 = 0;
     while i < count {
         let at = cur;
@@ -318,6 +321,9 @@ fn check_records(b: &[u8], start: usize, end: usize, count: i32, base_ts: f64, t
         };
         if r.offset_delta != i {
             return Err((INVALID_RECORD, Detail::OffsetDeltaOrder, [i as f64, at as f64, r.offset_delta as f64, 0.0]));
+        }
+        if base_ts + r.timestamp_delta > max_ts {
+            max_ts = base_ts + r.timestamp_delta;
         }
         if ts_check && bad_ts < 0 {
             let ts = base_ts + r.timestamp_delta;
@@ -334,7 +340,7 @@ fn check_records(b: &[u8], start: usize, end: usize, count: i32, base_ts: f64, t
     if bad_ts >= 0 {
         return Err((INVALID_TIMESTAMP, Detail::RecordTimestampRange, [bad_ts as f64, bad_timestamp, 0.0, 0.0]));
     }
-    Ok(())
+    Ok(max_ts)
 }
 
 /// Validates whole v2 batches covering `buf` exactly, from `st` on; fills `out`. Never panics.
@@ -440,12 +446,18 @@ pub fn scan(buf: &[u8], o: &Options, st: &mut State, out: &mut dyn Sink) -> Outc
         let base_timestamp = be64f(buf, p + 27);
         let max_timestamp = be64f(buf, p + 35);
         let ts_check = o.create_time && client;
+        // With validate_records the entry's maxTimestamp is the records' (the caller rewrites
+        // the header), and compressed batches are left to the caller's record validation.
+        let mut entry_max_timestamp = max_timestamp;
         if compression == 0 && o.validate_records {
-            if let Err((code, detail, args)) = check_records(buf, p + BATCH_HEADER_SIZE, p + size, count, base_timestamp, ts_check, lo, hi) {
-                *st = State { position: p, count: n, records };
-                return Outcome::Error(ScanError { code, detail, index: n, position: p, args });
+            match check_records(buf, p + BATCH_HEADER_SIZE, p + size, count, base_timestamp, ts_check, lo, hi) {
+                Ok(m) => entry_max_timestamp = m,
+                Err((code, detail, args)) => {
+                    *st = State { position: p, count: n, records };
+                    return Outcome::Error(ScanError { code, detail, index: n, position: p, args });
+                }
             }
-        } else if ts_check {
+        } else if ts_check && !o.validate_records {
             if base_timestamp != -1.0 && (base_timestamp < lo || base_timestamp > hi) {
                 fail!(INVALID_TIMESTAMP, Detail::BaseTimestampRange, base_timestamp);
             }
@@ -464,7 +476,7 @@ pub fn scan(buf: &[u8], o: &Options, st: &mut State, out: &mut dyn Sink) -> Outc
                 producer_epoch: be16(buf, p + 51),
                 base_sequence,
                 base_timestamp,
-                max_timestamp,
+                max_timestamp: entry_max_timestamp,
                 producer_id,
             },
         );
@@ -653,6 +665,18 @@ mod tests {
         assert_eq!((e.code, e.detail, e.args[0], e.args[1]), (INVALID_TIMESTAMP, Detail::RecordTimestampRange, 1.0, NOW + 7_200_000.0));
         let ok = Options { create_time: false, ..opts() };
         assert_eq!(run(&b, &ok).0, Outcome::Ok);
+    }
+
+    #[test]
+    fn entry_max_timestamp_is_the_records_not_the_header() {
+        let recs = [
+            Rec { key: None, value: None, headers: vec![], timestamp_delta: 0 },
+            Rec { key: None, value: None, headers: vec![], timestamp_delta: 5 },
+        ];
+        let b = build_batch(&recs, &BatchOpts { base_timestamp: NOW as i64, max_timestamp: i64::MAX, ..BatchOpts::default() });
+        let (r, _, entries) = run(&b, &opts());
+        assert_eq!(r, Outcome::Ok);
+        assert_eq!(entries[0].max_timestamp, NOW + 5.0);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 // Produce (key 0), v3-v13: each partition's batch is scanned and validated (magic 2, lengths,
-// record count, CRC32C, max.message.bytes, timestamps), stamped in place inside the request frame
-// and appended, all before the first await, so appends keep request order. acks=0 sends nothing
+// record count, CRC32C, max.message.bytes, timestamps), then checked as Kafka's LogValidator does
+// (storage/leader-validation.ts: a compressed batch's records, keys on compacted topics, the
+// header maxTimestamp set from the records), stamped in place inside the request frame and
+// appended. Only a large compressed batch (validated on the pool) or a recompression awaits; the
+// next request on the connection starts after this one's appends, so appends keep request order. acks=0 sends nothing
 // back; acks=1 and acks=all answer once the write reached the file (single node: the ISR is this
 // broker, so acks=all additionally checks min.insync.replicas). Per-partition errors do not fail
 // the other partitions.
@@ -8,8 +11,10 @@ import { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { ProduceResponse, type TopicProduceResponse, type PartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { COMPRESSION_MASK, CONTROL_MASK, CompressionType, TRANSACTIONAL_MASK, iterateRecords } from '../storage/record-batch.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../storage/record-batch.js';
 import { runJob } from '../workers/pool.js';
+import type { TargetCodec } from '../compression/batch-codec.js';
+import { leaderRules, mayHaveKeyErrors, needsValidation, validateBeyondScanSync, setMaxTimestamp, validateBeyondScan, validateUncompressed, type RecordsVerdict } from '../storage/leader-validation.js';
 import { accel } from '../accel/index.js';
 import { lastSequenceOf } from '../txn/producer-state.js';
 import type { AppendBatch } from '../storage/partition-log.js';
@@ -17,22 +22,6 @@ import { defineHandler } from './types.js';
 
 const scan = accel.createBatchScan(4);
 const stampBatch = accel.stampBatch.bind(accel);
-
-// Index of the first record without a key in the (single) batch, or -1.
-async function firstKeylessRecord(records: Buffer, compressed: boolean): Promise<number> {
-  const plain = compressed ? await runJob('decompressBatch', { buf: records, position: 0 }) : records;
-  let index = -1;
-  let i = 0;
-  iterateRecords(plain, 0, (_offset, _ts, key) => {
-    if (key === null) {
-      index = i;
-      return false;
-    }
-    i++;
-    return true;
-  });
-  return index;
-}
 
 function hasZstd(): boolean {
   for (let i = 0; i < scan.count; i++) if ((scan.attributes[i]! & COMPRESSION_MASK) === CompressionType.Zstd) return true;
@@ -106,32 +95,37 @@ export const produceHandler = defineHandler({
           singleBatch: true,
         } as const;
         let result = accel.scanBatches(records, scan, scanOptions);
-        // compression.type other than `producer`: the batch is stored with the topic's codec,
-        // rebuilt on the pool when large (Kafka's LogValidator recompresses the same way).
-        const target = cfg.compressionCodec;
-        if (result.ok && target !== null && (scan.attributes[0]! & COMPRESSION_MASK) !== target && (scan.attributes[0]! & CONTROL_MASK) === 0) {
+        // zstd needs Produce v7+ (KIP-110): older clients could not read it back.
+        if (result.ok && v < 7 && hasZstd()) {
+          fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'Produce requests with ZStandard compressed data need version 7 or above');
+          continue;
+        }
+        // Kafka's LogValidator rules beyond the scan (storage/leader-validation.ts): a compressed
+        // batch's records, keys on compacted topics, maxTimestamp taken from the records.
+        const rules = leaderRules(log.name, cfg, now);
+        let verdict: RecordsVerdict | null = null;
+        let awaited = false; // whether `scan` may have been used by another request meanwhile
+        if (result.ok && needsValidation(records, 0, rules)) {
           try {
-            records = await runJob('recompressBatch', { buf: records, position: 0, codec: target, level: cfg.compressionLevel });
+            verdict = validateBeyondScanSync(records, 0, rules) ?? null;
+            if (verdict === null) {
+              verdict = await validateBeyondScan(records, 0, rules);
+              awaited = true;
+            }
           } catch (err) {
             if (!(err instanceof KafkaError)) throw err;
             fail(err.code, err.message);
             continue;
           }
-          // The await let other requests run: scan again before using the scan results.
-          result = accel.scanBatches(records, scan, scanOptions);
+        } else if (!result.ok && mayHaveKeyErrors(result.errorCode, rules) && (records[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) === 0) {
+          // Kafka reports keyless records together with bad timestamps.
+          verdict = validateUncompressed(records, 0, rules);
         }
-        // Kafka's LogValidator.validateKey: a compacted topic needs a key on every record.
-        if (result.ok && cfg.cleanupPolicy.includes('compact') && (scan.attributes[0]! & CONTROL_MASK) === 0) {
-          const compressed = (scan.attributes[0]! & COMPRESSION_MASK) !== CompressionType.None;
-          const keyless = await firstKeylessRecord(records, compressed);
-          if (keyless >= 0) {
-            const message = `Compacted topic cannot accept message without key in topic partition ${log.name}.`;
-            fail(ErrorCode.INVALID_RECORD, message);
-            res.recordErrors = [{ batchIndex: keyless, batchIndexErrorMessage: message }];
-            continue;
-          }
-          // Decompressing awaited: scan again before using the scan results.
-          if (compressed) result = accel.scanBatches(records, scan, scanOptions);
+        if (verdict !== null && !verdict.ok) {
+          fail(verdict.errorCode, verdict.message);
+          if (verdict.recordErrors.length > 0) res.recordErrors = verdict.recordErrors.map((e) => ({ batchIndex: e.index, batchIndexErrorMessage: e.message }));
+          ctx.log.debug({ partition: log.name, clientId: ctx.clientId, error: verdict.message }, 'produce rejected');
+          continue;
         }
         if (!result.ok) {
           if (result.recordErrors && result.recordErrors.length > 0) {
@@ -142,10 +136,34 @@ export const produceHandler = defineHandler({
           ctx.log.debug({ partition: log.name, clientId: ctx.clientId, error: result.message }, 'produce rejected');
           continue;
         }
-        // zstd needs Produce v7+ (KIP-110): older clients could not read it back.
-        if (v < 7 && hasZstd()) {
-          fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'Produce requests with ZStandard compressed data need version 7 or above');
-          continue;
+        const sourceCodec = records[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
+        // compression.type other than `producer`: the batch is stored with the topic's codec,
+        // rebuilt on the pool when large (Kafka's LogValidator recompresses the same way). A
+        // compressed batch whose inner offsets are not 0..n-1 is rebuilt in its own codec, as
+        // Kafka rebuilds it (old clients wrote them wrong).
+        const target: TargetCodec | null = cfg.compressionCodec !== null && cfg.compressionCodec !== sourceCodec ? cfg.compressionCodec : verdict !== null && !verdict.consecutive && sourceCodec !== 0 ? (sourceCodec as TargetCodec) : null;
+        if (target !== null) {
+          try {
+            records = await runJob('recompressBatch', { buf: records, position: 0, codec: target, level: cfg.compressionLevel });
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            fail(err.code, err.message);
+            continue;
+          }
+        } else if (cfg.timestampType === 'CreateTime') {
+          // LogValidator.setMaxTimestamp: the records' largest timestamp, not the producer's
+          // header (the scan reports it for uncompressed batches, the verdict for compressed).
+          const maxTimestamp = verdict !== null && verdict.ok ? verdict.maxTimestamp : scan.maxTimestamp[0]!;
+          setMaxTimestamp(records, 0, maxTimestamp);
+          scan.maxTimestamp[0] = maxTimestamp;
+        }
+        // Any await above let other requests use `scan`: scan again before using its results.
+        if (awaited || target !== null) {
+          result = accel.scanBatches(records, scan, scanOptions);
+          if (!result.ok) {
+            fail(result.errorCode, result.message);
+            continue;
+          }
         }
         const logAppendTime = cfg.timestampType === 'LogAppendTime';
         const batches: AppendBatch[] = [];

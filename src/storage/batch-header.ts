@@ -30,3 +30,18 @@ export function readBatchHeaderFields(buf: Buffer, pos: number): BatchHeaderFiel
 export function batchMaxTimestamp(buf: Buffer, pos: number): number {
   return readInt64(buf, pos + 35);
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A JS number as the int64 an index or snapshot file stores, clamped to the int64 range. A batch
+ * header's Long.MAX_VALUE reads back as 2^63 (the nearest double), which BigInt/writeBigInt64BE
+ * refuse: without the clamp one stored timestamp made every index rebuild throw (issue 11).
+ */
+export function toInt64(n: number): bigint {
+  if (Number.isNaN(n)) return -1n;
+  if (n >= 9223372036854775807) return INT64_MAX;
+  if (n <= -9223372036854775808) return INT64_MIN;
+  return BigInt(Math.trunc(n));
+}

@@ -9,6 +9,7 @@
 // and written to disk with the appends they describe (entries are never rewritten). Unlike Kafka
 // the files are not preallocated, so a crash can only leave a short tail, which recovery drops.
 import { writeSync } from 'node:fs';
+import { toInt64 } from './batch-header.js';
 
 export const OFFSET_ENTRY = 8;
 export const TIME_ENTRY = 12;
@@ -25,7 +26,12 @@ export class OffsetIndex {
     return this.count === 0 ? this.baseOffset - 1 : this.baseOffset + this.rel[this.count - 1]!;
   }
 
+  // An entry whose relative offset or position does not fit the file's int32 fields is left
+  // out rather than thrown on: the index is sparse, lookups then start at an earlier entry, and
+  // no stored batch (a lastOffsetDelta an older validation let through) can stop an append or
+  // an index rebuild.
   append(offset: number, position: number): void {
+    if (!fitsInt32(offset - this.baseOffset) || !fitsInt32(position)) return;
     if (this.count === this.rel.length) {
       const rel = new Int32Array(this.rel.length * 2);
       rel.set(this.rel);
@@ -118,8 +124,15 @@ export class TimeIndex {
     return this.count === 0 ? -1 : this.baseOffset + this.rel[this.count - 1]!;
   }
 
+  // Never throws for a number: any timestamp a stored batch holds (Long.MAX, Long.MIN) is
+  // indexed, so neither an append nor an index rebuild can be stopped by a batch's content.
   append(timestamp: number, offset: number): void {
-    if (this.count > 0 && timestamp <= this.ts[this.count - 1]!) return;
+    if (this.count > 0 && !(timestamp > this.ts[this.count - 1]!)) return;
+    if (!fitsInt32(offset - this.baseOffset)) return; // as in OffsetIndex.append
+    // The file entry first: nothing in memory changes unless the entry could be built.
+    const e = Buffer.allocUnsafe(TIME_ENTRY);
+    e.writeBigInt64BE(toInt64(timestamp), 0);
+    e.writeInt32BE(offset - this.baseOffset, 8);
     if (this.count === this.ts.length) {
       const ts = new Float64Array(this.ts.length * 2);
       ts.set(this.ts);
@@ -131,9 +144,6 @@ export class TimeIndex {
     this.ts[this.count] = timestamp;
     this.rel[this.count] = offset - this.baseOffset;
     this.count++;
-    const e = Buffer.allocUnsafe(TIME_ENTRY);
-    e.writeBigInt64BE(BigInt(timestamp), 0);
-    e.writeInt32BE(offset - this.baseOffset, 8);
     this.pending.push(e);
   }
 
@@ -167,7 +177,7 @@ export class TimeIndex {
   toBuffer(): Buffer {
     const b = Buffer.allocUnsafe(this.count * TIME_ENTRY);
     for (let i = 0; i < this.count; i++) {
-      b.writeBigInt64BE(BigInt(this.ts[i]!), i * TIME_ENTRY);
+      b.writeBigInt64BE(toInt64(this.ts[i]!), i * TIME_ENTRY);
       b.writeInt32BE(this.rel[i]!, i * TIME_ENTRY + 8);
     }
     return b;
@@ -187,6 +197,10 @@ export class TimeIndex {
     this.pending = [];
     return bytes.length % TIME_ENTRY === 0;
   }
+}
+
+function fitsInt32(n: number): boolean {
+  return n >= -0x80000000 && n <= 0x7fffffff && Number.isInteger(n);
 }
 
 // Writes index entries appended since the last call to the given file descriptors.

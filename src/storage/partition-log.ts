@@ -137,7 +137,15 @@ export class PartitionLog {
   append(records: Buffer, batches: readonly AppendBatch[], leaderEpoch: number, now: number, stamp: (buf: Buffer, pos: number, baseOffset: number, epoch: number) => void): AppendInfo {
     if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
     const first = batches[0]!;
-    const total = batches.reduce((a, b) => a + b.size, 0);
+    // Everything that can refuse the append is checked before anything changes: a half-done
+    // append must not leave offsets, indexes or the segment's max timestamp behind (issue 11).
+    let total = 0;
+    for (const b of batches) {
+      if (!(b.size >= 61 && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
+        throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `append to ${this.name}: batch of ${b.size} bytes at ${b.position} is not inside the ${records.length} bytes given`);
+      }
+      total += b.size;
+    }
     this.maybeRoll(total, now, first.maxTimestamp);
     const seg = this.activeSegment;
     const baseOffset = this.logEndOffset;

@@ -100,7 +100,12 @@ export interface ScanOptions {
   beforeMaxMs: number;
   afterMaxMs: number;
   now: number;
-  /** Parse every record of uncompressed batches (compressed ones are checked at header level). */
+  /**
+   * Parse every record of uncompressed batches; their `maxTimestamp` entry is then the largest
+   * record timestamp (-1 if none is larger), not the header's. Compressed batches get no
+   * timestamp check here: the caller validates their records once decompressed. Without this
+   * flag, batches are checked at header level (base and max timestamp).
+   */
   validateRecords: boolean;
   /**
    * Kafka accepts exactly one batch per partition in Produce v3+ (INVALID_RECORD otherwise).
@@ -232,6 +237,7 @@ function parseRecord(b: Uint8Array, end: number): string {
 }
 
 let recordError = ''; // what checkRecords found, when it returns an error code
+let recordsMaxTimestamp = NO_TIMESTAMP; // the largest record timestamp checkRecords saw
 let badTimestamps: RecordError[] = []; // every record with an out-of-range timestamp (KIP-467)
 const MAX_RECORD_ERRORS = 1000;
 
@@ -244,6 +250,7 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
   cur = start;
   let badTs = -1;
   let badTimestamp = 0;
+  let maxTs = NO_TIMESTAMP;
   badTimestamps = [];
   for (let i = 0; i < count; i++) {
     const at = cur;
@@ -253,6 +260,7 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
     // Kafka does not check offset deltas of uncompressed batches, it rewrites only the base
     // offset; samsa stores the batch as sent, so deltas out of order would mean wrong offsets.
     if (rOffsetDelta !== i) return bad(`record ${i} at byte ${at}: offsetDelta ${rOffsetDelta}, expected ${i}`);
+    if (baseTs + rTimestampDelta > maxTs) maxTs = baseTs + rTimestampDelta;
     if (tsCheck && badTs < 0) {
       const ts = baseTs + rTimestampDelta;
       if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi)) {
@@ -266,6 +274,7 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
     }
   }
   if (cur !== end) return bad(`batch declares ${count} records but ${end - cur} bytes remain after them`);
+  recordsMaxTimestamp = maxTs;
   if (badTs < 0) return 0;
   recordError = `record ${badTs}: timestamp ${badTimestamp} is out of range [${lo}, ${hi}]`;
   return ErrorCode.INVALID_TIMESTAMP;
@@ -345,6 +354,9 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     const baseTimestamp = i64(buf, p + BASE_TIMESTAMP_OFFSET);
     const maxTimestamp = i64(buf, p + MAX_TIMESTAMP_OFFSET);
     const tsCheck = createTime && client;
+    // Kafka's LogValidator sets a validated batch's maxTimestamp from its records, whatever the
+    // producer wrote there: the entry reports that value, and the caller rewrites the header.
+    let entryMaxTimestamp = maxTimestamp;
     if (compression === CompressionType.None && options.validateRecords) {
       const code = checkRecords(buf, p + RECORDS_OFFSET, p + size, count, baseTimestamp, tsCheck, lo, hi);
       if (code !== 0) {
@@ -352,8 +364,11 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
         if (code === ErrorCode.INVALID_TIMESTAMP && !r.ok) r.recordErrors = badTimestamps;
         return r;
       }
-    } else if (tsCheck) {
-      // Header level: the first record's and the largest timestamp.
+      entryMaxTimestamp = recordsMaxTimestamp;
+    } else if (tsCheck && !options.validateRecords) {
+      // Header level, when records are not read: the first record's and the largest timestamp.
+      // (With validateRecords the caller validates a compressed batch's records after
+      // decompressing it: src/storage/log-validator.ts.)
       if (baseTimestamp !== NO_TIMESTAMP && (baseTimestamp < lo || baseTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `baseTimestamp ${baseTimestamp} is out of range [${lo}, ${hi}]`);
       if (maxTimestamp !== NO_TIMESTAMP && (maxTimestamp < lo || maxTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `maxTimestamp ${maxTimestamp} is out of range [${lo}, ${hi}]`);
     }
@@ -366,7 +381,7 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     out.producerEpoch[n] = i16(buf, p + PRODUCER_EPOCH_OFFSET);
     out.baseSequence[n] = baseSequence;
     out.baseTimestamp[n] = baseTimestamp;
-    out.maxTimestamp[n] = maxTimestamp;
+    out.maxTimestamp[n] = entryMaxTimestamp;
     out.producerId[n] = producerId;
     out.count = ++n;
     records += count;

@@ -79,6 +79,8 @@ export class Segment {
   // the bytes are kept here; in disk mode the caller writes them.
   addBatch(buf: Buffer, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number): number {
     const position = this.size;
+    // The indexes first, the segment's own fields after: an index append that throws leaves
+    // maxTimestamp as it was (a failed append once left it at Long.MAX, issue 11).
     // Kafka indexes the batch that crosses the interval: entry = (its last offset, its position).
     if (this.bytesSinceIndex > indexIntervalBytes || position === 0) {
       this.index.append(lastOffset, position);
@@ -86,9 +88,9 @@ export class Segment {
     }
     this.bytesSinceIndex += buf.length;
     if (maxTimestamp > this.maxTimestamp) {
+      this.timeIndex.append(maxTimestamp, lastOffset);
       this.maxTimestamp = maxTimestamp;
       this.offsetOfMaxTimestamp = lastOffset;
-      this.timeIndex.append(maxTimestamp, lastOffset);
     }
     this.size += buf.length;
     this.lastOffset = lastOffset;

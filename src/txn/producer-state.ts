@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, readdirSync, unlinkSync, existsSync } from
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { crc32c } from '../storage/crc32c.js';
+import { toInt64 } from '../storage/batch-header.js';
 
 export const MAX_BATCHES_PER_PRODUCER = 5;
 const INT32_MAX = 0x7fffffff;
@@ -168,7 +169,7 @@ export class ProducerStateManager {
       buf.writeInt32BE(last.lastSeq, p + 10);
       buf.writeBigInt64BE(BigInt(last.lastOffset), p + 14);
       buf.writeInt32BE(last.lastOffset - last.firstOffset, p + 22);
-      buf.writeBigInt64BE(BigInt(e.lastTimestamp), p + 26);
+      buf.writeBigInt64BE(toInt64(e.lastTimestamp), p + 26); // any stored batch timestamp, Long.MAX included
       buf.writeInt32BE(e.coordinatorEpoch, p + 34);
       buf.writeBigInt64BE(BigInt(e.currentTxnFirstOffset), p + 38);
       p += ENTRY;

@@ -1,6 +1,8 @@
 // The piscina pool for heavy CPU jobs (DESIGN.md section 2): batch (de/re)compression for the log
-// cleaner and for topic compression.type conversion. Small jobs run inline, because a thread hop
-// costs more than the job; each threshold below comes from bench/compression/pool-vs-inline.ts.
+// cleaner and for topic compression.type conversion, and the leader's validation of produced
+// compressed batches (runValidation: decompress and check the records, as Kafka's LogValidator).
+// Small jobs run inline, because a thread hop costs more than the job; each threshold below comes
+// from bench/compression/pool-vs-inline.ts.
 //
 // - The pool is created on first use (start-up does not pay for it), with cores - 1 threads (at
 //   least 1) and none kept: an idle thread exits after IDLE_TIMEOUT_MS, and idle threads never
@@ -27,8 +29,10 @@ import {
   recompressBatchSync,
   type TargetCodec,
 } from '../compression/batch-codec.js';
+import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
+import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
 import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD } from '../storage/record-batch.js';
-import { KafkaError } from '../errors.js';
+import { ErrorCode, KafkaError } from '../errors.js';
 import type { BatchTask, TaskFailure } from './tasks.js';
 
 export type JobKind = 'decompressBatch' | 'compressBatch' | 'recompressBatch';
@@ -219,4 +223,27 @@ export function runJob(kind: JobKind, input: JobInput, options: JobOptions = {})
   const where = options.where ?? 'auto';
   if (where === 'inline' || (where === 'auto' && runsInline(kind, input))) return runInline(kind, input);
   return runOnPool(kind, input);
+}
+
+/**
+ * Kafka's leader-side validation of a produced compressed batch (LogValidator): its records
+ * decompressed and checked against `rules` (storage/log-validator.ts). Inline below the
+ * decompression threshold of the batch's codec (INLINE_MAX_BYTES.decompress), else on the pool.
+ * The caller scanned the batch first (a whole v2 batch at `position`).
+ */
+export async function runValidation(input: { buf: Buffer; position?: number }, rules: RecordRules, options: JobOptions = {}): Promise<RecordsVerdict> {
+  const position = input.position ?? 0;
+  const where = options.where ?? 'auto';
+  const size = batchSize(input.buf, position);
+  if (size < 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `runValidation: no whole batch at byte ${position}`);
+  if (where === 'inline' || (where === 'auto' && runsInline('decompressBatch', input))) {
+    const c = sourceCodec(input.buf, position);
+    return c === 0 || hasSyncCodec(c) ? validateCompressedBatchSync(input.buf, position, rules) : validateCompressedBatch(input.buf, position, rules);
+  }
+  const batch = new Uint8Array(size);
+  batch.set(input.buf.subarray(position, position + size));
+  const task: BatchTask = { batch, rules };
+  const r = (await getPool().run(task, { name: 'validateBatch', transferList: [batch.buffer] })) as RecordsVerdict | TaskFailure;
+  if ('failed' in r) throw rebuildError(r);
+  return r;
 }

@@ -14,6 +14,8 @@ import {
   type TargetCodec,
 } from '../compression/batch-codec.js';
 import { COMPRESSION_MASK, ATTRIBUTES_OFFSET } from '../storage/record-batch.js';
+import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
+import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
 
 export interface BatchTask {
   /** The batch, alone in its buffer (a structured clone arrives as a Uint8Array). */
@@ -21,6 +23,8 @@ export interface BatchTask {
   /** Target codec (compressBatch, recompressBatch). */
   codec?: TargetCodec;
   level?: number;
+  /** validateBatch: the record rules to apply. */
+  rules?: RecordRules;
 }
 
 type Moved = ReturnType<typeof move>;
@@ -87,6 +91,22 @@ export function recompressBatch(task: BatchTask): Promise<Moved | TaskFailure> {
     const sync = (c === 0 || hasSyncCodec(c)) && (codec === 0 || hasSyncCodec(codec));
     return sync ? recompressBatchSync(b, 0, codec, task.level) : recompressAsync(b, 0, codec, task.level);
   });
+}
+
+/**
+ * A produced batch's records, decompressed and validated (pool.ts runValidation). Returns the
+ * verdict (a small plain object), not the decompressed bytes, which would only be copied back.
+ */
+export async function validateBatch(task: BatchTask): Promise<RecordsVerdict | TaskFailure> {
+  try {
+    const b = asBuffer(task.batch);
+    const rules = task.rules!;
+    const c = sourceCodec(b);
+    return c === 0 || hasSyncCodec(c) ? validateCompressedBatchSync(b, 0, rules) : await validateCompressedBatch(b, 0, rules);
+  } catch (err) {
+    const e = err as Error;
+    return { failed: true, name: e.name ?? 'Error', message: e.message ?? String(err) };
+  }
 }
 
 /** A no-op round trip (bench/compression/pool-vs-inline.ts measures the pool's own cost). */

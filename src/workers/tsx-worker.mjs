@@ -7,4 +7,4 @@ import { register } from 'tsx/esm/api';
 register();
 const tasks = await import('./tasks.ts');
 
-export const { decompressBatch, compressBatch, recompressBatch, echo } = tasks;
+export const { decompressBatch, compressBatch, recompressBatch, validateBatch, echo } = tasks;

@@ -351,14 +351,31 @@ test('timestamps out of range: INVALID_TIMESTAMP (CreateTime only, bounds inclus
   assert.ok(scan(at(NOW + 10 * HOUR), { timestampType: 'LogAppendTime' }).ok);
   assert.ok(scan(buildBatch([{ key: null, value: null, timestamp: -1 }])).ok, 'NO_TIMESTAMP is not checked');
   assert.ok(scan(at(0), { beforeMaxMs: Number.MAX_SAFE_INTEGER }).ok);
-  // Compressed batches (and validateRecords off) are checked on baseTimestamp and maxTimestamp.
+  // With validateRecords off, batches are checked on baseTimestamp and maxTimestamp.
   const z = at(NOW + 2 * HOUR);
   z[22] |= CompressionType.Zstd;
-  fails(fixCrc(z), ErrorCode.INVALID_TIMESTAMP, {}, /maxTimestamp/);
+  fails(fixCrc(z), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/);
   fails(at(NOW + 2 * HOUR), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/);
   const old = buildBatch([{ key: null, value: null, timestamp: NOW - 2 * HOUR }, { key: null, value: null, timestamp: NOW }]);
   old[22] |= CompressionType.Gzip;
-  fails(fixCrc(old), ErrorCode.INVALID_TIMESTAMP, {}, /baseTimestamp/);
+  fails(fixCrc(old), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /baseTimestamp/);
+  // With validateRecords, a compressed batch's timestamps are left to the caller, which
+  // validates its records once decompressed (storage/leader-validation.ts).
+  assert.ok(scan(fixCrc(z)).ok);
+});
+
+test("validateRecords: the entry's maxTimestamp is the records' largest timestamp, not the header's (LogValidator)", () => {
+  const b = buildBatch([{ key: null, value: null, timestamp: NOW }, { key: null, value: null, timestamp: NOW + 5 }, { key: null, value: null, timestamp: NOW - 5 }]);
+  for (const header of [Number.MAX_SAFE_INTEGER, 2 ** 63, NOW + 10 * HOUR, -1, NOW]) {
+    b.writeBigInt64BE(header >= 2 ** 63 ? 2n ** 63n - 1n : BigInt(header), 35);
+    const s = createBatchScan();
+    assert.ok(scanBatches(fixCrc(b), s, opts()).ok);
+    assert.is(s.maxTimestamp[0], NOW + 5, `header ${header}`);
+  }
+  const none = buildBatch([{ key: null, value: null, timestamp: -1 }]);
+  const s = createBatchScan();
+  assert.ok(scanBatches(none, s, opts()).ok);
+  assert.is(s.maxTimestamp[0], -1);
 });
 
 test('client-only rules: baseOffset 0, no control batches, producer id needs a sequence', () => {

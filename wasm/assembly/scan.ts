@@ -227,6 +227,7 @@ function parseRecord(buf: usize, end: i32): i32 {
 }
 
 // What checkRecords found.
+let rMaxTimestamp: f64 = -1; // the largest record timestamp (-1 when none is larger)
 let rDetail: i32 = 0;
 let rA0: f64 = 0;
 let rA1: f64 = 0;
@@ -251,6 +252,7 @@ function checkRecords(buf: usize, start: i32, end: i32, count: i32, baseTs: f64,
   cur = start;
   let badTs = -1;
   let badTimestamp: f64 = 0;
+  let maxTs: f64 = -1;
   recordErrors = 0;
   for (let i = 0; i < count; i++) {
     const at = cur;
@@ -258,6 +260,7 @@ function checkRecords(buf: usize, start: i32, end: i32, count: i32, baseTs: f64,
     const problem = parseRecord(buf, end);
     if (problem != 0) return recordError(INVALID_RECORD, problem, <f64>i, <f64>at, pA2, pA3);
     if (rOffsetDelta != i) return recordError(INVALID_RECORD, D_OFFSET_DELTA, <f64>i, <f64>at, <f64>rOffsetDelta, 0);
+    if (baseTs + rTimestampDelta > maxTs) maxTs = baseTs + rTimestampDelta;
     if (tsCheck) {
       const ts = baseTs + rTimestampDelta;
       if (ts != -1 && (ts < lo || ts > hi)) {
@@ -275,6 +278,7 @@ function checkRecords(buf: usize, start: i32, end: i32, count: i32, baseTs: f64,
     }
   }
   if (cur != end) return recordError(INVALID_RECORD, D_BYTES_REMAIN, <f64>count, <f64>(end - cur), 0, 0);
+  rMaxTimestamp = maxTs;
   if (badTs < 0) return 0;
   return recordError(INVALID_TIMESTAMP, D_RECORD_TIMESTAMP, <f64>badTs, badTimestamp, 0, 0);
 }
@@ -365,14 +369,16 @@ export function scanBatches(buf: usize, len: i32, p0: i32, n0: i32, records0: f6
       return fail(INVALID_RECORD, n, p, D_NEGATIVE_COUNT, count);
     }
     const baseTimestamp = i64be(buf, p + BASE_TIMESTAMP_OFFSET);
-    const maxTimestamp = i64be(buf, p + MAX_TIMESTAMP_OFFSET);
+    let maxTimestamp = i64be(buf, p + MAX_TIMESTAMP_OFFSET);
     if (compression == NONE && validateRecords) {
       const code = checkRecords(buf, p + RECORDS_OFFSET, p + size, count, baseTimestamp, tsCheck, lo, hi);
       if (code != 0) {
         store<i32>(RESULT, code == INVALID_TIMESTAMP ? recordErrors : 0, 56);
         return fail(code, n, p, rDetail, rA0, rA1, rA2, rA3);
       }
-    } else if (tsCheck) {
+      // The entry reports the records' largest timestamp, as Kafka's LogValidator sets it.
+      maxTimestamp = rMaxTimestamp;
+    } else if (tsCheck && !validateRecords) {
       if (baseTimestamp != -1 && (baseTimestamp < lo || baseTimestamp > hi)) return fail(INVALID_TIMESTAMP, n, p, D_BASE_TIMESTAMP, baseTimestamp);
       if (maxTimestamp != -1 && (maxTimestamp < lo || maxTimestamp > hi)) return fail(INVALID_TIMESTAMP, n, p, D_MAX_TIMESTAMP, maxTimestamp);
     }
