@@ -82,7 +82,10 @@ export class Broker {
     let reload = false;
     if (options.port !== undefined || options.host !== undefined) {
       const controllers = new Set(config.getList('controller.listener.names').map((n) => n.toUpperCase()));
-      const moved = applyListenerFlags(config.getString('listeners') ?? '', config.isSet('advertised.listeners') ? config.getString('advertised.listeners') : null, controllers, options);
+      // advertised.listeners given with the flags (options.config, --set) is meant as given (a
+      // proxy in front, say); only a file's entry follows the flags.
+      const fromFile = !Object.hasOwn(overrides, 'advertised.listeners') && config.isSet('advertised.listeners');
+      const moved = applyListenerFlags(config.getString('listeners') ?? '', fromFile ? config.getString('advertised.listeners') : null, controllers, options);
       overrides['listeners'] = moved.listeners;
       if (moved.advertised !== null) overrides['advertised.listeners'] = moved.advertised;
       reload = true;

@@ -307,6 +307,18 @@ test('--port and --host override the listener of --config, advertised.listeners 
   }
 });
 
+test('advertised.listeners given with --set stays as given beside --port (a proxy in front, say)', async () => {
+  const r = run(['start', '--memory', '--port', '0', '--set', 'advertised.listeners=PLAINTEXT://proxy.example:19092']);
+  const port = await listeningPort(r);
+  const c = await ClientConnection.connect('127.0.0.1', port);
+  await c.negotiate();
+  const md = await c.send(MetadataRequest, MetadataResponse, c.pick(MetadataRequest), { topics: null });
+  assert.is(`${md.brokers[0]!.host}:${md.brokers[0]!.port}`, 'proxy.example:19092');
+  c.close();
+  r.child.kill('SIGTERM');
+  assert.is(await r.exited, 0);
+});
+
 test('a data dir that cannot be used stops start-up with one line naming it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-baddir-'));
   const file = join(dir, 'a-file');
