@@ -4,7 +4,7 @@
 // clean-shutdown marker across a failed start.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -317,6 +317,26 @@ test('advertised.listeners given with --set stays as given beside --port (a prox
   c.close();
   r.child.kill('SIGTERM');
   assert.is(await r.exited, 0);
+});
+
+test('on a terminal the logs are readable lines, not JSON; the ready line is the same', async () => {
+  // A pseudo-terminal from util-linux `script` (as test/bench/progress.test.ts); none elsewhere.
+  if (!(process.platform === 'linux' && /util-linux/.test(spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout ?? ''))) return;
+  const child = spawn('script', ['-qfec', `${process.execPath} ${bin} start --memory --port 0`, '/dev/null'], { env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  const closed = new Promise<void>((res) => child.on('close', () => res()));
+  child.stdout!.on('data', (d) => {
+    out += d;
+    // Closing the terminal (script ends) hangs up samsa.
+    if (/samsa ready /.test(out)) child.kill('SIGTERM');
+  });
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 20000);
+  await closed;
+  clearTimeout(deadline);
+  assert.match(out, /^samsa ready 127\.0\.0\.1:\d+\r?$/m, out);
+  assert.match(out, /^\d\d:\d\d:\d\d\.\d{3} (\x1b\[\d+m)?INFO (\x1b\[0m)? listening listener=PLAINTEXT host=127\.0\.0\.1 port=\d+/m, out);
+  assert.not.match(out, /\{"level":/, 'no JSON on a terminal');
 });
 
 test('a data dir that cannot be used stops start-up with one line naming it', async () => {
