@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test file under test/ in its own node process (uvu suites, TypeScript via tsx),
-// two at a time, and ends with the one line CI reads: `N passed, N failed[, N skipped]`.
-// A file that exits non-zero or never prints uvu's summary counts as one failure.
+// two at a time, and ends with the one line CI reads: `N passed, N failed, N skipped` (tests;
+// a file skipped for a missing requirement counts as one skipped test). Every skip is printed
+// with its reason. A file that exits non-zero or never prints uvu's summary counts as one failure.
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -20,8 +21,23 @@ const REQUIREMENTS = {
   golden: () => existsSync(join(root, '../shared/kafka-golden')),
   schemas: () => existsSync(join(root, '../shared/kafka-protocol/4.3.0')),
   chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
+  // The native addon (npm run build:native). Optional for a user; CI builds it, so under CI=true it
+  // counts as present and a missing binary fails the test instead of skipping it.
+  native: () =>
+    process.env.CI === 'true' ||
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('./src/accel/native.ts'); process.exit('error' in m.loadNativeAddon() ? 1 : 0)"], { cwd: root, stdio: 'ignore' }).status === 0,
   // @confluentinc/kafka-javascript built by scripts/install-ckjs.sh, loading librdkafka >= 2.10 (KIP-848).
   ckjs: () => spawnSync(process.execPath, ['-e', "const [a, b] = require('@confluentinc/kafka-javascript').librdkafkaVersion.split('.').map(Number); process.exit(a > 2 || (a === 2 && b >= 10) ? 0 : 1)"], { cwd: join(root, 'test/clients/ckjs'), stdio: 'ignore' }).status === 0,
+};
+// What to do about a missing requirement, printed with the skip.
+const HOW = {
+  kcat: 'apt-get install kcat',
+  'python-kafka': 'apt-get install python3-kafka python3-confluent-kafka',
+  golden: '../shared/kafka-golden beside the checkout',
+  schemas: '../shared/kafka-protocol beside the checkout',
+  chromium: 'apt-get install chromium',
+  ckjs: 'scripts/install-ckjs.sh',
+  native: 'npm run build:native',
 };
 const available = new Map();
 function missingRequirements(file) {
@@ -54,7 +70,8 @@ const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 |
 function runFile(file) {
   const missing = missingRequirements(file);
   if (missing.length > 0) {
-    return Promise.resolve({ file, passed: 0, failed: 0, skipped: 1, output: `skipped: needs ${missing.join(', ')}`, ms: 0, code: 0 });
+    const reason = `needs ${missing.map((r) => (HOW[r] ? `${r} (${HOW[r]})` : r)).join(', ')}`;
+    return Promise.resolve({ file, passed: 0, failed: 0, skipped: 1, output: '', reasons: [reason], ms: 0, code: 0 });
   }
   return new Promise((resolve) => {
     const started = Date.now();
@@ -81,8 +98,11 @@ function runFile(file) {
       const skipped = num('Skipped') ?? 0;
       let failed;
       if (total === null || passed === null) failed = 1;
-      else failed = total - passed - skipped + (code !== 0 && total === passed + skipped ? 1 : 0);
-      resolve({ file, passed: passed ?? 0, failed, skipped, output, ms: Date.now() - started, code });
+      // uvu's Total counts the tests that ran: skipped ones are not in it.
+      else failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+      // A test that skips itself says why on a line of its own: `skipped: <test>: <reason>`.
+      const reasons = [...output.matchAll(/^skipped: (.+)$/gm)].map((m) => m[1]);
+      resolve({ file, passed: passed ?? 0, failed, skipped, output, reasons, ms: Date.now() - started, code });
     });
   });
 }
@@ -98,6 +118,7 @@ await Promise.all(
       results.push(r);
       const status = r.failed > 0 ? 'FAIL' : 'ok  ';
       console.log(`${status} ${relative(root, file)}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)} s)`);
+      if (r.skipped > 0) for (const reason of r.reasons.length > 0 ? r.reasons : ['(no reason given)']) console.log(`    skipped: ${reason}`);
       if (r.failed > 0 || process.env.SAMSA_TEST_VERBOSE) console.log(r.output.replace(/^/gm, '    '));
     }
   }),
@@ -107,5 +128,5 @@ const sum = (k) => results.reduce((a, r) => a + r[k], 0);
 const passed = sum('passed');
 const failed = sum('failed');
 const skipped = sum('skipped');
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;

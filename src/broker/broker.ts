@@ -1,8 +1,11 @@
 // The composition root: config, logging, metadata, storage, handlers and listeners, wired once.
 // `startBroker()` resolves only when every listener accepts connections.
 import { resolve } from 'node:path';
-import { BrokerConfig } from './config/index.js';
-import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { BrokerConfig, ConfigError } from './config/index.js';
+import { applyListenerFlags, unsupportedSecurity } from './config/listeners.js';
+import { checkDataDirs } from './data-dir.js';
+import { reservePorts } from './port-reservation.js';
+import { createLogger, type Logger, type LogLevel, type LogFormat } from '../log.js';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import { FileMetadataStore, MemoryMetadataStore } from '../cluster/metadata-store.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -33,7 +36,11 @@ export interface BrokerOptions {
   config?: Record<string, string | number | boolean>;
   // A server.properties file, applied before `config`.
   configFile?: string;
+  // Overrides samsa.log.level. Without either, the level is defaultLogLevel (default 'warn').
   logLevel?: LogLevel;
+  defaultLogLevel?: LogLevel;
+  // 'pretty': one readable line per event (samsa start on a terminal); default 'json'.
+  logFormat?: LogFormat;
   logger?: Logger;
 }
 
@@ -74,22 +81,58 @@ export class Broker {
     overrides['samsa.storage'] = storage;
     if (options.dataDir !== undefined) overrides['log.dirs'] = resolve(options.dataDir);
     if (options.logLevel) overrides['samsa.log.level'] = options.logLevel;
+    let config = BrokerConfig.load({ file: options.configFile, overrides });
+    let reload = false;
     if (options.port !== undefined || options.host !== undefined) {
-      const base = BrokerConfig.load({ file: options.configFile, overrides }).brokerListeners()[0];
-      const host = options.host ?? base?.host ?? '127.0.0.1';
-      const port = options.port ?? base?.port ?? 9092;
-      overrides['listeners'] = `${base?.name ?? 'PLAINTEXT'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const controllers = new Set(config.getList('controller.listener.names').map((n) => n.toUpperCase()));
+      // advertised.listeners given with the flags (options.config, --set) is meant as given (a
+      // proxy in front, say); only a file's entry follows the flags.
+      const fromFile = !Object.hasOwn(overrides, 'advertised.listeners') && config.isSet('advertised.listeners');
+      const moved = applyListenerFlags(config.getString('listeners') ?? '', fromFile ? config.getString('advertised.listeners') : null, controllers, options);
+      overrides['listeners'] = moved.listeners;
+      if (moved.advertised !== null) overrides['advertised.listeners'] = moved.advertised;
+      reload = true;
     }
-    const config = BrokerConfig.load({ file: options.configFile, overrides });
-    const log = options.logger ?? createLogger(config.getString('samsa.log.level') as LogLevel);
+    // Quiet (warnings only) unless asked for more: a broker embedded in tests or an app should
+    // not fill its host's output. `samsa start` asks for info.
+    if (!config.isSet('samsa.log.level')) {
+      overrides['samsa.log.level'] = options.defaultLogLevel ?? 'warn';
+      reload = true;
+    }
+    if (reload) config = BrokerConfig.load({ file: options.configFile, overrides });
+    const insecure = unsupportedSecurity(config.brokerListeners());
+    if (insecure) throw new ConfigError(insecure);
+    const level = config.getString('samsa.log.level') as LogLevel;
+    const log = options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
+    if (storage === 'disk') checkDataDirs(config.logDirs());
+    // Ports first: a start that cannot serve fails before it opens a log (and so before the
+    // clean-shutdown marker is consumed).
+    const reservation = await reservePorts(config.brokerListeners());
     const nodeId = config.nodeId();
-    const broker = new Broker(config, log, nodeId, storage);
+    let broker: Broker;
+    try {
+      broker = new Broker(config, log, nodeId, storage);
+    } catch (err) {
+      await reservation.release();
+      throw err;
+    }
     setPoolErrorHandler((err) => log.error({ err }, 'worker pool error'));
-    await broker.logManager.loadAll(broker.metadata.topics());
-    await broker.coordinator.load();
-    await broker.txnCoordinator.load();
+    let loaded = false;
+    try {
+      await broker.logManager.loadAll(broker.metadata.topics());
+      loaded = true;
+      await broker.coordinator.load();
+      await broker.txnCoordinator.load();
+      await reservation.release();
+      await broker.listen();
+    } catch (err) {
+      await reservation.release();
+      // The logs were loaded (and recovered if need be), so closing them is a clean shutdown:
+      // it puts back the marker loadAll took, and the next start need not rebuild any index.
+      if (loaded) await broker.abortStart();
+      throw err;
+    }
     broker.logManager.startRetention();
-    await broker.listen();
     log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, accel: accelDescription(), ms: Date.now() - broker.startedAt }, 'samsa broker started');
     return broker;
   }
@@ -97,6 +140,14 @@ export class Broker {
   // What the network layer holds for all connections (see src/network/connection.ts).
   private connectionQuotas: ConnectionQuotas | null = null;
   networkUsage = { requestBudget: new ByteBudget(0), responseBudget: new ByteBudget(0) };
+
+  private async abortStart(): Promise<void> {
+    this.closing = true;
+    this.coordinator.close();
+    this.txnCoordinator.close();
+    await this.logManager.close();
+    await destroyPool();
+  }
 
   private async listen(): Promise<void> {
     const processor = new RequestProcessor(this.registry, this, this.log);

@@ -5,6 +5,27 @@ import { startBroker, type Broker } from '../broker/broker.js';
 import { ConfigError } from '../broker/config/index.js';
 import { SamsaError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { ENVIRONMENT_HELP, formatOptions, helpPointer } from './help.js';
+
+export const START_HELP = `usage: samsa start [options]
+
+Runs one broker until SIGINT or SIGTERM, then shuts down gracefully. Once clients can connect it
+prints one line on stdout, 'samsa ready <host:port>' (the bootstrap address, with the port bound
+even for --port 0). Logs go to stdout: readable lines on a terminal, one JSON object per line otherwise.
+
+${formatOptions('options', [
+  ['-p, --port N', "port of the first client listener, also advertised (0: any free port; default 9092)"],
+  ['--host H', 'address that listener binds to (default 127.0.0.1; 0.0.0.0 for all interfaces)'],
+  ['--data-dir DIR', 'keep topics on disk under DIR in Kafka\'s log layout (log.dirs)'],
+  ['--memory', 'keep everything in this process, lost at exit (default: disk under ./samsa-data)'],
+  ['-c, --config FILE', 'read broker properties from a Kafka server.properties file'],
+  ['-s, --set KEY=VALUE', 'set one broker property, e.g. num.partitions=3 (repeatable; wins over --config)'],
+  ['--log-level LEVEL', `${LOG_LEVELS.join(', ')} (default info; or samsa.log.level)`],
+  ['-h, --help', 'show this help'],
+])}
+
+${ENVIRONMENT_HELP}
+`;
 
 export async function startCommand(argv: string[]): Promise<void> {
   let values;
@@ -19,29 +40,31 @@ export async function startCommand(argv: string[]): Promise<void> {
         config: { type: 'string', short: 'c' },
         set: { type: 'string', multiple: true, short: 's' },
         'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    return fail(`${(err as Error).message}; see \`samsa help\``, 2);
+    return usageError((err as Error).message);
   }
+  if (values.help) return void process.stdout.write(START_HELP);
   const config: Record<string, string> = {};
   for (const kv of values.set ?? []) {
     const eq = kv.indexOf('=');
-    if (eq <= 0) return fail(`--set expects key=value, got '${kv}'`, 2);
+    if (eq <= 0) return usageError(`--set expects key=value, got '${kv}'`);
     config[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
   }
   let port: number | undefined;
   if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be an integer from 0 to 65535, got '${values.port}'`, 2);
+    port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
   }
   const level = values['log-level'];
   if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
-    return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`, 2);
+    return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   }
-  if (values.memory && values['data-dir'] !== undefined) return fail('--memory and --data-dir cannot be used together', 2);
+  if (values.memory && values['data-dir'] !== undefined) return usageError('--memory and --data-dir cannot be used together');
 
   let broker: Broker;
   try {
@@ -53,11 +76,16 @@ export async function startCommand(argv: string[]): Promise<void> {
       configFile: values.config,
       config,
       logLevel: level as LogLevel | undefined,
+      defaultLogLevel: 'info',
+      logFormat: process.stdout.isTTY ? 'pretty' : 'json',
     });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SamsaError) return fail(err.message, err instanceof ConfigError ? 2 : 1);
-    throw err;
+    if (process.env['SAMSA_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
+    return fail(`start failed: ${(err as Error).message ?? String(err)}`, 1);
   }
+  // For people and scripts: the one line to wait for, printed once connections are accepted.
+  process.stdout.write(`samsa ready ${broker.bootstrap}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -76,6 +104,10 @@ export async function startCommand(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function usageError(message: string): void {
+  fail(`${message}\n${helpPointer('start')}`, 2);
 }
 
 function fail(message: string, code: number): void {

@@ -1,6 +1,7 @@
 // The raw native addon (native/src/napi/mod.rs), called directly with every kind of bad argument:
 // each call returns or throws a TypeError / RangeError, and the process never crashes. Also the
 // scan state protocol the accel wrapper relies on (resume after "need capacity").
+// requires: native
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { nativeTest } from './native-required.js';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const hasWasm = existsSync(join(root, 'wasm/build/samsa.wasm'));
@@ -22,7 +23,7 @@ function run(env: Record<string, string | undefined>): { status: number | null; 
   return { status: r.status, out: line.startsWith('{') ? JSON.parse(line) : null, stderr: r.stderr };
 }
 
-test('default: native, described in one line', () => {
+nativeTest('default: native, described in one line', () => {
   const r = run({});
   assert.is(r.status, 0, r.stderr);
   assert.is(r.out!.backend, 'native');
@@ -33,6 +34,9 @@ test('default: native, described in one line', () => {
 test('SAMSA_ACCEL=js and =wasm force those backends', () => {
   assert.is(run({ SAMSA_ACCEL: 'js' }).out!.backend, 'js');
   if (hasWasm) assert.is(run({ SAMSA_ACCEL: 'wasm' }).out!.backend, 'wasm');
+});
+
+nativeTest('SAMSA_ACCEL=native forces the native backend', () => {
   assert.is(run({ SAMSA_ACCEL: 'native' }).out!.backend, 'native');
 });
 

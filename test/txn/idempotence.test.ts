@@ -154,7 +154,7 @@ function startProcess(dir: string, port: number): Promise<{ kill: (sig: NodeJS.S
     const timer = setTimeout(() => reject(new Error(`samsa did not start:\n${out}`)), 20000);
     child.stdout.on('data', (d) => {
       out += d;
-      if (out.includes('"listening"')) {
+      if (/^samsa ready /m.test(out)) {
         clearTimeout(timer);
         resolve({ kill: (sig) => new Promise((r) => { child.once('exit', () => r()); child.kill(sig); }) });
       }

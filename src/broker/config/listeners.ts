@@ -69,3 +69,47 @@ export function checkSecurityProtocolMap(value: string): string | null {
   const parsed = parseSecurityProtocolMap(value);
   return typeof parsed === 'string' ? parsed : null;
 }
+
+export function formatListener(l: ListenerSpec): string {
+  return `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+}
+
+// `samsa start --host/--port` (BrokerOptions host/port) over a server.properties: the flags move
+// the first client listener and leave every other entry (a KRaft file's CONTROLLER://:9093)
+// where it is. If advertised.listeners names that listener, its entry follows the flags too,
+// so what clients are told still reaches the broker: port 0 there means "the port bound", and
+// a wildcard --host advertises the address each client connected to (an empty host).
+export function applyListenerFlags(
+  listeners: string,
+  advertised: string | null,
+  controllerNames: ReadonlySet<string>,
+  flags: { host?: string; port?: number },
+): { listeners: string; advertised: string | null } {
+  const parsed = parseListenerList(listeners);
+  const fallback = { name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 };
+  const list = typeof parsed === 'string' ? [fallback] : [...parsed];
+  let idx = list.findIndex((l) => !controllerNames.has(l.name));
+  if (idx < 0) idx = list.push(fallback) - 1;
+  const target = list[idx]!;
+  list[idx] = { name: target.name, host: flags.host ?? target.host, port: flags.port ?? target.port };
+  if (advertised === null) return { listeners: list.map(formatListener).join(','), advertised: null };
+  const adv = parseListenerList(advertised);
+  if (typeof adv === 'string') return { listeners: list.map(formatListener).join(','), advertised };
+  const wildcard = (h: string) => h === '' || h === '0.0.0.0' || h === '::';
+  const moved = adv.map((a) =>
+    a.name !== target.name
+      ? a
+      : { name: a.name, host: flags.host === undefined ? a.host : wildcard(flags.host) ? '' : flags.host, port: flags.port === undefined ? a.port : 0 },
+  );
+  return { listeners: list.map(formatListener).join(','), advertised: moved.map(formatListener).join(',') };
+}
+
+// Listeners samsa would serve in plaintext although their security protocol promises TLS or
+// SASL (KafkaConfig maps each listener name to one through listener.security.protocol.map).
+// Until samsa speaks TLS and SASL it refuses to start with them rather than serve them unsecured.
+export function unsupportedSecurity(listeners: ReadonlyArray<{ name: string; securityProtocol: string }>): string | null {
+  const bad = listeners.filter((l) => l.securityProtocol !== 'PLAINTEXT');
+  if (bad.length === 0) return null;
+  const which = bad.map((l) => (l.name === l.securityProtocol ? l.name : `${l.name} (${l.securityProtocol})`)).join(', ');
+  return `listener ${which}: samsa supports only PLAINTEXT listeners (no TLS or SASL yet) and will not serve a secure listener unsecured`;
+}

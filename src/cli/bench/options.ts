@@ -3,7 +3,7 @@ import { UsageError, parse, parseBootstrap, parseIntOption } from '../topics/opt
 import type { BenchConfig, BenchMode } from '../../bench/types.js';
 
 export const RUN_USAGE = `usage: samsa bench produce|consume|e2e --bootstrap host:port [--topic T] [options]
-  --topic NAME            (default samsa-bench)
+  --topic NAME            the topic to use (default samsa-bench)
   --create-topic          create the topic first (with --partitions N)
   --partitions N | LIST   partitions to create; for consume, which to read (e.g. 0,1,2; default all)
   --record-size N | A-B   value bytes, fixed or uniform in A..B (default 100)
@@ -11,10 +11,10 @@ export const RUN_USAGE = `usage: samsa bench produce|consume|e2e --bootstrap hos
                           (murmur2 of the key); default 0: null keys, spread over all partitions
   --records N             stop after N records
   --duration 10s          stop after this long (ms, s, m; default 10s unless --records)
-  --acks 0|1|all          (default 1)
+  --acks 0|1|all          acknowledgements each produce waits for (default 1)
   --batch-size BYTES      record-batch size per request (default 16384)
   --linger-ms N           with --rate, how long a batch collects records (default 0)
-  --compression none|gzip|snappy|lz4|zstd
+  --compression CODEC     none, gzip, snappy, lz4 or zstd (default none)
   --connections N         producer connections per leader (default 1)
   --max-in-flight N       requests in flight per connection (default 5)
   --rate N                records/s on a fixed schedule (latency below saturation, coordinated omission corrected)
