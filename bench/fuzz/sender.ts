@@ -19,6 +19,8 @@ export interface SendOptions {
   connections: number;
   maxSeconds: number;
   quietMs?: number;
+  /** Frames not to send (a known defect that would stop the run); they are counted, not sent. */
+  skip?: (m: Mutant) => boolean;
   /** Stop early (e.g. the broker died). */
   shouldStop?: () => boolean;
   /** Called after each frame's outcome (replay and the smoke test use it). */
@@ -32,6 +34,7 @@ export interface SendResult {
   seconds: number;
   framesPerSec: number;
   outcomes: Record<Outcome, number>;
+  skipped: number;
   connectionsOpened: number;
   /** Answers whose correlation id is not the one sent, or more than one answer to one frame. */
   anomalies: Array<{ index: number; desc: string; what: string }>;
@@ -110,6 +113,7 @@ export async function sendMutants(o: SendOptions): Promise<SendResult> {
   let next = 0;
   let sent = 0;
   let opened = 0;
+  let skipped = 0;
   let stoppedBy: SendResult['stoppedBy'] = 'frames';
   const t0 = performance.now();
 
@@ -121,6 +125,10 @@ export async function sendMutants(o: SendOptions): Promise<SendResult> {
       if (o.shouldStop?.()) { stoppedBy = 'stop'; break; }
       const index = o.only ? o.only[next++]! : from + next++;
       const m = mutant(o.corpus, o.seed, index);
+      if (o.skip?.(m)) {
+        skipped++;
+        continue;
+      }
       if (!c || c.closed) {
         c = new Conn(o.port);
         opened++;
@@ -151,5 +159,5 @@ export async function sendMutants(o: SendOptions): Promise<SendResult> {
   };
   await Promise.all(Array.from({ length: o.connections }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  return { sent, seconds, framesPerSec: sent / seconds, outcomes, connectionsOpened: opened, anomalies, stoppedBy };
+  return { sent, seconds, framesPerSec: sent / seconds, outcomes, skipped, connectionsOpened: opened, anomalies, stoppedBy };
 }
