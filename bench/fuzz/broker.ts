@@ -15,6 +15,8 @@ export interface LogTally {
   /** Error-level lines (pino level >= 50), the first 200 kept whole. */
   errors: string[];
   errorCount: number;
+  /** The last 30 lines, whatever their level (why a start failed). */
+  tail: string[];
 }
 
 export interface BrokerProcess {
@@ -30,6 +32,12 @@ export interface BrokerProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
+// A broker still running when this process exits (an error, Ctrl-C) is killed with it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export function fold(msg: string): string {
   return msg.replace(/\d+/g, 'N').slice(0, 160);
 }
@@ -37,7 +45,9 @@ export function fold(msg: string): string {
 export async function startBroker(dataDir: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<BrokerProcess> {
   const bin = join(ROOT, 'bin', 'samsa.js');
   const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0 };
+  const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0, tail: [] };
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let exit: BrokerProcess['exit'] = null;
   const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
     exit = { code, signal };
@@ -49,6 +59,8 @@ export async function startBroker(dataDir: string, opts: { timeoutMs?: number; e
     // `samsa ready HOST:PORT` (issue 11, item 20) or the JSON start line's bootstrap.
     const ready = /^samsa ready \S+:(\d+)/.exec(line) ?? /"bootstrap":"[^"]*:(\d+)"/.exec(line);
     if (ready) resolvePort(Number(ready[1]));
+    log.tail.push(line.slice(0, 2000));
+    if (log.tail.length > 30) log.tail.shift();
     let level = 30;
     let msg = line;
     try {
@@ -70,7 +82,8 @@ export async function startBroker(dataDir: string, opts: { timeoutMs?: number; e
   const timeoutMs = opts.timeoutMs ?? 60000;
   const port = await Promise.race([
     portP,
-    exited.then(() => { throw new Error(`broker exited (${JSON.stringify(exit)}) before it was ready`); }),
+    // Let the pipes drain so that the error carries the broker's last words.
+    exited.then(() => new Promise((r) => setTimeout(r, 200))).then(() => { throw new Error(`broker exited (${JSON.stringify(exit)}) before it was ready; its last lines:\n${log.tail.join('\n')}`); }),
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`broker not ready after ${timeoutMs} ms`)), timeoutMs).unref()),
   ]);
   const b: BrokerProcess = {

@@ -40,7 +40,7 @@ export async function probeOnce(port: number, topic: string, timeoutMs: number):
   }
 }
 
-export function startProbes(port: () => number, topic: string, intervalMs = 250, timeoutMs = 2000): { stats: ProbeStats; stop(): Promise<ProbeStats> } {
+export function startProbes(port: () => number, topic: string, intervalMs = 250, timeoutMs = 2000, describe?: (startedAt: number) => string): { stats: ProbeStats; stop(): Promise<ProbeStats> } {
   const s: ProbeStats = { sent: 0, answered: 0, unanswered: 0, failures: [], maxMs: 0, p99Ms: 0 };
   const times: number[] = [];
   const inflight = new Set<Promise<void>>();
@@ -56,7 +56,7 @@ export function startProbes(port: () => number, topic: string, intervalMs = 250,
       },
       (err: Error) => {
         s.unanswered++;
-        if (s.failures.length < 50) s.failures.push({ atMs: at, why: err.message });
+        if (s.failures.length < 50) s.failures.push({ atMs: at, why: describe ? `${err.message}; ${describe(t0 + at)}` : err.message });
       },
     );
     inflight.add(p);

@@ -22,6 +22,9 @@ const { values: a } = parseArgs({
     only: { type: 'string' },
     hex: { type: 'boolean', default: false },
     'probe-every': { type: 'string', default: '1' },
+    // Then kill -9 the broker and start it again on the same data dir (does start-up survive?).
+    restart: { type: 'boolean', default: false },
+    'exclude-api': { type: 'string', default: '' },
   },
 });
 const seed = Number(a.seed);
@@ -36,12 +39,15 @@ if (a.hex) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-fuzz-replay-'));
-const broker = await startBroker(dir);
+let broker = await startBroker(dir);
 const every = Number(a['probe-every']);
+const excluded = new Set(a['exclude-api']!.split(',').filter(Boolean).map(Number));
 const culprits: string[] = [];
 try {
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
+    const m0 = mutant(corpus, seed, i);
+    if (excluded.has(m0.apiKey) || excluded.has(corpus[m0.source]!.apiKey)) continue;
     const errorsBefore = broker.log.errorCount;
     let outcome = '';
     await sendMutants({ port: broker.port, corpus, seed, only: [i], frames: 1, connections: 1, maxSeconds: 60, onOutcome: (_i, _m, o) => (outcome = o) });
@@ -60,6 +66,16 @@ try {
       culprits.push(`frame ${i} (${outcome}): ${m.desc}\n  ${why}\n  hex ${m.bytes.toString('hex').slice(0, 400)}`);
       console.log(culprits.at(-1));
       if (broker.exit || why.startsWith('fresh')) break;
+    }
+  }
+  if (a.restart && !broker.exit) {
+    await broker.kill9();
+    try {
+      broker = await startBroker(dir);
+      console.log(`restart after kill -9: ready on port ${broker.port}`);
+    } catch (err) {
+      culprits.push(`restart after kill -9 failed: ${(err as Error).message.slice(0, 3000)}`);
+      console.log(culprits.at(-1));
     }
   }
 } finally {

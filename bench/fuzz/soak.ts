@@ -65,7 +65,13 @@ let broker: BrokerProcess = await startBroker(dataDir);
 log(`broker pid ${broker.pid} on 127.0.0.1:${broker.port}, data dir ${dataDir}; corpus ${corpus.length} request frames`);
 await createTopic(broker.port, LEGIT_TOPIC);
 
-const probes = startProbes(() => broker.port, LEGIT_TOPIC);
+// Which fuzz frames were sent around a probe that went unanswered: the range to replay.
+const recentSends: Array<[number, number]> = [];
+const framesAround = (t: number): string => {
+  const near = recentSends.filter(([at]) => at >= t - 3000 && at <= t + 2000).map(([, i]) => i);
+  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after` : 'no fuzz frame sent around it';
+};
+const probes = startProbes(() => broker.port, LEGIT_TOPIC, 250, 2000, framesAround);
 const producer = startProducer(broker.port);
 const reader = startReader(broker.port);
 // Let the pair settle before the baseline RSS.
@@ -96,7 +102,12 @@ const fuzz = await sendMutants({
   port: broker.port, corpus, seed, frames, connections, maxSeconds, quietMs: Number(a['quiet-ms']),
   shouldStop: () => broker.exit !== null || rssStop,
   skip: excluded.size ? (m) => excluded.has(m.apiKey) || excluded.has(corpus[m.source]!.apiKey) : undefined,
-  onOutcome: () => sentSoFar++,
+  onOutcome: (index) => {
+    sentSoFar++;
+    const now = Date.now();
+    recentSends.push([now, index]);
+    if (recentSends.length > 20000 || recentSends[0]![0] < now - 10000) recentSends.splice(0, recentSends.findIndex(([at]) => at >= now - 10000) >>> 0);
+  },
 });
 clearInterval(progress);
 log(`fuzz done: ${fuzz.sent} frames in ${fuzz.seconds.toFixed(1)} s (${fuzz.framesPerSec.toFixed(0)}/s), stopped by ${rssStop ? 'RSS limit' : fuzz.stoppedBy}`);
@@ -143,7 +154,7 @@ try {
   await broker.kill9().catch(() => {});
 }
 const lostAfter = after ? lost(acked, after.seen) : [...acked];
-log(`restart: ${restartError || `ready in ${restartMs.toFixed(0)} ms, ${after!.seen.size} records read back, ${lostAfter.length} acknowledged missing, ${after!.duplicates.length} duplicated; clean stop exit ${cleanExit}`}`);
+log(`restart: ${restartError.split('\n').slice(0, 3).join(' / ').slice(0, 800) || `ready in ${restartMs.toFixed(0)} ms, ${after!.seen.size} records read back, ${lostAfter.length} acknowledged missing, ${after!.duplicates.length} duplicated; clean stop exit ${cleanExit}`}`);
 const load1 = loadavg();
 
 const criteria: Criterion[] = [
@@ -152,7 +163,7 @@ const criteria: Criterion[] = [
   { name: 'records lost by the legitimate pair (live)', value: String(lostLive.length), pass: lostLive.length === 0 && acked.size > 0 },
   { name: 'records duplicated by the legitimate pair (live)', value: String(reader.stats.duplicates.length), pass: reader.stats.duplicates.length === 0 },
   { name: 'legitimate producer errors', value: String(producer.stats.errors.length), pass: producer.stats.errors.length === 0 },
-  { name: 'restart after kill -9 on the fuzzed data dir', value: restartError || `ready in ${restartMs.toFixed(0)} ms`, pass: restartError === '' },
+  { name: 'restart after kill -9 on the fuzzed data dir', value: restartError ? `failed (see below; data dir kept at ${dataDir})` : `ready in ${restartMs.toFixed(0)} ms`, pass: restartError === '' },
   { name: 'acknowledged records missing after the restart', value: String(lostAfter.length), pass: lostAfter.length === 0 },
   { name: 'records duplicated after the restart', value: String(after?.duplicates.length ?? 'n/a'), pass: (after?.duplicates.length ?? 1) === 0 },
   { name: 'clean stop after the restart (exit code)', value: String(cleanExit), pass: cleanExit === 0 },
@@ -160,7 +171,7 @@ const criteria: Criterion[] = [
   { name: 'answers with a wrong correlation id', value: String(fuzz.anomalies.length), pass: fuzz.anomalies.length === 0 },
 ];
 
-const byMsg = [...firstLog.byMessage].sort((x, y) => y[1] - x[1]);
+const byMsg = [...firstLog.byMessage].sort((x, y) => Number(y[0].startsWith('ERROR')) - Number(x[0].startsWith('ERROR')) || y[1] - x[1]);
 const report: SoakReport = {
   command,
   startedAt: new Date().toISOString(),
@@ -189,13 +200,16 @@ const report: SoakReport = {
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
     ['Lost or duplicated numbers', [lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '', lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '', reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : ''].filter(Boolean)],
     ['Wrong correlation ids (first 20)', fuzz.anomalies.slice(0, 20).map((x) => `frame ${x.index}: ${x.desc}: ${x.what}`)],
+    ['Restart failure', restartError ? restartError.split('\n').map((l) => l.slice(0, 1500)) : []],
     ['Restart log', broker.log === firstLog ? [] : [...broker.log.byMessage].map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
   ],
 };
 const md = renderMarkdown(report);
 mkdirSync(dirname(a.out!), { recursive: true });
 writeFileSync(a.out!, md);
-rmSync(dataDir, { recursive: true, force: true });
+// A data dir the broker could not restart on is the reproduction: keep it.
+if (restartError === '') rmSync(dataDir, { recursive: true, force: true });
+else log(`kept the data dir the broker could not restart on: ${dataDir}`);
 console.log('');
 for (const c of criteria) console.log(`${c.pass ? 'ok  ' : 'FAIL'} ${c.name}: ${c.value}`);
 console.log(`frames: ${fuzz.sent} at ${fuzz.framesPerSec.toFixed(0)}/s; load average ${load1.map((x) => x.toFixed(2)).join(' ')}; summary in ${a.out}`);
