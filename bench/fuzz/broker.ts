@@ -15,6 +15,8 @@ export interface LogTally {
   /** Error-level lines (pino level >= 50), the first 200 kept whole. */
   errors: string[];
   errorCount: number;
+  /** One whole line per distinct error-level message (its first occurrence). */
+  errorExamples: Map<string, string>;
   /** The last 30 lines, whatever their level (why a start failed). */
   tail: string[];
 }
@@ -37,6 +39,7 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 
 export function fold(msg: string): string {
   return msg.replace(/\d+/g, 'N').slice(0, 160);
@@ -45,7 +48,7 @@ export function fold(msg: string): string {
 export async function startBroker(dataDir: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<BrokerProcess> {
   const bin = join(ROOT, 'bin', 'samsa.js');
   const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0, tail: [] };
+  const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0, errorExamples: new Map(), tail: [] };
   live.add(child);
   child.once('exit', () => live.delete(child));
   let exit: BrokerProcess['exit'] = null;
@@ -74,6 +77,7 @@ export async function startBroker(dataDir: string, opts: { timeoutMs?: number; e
     log.byMessage.set(key, (log.byMessage.get(key) ?? 0) + 1);
     if (level >= 50) {
       log.errorCount++;
+      if (!log.errorExamples.has(key)) log.errorExamples.set(key, line.slice(0, 3000));
       if (log.errors.length < 200) log.errors.push(line);
     }
   };

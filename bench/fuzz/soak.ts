@@ -194,7 +194,7 @@ const report: SoakReport = {
   ],
   sections: [
     ['Broker log lines by message (first broker)', byMsg.slice(0, 60).map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
-    ['Error-level log lines (first 20)', firstLog.errors.slice(0, 20).map((l) => l.slice(0, 600))],
+    ['One line per distinct error-level message', [...firstLog.errorExamples].flatMap(([k, l]) => [k, `  ${l.slice(0, 1500)}`])],
     ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => `+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`)],
     ['Legitimate producer errors', producer.stats.errors.slice(0, 20)],
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
