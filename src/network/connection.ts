@@ -284,6 +284,9 @@ export class Connection {
     this.wakeForRoom();
     if (flush) {
       this.socket.end();
+      // Keep reading (onData ignores it) so the client's FIN is seen and the socket closes; a
+      // paused socket is no active handle, and the listener's close would wait for it forever.
+      this.socket.resume();
       setTimeout(() => this.socket.destroy(), 5000).unref();
     } else this.socket.destroy();
   }
@@ -312,23 +315,41 @@ export class Connection {
 
   // Graceful shutdown: stop reading, finish the requests already received, flush, end.
   async shutdown(timeoutMs: number): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) {
+      // Closed with a flush (see close): give the client a moment to take the last bytes.
+      if (!this.socket.destroyed) await this.endWithin(Math.min(timeoutMs, 1000));
+      return;
+    }
     this.closing = true;
     this.socket.pause();
+    // The timers are not unref'd: a graceful close must finish (and the logs be closed after it)
+    // even when nothing else keeps the event loop alive, e.g. a connection whose socket closed
+    // while a request of it was still waiting for room. They are cleared as soon as not needed.
+    let timer: NodeJS.Timeout | undefined;
     const drained = new Promise<void>((resolve) => {
       if (!this.busy && this.queue.length === 0 && this.slots.length === 0) resolve();
       else this.drainWaiters.push(resolve);
-    });
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([drained, timer]);
-    if (this.closed) return;
-    await new Promise<void>((resolve) => {
       this.socket.once('close', () => resolve());
-      this.socket.end();
-      setTimeout(() => {
+    });
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([drained, expired]);
+    clearTimeout(timer);
+    if (this.closed) return;
+    await this.endWithin(Math.min(timeoutMs, 1000));
+  }
+
+  // Ends the socket and waits for it to close, destroying it after `ms`.
+  private endWithin(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
         this.socket.destroy();
         resolve();
-      }, Math.min(timeoutMs, 1000)).unref();
+      }, ms);
+      this.socket.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.socket.end();
     });
   }
 
