@@ -42,6 +42,10 @@ export function readOffsetsCheckpoint(path: string): Map<string, number> {
 
 // No fsync: the file only repeats the topic id the cluster metadata already holds durably, and
 // an fsync per partition made creating __consumer_offsets (50 partitions) take up to a second.
+export function partitionMetadataText(topicId: string): string {
+  return `version: 0\ntopic_id: ${topicId}\n`;
+}
+
 export function writePartitionMetadata(path: string, topicId: string): void {
-  writeAtomic(path, `version: 0\ntopic_id: ${topicId}\n`, false);
+  writeAtomic(path, partitionMetadataText(topicId), false);
 }

@@ -521,7 +521,9 @@ export class PartitionLog {
       await new Promise((r) => setTimeout(r, 2));
     }
     this.closed = true;
-    if (this.dir === null) return;
+    // A log that never held a record has nothing to snapshot or flush: skipping it keeps the
+    // shutdown of a broker with 200,000 fresh partitions in seconds, not minutes.
+    if (this.dir === null || this.logEndOffset === 0) return;
     if (!this.failed) writeSnapshot(this.dir, this.logEndOffset, this.producers);
     const seg = this.activeSegment;
     if (existsSync(seg.logPath)) {
