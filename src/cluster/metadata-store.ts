@@ -70,7 +70,11 @@ export class FileMetadataStore implements MetadataStore {
   private logBytes = 0;
   private snapshotBytes = 0;
 
-  constructor(logDir: string) {
+  // `minCompactBytes`: tests compact sooner.
+  constructor(
+    logDir: string,
+    private readonly minCompactBytes = MIN_COMPACT_BYTES,
+  ) {
     this.path = join(logDir, METADATA_FILE);
     this.logPath = join(logDir, METADATA_LOG);
   }
@@ -144,7 +148,7 @@ export class FileMetadataStore implements MetadataStore {
     }
     this.seq++;
     this.logBytes = before + Buffer.byteLength(line);
-    if (this.logBytes > MIN_COMPACT_BYTES && this.logBytes > this.snapshotBytes) {
+    if (this.logBytes > this.minCompactBytes && this.logBytes > this.snapshotBytes) {
       try {
         this.compact(snapshot());
       } catch {
