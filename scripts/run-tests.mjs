@@ -4,9 +4,9 @@
 // A file that exits non-zero or never prints uvu's summary counts as one failure.
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +19,15 @@ const REQUIREMENTS = {
   'python-kafka': () => spawnSync('/usr/bin/python3', ['-c', 'import kafka, confluent_kafka'], { stdio: 'ignore' }).status === 0,
   golden: () => existsSync(join(root, '../shared/kafka-golden')),
   schemas: () => existsSync(join(root, '../shared/kafka-protocol/4.3.0')),
+  // Mounting a small tmpfs to fill (full-disk tests): root on Linux, where the sandbox allows it.
+  tmpfs: () => {
+    if (process.platform !== 'linux') return false;
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-probe-'));
+    const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
+    if (ok) spawnSync('umount', [dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+    return ok;
+  },
   chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
   // @confluentinc/kafka-javascript built by scripts/install-ckjs.sh, loading librdkafka >= 2.10 (KIP-848).
   ckjs: () => spawnSync(process.execPath, ['-e', "const [a, b] = require('@confluentinc/kafka-javascript').librdkafkaVersion.split('.').map(Number); process.exit(a > 2 || (a === 2 && b >= 10) ? 0 : 1)"], { cwd: join(root, 'test/clients/ckjs'), stdio: 'ignore' }).status === 0,

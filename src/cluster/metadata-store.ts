@@ -66,7 +66,7 @@ export class FileMetadataStore implements MetadataStore {
   readonly path: string;
   readonly logPath: string;
   private seq = 0;
-  private logFd: number | null = null;
+  private logKnown = false;
   private logBytes = 0;
   private snapshotBytes = 0;
 
@@ -125,17 +125,18 @@ export class FileMetadataStore implements MetadataStore {
       }
     }
     this.logBytes = pos;
+    this.logKnown = true;
     return state.result();
   }
 
   append(change: MetadataChange, snapshot: () => MetadataSnapshot): void {
-    const line = JSON.stringify({ seq: this.seq + 1, ...change }) + '\n';
+    const line = Buffer.from(JSON.stringify({ seq: this.seq + 1, ...change }) + '\n');
+    // Opened per change (its cost is nothing beside the fsync): no descriptor outlives the broker.
     const fd = this.openLog();
     const before = this.logBytes;
     try {
-      const bytes = Buffer.from(line);
       let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, before + off);
+      while (off < line.length) off += writeSync(fd, line, off, line.length - off, before + off);
       fsyncSync(fd);
     } catch (err) {
       // Nothing of a failed append may survive: the next line must start where this one did.
@@ -145,9 +146,11 @@ export class FileMetadataStore implements MetadataStore {
         /* the load cuts a torn last line anyway */
       }
       throw err;
+    } finally {
+      closeSync(fd);
     }
     this.seq++;
-    this.logBytes = before + Buffer.byteLength(line);
+    this.logBytes = before + line.length;
     if (this.logBytes > this.minCompactBytes && this.logBytes > this.snapshotBytes) {
       try {
         this.compact(snapshot());
@@ -173,26 +176,29 @@ export class FileMetadataStore implements MetadataStore {
     syncDir(dirname(this.path));
     this.snapshotBytes = Buffer.byteLength(text);
     const log = this.openLog();
-    ftruncateSync(log, 0);
-    fsyncSync(log);
+    try {
+      ftruncateSync(log, 0);
+      fsyncSync(log);
+    } finally {
+      closeSync(log);
+    }
     this.logBytes = 0;
   }
 
-  close(): void {
-    if (this.logFd !== null) closeSync(this.logFd);
-    this.logFd = null;
-  }
+  // Kept for callers that end with the store; nothing stays open between changes.
+  close(): void {}
 
   private openLog(): number {
-    if (this.logFd === null) {
-      mkdirSync(dirname(this.logPath), { recursive: true });
-      const created = !existsSync(this.logPath);
-      // Positional writes (not O_APPEND): a failed append is cut off where it began.
-      this.logFd = openSync(this.logPath, constants.O_RDWR | constants.O_CREAT, 0o644);
-      this.logBytes = fstatSync(this.logFd).size;
-      if (created) syncDir(dirname(this.logPath));
+    mkdirSync(dirname(this.logPath), { recursive: true });
+    const created = !this.logKnown && !existsSync(this.logPath);
+    // Positional writes (not O_APPEND): a failed append is cut off where it began.
+    const fd = openSync(this.logPath, constants.O_RDWR | constants.O_CREAT, 0o644);
+    if (!this.logKnown) {
+      this.logBytes = fstatSync(fd).size;
+      this.logKnown = true;
     }
-    return this.logFd;
+    if (created) syncDir(dirname(this.logPath));
+    return fd;
   }
 }
 

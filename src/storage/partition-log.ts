@@ -65,6 +65,8 @@ export class PartitionLog {
   readonly abortedTxns = new AbortedTxnIndex();
   // Called whenever the high watermark advances (fetch long polls wait on it).
   onHighWatermark: (() => void) | null = null;
+  // Called when a failed write takes the log offline (the log manager brings it back).
+  onOffline: ((err: Error) => void) | null = null;
   private closed = false;
 
   constructor(
@@ -288,6 +290,12 @@ export class PartitionLog {
     this.log.error({ partition: this.name, err: err.message }, 'log write failed; partition offline');
     const e = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `write to ${this.name} failed: ${err.message}`);
     for (const w of this.ackWaiters.splice(0)) w.reject(e);
+    this.onOffline?.(err);
+  }
+
+  // Why the log is offline, or null.
+  get offlineError(): Error | null {
+    return this.failed;
   }
 
   // ---- read ----
