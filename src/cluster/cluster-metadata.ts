@@ -122,7 +122,10 @@ export class ClusterMetadata {
   private prepareTopic(spec: CreateTopicSpec): TopicState {
     const problem = topicNameProblem(spec.name);
     if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
-    if (this.byName.has(spec.name) || this.pendingNames.has(spec.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    if (this.byName.has(spec.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    // Only auto-creation meets a topic whose logs are being made (CreateTopics are serialized):
+    // it has no leader yet, which clients retry.
+    if (this.pendingNames.has(spec.name)) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `Topic '${spec.name}' is being created.`);
     const clash = this.byCollisionKey.get(collisionKey(spec.name));
     if (clash !== undefined || this.pendingKeys.has(collisionKey(spec.name))) {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash ?? 'one being created'}`);
