@@ -110,11 +110,13 @@ export class ClusterMetadata {
       this.pendingKeys.add(key);
       try {
         await this.lifecycle.createPartitionLogs(topic, topic.partitions);
+        await this.recordAsync({ op: 'topic', topic }, () => this.lifecycle?.partitionsAbandoned(topic, topic.partitions));
+        this.index(topic);
       } finally {
         this.pendingNames.delete(topic.name);
         this.pendingKeys.delete(key);
       }
-      this.commitTopic(topic);
+      this.store.asyncChangeApplied(() => this.snapshot());
       return topic;
     });
   }
@@ -229,14 +231,15 @@ export class ClusterMetadata {
         this.lifecycle?.partitionsAbandoned(topic, added);
         throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       }
-      topic.partitions.push(...added);
-      try {
-        this.record({ op: 'partitions', id: topic.id, partitions: added });
-      } catch (err) {
-        topic.partitions.length -= added.length;
+      await this.recordAsync({ op: 'partitions', id: topic.id, partitions: added }, () => this.lifecycle?.partitionsAbandoned(topic, added));
+      if (this.byId.get(topic.id) !== topic) {
+        // Deleted while the change was being made durable (its delete is logged after it).
+        this.store.asyncChangeApplied(() => this.snapshot());
         this.lifecycle?.partitionsAbandoned(topic, added);
-        throw err;
+        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       }
+      topic.partitions.push(...added);
+      this.store.asyncChangeApplied(() => this.snapshot());
     });
   }
 
@@ -351,6 +354,18 @@ export class ClusterMetadata {
     try {
       this.store.append(change, () => this.snapshot());
     } catch (err) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `could not record the metadata change: ${(err as Error).message}`);
+    }
+  }
+
+  // The same, with the fsync off the event loop; the caller applies the change once it resolves.
+  // On failure `undo` runs and KAFKA_STORAGE_ERROR is thrown.
+  private async recordAsync(change: MetadataChange, undo: () => void): Promise<void> {
+    try {
+      await this.store.appendAsync(change);
+    } catch (err) {
+      undo();
+      this.store.asyncChangeApplied(() => this.snapshot());
       throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `could not record the metadata change: ${(err as Error).message}`);
     }
   }

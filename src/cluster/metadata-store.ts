@@ -12,6 +12,7 @@
 // acknowledged) is cut off; a bad line before the end is corruption and stops the start.
 // The in-memory store keeps nothing. An etcd store comes with clusters.
 import { constants, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PartitionState, TopicState } from './topic.js';
 
@@ -46,6 +47,12 @@ export interface MetadataStore {
   // Durable when it returns. `snapshot` gives the full current state (the change included), for
   // when the store decides to compact.
   append(change: MetadataChange, snapshot: () => MetadataSnapshot): void;
+  // The same with the fsync off the event loop (concurrent ones share one): for admin requests,
+  // whose change is applied in memory only once this resolves, so no client sees a change that
+  // a crash could take back. Then `asyncChangeApplied` (also when it was given up) lets the
+  // store compact again.
+  appendAsync(change: MetadataChange): Promise<void>;
+  asyncChangeApplied(snapshot: () => MetadataSnapshot): void;
 }
 
 export class MemoryMetadataStore implements MetadataStore {
@@ -54,6 +61,8 @@ export class MemoryMetadataStore implements MetadataStore {
     return null;
   }
   append(): void {}
+  async appendAsync(): Promise<void> {}
+  asyncChangeApplied(): void {}
 }
 
 export const METADATA_FILE = 'samsa-metadata.json';
@@ -67,6 +76,8 @@ export class FileMetadataStore implements MetadataStore {
   readonly logPath: string;
   private seq = 0;
   private logKnown = false;
+  // Changes appended with appendAsync and not yet applied in memory.
+  private unapplied = 0;
   private logBytes = 0;
   private snapshotBytes = 0;
 
@@ -131,27 +142,30 @@ export class FileMetadataStore implements MetadataStore {
   }
 
   append(change: MetadataChange, snapshot: () => MetadataSnapshot): void {
-    const line = Buffer.from(JSON.stringify({ seq: this.seq + 1, ...encodeChange(change) }) + '\n');
-    // Opened per change (its cost is nothing beside the fsync): no descriptor outlives the broker.
-    const fd = this.openLog();
-    const before = this.logBytes;
+    const fd = this.writeLine(change);
     try {
-      let off = 0;
-      while (off < line.length) off += writeSync(fd, line, off, line.length - off, before + off);
       fsyncSync(fd);
-    } catch (err) {
-      // Nothing of a failed append may survive: the next line must start where this one did.
-      try {
-        ftruncateSync(fd, before);
-      } catch {
-        /* the load cuts a torn last line anyway */
-      }
-      throw err;
     } finally {
       closeSync(fd);
     }
-    this.seq++;
-    this.logBytes = before + line.length;
+    this.maybeCompact(snapshot);
+  }
+
+  async appendAsync(change: MetadataChange): Promise<void> {
+    // Counted from the start: the caller reports back (asyncChangeApplied) whatever happens.
+    this.unapplied++;
+    closeSync(this.writeLine(change));
+    await this.syncLog();
+  }
+
+  asyncChangeApplied(snapshot: () => MetadataSnapshot): void {
+    this.unapplied--;
+    this.maybeCompact(snapshot);
+  }
+
+  private maybeCompact(snapshot: () => MetadataSnapshot): void {
+    // A snapshot taken while a logged change is not yet applied would lack it: wait for none.
+    if (this.unapplied > 0) return;
     if (this.logBytes > this.minCompactBytes && this.logBytes > this.snapshotBytes) {
       try {
         this.compact(snapshot());
@@ -159,6 +173,51 @@ export class FileMetadataStore implements MetadataStore {
         // The change is durable in the log; compaction is tried again after the next change.
       }
     }
+  }
+
+  // Writes one change line where the last one ended; returns the open log for the caller to sync.
+  private writeLine(change: MetadataChange): number {
+    const line = Buffer.from(JSON.stringify({ seq: this.seq + 1, ...encodeChange(change) }) + '\n');
+    // Opened per change (its cost is nothing beside the fsync): no descriptor outlives the broker.
+    const fd = this.openLog();
+    const before = this.logBytes;
+    try {
+      let off = 0;
+      while (off < line.length) off += writeSync(fd, line, off, line.length - off, before + off);
+    } catch (err) {
+      // Nothing of a failed append may survive: the next line must start where this one did.
+      try {
+        ftruncateSync(fd, before);
+      } catch {
+        /* the load cuts a torn last line anyway */
+      }
+      closeSync(fd);
+      throw err;
+    }
+    this.seq++;
+    this.logBytes = before + line.length;
+    return fd;
+  }
+
+  // Group commit: one fsync in flight; changes written meanwhile share the next.
+  private syncing: Promise<void> | null = null;
+  private syncAgain: Promise<void> | null = null;
+  private syncLog(): Promise<void> {
+    if (!this.syncing) {
+      this.syncing = fsyncFile(this.logPath).finally(() => {
+        this.syncing = null;
+      });
+      return this.syncing;
+    }
+    this.syncAgain ??= this.syncing.then(
+      () => this.runQueuedSync(),
+      () => this.runQueuedSync(),
+    );
+    return this.syncAgain;
+  }
+  private runQueuedSync(): Promise<void> {
+    this.syncAgain = null;
+    return this.syncLog();
   }
 
   // Folds the log into a new snapshot, then empties the log.
@@ -264,6 +323,15 @@ function decodeChange(rec: Record<string, unknown>): MetadataChange {
     return { op: 'partitions', id: rec.id as string, partitions: runs ? fromRuns(runs) : (rec.partitions as PartitionState[]) };
   }
   return rec as unknown as MetadataChange;
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 // A rename or a new file is durable once its directory is.

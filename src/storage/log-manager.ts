@@ -151,6 +151,7 @@ export class LogManager implements PartitionLifecycle {
   private register(plog: PartitionLog): void {
     plog.onHighWatermark = () => this.onHighWatermark?.(plog);
     plog.onOffline = (err) => this.logOffline(plog, err);
+    if (this.mode === 'disk' && this.tailShare >= 0) plog.tailLimit = this.tailShare;
     this.logs.set(plog.name, plog);
   }
 
@@ -228,9 +229,15 @@ export class LogManager implements PartitionLifecycle {
     }
   }
 
+  // Every log's share of the tail cache. Past 1,024 logs the share is the floor and stays put: the
+  // logs are walked only when it changes (walking them all at each topic creation made creating
+  // N topics O(N^2)); a new log gets the current share when registered.
+  private tailShare = -1;
   private shareTailCache(): void {
     if (this.mode === 'memory') return;
     const share = Math.max(MIN_TAIL_SHARE, Math.floor(TAIL_CACHE_BYTES / Math.max(1, this.logs.size)));
+    if (share === this.tailShare) return;
+    this.tailShare = share;
     for (const l of this.logs.values()) l.tailLimit = share;
   }
 

@@ -119,6 +119,23 @@ test('a corrupt line before the end stops the load with a clear error', () => {
   assert.throws(() => new FileMetadataStore(dir).load(), /samsa-metadata\.log is corrupt/);
 });
 
+test('concurrent appendAsync calls share fsyncs and are all read back; compaction waits until they are applied', async () => {
+  const dir = tempDir();
+  const store = new FileMetadataStore(dir, 1024);
+  const model = new Model();
+  model.record(store, { op: 'cluster', clusterId: 'c1' });
+  const changes: MetadataChange[] = Array.from({ length: 60 }, (_, i) => ({ op: 'topic', topic: topic(500 + i, 2) }));
+  await Promise.all(changes.map((c) => store.appendAsync(c)));
+  // Not applied yet: no compaction may drop them, whatever the log's size.
+  assert.not.ok(existsSync(join(dir, METADATA_FILE)));
+  for (const c of changes) {
+    model.apply(c);
+    store.asyncChangeApplied(() => structuredClone(model.snap));
+  }
+  assert.ok(existsSync(join(dir, METADATA_FILE)), 'compacted once all were applied');
+  same(new FileMetadataStore(dir).load(), model);
+});
+
 test('a data dir from before the change log (snapshot only) loads as it was', () => {
   const dir = tempDir();
   const snap: MetadataSnapshot = { clusterId: 'old', topics: [topic(1, 2)], brokerConfigs: { 'log.retention.ms': '5' }, nextProducerIdBlock: 3000 };
