@@ -184,8 +184,7 @@ export class ClusterMetadata {
     this.lifecycle?.topicDeleted(topic);
   }
 
-  // CreatePartitions: grows a topic to `count` partitions (never shrinks).
-  // Validation and placement; the partitions it would add.
+  // CreatePartitions' validation and placement: the partitions it would add.
   private preparePartitions(topic: TopicState, count: number, assignments: number[][] | null): PartitionState[] {
     const current = topic.partitions.length;
     if (count < current) {

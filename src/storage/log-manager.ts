@@ -13,7 +13,8 @@ import { logConfigFor } from './log-config.js';
 import { FdCache } from './fd-cache.js';
 import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata, partitionMetadataText } from './checkpoints.js';
 import { segmentName } from './segment.js';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { OfflineLogs } from './offline-logs.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { LogCleaner } from './cleaner/index.js'; // log cleaner
 
@@ -45,23 +46,6 @@ const MIN_TAIL_SHARE = 64 * 1024;
 // event loop spends opening logs before serving other requests.
 const FS_CONCURRENCY = 32;
 const SLICE_MS = 10;
-// Offline logs (a full disk): how often the disk is probed, with how many bytes.
-const OFFLINE_PROBE_MS = 1000;
-const OFFLINE_PROBE_FILE = '.samsa-write-probe';
-const OFFLINE_PROBE_BYTES = 64 * 1024;
-const DEVICE_ERRORS = new Set(['EIO', 'EROFS', 'ENXIO', 'ENODEV']);
-
-async function writeProbe(path: string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.write(Buffer.alloc(OFFLINE_PROBE_BYTES));
-    await fh.datasync();
-  } finally {
-    await fh.close();
-    await rm(path, { force: true });
-  }
-}
-
 // The files of a new, empty partition: its directory, the first segment's log and index files,
 // and partition.metadata (Kafka's layout). Called again on a directory left by a crash between
 // creating the logs and recording the topic, it starts that directory afresh.
@@ -123,6 +107,29 @@ export class LogManager implements PartitionLifecycle {
       log,
       backoffMs: () => config.getLong('log.cleaner.backoff.ms'),
     });
+    this.offline = new OfflineLogs({
+      log,
+      isLive: (plog) => this.mode === 'disk' && this.logs.get(plog.name) === plog,
+      reload: async (plog) => {
+        const dir = plog.dir!;
+        for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
+        plog.markClosed();
+        const fresh = await loadPartitionLog({
+          topic: plog.topic,
+          partition: plog.partition,
+          dir,
+          config: plog.config,
+          fds: this.fds,
+          log: this.log,
+          cleanShutdown: false,
+          logStartOffset: plog.logStartOffset,
+        });
+        if (this.logs.get(plog.name) !== plog) return null;
+        this.register(fresh);
+        this.shareTailCache();
+        return fresh;
+      },
+    });
   }
 
   get logDirs(): readonly string[] {
@@ -150,83 +157,17 @@ export class LogManager implements PartitionLifecycle {
 
   private register(plog: PartitionLog): void {
     plog.onHighWatermark = () => this.onHighWatermark?.(plog);
-    plog.onOffline = (err) => this.logOffline(plog, err);
+    plog.onOffline = (err) => this.offline.failed(plog, err);
     if (this.mode === 'disk' && this.tailShare >= 0) plog.tailLimit = this.tailShare;
     this.logs.set(plog.name, plog);
   }
 
-  // ---- offline logs ----
-  // Kafka takes a log dir whose write failed offline until the broker restarts (and halts when
-  // its last log dir fails: LogManager.handleLogDirFailure); the partition's other replicas take
-  // over. A single broker has none, so samsa brings a log back by itself once the disk takes
-  // writes again: after a failure for want of space (ENOSPC, EDQUOT, or a short write, which is
-  // how a full disk shows in the middle of a write) the disk is probed every OFFLINE_PROBE_MS by
-  // writing a probe file beside the log; when that succeeds the log is loaded again from its
-  // files with crash recovery, so nothing that was not acknowledged is served. Errors of the
-  // device itself (EIO, EROFS: a failing disk) keep the log offline until restart, as in Kafka.
-  private readonly offline = new Map<string, PartitionLog>();
-  private offlineTimer: NodeJS.Timeout | null = null;
+  // Logs a full disk took offline come back by themselves (offline-logs.ts).
+  private readonly offline: OfflineLogs;
 
-  private logOffline(plog: PartitionLog, err: Error): void {
-    if (this.mode === 'memory' || this.logs.get(plog.name) !== plog) return;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined && DEVICE_ERRORS.has(code)) {
-      this.log.error({ partition: plog.name, err: err.message }, 'partition offline until restart');
-      return;
-    }
-    this.offline.set(plog.name, plog);
-    this.offlineTimer ??= setInterval(() => void this.probeOffline(), OFFLINE_PROBE_MS);
-    this.offlineTimer.unref();
-  }
-
-  private probing = false;
-
-  // Brings back every offline log whose directory takes writes again.
-  async probeOffline(): Promise<void> {
-    if (this.probing) return;
-    this.probing = true;
-    try {
-      for (const [name, plog] of [...this.offline]) {
-        if (this.logs.get(name) !== plog) {
-          this.offline.delete(name); // deleted meanwhile
-          continue;
-        }
-        const dir = plog.dir!;
-        const probe = join(dir, OFFLINE_PROBE_FILE);
-        try {
-          await writeProbe(probe);
-        } catch {
-          continue; // still full
-        }
-        try {
-          for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
-          plog.markClosed();
-          const fresh = await loadPartitionLog({
-            topic: plog.topic,
-            partition: plog.partition,
-            dir,
-            config: plog.config,
-            fds: this.fds,
-            log: this.log,
-            cleanShutdown: false,
-            logStartOffset: plog.logStartOffset,
-          });
-          if (this.logs.get(name) !== plog) continue;
-          this.register(fresh);
-          this.offline.delete(name);
-          this.shareTailCache();
-          this.log.warn({ partition: name, logEndOffset: fresh.logEndOffset }, 'partition back online: its log dir takes writes again');
-        } catch (err) {
-          this.log.warn({ partition: name, err: (err as Error).message }, 'partition still offline');
-        }
-      }
-    } finally {
-      this.probing = false;
-      if (this.offline.size === 0 && this.offlineTimer) {
-        clearInterval(this.offlineTimer);
-        this.offlineTimer = null;
-      }
-    }
+  // Brings back every offline log whose disk takes writes again (tests call it directly).
+  probeOffline(): Promise<void> {
+    return this.offline.probe();
   }
 
   // Every log's share of the tail cache. Past 1,024 logs the share is the floor and stays put: the
@@ -429,7 +370,7 @@ export class LogManager implements PartitionLifecycle {
   // not check every active segment.
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.offlineTimer) clearInterval(this.offlineTimer);
+    this.offline.stop();
     await this.cleaner.shutdown(); // log cleaner: a clean in progress is given up, nothing lost
     await Promise.all([...this.logs.values()].map((l) => l.close()));
     this.fds.closeAll();
