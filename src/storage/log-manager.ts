@@ -12,7 +12,7 @@ import { loadPartitionLog } from './log-loader.js';
 import { logConfigFor } from './log-config.js';
 import { FdCache } from './fd-cache.js';
 import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata, partitionMetadataText } from './checkpoints.js';
-import { segmentName } from './segment.js';
+import { Segment, segmentName } from './segment.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { OfflineLogs } from './offline-logs.js';
 import { ErrorCode, KafkaError } from '../errors.js';
@@ -316,7 +316,10 @@ export class LogManager implements PartitionLifecycle {
   private openNewLog(topic: TopicState, p: PartitionState, now: number, prepared = false): void {
     const dir = this.mode === 'disk' ? this.partitionDir(topic.name, p.partition) : null;
     const plog = new PartitionLog(topic.name, p.partition, dir, logConfigFor(this.config, topic.configs), this.fds, this.log);
-    plog.initEmpty(now);
+    // Prepared (prepareLogDir made the directory and files off the event loop): no file system
+    // call here, where one blocked on a busy disk stalls every client.
+    if (prepared) plog.segments = [new Segment(dir, 0, now)];
+    else plog.initEmpty(now);
     if (dir && !prepared) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
     this.register(plog);
   }
