@@ -293,11 +293,6 @@ export class PartitionLog {
     this.onOffline?.(err);
   }
 
-  // Why the log is offline, or null.
-  get offlineError(): Error | null {
-    return this.failed;
-  }
-
   // ---- read ----
 
   checkFetchOffset(offset: number): void {
