@@ -5,9 +5,9 @@
 // with its reason. A file that exits non-zero or never prints uvu's summary counts as one failure.
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +20,15 @@ const REQUIREMENTS = {
   'python-kafka': () => spawnSync('/usr/bin/python3', ['-c', 'import kafka, confluent_kafka'], { stdio: 'ignore' }).status === 0,
   golden: () => existsSync(join(root, '../shared/kafka-golden')),
   schemas: () => existsSync(join(root, '../shared/kafka-protocol/4.3.0')),
+  // Mounting a small tmpfs to fill (full-disk tests): root on Linux, where the sandbox allows it.
+  tmpfs: () => {
+    if (process.platform !== 'linux') return false;
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-probe-'));
+    const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
+    if (ok) spawnSync('umount', [dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+    return ok;
+  },
   chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
   // The native addon (npm run build:native). Optional for a user; CI builds it, so under CI=true it
   // counts as present and a missing binary fails the test instead of skipping it.

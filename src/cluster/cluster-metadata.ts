@@ -1,16 +1,23 @@
 // Topics, partitions, leaders and topic configs of the cluster, with Kafka's validation rules.
 // Single node: this broker leads every partition, so a topic is writable the moment it exists.
-// Every change is saved to the metadata store before it is acknowledged.
+// Every change is made durable in the metadata store (one appended change) before it is
+// acknowledged. New partitions get their logs first and are recorded after, so a failure at
+// either step (a full disk) leaves no topic or partition without a log.
 import { randomUuid } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, type PartitionState, type TopicState } from './topic.js';
-import type { MetadataSnapshot, MetadataStore } from './metadata-store.js';
+import type { MetadataChange, MetadataSnapshot, MetadataStore } from './metadata-store.js';
 import { validateTopicConfigs, type BrokerConfig } from '../broker/config/index.js';
 import { validateGroupConfigs } from '../broker/config/group-configs.js';
 
 // Storage reacts to topology changes (creates and removes partition logs).
 export interface PartitionLifecycle {
+  // Creates the logs of new partitions, or throws (KAFKA_STORAGE_ERROR) leaving none of them.
   partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void;
+  // The same for many partitions, serving other requests meanwhile.
+  createPartitionLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void>;
+  // Removes logs made for partitions whose creation could not be recorded.
+  partitionsAbandoned(topic: TopicState, partitions: readonly PartitionState[]): void;
   topicDeleted(topic: TopicState): void;
   topicConfigChanged(topic: TopicState): void;
 }
@@ -36,6 +43,12 @@ export class ClusterMetadata {
   private producerIdBlockEnd = 0;
   // Group configs by group id: only the overrides, as Kafka stores them.
   private readonly groupConfigs = new Map<string, Record<string, string>>();
+  // Names (and collision keys) of topics whose logs are being created: taken, not yet visible.
+  private readonly pendingNames = new Set<string>();
+  private readonly pendingKeys = new Set<string>();
+  // CreateTopics and CreatePartitions run one at a time: each validates against the state the
+  // previous one left.
+  private adminQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: MetadataStore,
@@ -50,7 +63,7 @@ export class ClusterMetadata {
     for (const [k, v] of Object.entries(snap?.clusterConfigs ?? {})) config.setDynamic(k, v, 'cluster');
     for (const [k, v] of Object.entries(snap?.brokerConfigs ?? {})) config.setDynamic(k, v, 'broker');
     for (const [groupId, configs] of Object.entries(snap?.groupConfigs ?? {})) this.groupConfigs.set(groupId, configs);
-    if (!snap) this.save();
+    if (!snap) this.record({ op: 'cluster', clusterId: this.clusterId });
   }
 
   setLifecycle(l: PartitionLifecycle): void {
@@ -78,14 +91,50 @@ export class ClusterMetadata {
   }
 
   // Validates a creation exactly as Kafka does and returns the topic it would create; with
-  // `validateOnly` nothing changes. Throws KafkaError with Kafka's code and message.
+  // `validateOnly` nothing changes. Throws KafkaError with Kafka's code and message. For a few
+  // partitions (auto-creation, internal topics); CreateTopics uses createTopicAsync.
   createTopic(spec: CreateTopicSpec, validateOnly = false): TopicState {
+    const topic = this.prepareTopic(spec);
+    if (validateOnly) return topic;
+    this.lifecycle?.partitionsCreated(topic, topic.partitions);
+    this.commitTopic(topic);
+    return topic;
+  }
+
+  // CreateTopics: the same, with the logs created while other requests are served.
+  createTopicAsync(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState> {
+    return this.serialized(async () => {
+      const topic = this.prepareTopic(spec);
+      if (validateOnly || !this.lifecycle) {
+        if (!validateOnly) this.commitTopic(topic);
+        return topic;
+      }
+      const key = collisionKey(topic.name);
+      this.pendingNames.add(topic.name);
+      this.pendingKeys.add(key);
+      try {
+        await this.lifecycle.createPartitionLogs(topic, topic.partitions);
+        await this.recordAsync({ op: 'topic', topic }, () => this.lifecycle?.partitionsAbandoned(topic, topic.partitions));
+        this.index(topic);
+      } finally {
+        this.pendingNames.delete(topic.name);
+        this.pendingKeys.delete(key);
+      }
+      this.store.asyncChangeApplied(() => this.snapshot());
+      return topic;
+    });
+  }
+
+  private prepareTopic(spec: CreateTopicSpec): TopicState {
     const problem = topicNameProblem(spec.name);
     if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
     if (this.byName.has(spec.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    // Only auto-creation meets a topic whose logs are being made (CreateTopics are serialized):
+    // it has no leader yet, which clients retry.
+    if (this.pendingNames.has(spec.name)) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `Topic '${spec.name}' is being created.`);
     const clash = this.byCollisionKey.get(collisionKey(spec.name));
-    if (clash !== undefined) {
-      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash}`);
+    if (clash !== undefined || this.pendingKeys.has(collisionKey(spec.name))) {
+      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash ?? 'one being created'}`);
     }
     const live = this.brokers().map((b) => b.nodeId);
     let partitions: PartitionState[];
@@ -108,27 +157,39 @@ export class ClusterMetadata {
       partitions = Array.from({ length: n }, (_, p) => this.autoAssign(p, rf, live));
     }
     const configs = this.checkConfigs(spec.configs ?? {});
-    const topic: TopicState = { name: spec.name, id: randomUuid(), partitions, configs, internal: INTERNAL_TOPICS.has(spec.name) };
-    if (validateOnly) return topic;
+    return { name: spec.name, id: randomUuid(), partitions, configs, internal: INTERNAL_TOPICS.has(spec.name) };
+  }
+
+  // Records a topic whose logs exist; if that fails, the logs go too.
+  private commitTopic(topic: TopicState): void {
     this.index(topic);
-    this.save();
-    this.lifecycle?.partitionsCreated(topic, topic.partitions);
-    return topic;
+    try {
+      this.record({ op: 'topic', topic });
+    } catch (err) {
+      this.unindex(topic);
+      this.lifecycle?.partitionsAbandoned(topic, topic.partitions);
+      throw err;
+    }
   }
 
   deleteTopic(topic: TopicState): void {
     if (!this.config.getBoolean('delete.topic.enable')) {
       throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
     }
-    this.byName.delete(topic.name);
-    this.byId.delete(topic.id);
-    this.byCollisionKey.delete(collisionKey(topic.name));
-    this.save();
+    // The state changes first and is put back if it cannot be recorded: a compaction triggered
+    // by the append snapshots the state as it is (so here and below).
+    this.unindex(topic);
+    try {
+      this.record({ op: 'deleteTopic', id: topic.id });
+    } catch (err) {
+      this.index(topic);
+      throw err;
+    }
     this.lifecycle?.topicDeleted(topic);
   }
 
-  // CreatePartitions: grows a topic to `count` partitions (never shrinks).
-  createPartitions(topic: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): void {
+  // CreatePartitions' validation and placement: the partitions it would add.
+  private preparePartitions(topic: TopicState, count: number, assignments: number[][] | null): PartitionState[] {
     const current = topic.partitions.length;
     if (count < current) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${topic.name} currently has ${current} partition(s); ${count} would not be an increase.`);
@@ -158,10 +219,47 @@ export class ClusterMetadata {
       }
       added = Array.from({ length: count - current }, (_, i) => this.autoAssign(current + i, rf, live));
     }
-    if (validateOnly) return;
-    topic.partitions.push(...added);
-    this.save();
-    this.lifecycle?.partitionsCreated(topic, added);
+    return added;
+  }
+
+  // CreatePartitions: grows a topic to `count` partitions (never shrinks). The new logs are made
+  // first, then the change is recorded; on failure the topic is as it was.
+  createPartitions(topic: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): Promise<void> {
+    return this.serialized(async () => {
+      const added = this.preparePartitions(topic, count, assignments);
+      if (validateOnly) return;
+      await this.lifecycle?.createPartitionLogs(topic, added);
+      if (this.byId.get(topic.id) !== topic) {
+        // Deleted while its logs were being created.
+        this.lifecycle?.partitionsAbandoned(topic, added);
+        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      }
+      await this.recordAsync({ op: 'partitions', id: topic.id, partitions: added }, () => this.lifecycle?.partitionsAbandoned(topic, added));
+      if (this.byId.get(topic.id) !== topic) {
+        // Deleted while the change was being made durable (its delete is logged after it).
+        this.store.asyncChangeApplied(() => this.snapshot());
+        this.lifecycle?.partitionsAbandoned(topic, added);
+        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      }
+      topic.partitions.push(...added);
+      this.store.asyncChangeApplied(() => this.snapshot());
+    });
+  }
+
+  // The number of partitions preparePartitions would add (Kafka's controller counts the records).
+  // Counted without building them: the count may be in the millions.
+  partitionsToAdd(topic: TopicState, count: number, assignments: number[][] | null): number {
+    const current = topic.partitions.length;
+    if (count <= current) return 0;
+    if (assignments === null) {
+      const rf = topic.partitions[0]?.replicas.length ?? 1;
+      return rf > this.brokers().length ? 0 : count - current;
+    }
+    try {
+      return this.preparePartitions(topic, count, assignments).length;
+    } catch {
+      return 0;
+    }
   }
 
   // Replaces a topic's overrides (AlterConfigs) or applies changes (IncrementalAlterConfigs, with
@@ -169,14 +267,20 @@ export class ClusterMetadata {
   setTopicConfigs(topic: TopicState, next: Record<string, string>, validateOnly: boolean): void {
     const checked = this.checkConfigs(next);
     if (validateOnly) return;
+    const before = topic.configs;
     topic.configs = checked;
-    this.save();
+    try {
+      this.record({ op: 'topicConfigs', id: topic.id, configs: checked });
+    } catch (err) {
+      topic.configs = before;
+      throw err;
+    }
     this.lifecycle?.topicConfigChanged(topic);
   }
 
   // Dynamic broker configs changed through AlterConfigs are persisted with the topics.
   brokerConfigsChanged(): void {
-    this.save();
+    this.record({ op: 'dynamicConfigs', brokerConfigs: this.config.dynamicEntries('broker'), clusterConfigs: this.config.dynamicEntries('cluster') });
   }
 
   // A group's config overrides (resource type GROUP); empty when it has none.
@@ -189,9 +293,9 @@ export class ClusterMetadata {
     const checked = validateGroupConfigs(this.config, next);
     if (!checked.ok) throw new KafkaError(ErrorCode.INVALID_CONFIG, checked.error);
     if (validateOnly) return;
+    this.record({ op: 'groupConfigs', groupId, configs: checked.configs });
     if (Object.keys(checked.configs).length === 0) this.groupConfigs.delete(groupId);
     else this.groupConfigs.set(groupId, checked.configs);
-    this.save();
   }
 
   private checkConfigs(configs: Record<string, string | null>): Record<string, string> {
@@ -233,20 +337,59 @@ export class ClusterMetadata {
     this.byCollisionKey.set(collisionKey(t.name), t.name);
   }
 
+  private unindex(t: TopicState): void {
+    this.byName.delete(t.name);
+    this.byId.delete(t.id);
+    this.byCollisionKey.delete(collisionKey(t.name));
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.adminQueue.then(fn, fn);
+    this.adminQueue = run.catch(() => undefined);
+    return run;
+  }
+
   // A new producer id (InitProducerId). Blocks of PRODUCER_ID_BLOCK are reserved durably before
   // any id of the block is handed out (Kafka's controller allocates blocks of 1000 the same way).
   allocateProducerId(): number {
     if (this.nextProducerId >= this.producerIdBlockEnd) {
-      this.nextProducerId = this.nextProducerIdBlock;
-      this.producerIdBlockEnd = this.nextProducerIdBlock + PRODUCER_ID_BLOCK;
-      this.nextProducerIdBlock = this.producerIdBlockEnd;
-      this.save();
+      const start = this.nextProducerIdBlock;
+      this.nextProducerIdBlock = start + PRODUCER_ID_BLOCK;
+      try {
+        this.record({ op: 'producerIds', nextProducerIdBlock: this.nextProducerIdBlock });
+      } catch (err) {
+        this.nextProducerIdBlock = start;
+        throw err;
+      }
+      this.nextProducerId = start;
+      this.producerIdBlockEnd = start + PRODUCER_ID_BLOCK;
     }
     return this.nextProducerId++;
   }
 
-  private save(): void {
-    const snapshot: MetadataSnapshot = {
+  // Makes one change durable. A failure (a full disk) is KAFKA_STORAGE_ERROR to the client.
+  private record(change: MetadataChange): void {
+    try {
+      this.store.append(change, () => this.snapshot());
+    } catch (err) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `could not record the metadata change: ${(err as Error).message}`);
+    }
+  }
+
+  // The same, with the fsync off the event loop; the caller applies the change once it resolves.
+  // On failure `undo` runs and KAFKA_STORAGE_ERROR is thrown.
+  private async recordAsync(change: MetadataChange, undo: () => void): Promise<void> {
+    try {
+      await this.store.appendAsync(change);
+    } catch (err) {
+      undo();
+      this.store.asyncChangeApplied(() => this.snapshot());
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `could not record the metadata change: ${(err as Error).message}`);
+    }
+  }
+
+  private snapshot(): MetadataSnapshot {
+    return {
       nextProducerIdBlock: this.nextProducerIdBlock,
       clusterId: this.clusterId,
       topics: this.topics(),
@@ -254,6 +397,5 @@ export class ClusterMetadata {
       clusterConfigs: this.config.dynamicEntries('cluster'),
       groupConfigs: Object.fromEntries(this.groupConfigs),
     };
-    this.store.save(snapshot);
   }
 }

@@ -3,22 +3,33 @@
 // twice is answered once, INVALID_REQUEST "Duplicate topic name."; an unknown topic gets
 // UNKNOWN_TOPIC_OR_PARTITION with no message; the other checks (count, assignments) and their
 // messages come from ClusterMetadata. As Kafka's ApiError.fromThrowable does, a message equal to
-// the error's default message is sent as null. validateOnly changes nothing.
+// the error's default message is sent as null. validateOnly changes nothing. A request whose
+// valid topics would add more than 10,000 partitions is refused as a whole with
+// POLICY_VIOLATION, as Kafka 4's controller does (see cluster/partition-limits.ts).
 import { CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
 import { CreatePartitionsResponse, type CreatePartitionsTopicResult } from '../protocol/generated/create-partitions-response.js';
 import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError, errorInfo } from '../errors.js';
 import { defineHandler } from './types.js';
+import { MAX_RECORDS_PER_USER_OP, TOO_MANY_RECORDS } from '../cluster/partition-limits.js';
 
 export const createPartitionsHandler = defineHandler({
   request: CreatePartitionsRequest,
   response: CreatePartitionsResponse,
   minVersion: 0,
   maxVersion: 3,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const md = ctx.broker.metadata;
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    let adding = 0;
+    for (const t of req.topics) {
+      const topic = count.get(t.name) === 1 ? md.topic(t.name) : undefined;
+      if (topic) adding += md.partitionsToAdd(topic, t.count, t.assignments === null ? null : t.assignments.map((a) => a.brokerIds));
+    }
+    if (adding > MAX_RECORDS_PER_USER_OP) {
+      return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: TOO_MANY_RECORDS })) };
+    }
     const answered = new Set<string>();
     const results: Input<CreatePartitionsTopicResult>[] = [];
     for (const t of req.topics) {
@@ -35,7 +46,7 @@ export const createPartitionsHandler = defineHandler({
       }
       try {
         const before = topic.partitions.length;
-        md.createPartitions(topic, t.count, t.assignments === null ? null : t.assignments.map((a) => a.brokerIds), req.validateOnly);
+        await md.createPartitions(topic, t.count, t.assignments === null ? null : t.assignments.map((a) => a.brokerIds), req.validateOnly);
         if (!req.validateOnly) {
           ctx.log.info({ topic: t.name, from: before, to: topic.partitions.length, clientId: ctx.clientId }, 'added partitions');
         }

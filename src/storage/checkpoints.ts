@@ -40,8 +40,13 @@ export function readOffsetsCheckpoint(path: string): Map<string, number> {
   return out;
 }
 
+// partition.metadata's content (also written off the event loop by the log manager).
+export function partitionMetadataText(topicId: string): string {
+  return `version: 0\ntopic_id: ${topicId}\n`;
+}
+
 // No fsync: the file only repeats the topic id the cluster metadata already holds durably, and
 // an fsync per partition made creating __consumer_offsets (50 partitions) take up to a second.
 export function writePartitionMetadata(path: string, topicId: string): void {
-  writeAtomic(path, `version: 0\ntopic_id: ${topicId}\n`, false);
+  writeAtomic(path, partitionMetadataText(topicId), false);
 }

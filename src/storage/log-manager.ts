@@ -11,7 +11,11 @@ import { PartitionLog } from './partition-log.js';
 import { loadPartitionLog } from './log-loader.js';
 import { logConfigFor } from './log-config.js';
 import { FdCache } from './fd-cache.js';
-import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata } from './checkpoints.js';
+import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata, partitionMetadataText } from './checkpoints.js';
+import { Segment, segmentName } from './segment.js';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { OfflineLogs } from './offline-logs.js';
+import { ErrorCode, KafkaError } from '../errors.js';
 import { LogCleaner } from './cleaner/index.js'; // log cleaner
 
 export interface PartitionDirInfo {
@@ -38,6 +42,42 @@ const MAX_OPEN_FILES = 1024;
 // gets an equal share, at least 64 KiB). Older data comes from the segment files.
 const TAIL_CACHE_BYTES = 64 * 1024 * 1024;
 const MIN_TAIL_SHARE = 64 * 1024;
+// Creating partition logs: file system calls in flight at once, and the longest stretch the
+// event loop spends opening logs before serving other requests.
+const FS_CONCURRENCY = 32;
+const SLICE_MS = 10;
+// The files of a new, empty partition: its directory, the first segment's log and index files,
+// and partition.metadata (Kafka's layout). Called again on a directory left by a crash between
+// creating the logs and recording the topic, it starts that directory afresh.
+async function prepareLogDir(dir: string, topicId: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const suffix of ['.log', '.index', '.timeindex']) await writeFile(join(dir, segmentName(0, suffix)), '');
+  await writeFile(join(dir, 'partition.metadata'), partitionMetadataText(topicId));
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (next < items.length && failure === null) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw failure;
+}
+
+// A log that could not be created: the disk is full, or the directory not writable. Kafka marks
+// such a log dir offline; the client learns it from KAFKA_STORAGE_ERROR (retriable).
+function storageError(topic: TopicState, err: unknown): Error {
+  if (err instanceof KafkaError) return err;
+  return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `could not create the logs of topic ${topic.name}: ${(err as Error).message}`);
+}
 
 export class LogManager implements PartitionLifecycle {
   private readonly dirs: string[];
@@ -67,6 +107,29 @@ export class LogManager implements PartitionLifecycle {
       log,
       backoffMs: () => config.getLong('log.cleaner.backoff.ms'),
     });
+    this.offline = new OfflineLogs({
+      log,
+      isLive: (plog) => this.mode === 'disk' && this.logs.get(plog.name) === plog,
+      reload: async (plog) => {
+        const dir = plog.dir!;
+        for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
+        plog.markClosed();
+        const fresh = await loadPartitionLog({
+          topic: plog.topic,
+          partition: plog.partition,
+          dir,
+          config: plog.config,
+          fds: this.fds,
+          log: this.log,
+          cleanShutdown: false,
+          logStartOffset: plog.logStartOffset,
+        });
+        if (this.logs.get(plog.name) !== plog) return null;
+        this.register(fresh);
+        this.shareTailCache();
+        return fresh;
+      },
+    });
   }
 
   get logDirs(): readonly string[] {
@@ -94,12 +157,28 @@ export class LogManager implements PartitionLifecycle {
 
   private register(plog: PartitionLog): void {
     plog.onHighWatermark = () => this.onHighWatermark?.(plog);
+    plog.onOffline = (err) => this.offline.failed(plog, err);
+    if (this.mode === 'disk' && this.tailShare >= 0) plog.tailLimit = this.tailShare;
     this.logs.set(plog.name, plog);
   }
 
+  // Logs a full disk took offline come back by themselves (offline-logs.ts).
+  private readonly offline: OfflineLogs;
+
+  // Brings back every offline log whose disk takes writes again (tests call it directly).
+  probeOffline(): Promise<void> {
+    return this.offline.probe();
+  }
+
+  // Every log's share of the tail cache. Past 1,024 logs the share is the floor and stays put: the
+  // logs are walked only when it changes (walking them all at each topic creation made creating
+  // N topics O(N^2)); a new log gets the current share when registered.
+  private tailShare = -1;
   private shareTailCache(): void {
     if (this.mode === 'memory') return;
     const share = Math.max(MIN_TAIL_SHARE, Math.floor(TAIL_CACHE_BYTES / Math.max(1, this.logs.size)));
+    if (share === this.tailShare) return;
+    this.tailShare = share;
     for (const l of this.logs.values()) l.tailLimit = share;
   }
 
@@ -182,17 +261,87 @@ export class LogManager implements PartitionLifecycle {
     for (const t of topics) this.topicConfigChanged(t);
   }
 
+  // A few partitions (auto-created topics, internal topics): created at once. On failure (a full
+  // disk) nothing of them is left behind and KAFKA_STORAGE_ERROR is thrown.
   partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void {
-    const cfg = logConfigFor(this.config, topic.configs);
-    const now = Date.now();
-    for (const p of partitions) {
-      const dir = this.mode === 'disk' ? this.partitionDir(topic.name, p.partition) : null;
-      const plog = new PartitionLog(topic.name, p.partition, dir, cfg, this.fds, this.log);
-      plog.initEmpty(now);
-      if (dir) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
-      this.register(plog);
+    const made: PartitionState[] = [];
+    try {
+      for (const p of partitions) {
+        this.openNewLog(topic, p, Date.now());
+        made.push(p);
+      }
+    } catch (err) {
+      this.removeLogs(topic, made.length < partitions.length ? [...made, partitions[made.length]!] : made);
+      throw storageError(topic, err);
     }
     this.shareTailCache();
+  }
+
+  // Many partitions (CreateTopics, CreatePartitions): the directories and files are made on the
+  // libuv thread pool, the logs opened in slices between which other requests are served, so
+  // adding 10,000 partitions does not stall the broker (creating files is most of the cost).
+  async createPartitionLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
+    if (this.mode === 'memory') return this.partitionsCreated(topic, partitions);
+    try {
+      await forEachLimited(partitions, FS_CONCURRENCY, (p) => prepareLogDir(this.partitionDir(topic.name, p.partition), topic.id));
+    } catch (err) {
+      await this.removeDirs(topic, partitions);
+      throw storageError(topic, err);
+    }
+    const made: PartitionState[] = [];
+    try {
+      let sliceStart = Date.now();
+      for (const p of partitions) {
+        this.openNewLog(topic, p, Date.now(), true);
+        made.push(p);
+        if (Date.now() - sliceStart >= SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = Date.now();
+        }
+      }
+    } catch (err) {
+      this.removeLogs(topic, partitions);
+      throw storageError(topic, err);
+    }
+    this.shareTailCache();
+  }
+
+  // Undoes partitionsCreated / createPartitionLogs when the metadata change that follows them
+  // could not be made durable: the partitions never existed.
+  partitionsAbandoned(topic: TopicState, partitions: readonly PartitionState[]): void {
+    this.removeLogs(topic, partitions);
+    this.shareTailCache();
+  }
+
+  private openNewLog(topic: TopicState, p: PartitionState, now: number, prepared = false): void {
+    const dir = this.mode === 'disk' ? this.partitionDir(topic.name, p.partition) : null;
+    const plog = new PartitionLog(topic.name, p.partition, dir, logConfigFor(this.config, topic.configs), this.fds, this.log);
+    // Prepared (prepareLogDir made the directory and files off the event loop): no file system
+    // call here, where one blocked on a busy disk stalls every client.
+    if (prepared) plog.segments = [new Segment(dir, 0, now)];
+    else plog.initEmpty(now);
+    if (dir && !prepared) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
+    this.register(plog);
+  }
+
+  private removeLogs(topic: TopicState, partitions: readonly PartitionState[]): void {
+    for (const p of partitions) {
+      const key = `${topic.name}-${p.partition}`;
+      const plog = this.logs.get(key);
+      if (plog) {
+        plog.markClosed();
+        this.logs.delete(key);
+      }
+      if (this.mode === 'memory') continue;
+      const dir = this.partitionDir(topic.name, p.partition);
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async removeDirs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
+    await forEachLimited(partitions, FS_CONCURRENCY, (p) => rm(this.partitionDir(topic.name, p.partition), { recursive: true, force: true }));
   }
 
   topicDeleted(topic: TopicState): void {
@@ -224,6 +373,7 @@ export class LogManager implements PartitionLifecycle {
   // not check every active segment.
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.offline.stop();
     await this.cleaner.shutdown(); // log cleaner: a clean in progress is given up, nothing lost
     await Promise.all([...this.logs.values()].map((l) => l.close()));
     this.fds.closeAll();

@@ -65,6 +65,8 @@ export class PartitionLog {
   readonly abortedTxns = new AbortedTxnIndex();
   // Called whenever the high watermark advances (fetch long polls wait on it).
   onHighWatermark: (() => void) | null = null;
+  // Called when a failed write takes the log offline (the log manager brings it back).
+  onOffline: ((err: Error) => void) | null = null;
   private closed = false;
 
   constructor(
@@ -296,6 +298,7 @@ export class PartitionLog {
     this.log.error({ partition: this.name, err: err.message }, 'log write failed; partition offline');
     const e = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `write to ${this.name} failed: ${err.message}`);
     for (const w of this.ackWaiters.splice(0)) w.reject(e);
+    this.onOffline?.(err);
   }
 
   // ---- read ----
@@ -529,7 +532,9 @@ export class PartitionLog {
       await new Promise((r) => setTimeout(r, 2));
     }
     this.closed = true;
-    if (this.dir === null) return;
+    // A log that never held a record has nothing to snapshot or flush: skipping it keeps the
+    // shutdown of a broker with 200,000 fresh partitions in seconds, not minutes.
+    if (this.dir === null || this.logEndOffset === 0) return;
     if (!this.failed) writeSnapshot(this.dir, this.logEndOffset, this.producers);
     const seg = this.activeSegment;
     if (existsSync(seg.logPath)) {
