@@ -7,10 +7,10 @@
 // today is listed in scripts/known-cycles.txt (issue 12 is removing them); the check fails
 // - on a folder-level import on a cycle that the list does not have (a new cycle), and
 // - on a listed import that is no longer on a cycle (so the list shrinks to nothing as the
-//   cycles go; `--update` rewrites it).
+//   cycles go; `--update` removes such lines).
 // Each import on a cycle is printed with the shortest way back, and the files behind each step.
 //
-// Usage: node scripts/check-cycles.mjs [--update] [--verbose]
+// Usage: node scripts/check-cycles.mjs [--verbose] [--update [--accept-new]]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const listFile = join(root, 'scripts/known-cycles.txt');
 const update = process.argv.includes('--update');
 const verbose = process.argv.includes('--verbose');
+const acceptNew = process.argv.includes('--accept-new');
 
 // The graph, as dependency-cruiser reads it with the project's tsconfig (NodeNext: './x.js'
 // resolves to './x.ts').
@@ -112,14 +113,10 @@ const HEADER = `# Folder-level imports in src/ that lie on an import cycle betwe
 # allowed today (issue 12 removes them). Checked by \`npm run check:cycles\`
 # (scripts/check-cycles.mjs): a cycle not listed here fails, and so does a listed line that is no
 # longer on a cycle. After removing a cycle, delete its lines or run
-# \`node scripts/check-cycles.mjs --update\`. Never add lines to make a new cycle pass.
+# \`node scripts/check-cycles.mjs --update\` (which never adds one). Never add lines to make a
+# new cycle pass.
 `;
 
-if (update) {
-  writeFileSync(listFile, HEADER + [...onCycle.keys()].sort().join('\n') + (onCycle.size ? '\n' : ''));
-  console.log(`check-cycles: wrote ${onCycle.size} folder import(s) on cycles to scripts/known-cycles.txt`);
-  process.exit(0);
-}
 
 const allowed = new Set(
   readFileSync(listFile, 'utf8')
@@ -130,6 +127,19 @@ const allowed = new Set(
 const added = [...onCycle.keys()].filter((k) => !allowed.has(k)).sort();
 const gone = [...allowed].filter((k) => !onCycle.has(k)).sort();
 const known = [...onCycle.keys()].filter((k) => allowed.has(k)).sort();
+
+// --update drops the lines of cycles that are gone; it adds a new cycle only with --accept-new
+// (used once, to write the first list), so that updating cannot wave a new cycle through.
+if (update) {
+  if (added.length > 0 && !acceptNew) {
+    console.error(`check-cycles: not updating: ${added.length} folder import(s) on a NEW cycle (remove them, or pass --accept-new):`);
+    for (const k of added) console.error(describe(k));
+    process.exit(1);
+  }
+  writeFileSync(listFile, HEADER + [...onCycle.keys()].sort().join('\n') + (onCycle.size ? '\n' : ''));
+  console.log(`check-cycles: scripts/known-cycles.txt now lists ${onCycle.size} folder import(s) on cycles (${gone.length} removed, ${added.length} added)`);
+  process.exit(0);
+}
 
 if (known.length > 0) {
   console.log(`check-cycles: ${known.length} known folder import(s) on cycles (scripts/known-cycles.txt):`);
