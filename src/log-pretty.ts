@@ -36,7 +36,8 @@ export function formatLine(line: string, color: boolean): string {
     }
     fields.push(`${k}=${typeof v === 'string' && !/[\s"=]/.test(v) ? v : JSON.stringify(v)}`);
   }
-  return `${time} ${lvl} ${String(o['msg'] ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}${stack}\n`;
+  const msg = o['msg'] === undefined ? '' : typeof o['msg'] === 'string' ? o['msg'] : JSON.stringify(o['msg']);
+  return `${time} ${lvl} ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}${stack}\n`;
 }
 
 // A synchronous pino destination on stdout (fd 1), as the JSON one is.

@@ -210,7 +210,7 @@ export function systemCpu(): { busy: number; steal: number } {
  */
 export function threadCpu(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
-  let tids: string[] = [];
+  let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {

@@ -114,7 +114,7 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
     if (remaining <= 0 || stopping) return false;
     const p = lane.partitions[lane.nextPartition++ % lane.partitions.length]!;
     const want = Math.min(cap, remaining);
-    let b: PreparedBatch | null = payload.takeSync(p, want);
+    const b: PreparedBatch | null = payload.takeSync(p, want);
     if (!b) {
       // A cap not seen before (the last request of --records): build it, then go on.
       remaining -= want;

@@ -178,7 +178,12 @@ export function chooseAssignor(c: GroupCoordinator, g: ConsumerGroup): string {
   for (const m of g.members.values()) if (m.serverAssignor !== null) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
   let name = settings(c, g.groupId).assignors[0] ?? 'uniform';
   let best = 0;
-  for (const [n, v] of votes) if (v > best) ((best = v), (name = n));
+  for (const [n, v] of votes) {
+    if (v > best) {
+      best = v;
+      name = n;
+    }
+  }
   return name;
 }
 

@@ -41,7 +41,7 @@ const INT64_MIN = -(2n ** 63n);
  */
 export function toInt64(n: number): bigint {
   if (Number.isNaN(n)) return -1n;
-  if (n >= 9223372036854775807) return INT64_MAX;
-  if (n <= -9223372036854775808) return INT64_MIN;
+  if (n >= 2 ** 63) return INT64_MAX;
+  if (n <= -(2 ** 63)) return INT64_MIN;
   return BigInt(Math.trunc(n));
 }

@@ -11,7 +11,6 @@ import { BrokerConfig } from '../../src/broker/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';
-import { logConfigFor, type LogConfig } from '../../src/storage/log-config.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch, iterateRecords } from '../../src/storage/record-batch.js';

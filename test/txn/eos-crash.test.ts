@@ -283,7 +283,8 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
     const crashDelay = [Math.floor(rnd() * 40), Math.floor(rnd() * 40)];
     let processed = 0; // records committed (as the loop knows it)
     let inTxn = false;
-    let crashing: Promise<void> | null = null;
+    // Typed by `as`: it is set inside a callback, and a plain initialiser narrows it to null.
+    let crashing = null as Promise<void> | null;
     let expectingCrash = false; // from a kill until the loop has recovered from it
     const crash = (i: number) => {
       expectingCrash = true;

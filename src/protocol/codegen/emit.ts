@@ -44,7 +44,7 @@ function flagExpr(ctx: Ctx, flagMask: VersionMask, fieldMask: VersionMask): stri
 
 function tsType(f: Field, msg: Message): string {
   const el = elementType(f.type);
-  let base = isStructType(f.type) ? el : PRIMITIVE_TS[el];
+  const base = isStructType(f.type) ? el : PRIMITIVE_TS[el];
   if (base === undefined) throw new Error(`${msg.name}.${f.name}: unknown type ${f.type}`);
   const isArray = f.type.startsWith('[]');
   let t = isArray ? `${base}[]` : base;
