@@ -60,7 +60,7 @@ export function startProbes(port: () => number, topic: string, intervalMs = 250,
       },
     );
     inflight.add(p);
-    p.finally(() => inflight.delete(p));
+    void p.finally(() => inflight.delete(p));
   };
   const timer = setInterval(tick, intervalMs);
   return {

@@ -163,7 +163,7 @@ const criteria: Criterion[] = [
   { name: 'records lost by the legitimate pair (live)', value: String(lostLive.length), pass: lostLive.length === 0 && acked.size > 0 },
   { name: 'records duplicated by the legitimate pair (live)', value: String(reader.stats.duplicates.length), pass: reader.stats.duplicates.length === 0 },
   { name: 'legitimate producer errors', value: String(producer.stats.errors.length), pass: producer.stats.errors.length === 0 },
-  { name: 'restart after kill -9 on the fuzzed data dir', value: restartError ? `failed (see below; data dir kept at ${dataDir})` : `ready in ${restartMs.toFixed(0)} ms`, pass: restartError === '' },
+  { name: 'restart after kill -9 on the fuzzed data dir', value: restartError ? `failed (see below; data dir kept at ${dataDir})` : `ready in ${restartMs.toFixed(0)} ms, fresh client ${restartProbe}`, pass: restartError === '' && restartProbe === 'answered' },
   { name: 'acknowledged records missing after the restart', value: String(lostAfter.length), pass: lostAfter.length === 0 },
   { name: 'records duplicated after the restart', value: String(after?.duplicates.length ?? 'n/a'), pass: (after?.duplicates.length ?? 1) === 0 },
   { name: 'clean stop after the restart (exit code)', value: String(cleanExit), pass: cleanExit === 0 },

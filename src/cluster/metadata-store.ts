@@ -114,7 +114,7 @@ export class FileMetadataStore implements MetadataStore {
     while (pos < buf.length) {
       const nl = buf.indexOf(0x0a, pos);
       const line = buf.toString('utf8', pos, nl < 0 ? buf.length : nl);
-      let rec: (Record<string, unknown> & { seq: number }) | null = null;
+      let rec: (Record<string, unknown> & { seq: number }) | null;
       try {
         rec = JSON.parse(line) as Record<string, unknown> & { seq: number };
       } catch {

@@ -57,19 +57,21 @@ async function prepareLogDir(dir: string, topicId: string): Promise<void> {
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let failure: unknown = null;
+  let failure: Error | null = null;
   const worker = async () => {
     while (next < items.length && failure === null) {
       const item = items[next++]!;
       try {
         await fn(item);
       } catch (err) {
-        failure ??= err;
+        failure ??= err instanceof Error ? err : new Error(String(err));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw failure;
+  // (set by the workers: TypeScript's narrowing does not see the closures' assignments)
+  const failed = failure as Error | null;
+  if (failed !== null) throw failed;
 }
 
 // A log that could not be created: the disk is full, or the directory not writable. Kafka marks
