@@ -18,6 +18,9 @@ import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { ProducerStateManager, writeSnapshot, snapshotName } from '../txn/producer-state.js';
 import { AbortedTxnIndex, txnIndexName } from '../txn/txn-index.js';
+import { appendAsLeader, type LeaderAppendContext, type LeaderAppendResult } from './leader-append.js';
+
+export type { LeaderAppendContext, LeaderAppendResult, TxnVerifier } from './leader-append.js';
 
 export interface AppendBatch {
   position: number; // within `records`
@@ -82,6 +85,10 @@ export class PartitionLog {
     return `${this.topic}-${this.partition}`;
   }
 
+  get logger(): Logger {
+    return this.log;
+  }
+
   // The last stable offset: the first offset of the earliest open transaction, else the high
   // watermark (read_committed consumers read no further).
   get lastStableOffset(): number {
@@ -130,6 +137,13 @@ export class PartitionLog {
   }
 
   // ---- append ----
+
+  // A client's batch (Produce): every leader rule, then the append (leader-append.ts). Returns
+  // the result directly when nothing had to wait (an uncompressed batch: the hot path), else a
+  // promise of it.
+  appendAsLeader(records: Buffer | null, context: LeaderAppendContext): LeaderAppendResult | Promise<LeaderAppendResult> {
+    return appendAsLeader(this, records, context);
+  }
 
   // Appends already validated batches that lie back to back in `records` (a view into the
   // request frame). Stamps offsets and the leader epoch in place. Returns the assigned offsets;
