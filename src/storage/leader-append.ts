@@ -18,7 +18,7 @@ import { leaderRules, mayHaveKeyErrors, needsValidation, validateBeyondScanSync,
 import { accel } from '../accel/index.js';
 import { runJob } from '../workers/pool.js';
 import type { TargetCodec } from '../compression/batch-codec.js';
-import { lastSequenceOf } from '../txn/producer-state.js';
+import { lastSequenceOf } from './producer-state.js';
 import type { PartitionLog } from './partition-log.js';
 
 /**

@@ -1,5 +1,10 @@
 // The log of one partition: segments, offsets, the high watermark, appends, reads, roll,
 // retention and DeleteRecords. Disk and memory engines share this class; only Segment differs.
+// Three ways in (issue 12): appendAsLeader (a client's batch, every leader rule:
+// leader-append.ts), appendAsFollower (a leader's batches as they are: follower-scan.ts), and
+// append (batches samsa builds itself: markers, coordinator records); truncateTo and
+// truncateFullyAndStartAt repair a follower's divergence. Storage owns every per-partition file:
+// segments and indexes, producer snapshots (producer-state.ts), .txnindex (txn-index.ts).
 //
 // Appends are synchronous up to the page cache hand-off: offsets are assigned, batches stamped
 // in place inside the request frame (no copy), indexes updated, and the bytes queued for one
@@ -16,10 +21,10 @@ import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { ProducerStateManager, writeSnapshot, snapshotName, latestSnapshot } from '../txn/producer-state.js';
+import { ProducerStateManager, writeSnapshot, snapshotName, latestSnapshot } from './producer-state.js';
 import { replayBatch, rebuildProducerState } from './producer-replay.js';
 import { scanFollowerBatches } from './follower-scan.js';
-import { AbortedTxnIndex, txnIndexName } from '../txn/txn-index.js';
+import { AbortedTxnIndex, txnIndexName } from './txn-index.js';
 import { appendAsLeader, type LeaderAppendContext, type LeaderAppendResult } from './leader-append.js';
 
 export type { LeaderAppendContext, LeaderAppendResult, TxnVerifier } from './leader-append.js';
@@ -210,11 +215,11 @@ export class PartitionLog {
     this.maybeRoll(records.length, now, last.lastOffset, first.baseOffset);
     const seg = this.activeSegment;
     const startPosition = seg.size;
-    let records_ = 0;
+    let recordCount = 0;
     let epochsChanged = false;
     for (const b of batches) {
       seg.addBatch(records.subarray(b.position, b.position + b.size), b.lastOffset, b.maxTimestamp, this.config.indexIntervalBytes);
-      records_ += b.lastOffset - b.baseOffset + 1;
+      recordCount += b.lastOffset - b.baseOffset + 1;
       // Kafka's LeaderEpochFileCache.assign: a newer epoch starts at this batch.
       const latest = this.epochs[this.epochs.length - 1];
       if (b.leaderEpoch >= 0 && (!latest || b.leaderEpoch > latest.epoch)) {
@@ -227,7 +232,7 @@ export class PartitionLog {
     for (const b of batches) replayBatch(this, records, b.position);
     if (this.dir === null) this.written(this.logEndOffset);
     else {
-      this.writeQueue.push({ segment: seg, position: startPosition, buf: records, lastOffset: last.lastOffset, records: records_ });
+      this.writeQueue.push({ segment: seg, position: startPosition, buf: records, lastOffset: last.lastOffset, records: recordCount });
       this.pumpWrites();
     }
     return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logStartOffset: this.logStartOffset };

@@ -4,8 +4,8 @@
 // and transaction markers as they are, without the checks of a client append.
 import type { PartitionLog } from './partition-log.js';
 import { readInt64 } from './batch-header.js';
-import { latestSnapshot, readSnapshotFile, lastSequenceOf } from '../txn/producer-state.js';
-import { applyMarker, controlTypeOf } from '../txn/markers.js';
+import { latestSnapshot, readSnapshotFile, lastSequenceOf } from './producer-state.js';
+import { applyMarker, controlTypeOf } from './txn-state.js';
 
 // The newest snapshot at or below the log end (disk), then the batches after it (all of them
 // from the log start when there is no usable snapshot). A clean shutdown leaves a snapshot at the
@@ -32,7 +32,7 @@ export function replayBatch(plog: PartitionLog, b: Buffer, position = 0): void {
   if (producerId < 0) return;
   const firstOffset = readInt64(b, position);
   if ((attributes & 0x20) !== 0) {
-    // A transaction marker ends the producer's transaction here (txn/markers.ts).
+    // A transaction marker ends the producer's transaction here (txn-state.ts).
     const type = controlTypeOf(position === 0 ? b : b.subarray(position));
     if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(position + 51), type === 1, -1, firstOffset, readInt64(b, position + 35));
     return;
