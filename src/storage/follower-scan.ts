@@ -19,7 +19,6 @@ export interface FollowerBatch {
 const scanState = accel.createBatchScan(16);
 
 export function scanFollowerBatches(records: Buffer, partition: string, logEndOffset: number, maxMessageBytes: number, now: number): FollowerBatch[] {
-  if (records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `append to ${partition} as follower: no record batch`);
   const r = accel.scanBatches(records, scanState, { maxMessageBytes, verifyCrc: true, timestampType: 'LogAppendTime', beforeMaxMs: 0, afterMaxMs: 0, now, validateRecords: false, internal: true });
   if (!r.ok) throw new KafkaError(r.errorCode, `append to ${partition} as follower: ${r.message}`);
   const out: FollowerBatch[] = [];

@@ -207,6 +207,8 @@ export class PartitionLog {
   // changed.
   appendAsFollower(records: Buffer, now = Date.now()): AppendInfo {
     if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
+    // Nothing fetched: nothing to do (Kafka returns before appending when no bytes are valid).
+    if (records.length === 0) return { baseOffset: -1, lastOffset: this.logEndOffset - 1, logStartOffset: this.logStartOffset };
     const batches = scanFollowerBatches(records, this.name, this.logEndOffset, this.config.maxMessageBytes, now);
     // Becoming a follower: the high watermark stays until the leader's is known.
     if (this.followerHighWatermark === null) this.followerHighWatermark = this.highWatermark;

@@ -15,6 +15,7 @@ import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch } from '../../src/storage/record-batch.js';
+import { markerKey, markerValue } from '../../src/txn/markers.js';
 
 type Engine = 'disk' | 'memory';
 const ENGINES: Engine[] = ['disk', 'memory'];
@@ -110,6 +111,7 @@ for (const engine of ENGINES) {
     await rejects(() => log.appendAsFollower(magic1), ErrorCode.INVALID_RECORD, 'magic 1');
     await rejects(() => log.appendAsFollower(leaderBatch(1, 2, 0)), ErrorCode.OFFSET_OUT_OF_RANGE, 'below the log end');
     await rejects(() => log.appendAsFollower(Buffer.concat([leaderBatch(2, 2, 0), leaderBatch(3, 1, 0)])), ErrorCode.INVALID_RECORD, 'offsets going back');
+    assert.is(log.appendAsFollower(Buffer.alloc(0)).baseOffset, -1, 'an empty fetch appends nothing');
     assert.is(log.logEndOffset, 2);
     assert.equal(await bases(log, 0), [0]);
     log.appendAsFollower(leaderBatch(2, 2, 0));
@@ -185,6 +187,25 @@ for (const engine of ENGINES) {
     assert.equal(log.producers.check(7, 0, 2, 3), { kind: 'duplicate', firstOffset: 2, lastOffset: 3 });
     await log.truncateTo(2);
     assert.equal(log.producers.check(7, 0, 2, 3), { kind: 'append' }, 'the batch at 2 is gone: a new one may take its sequence');
+  });
+
+  test(`${engine}: a replicated abort marker fills the aborted-transaction index; truncating it reopens the transaction`, async () => {
+    const { log } = open(engine);
+    const data = buildBatch([{ key: Buffer.from('a'), value: Buffer.from('1') }, { key: Buffer.from('b'), value: Buffer.from('2') }], { producerId: 5, producerEpoch: 0, baseSequence: 0, transactional: true });
+    stampBatch(data, 0, 0, 1);
+    const abort = buildBatch([{ key: markerKey(false), value: markerValue(0) }], { producerId: 5, producerEpoch: 0, baseSequence: -1, transactional: true, control: true });
+    stampBatch(abort, 0, 2, 1);
+    log.appendAsFollower(data);
+    assert.is(log.producers.ongoingTxnFirstOffset(5), 0, 'the transaction is open after its data');
+    log.appendAsFollower(abort);
+    assert.is(log.producers.ongoingTxnFirstOffset(5), -1, 'the marker ended it');
+    assert.equal(log.abortedTxns.entries.map((e) => [e.producerId, e.firstOffset, e.lastOffset]), [[5, 0, 2]]);
+    await bases(log, 0);
+    if (engine === 'disk') assert.ok(readdirSync(log.dir!).includes('00000000000000000000.txnindex'));
+    await log.truncateTo(2);
+    assert.equal(log.abortedTxns.entries, [], 'the marker is gone, so is the aborted entry');
+    assert.is(log.producers.ongoingTxnFirstOffset(5), 0, 'replayed: the transaction is open again');
+    if (engine === 'disk') assert.not.ok(readdirSync(log.dir!).includes('00000000000000000000.txnindex'), '.txnindex rewritten');
   });
 
   test(`${engine}: truncateFullyAndStartAt empties the log and starts it at the offset`, async () => {
