@@ -1,6 +1,6 @@
 // DescribeProducers (key 61), v0 (KIP-664): the active producers of each requested partition, as
 // Kafka's KafkaApis.handleDescribeProducersRequest / Partition.activeProducerState report them
-// from the partition's producer state (src/txn/producer-state.ts). A partition the metadata does
+// from the partition's producer state (src/storage/producer-state.ts). A partition the metadata does
 // not know gets UNKNOWN_TOPIC_OR_PARTITION (with Kafka's default message); one with no local log
 // NOT_LEADER_OR_FOLLOWER.
 import { DescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';

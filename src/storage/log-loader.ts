@@ -13,9 +13,7 @@ import { scanSegment } from './recovery.js';
 import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
-import { readInt64 } from './batch-header.js';
-import { latestSnapshot, readSnapshotFile, lastSequenceOf } from '../txn/producer-state.js';
-import { applyMarker, controlTypeOf } from '../txn/markers.js';
+import { rebuildProducerState } from './producer-replay.js';
 import { recoverInterruptedSwaps } from './cleaner/segment-swap.js'; // log cleaner
 
 export interface LoadOptions {
@@ -119,40 +117,4 @@ function loadIndexes(seg: Segment): boolean {
   if (!okIndex || seg.index.count === 0) return false;
   const okTime = seg.timeIndex.load(readFileSync(seg.timeIndexPath), Number.MAX_SAFE_INTEGER);
   return okTime;
-}
-
-// Producer state: the newest snapshot at or below the log end, then the batches after it (all of
-// them from the log start when there is no usable snapshot). A clean shutdown leaves a snapshot
-// at the log end, so nothing is replayed.
-async function rebuildProducerState(plog: PartitionLog): Promise<void> {
-  let from = plog.logStartOffset;
-  const snap = latestSnapshot(plog.dir!, plog.logEndOffset);
-  if (snap && snap.offset >= plog.logStartOffset && plog.producers.loadSnapshot(readSnapshotFile(snap.path))) from = snap.offset;
-  while (from < plog.logEndOffset) {
-    const chunk = await plog.read(from, 4 * 1024 * 1024, true, plog.logEndOffset);
-    if (chunk.buffers.length === 0) break;
-    for (const b of chunk.buffers) replayBatch(plog, b);
-    from = chunk.nextOffset;
-  }
-}
-
-function replayBatch(plog: PartitionLog, b: Buffer): void {
-  const producerId = readInt64(b, 43);
-  const attributes = b.readInt16BE(21);
-  if (producerId < 0) return;
-  const firstOffset = readInt64(b, 0);
-  if ((attributes & 0x20) !== 0) {
-    // A transaction marker ends the producer's transaction here (txn/markers.ts).
-    const type = controlTypeOf(b);
-    if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(51), type === 1, -1, firstOffset, readInt64(b, 35));
-    return;
-  }
-  const delta = b.readInt32BE(23);
-  const firstSeq = b.readInt32BE(53);
-  plog.producers.update(
-    producerId,
-    b.readInt16BE(51),
-    { firstSeq, lastSeq: lastSequenceOf(firstSeq, delta), firstOffset, lastOffset: firstOffset + delta, timestamp: readInt64(b, 35) },
-    (attributes & 0x10) !== 0,
-  );
 }

@@ -1,12 +1,17 @@
 // The log of one partition: segments, offsets, the high watermark, appends, reads, roll,
 // retention and DeleteRecords. Disk and memory engines share this class; only Segment differs.
+// Three ways in (issue 12): appendAsLeader (a client's batch, every leader rule:
+// leader-append.ts), appendAsFollower (a leader's batches as they are: follower-scan.ts), and
+// append (batches samsa builds itself: markers, coordinator records); truncateTo and
+// truncateFullyAndStartAt repair a follower's divergence. Storage owns every per-partition file:
+// segments and indexes, producer snapshots (producer-state.ts), .txnindex (txn-index.ts).
 //
 // Appends are synchronous up to the page cache hand-off: offsets are assigned, batches stamped
 // in place inside the request frame (no copy), indexes updated, and the bytes queued for one
 // positional writev per flush of the queue (group commit). The high watermark, and with it the
 // ack of acks=1/all and the visibility to consumers, advances when the write has completed, so
 // an acknowledged record is in the file and survives `kill -9`.
-import { writev as fsWritev, fdatasync, fdatasyncSync, mkdirSync, openSync, closeSync, renameSync, unlinkSync, existsSync, ftruncateSync } from 'node:fs';
+import { writev as fsWritev, fdatasync, fdatasyncSync, mkdirSync, openSync, closeSync, renameSync, unlinkSync, existsSync, ftruncateSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Segment, segmentName, type ReadChunk } from './segment.js';
 import { writePending } from './offset-index.js';
@@ -16,8 +21,13 @@ import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { ProducerStateManager, writeSnapshot, snapshotName } from '../txn/producer-state.js';
-import { AbortedTxnIndex, txnIndexName } from '../txn/txn-index.js';
+import { ProducerStateManager, writeSnapshot, snapshotName, latestSnapshot } from './producer-state.js';
+import { replayBatch, rebuildProducerState } from './producer-replay.js';
+import { scanFollowerBatches } from './follower-scan.js';
+import { AbortedTxnIndex, txnIndexName } from './txn-index.js';
+import { appendAsLeader, type LeaderAppendContext, type LeaderAppendResult } from './leader-append.js';
+
+export type { LeaderAppendContext, LeaderAppendResult, TxnVerifier } from './leader-append.js';
 
 export interface AppendBatch {
   position: number; // within `records`
@@ -68,6 +78,9 @@ export class PartitionLog {
   // Called when a failed write takes the log offline (the log manager brings it back).
   onOffline: ((err: Error) => void) | null = null;
   private closed = false;
+  // A follower's high watermark is the leader's (updateFollowerHighWatermark), not its own log
+  // end: null while this log is appended to as a leader.
+  private followerHighWatermark: number | null = null;
 
   constructor(
     readonly topic: string,
@@ -82,6 +95,10 @@ export class PartitionLog {
 
   get name(): string {
     return `${this.topic}-${this.partition}`;
+  }
+
+  get logger(): Logger {
+    return this.log;
   }
 
   // The last stable offset: the first offset of the earliest open transaction, else the high
@@ -133,11 +150,19 @@ export class PartitionLog {
 
   // ---- append ----
 
+  // A client's batch (Produce): every leader rule, then the append (leader-append.ts). Returns
+  // the result directly when nothing had to wait (an uncompressed batch: the hot path), else a
+  // promise of it.
+  appendAsLeader(records: Buffer | null, context: LeaderAppendContext): LeaderAppendResult | Promise<LeaderAppendResult> {
+    return appendAsLeader(this, records, context);
+  }
+
   // Appends already validated batches that lie back to back in `records` (a view into the
   // request frame). Stamps offsets and the leader epoch in place. Returns the assigned offsets;
   // `waitDurable(lastOffset)` resolves when they are written.
   append(records: Buffer, batches: readonly AppendBatch[], leaderEpoch: number, now: number, stamp: (buf: Buffer, pos: number, baseOffset: number, epoch: number) => void): AppendInfo {
     if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
+    this.followerHighWatermark = null;
     const first = batches[0]!;
     // Everything that can refuse the append is checked before anything changes: a half-done
     // append must not leave offsets, indexes or the segment's max timestamp behind (issue 11).
@@ -148,7 +173,7 @@ export class PartitionLog {
       }
       total += b.size;
     }
-    this.maybeRoll(total, now, first.maxTimestamp);
+    this.maybeRoll(total, now, this.logEndOffset);
     const seg = this.activeSegment;
     const baseOffset = this.logEndOffset;
     let offset = baseOffset;
@@ -167,13 +192,128 @@ export class PartitionLog {
       this.writeEpochCheckpoint();
     }
     if (this.dir === null) {
-      this.advanceHighWatermark(offset);
+      this.written(offset);
     } else {
       const span = records.subarray(first.position, first.position + total);
       this.writeQueue.push({ segment: seg, position: startPosition, buf: span, lastOffset: offset - 1, records: count });
       this.pumpWrites();
     }
     return { baseOffset, lastOffset: offset - 1, logStartOffset: this.logStartOffset };
+  }
+
+  // A follower's append (replication): the leader's batches with their offsets and leader epochs
+  // as given. Checked: CRC, magic 2, whole batches, max.message.bytes, offsets increasing and not
+  // below the log end (gaps are allowed: a compacted leader log has them, as in Kafka's
+  // UnifiedLog.appendAsFollower). Producer state and aborted transactions follow the batches,
+  // without the sequence checks of a client append. Throws KafkaError for bad input, with nothing
+  // changed.
+  appendAsFollower(records: Buffer, now = Date.now()): AppendInfo {
+    if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
+    // Nothing fetched: nothing to do (Kafka returns before appending when no bytes are valid).
+    if (records.length === 0) return { baseOffset: -1, lastOffset: this.logEndOffset - 1, logStartOffset: this.logStartOffset };
+    const batches = scanFollowerBatches(records, this.name, this.logEndOffset, this.config.maxMessageBytes, now);
+    // Becoming a follower: the high watermark stays until the leader's is known.
+    if (this.followerHighWatermark === null) this.followerHighWatermark = this.highWatermark;
+    const first = batches[0]!;
+    const last = batches[batches.length - 1]!;
+    this.maybeRoll(records.length, now, last.lastOffset, first.baseOffset);
+    const seg = this.activeSegment;
+    const startPosition = seg.size;
+    let recordCount = 0;
+    let epochsChanged = false;
+    for (const b of batches) {
+      seg.addBatch(records.subarray(b.position, b.position + b.size), b.lastOffset, b.maxTimestamp, this.config.indexIntervalBytes);
+      recordCount += b.lastOffset - b.baseOffset + 1;
+      // Kafka's LeaderEpochFileCache.assign: a newer epoch starts at this batch.
+      const latest = this.epochs[this.epochs.length - 1];
+      if (b.leaderEpoch >= 0 && (!latest || b.leaderEpoch > latest.epoch)) {
+        this.epochs.push({ epoch: b.leaderEpoch, startOffset: b.baseOffset });
+        epochsChanged = true;
+      }
+    }
+    this.logEndOffset = last.lastOffset + 1;
+    if (epochsChanged) this.writeEpochCheckpoint();
+    for (const b of batches) replayBatch(this, records, b.position);
+    if (this.dir === null) this.written(this.logEndOffset);
+    else {
+      this.writeQueue.push({ segment: seg, position: startPosition, buf: records, lastOffset: last.lastOffset, records: recordCount });
+      this.pumpWrites();
+    }
+    return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logStartOffset: this.logStartOffset };
+  }
+
+  // ---- truncation (a follower whose log diverged from its leader's, KIP-101) ----
+
+  // Removes every record at or after `offset` (Kafka's UnifiedLog.truncateTo). A batch that
+  // straddles `offset` goes whole. Refused below the high watermark: those records were
+  // acknowledged and may have been read. Waits for queued writes first; synchronous after that.
+  async truncateTo(offset: number): Promise<void> {
+    await this.drainWrites();
+    if (offset >= this.logEndOffset) return;
+    if (offset < this.highWatermark) throw this.belowHighWatermark(offset);
+    const keep = this.segmentIndexFor(offset);
+    // Kafka keeps a segment whose base offset equals `offset` (emptied), and drops those after.
+    const seg = this.segments[keep]!;
+    const cut = seg.findCut(offset);
+    const end = cut === null ? offset : Math.min(offset, cut.baseOffset);
+    if (end < this.highWatermark) throw this.belowHighWatermark(end);
+    for (const doomed of this.segments.splice(keep + 1)) this.removeSegmentFiles(doomed);
+    if (cut !== null) {
+      seg.truncateTo(cut.position, cut.lastKeptOffset);
+      if (this.dir !== null) this.truncateSegmentFiles(seg, cut.position);
+    }
+    this.logEndOffset = end;
+    this.writtenEnd = Math.min(this.writtenEnd, end);
+    this.activeSegment.tailLimit = this.tailBytes;
+    this.truncateEpochsFromEnd(end);
+    this.abortedTxns.truncateFrom(end);
+    if (this.dir !== null) this.abortedTxns.rewriteFile(this.dir, seg.baseOffset, end);
+    // Producer state as of `end`: the newest snapshot at or below it, then the batches after.
+    await rebuildProducerState(this);
+    this.log.info({ partition: this.name, offset: end }, 'truncated log');
+  }
+
+  // Removes every record and starts the log empty at `offset` (Kafka's
+  // UnifiedLog.truncateFullyAndStartAt): a follower whose fetch offset is outside the leader's
+  // log (below its log start, or past its end) starts over. The high watermark and log start
+  // become `offset`, even below the old high watermark: that is the point of starting over.
+  async truncateFullyAndStartAt(offset: number, now = Date.now()): Promise<void> {
+    await this.drainWrites();
+    for (const doomed of this.segments.splice(0)) this.removeSegmentFiles(doomed);
+    if (this.dir !== null) latestSnapshot(this.dir, -1); // removes every snapshot
+    this.segments = [this.newSegment(offset, now)];
+    this.logStartOffset = this.logEndOffset = this.highWatermark = this.writtenEnd = offset;
+    if (this.followerHighWatermark !== null) this.followerHighWatermark = offset;
+    this.epochs = [];
+    this.writeEpochCheckpoint();
+    this.abortedTxns.clear();
+    this.producers.producers.clear();
+    this.log.info({ partition: this.name, offset }, 'truncated log fully');
+  }
+
+  private belowHighWatermark(offset: number): KafkaError {
+    return new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot truncate ${this.name} to ${offset}: below its high watermark ${this.highWatermark}, whose records were acknowledged`);
+  }
+
+  // Resolves when every queued write has reached the file (a truncation waits for this before it
+  // touches the files).
+  async drainWrites(): Promise<void> {
+    while ((this.writing || this.writeQueue.length > 0) && !this.failed) await new Promise((r) => setTimeout(r, 1));
+    if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
+  }
+
+  private truncateSegmentFiles(seg: Segment, position: number): void {
+    this.fds.forget(seg.logPath);
+    truncateSync(seg.logPath, position);
+    writeFileSync(seg.indexPath, seg.index.toBuffer());
+    writeFileSync(seg.timeIndexPath, seg.timeIndex.toBuffer());
+  }
+
+  // Kafka's LeaderEpochFileCache.truncateFromEnd: epochs starting at or after the new log end go.
+  private truncateEpochsFromEnd(end: number): void {
+    const n = this.epochs.length;
+    while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1]!.startOffset >= end) this.epochs.pop();
+    if (this.epochs.length !== n) this.writeEpochCheckpoint();
   }
 
   // Resolves once every offset up to `lastOffset` is written (the high watermark passed it).
@@ -183,7 +323,9 @@ export class PartitionLog {
     return new Promise((resolve, reject) => this.ackWaiters.push({ offset: lastOffset, resolve, reject }));
   }
 
-  private maybeRoll(incomingBytes: number, now: number, firstTimestamp: number): void {
+  // `upTo`: the largest offset the active segment would hold after the append (a leader append
+  // checks the log end, as before; a follower append its batches' last offset).
+  private maybeRoll(incomingBytes: number, now: number, upTo: number, rollAt = this.logEndOffset): void {
     const seg = this.activeSegment;
     if (seg.isEmpty) return;
     const tooBig = seg.size + incomingBytes > this.config.segmentBytes;
@@ -192,17 +334,18 @@ export class PartitionLog {
     const segmentMs = this.config.cleanupPolicy.includes('compact') ? Math.min(this.config.segmentMs, this.config.maxCompactionLagMs) : this.config.segmentMs;
     const tooOld = now - seg.createdMs > segmentMs - this.config.segmentJitterMs;
     // Index positions and relative offsets are int32 in Kafka's formats.
-    const offsetsFull = this.logEndOffset - seg.baseOffset > 0x7fffffff - 1;
-    if (tooBig || tooOld || offsetsFull) this.roll(now, tooBig ? 'segment.bytes' : tooOld ? 'segment.ms' : 'offset range');
-    void firstTimestamp;
+    const offsetsFull = upTo - seg.baseOffset > 0x7fffffff - 1;
+    if (tooBig || tooOld || offsetsFull) this.roll(now, tooBig ? 'segment.bytes' : tooOld ? 'segment.ms' : 'offset range', rollAt);
   }
 
-  roll(now: number, why: string): void {
+  // `baseOffset`: the new segment's; a follower rolls at its next batch's base offset, which may
+  // lie past the log end when the leader's log was compacted (Kafka's UnifiedLog.maybeRoll).
+  roll(now: number, why: string, baseOffset = this.logEndOffset): void {
     // Only the active segment keeps a tail cache; the old one is read from the page cache.
     const old = this.activeSegment;
     old.tailLimit = 0;
     old.trimTail(0);
-    const next = this.newSegment(this.logEndOffset, now);
+    const next = this.newSegment(baseOffset, now);
     this.segments.push(next);
     // Kafka snapshots producer state at every roll, so recovery replays at most one segment.
     if (this.dir !== null) writeSnapshot(this.dir, next.baseOffset, this.producers);
@@ -247,7 +390,7 @@ export class PartitionLog {
       const flush = this.unflushedMessages >= this.config.flushMessages || now - this.lastFlushMs >= this.config.flushMs;
       const done = () => {
         this.writing = false;
-        this.advanceHighWatermark(lastOffset + 1);
+        this.written(lastOffset + 1);
         this.pumpWrites();
       };
       if (!flush) return done();
@@ -281,6 +424,26 @@ export class PartitionLog {
         this.fds.release(seg.timeIndexPath, 'a', fd);
       }
     }
+  }
+
+  // Every offset below `end` is in the file (disk) or kept (memory). A leader's high watermark
+  // follows (single node: the ISR is this broker); a follower's stays at most the leader's.
+  private writtenEnd = 0;
+  private written(end: number): void {
+    this.writtenEnd = end;
+    this.advanceHighWatermark(this.followerHighWatermark === null ? end : Math.min(end, this.followerHighWatermark));
+  }
+
+  // Offsets below this are written: everything appended when no write is queued or running.
+  private get durableEnd(): number {
+    return this.writing || this.writeQueue.length > 0 ? this.writtenEnd : this.logEndOffset;
+  }
+
+  // The leader's high watermark, from a follower's fetch response (Kafka's
+  // UnifiedLog.updateHighWatermark): this log's moves there once the records are written here.
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    this.followerHighWatermark = leaderHighWatermark;
+    this.advanceHighWatermark(Math.min(leaderHighWatermark, this.durableEnd));
   }
 
   private advanceHighWatermark(hw: number): void {
@@ -452,9 +615,14 @@ export class PartitionLog {
     this.truncateEpochsFromStart();
     this.abortedTxns.trimBelow(this.logStartOffset);
     this.log.info({ partition: this.name, baseOffset: s.baseOffset, bytes: s.size, why, logStartOffset: this.logStartOffset }, 'deleting segment');
+    this.removeSegmentFiles(s);
+    void now;
+  }
+
+  // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so readers
+  // in flight finish on the old file handle.
+  private removeSegmentFiles(s: Segment): void {
     if (this.dir === null) return;
-    // Kafka renames to .deleted first and removes the files after file.delete.delay.ms, so
-    // readers in flight finish on the old file handle.
     const files = [s.logPath, s.indexPath, s.timeIndexPath, join(this.dir, snapshotName(s.baseOffset)), join(this.dir, txnIndexName(s.baseOffset))];
     const doomed: string[] = [];
     for (const f of files) {
@@ -474,7 +642,6 @@ export class PartitionLog {
     };
     if (this.config.fileDeleteDelayMs <= 0 || this.closed) remove();
     else setTimeout(remove, this.config.fileDeleteDelayMs).unref();
-    void now;
   }
 
   // ---- leader epochs ----

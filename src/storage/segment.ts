@@ -4,7 +4,7 @@
 //   <dir>/<20-digit base offset>.timeindex  see offset-index.ts
 // In memory mode the batches are kept in this object instead of a file, with the same offsets,
 // positions and indexes, so both engines share every rule above this layer.
-import { read as fsRead } from 'node:fs';
+import { read as fsRead, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex, TimeIndex } from './offset-index.js';
 import { readBatchHeaderFields, MIN_BATCH_SIZE } from './batch-header.js';
@@ -141,6 +141,58 @@ export class Segment {
     this.size = position + size;
     this.writtenSize = this.size;
     this.lastOffset = lastOffset;
+  }
+
+  // ---- truncation (PartitionLog.truncateTo) ----
+
+  // The first batch whose last offset is >= `offset`: its position and base offset, and the last
+  // offset of the batch before it. Walks the segment from its start, the file's headers read with
+  // readSync: truncation is rare and must not interleave with appends. Null when every batch
+  // ends before `offset`.
+  findCut(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null {
+    let lastKept = this.baseOffset - 1;
+    if (this.inMemory) {
+      for (let i = 0; i < this.memBuffers.length; i++) {
+        const h = readBatchHeaderFields(this.memBuffers[i]!, 0);
+        if (h.lastOffset >= offset) return { position: this.memPositions[i]!, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
+        lastKept = h.lastOffset;
+      }
+      return null;
+    }
+    const header = Buffer.allocUnsafe(MIN_BATCH_SIZE);
+    const fd = openSync(this.logPath, 'r');
+    try {
+      for (let position = 0; position + MIN_BATCH_SIZE <= this.writtenSize; ) {
+        readSync(fd, header, 0, MIN_BATCH_SIZE, position);
+        const h = readBatchHeaderFields(header, 0);
+        if (h.lastOffset >= offset) return { position, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
+        lastKept = h.lastOffset;
+        position += h.size;
+      }
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  // Drops every batch from `position` on; `lastOffset` is the last offset kept (baseOffset - 1
+  // when none). The indexes lose their entries there, and the largest timestamp comes back from
+  // the time index (Kafka's LogSegment.truncateTo). The caller truncates the files.
+  truncateTo(position: number, lastOffset: number): void {
+    this.index.truncateToPosition(position);
+    this.timeIndex.truncateToOffset(lastOffset + 1);
+    this.maxTimestamp = this.timeIndex.lastTimestamp;
+    this.offsetOfMaxTimestamp = this.timeIndex.lastOffset;
+    let keep = this.memPositions.length;
+    while (keep > this.memHead && this.memPositions[keep - 1]! >= position) keep--;
+    for (let i = keep; i < this.memBuffers.length; i++) this.memBytes -= this.memBuffers[i]!.length;
+    this.memPositions.length = keep;
+    this.memBuffers.length = keep;
+    if (this.memHead > keep) this.memHead = keep;
+    this.size = position;
+    this.writtenSize = position;
+    this.lastOffset = lastOffset;
+    this.bytesSinceIndex = 0;
   }
 
   // Reads whole batches from the one containing `offset` (found through the index), up to

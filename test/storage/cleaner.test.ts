@@ -25,7 +25,7 @@ import { destroyPool, poolStarted } from '../../src/workers/pool.js';
 import { FdCache } from '../../src/storage/fd-cache.js';
 import { loadPartitionLog } from '../../src/storage/log-loader.js';
 import { cleanLog, logToClean, CLEANER_CHECKPOINT, CleaningAborted, type CleanResult } from '../../src/storage/cleaner/index.js';
-import { lastSequenceOf } from '../../src/txn/producer-state.js';
+import { lastSequenceOf } from '../../src/storage/producer-state.js';
 
 type Engine = 'disk' | 'memory';
 const ENGINES: Engine[] = ['disk', 'memory'];

@@ -16,7 +16,7 @@ import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, stampBatch } from '../../src/storage/record-batch.js';
-import { ProducerStateManager } from '../../src/txn/producer-state.js';
+import { ProducerStateManager } from '../../src/storage/producer-state.js';
 
 const LONG_MAX_AS_NUMBER = 2 ** 63; // what reading Long.MAX into a JS number gives
 

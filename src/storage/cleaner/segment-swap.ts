@@ -30,7 +30,7 @@ import { readBatchHeaderFields, batchMaxTimestamp } from '../batch-header.js';
 import { scanSegment } from '../recovery.js';
 import type { FdCache } from '../fd-cache.js';
 import type { PartitionLog } from '../partition-log.js';
-import { snapshotName } from '../../txn/producer-state.js';
+import { snapshotName } from '../producer-state.js';
 
 const CLEANED = '.cleaned';
 const SWAP = '.swap';

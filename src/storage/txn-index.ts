@@ -3,7 +3,7 @@
 // memory for read_committed fetches and on disk as `<baseOffset>.txnindex` next to the segment
 // holding the marker, in Kafka's format: 34-byte entries of version int16 (0), producerId int64,
 // firstOffset int64, lastOffset int64, lastStableOffset int64.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AbortedTxn {
@@ -80,6 +80,18 @@ export class AbortedTxnIndex {
     if (n > 0) this.entries.splice(0, n);
   }
 
+  // Log truncation: transactions whose marker is at or after `offset` are no longer aborted here
+  // (their marker is gone).
+  truncateFrom(offset: number): void {
+    let n = this.entries.length;
+    while (n > 0 && this.entries[n - 1]!.lastOffset >= offset) n--;
+    this.entries.length = n;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+
   // Loads the `.txnindex` files of a partition directory.
   loadDir(dir: string, segmentBases: readonly number[]): void {
     for (const base of segmentBases) {
@@ -87,6 +99,18 @@ export class AbortedTxnIndex {
       if (!existsSync(path)) continue;
       for (const e of decodeTxnIndex(readFileSync(path))) this.add(e);
     }
+  }
+
+  // Rewrites a segment's `.txnindex` with its entries in [segmentBaseOffset, endOffset) after a
+  // truncation (Kafka's TransactionIndex.truncateTo); removes it when none are left.
+  rewriteFile(dir: string, segmentBaseOffset: number, endOffset: number): void {
+    const path = join(dir, txnIndexName(segmentBaseOffset));
+    const kept = this.entries.filter((e) => e.lastOffset >= segmentBaseOffset && e.lastOffset < endOffset);
+    if (kept.length === 0) {
+      if (existsSync(path)) unlinkSync(path);
+      return;
+    }
+    writeFileSync(path, Buffer.concat(kept.map(encodeAbortedTxn)));
   }
 
   static appendToFile(dir: string, segmentBaseOffset: number, e: AbortedTxn): void {
