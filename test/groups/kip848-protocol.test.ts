@@ -16,7 +16,7 @@ import { DeleteGroupsRequest } from '../../src/protocol/generated/delete-groups-
 import { DeleteGroupsResponse } from '../../src/protocol/generated/delete-groups-response.js';
 import { ErrorCode } from '../../src/errors.js';
 import { commit, connect, createTopic, fetchCommitted, joinFully, leave, sync, withTimeout } from '../coordinator/helpers.js';
-import { uniformAssignor, rangeAssignor } from '../../src/coordinator/assignors.js';
+import { uniformAssignor, rangeAssignor } from '../../src/coordinator/consumer/assignors.js';
 
 let broker: Broker;
 let c: ClientConnection;
