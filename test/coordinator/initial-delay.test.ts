@@ -58,7 +58,8 @@ test('the delay is not extended past the rebalance timeout', async () => {
   const second = joinFully(b, 'short', { rebalanceTimeoutMs: DELAY_MS });
   await joined('short', 2);
   await sleep(DELAY_MS);
-  assert.is.not(group('short')?.state, GroupState.PreparingRebalance, 'the join phase ended with the first delay');
+  // Generation 1 is there (a sync timeout may since have started another rebalance, never a generation).
+  assert.is(group('short')?.generationId, 1, 'the join phase ended with the first delay');
   const [ja, jb] = await Promise.all([first, second]);
   assert.equal([ja.generationId, jb.generationId], [1, 1]);
   a.close();
