@@ -28,7 +28,7 @@ import { ApiVersionsRequest } from '../src/protocol/generated/api-versions-reque
 import { FindCoordinatorRequest } from '../src/protocol/generated/find-coordinator-request.js';
 import { FindCoordinatorResponse } from '../src/protocol/generated/find-coordinator-response.js';
 import { ApiVersionsResponse } from '../src/protocol/generated/api-versions-response.js';
-import { encodeAssignment, encodeSubscription } from '../src/coordinator/consumer-protocol.js';
+import { encodeAssignment, encodeSubscription } from '../src/coordinator/classic/consumer-protocol.js';
 import { startSamsa } from './lib/samsa.js';
 import { createTopic } from './lib/kafka.js';
 import { env, envList, fmt, json, sleep, table } from './lib/report.js';

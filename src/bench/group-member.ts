@@ -16,8 +16,8 @@ import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request
 import { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, encodeAssignment, encodeSubscription, subscriptionTopics } from '../coordinator/consumer-protocol.js';
-import { rangeAssignor, type AssignorMember, type AssignorTopic } from '../coordinator/assignors.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, encodeAssignment, encodeSubscription, subscriptionTopics } from '../coordinator/classic/consumer-protocol.js';
+import { rangeAssignor, type AssignorMember, type AssignorTopic } from '../coordinator/consumer/assignors.js';
 import { ErrorCode, errorInfo } from '../errors.js';
 import { Session, formatAddress, kafkaError } from './session.js';
 import { BenchError } from './types.js';

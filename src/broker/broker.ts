@@ -69,8 +69,11 @@ export class Broker {
     this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint());
     this.metadata.setLifecycle(this.logManager);
     this.logManager.onHighWatermark = (l) => this.fetchWaiters.notify(l);
-    this.coordinator = new GroupCoordinator(this);
-    this.txnCoordinator = new TransactionCoordinator(this);
+    // The two coordinators meet in __consumer_offsets: the group coordinator hands transactional
+    // offset batches to the transaction coordinator at load, which applies committed ones to it.
+    const services = { config, log, metadata: this.metadata, logManager: this.logManager };
+    this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a) } });
+    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator });
     this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 

@@ -1,7 +1,10 @@
 // Internal compacted topics that coordinators keep their state in (__consumer_offsets,
 // __transaction_state): created on first use with the broker's settings for them, and keyed to a
 // partition the way Kafka does it, so the same id lands on the same partition as in Kafka.
-import type { Broker } from '../broker/broker.js';
+import type { BrokerConfig } from '../broker/config/index.js';
+import type { Logger } from '../log.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { ClusterMetadata } from './cluster-metadata.js';
 import type { TopicState } from './topic.js';
 
 /** Java's String.hashCode over UTF-16 code units, as a signed int32. */
@@ -27,21 +30,29 @@ export interface InternalTopicSpec {
   description: string; // for the log line when it is created
 }
 
+/** What an internal topic uses of the broker: its settings, the topics, their logs, a logger. */
+export interface InternalTopicServices {
+  readonly config: BrokerConfig;
+  readonly metadata: ClusterMetadata;
+  readonly logManager: LogManager;
+  readonly log: Logger;
+}
+
 export class InternalTopic {
   constructor(
-    protected readonly broker: Broker,
+    protected readonly services: InternalTopicServices,
     private readonly spec: InternalTopicSpec,
   ) {}
 
   protected get topic(): TopicState | undefined {
-    return this.broker.metadata.topic(this.spec.name);
+    return this.services.metadata.topic(this.spec.name);
   }
 
   /** The topic, created now if it does not exist yet. */
   ensure(): TopicState {
     const existing = this.topic;
     if (existing) return existing;
-    const { config, metadata } = this.broker;
+    const { config, metadata } = this.services;
     const created = metadata.createTopic({
       name: this.spec.name,
       numPartitions: config.getInt(this.spec.partitionsConfig),
@@ -53,13 +64,13 @@ export class InternalTopic {
         'segment.bytes': String(config.getInt(this.spec.segmentBytesConfig)),
       },
     });
-    this.broker.log.info({ topic: this.spec.name, partitions: created.partitions.length }, `created the internal ${this.spec.description} topic`);
+    this.services.log.info({ topic: this.spec.name, partitions: created.partitions.length }, `created the internal ${this.spec.description} topic`);
     return created;
   }
 
   /** The partition of an id; an existing topic's partition count wins over the config. */
   partitionFor(id: string): number {
-    const n = this.topic?.partitions.length ?? this.broker.config.getInt(this.spec.partitionsConfig);
+    const n = this.topic?.partitions.length ?? this.services.config.getInt(this.spec.partitionsConfig);
     return partitionForKey(id, n);
   }
 }

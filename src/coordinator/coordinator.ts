@@ -1,44 +1,70 @@
 // The group coordinator of this broker: every classic group and every committed offset, for all
 // partitions of __consumer_offsets (a single broker leads them all). It owns the groups and the
 // offsets store, persists through offsets-topic.ts, restores at start-up (loader.ts), and runs
-// the protocol flows: JoinGroup (classic-join.ts), SyncGroup (sync.ts), Heartbeat and LeaveGroup
-// (membership.ts), offsets (offsets.ts), and group administration and expiry (group-admin.ts).
-// KIP-848 consumer groups are consumer-heartbeat.ts' (persisted by consumer-persist.ts, restored
-// by consumer-loader.ts). Handlers call it with decoded requests and get plain results back; it knows nothing about
+// the protocol flows. The classic protocol lives in classic/: JoinGroup (join.ts), SyncGroup
+// (sync.ts), Heartbeat and LeaveGroup (membership.ts). KIP-848 consumer groups live in consumer/
+// (heartbeat.ts, persisted by persist.ts, restored by loader.ts); they are kept in
+// `consumerGroups`, next to the classic `groups` (a group id is one or the other, never both).
+// Shared by both: offsets (offsets.ts), group administration and expiry (group-admin.ts).
+// Handlers call it with decoded requests and get plain results back; it knows nothing about
 // wire versions beyond the few rules that depend on them.
-import type { Broker } from '../broker/broker.js';
+import type { BrokerConfig } from '../broker/config/index.js';
+import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import type { InternalTopicServices } from '../cluster/internal-topic.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { ClassicGroup, GroupState, joinError, syncError, type JoinResult, type SyncResult } from './group.js';
+import { ClassicGroup, GroupState, joinError, syncError, type JoinResult, type SyncResult } from './classic/group.js';
 import { OffsetsStore } from './offsets-store.js';
-import { OffsetsTopic, type CoordinatorRecord } from './offsets-topic.js';
+import { OffsetsTopic, type CoordinatorRecord, type TransactionalOffsetsReplay } from './offsets-topic.js';
 import { encodeGroupMetadataKey, encodeGroupMetadataValue, type GroupMetadataValue } from './records.js';
 import { coordinatorConfig, guarded, Timers, type CoordinatorConfig, type GroupRuntime } from './runtime.js';
-import { classicGroupJoin, type JoinRequest } from './classic-join.js';
-import { classicGroupSync, type SyncRequest } from './sync.js';
-import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './membership.js';
-import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './rebalance.js';
+import { classicGroupJoin, type JoinRequest } from './classic/join.js';
+import { classicGroupSync, type SyncRequest } from './classic/sync.js';
+import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
+import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './classic/rebalance.js';
 import { loadGroups } from './loader.js';
-import { cleanupGroupMetadata } from './group-admin.js';
-import { classicJoinConflict, consumerGroups, scheduleLoadedMembers } from './consumer-heartbeat.js';
+import { cleanupGroupMetadata, deleteGroup, describeGroup, listGroups } from './group-admin.js';
+import { classicJoinConflict, consumerGroupHeartbeat, describeConsumerGroup, scheduleLoadedMembers, type ConsumerHeartbeatRequest } from './consumer/heartbeat.js';
+import { checkTxnCommitToConsumerGroup, commitOffsets, deleteOffsets, fetchOffsets, validateOffsetFetch, type CommitRequest } from './offsets.js';
+import type { ConsumerGroup } from './consumer/group.js';
 import { encodeOffsetCommitKey } from './records.js';
+
+/** What the group coordinator uses: the broker's services, and the transaction coordinator's replay of transactional offsets. */
+export interface GroupCoordinatorServices extends InternalTopicServices {
+  readonly transactionalOffsets: TransactionalOffsetsReplay;
+}
+
+// What handlers name besides the coordinator itself.
+export { GroupState, type JoinResult, type SyncResult } from './classic/group.js';
+export type { OffsetAndMetadata } from './offsets-store.js';
+export type { CommitRequest, FetchedPartition } from './offsets.js';
+export { OFFSETS_TOPIC } from './offsets-topic.js';
 
 export class GroupCoordinator implements GroupRuntime {
   readonly config: CoordinatorConfig;
   readonly log: Logger;
   readonly timers: Timers;
   readonly groups = new Map<string, ClassicGroup>();
+  /** KIP-848 consumer groups by id (consumer/heartbeat.ts). */
+  readonly consumerGroups = new Map<string, ConsumerGroup>();
   readonly offsets = new OffsetsStore();
   readonly topic: OffsetsTopic;
   private loaded = false;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly broker: Broker) {
-    this.config = coordinatorConfig(broker.config);
-    this.log = broker.log;
-    this.timers = new Timers(broker.log);
-    this.topic = new OffsetsTopic(broker);
+  /** Broker settings read per request (KIP-848 group settings, which may change at runtime). */
+  readonly brokerConfig: BrokerConfig;
+  /** Topics by name and id, and per-group configs (KIP-848 subscriptions, OffsetCommit checks). */
+  readonly metadata: ClusterMetadata;
+
+  constructor(services: GroupCoordinatorServices) {
+    this.brokerConfig = services.config;
+    this.metadata = services.metadata;
+    this.config = coordinatorConfig(services.config);
+    this.log = services.log;
+    this.timers = new Timers(services.log);
+    this.topic = new OffsetsTopic(services, services.transactionalOffsets);
   }
 
   // ---- lifecycle ----
@@ -53,7 +79,7 @@ export class GroupCoordinator implements GroupRuntime {
     }
     scheduleLoadedMembers(this);
     this.loaded = true;
-    if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: consumerGroups(this).size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
+    if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: this.consumerGroups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
     const interval = this.config.offsetsRetentionCheckIntervalMs;
     const tick = () => {
       this.retentionTimer = setTimeout(() => {
@@ -98,15 +124,20 @@ export class GroupCoordinator implements GroupRuntime {
     }
   }
 
+  /** The __consumer_offsets partition of a group. */
+  partitionFor(groupId: string): number {
+    return this.topic.partitionFor(groupId);
+  }
+
   // ---- groups ----
 
   group(groupId: string): ClassicGroup | undefined {
     return this.groups.get(groupId);
   }
 
-  /** Whether the id names a KIP-848 consumer group (consumer-heartbeat.ts). */
+  /** Whether the id names a KIP-848 consumer group. */
   isConsumerGroup(groupId: string): boolean {
-    return consumerGroups(this).has(groupId);
+    return this.consumerGroups.has(groupId);
   }
 
   getOrCreateGroup(groupId: string): ClassicGroup {
@@ -160,6 +191,52 @@ export class GroupCoordinator implements GroupRuntime {
     const early = this.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
     if (early) return { errorCode: early, members: [] };
     return classicGroupLeave(this, this.groups.get(groupId), members);
+  }
+
+  // ---- the consumer protocol (KIP-848, consumer/heartbeat.ts) ----
+
+  consumerHeartbeat(req: ConsumerHeartbeatRequest): ReturnType<typeof consumerGroupHeartbeat> {
+    return consumerGroupHeartbeat(this, req);
+  }
+
+  describeConsumerGroup(groupId: string): ReturnType<typeof describeConsumerGroup> {
+    return describeConsumerGroup(this, groupId);
+  }
+
+  // ---- offsets (offsets.ts) ----
+
+  commitOffsets(req: CommitRequest, apiVersion: number): ReturnType<typeof commitOffsets> {
+    return commitOffsets(this, req, apiVersion);
+  }
+
+  fetchOffsets(groupId: string, topics: Parameters<typeof fetchOffsets>[2]): ReturnType<typeof fetchOffsets> {
+    return fetchOffsets(this, groupId, topics);
+  }
+
+  validateOffsetFetch(groupId: string, memberId: string | null, memberEpoch: number): number {
+    return validateOffsetFetch(this, groupId, memberId, memberEpoch);
+  }
+
+  checkTxnCommitToConsumerGroup(groupId: string, memberId: string, memberEpoch: number, partitions: Parameters<typeof checkTxnCommitToConsumerGroup>[4]): number | null {
+    return checkTxnCommitToConsumerGroup(this, groupId, memberId, memberEpoch, partitions);
+  }
+
+  deleteOffsets(groupId: string, topics: Parameters<typeof deleteOffsets>[2]): ReturnType<typeof deleteOffsets> {
+    return deleteOffsets(this, groupId, topics);
+  }
+
+  // ---- group administration (group-admin.ts) ----
+
+  describeGroup(groupId: string): ReturnType<typeof describeGroup> {
+    return describeGroup(this, groupId);
+  }
+
+  listGroups(states: readonly string[], types: readonly string[]): ReturnType<typeof listGroups> {
+    return listGroups(this, states, types);
+  }
+
+  deleteGroup(groupId: string): Promise<number> {
+    return deleteGroup(this, groupId);
   }
 
   // ---- topic deletion ----

@@ -4,12 +4,12 @@
 // OffsetExpirationConditionImpl.
 import { ErrorCode } from '../errors.js';
 import type { GroupCoordinator } from './coordinator.js';
-import { GroupState, type ClassicGroup } from './group.js';
+import { GroupState, type ClassicGroup } from './classic/group.js';
 import type { OffsetAndMetadata } from './offsets-store.js';
 import { encodeGroupMetadataKey, encodeOffsetCommitKey } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { consumerGroups, isSubscribedToTopic, removeConsumerGroup } from './consumer-heartbeat.js';
+import { CONSUMER_PROTOCOL_TYPE } from './classic/consumer-protocol.js';
+import { isSubscribedToTopic, removeConsumerGroup } from './consumer/heartbeat.js';
 
 export const GROUP_TYPE_CLASSIC = 'classic';
 export const GROUP_TYPE_CONSUMER = 'consumer';
@@ -73,7 +73,7 @@ export function listGroups(c: GroupCoordinator, states: readonly string[], types
     out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: GROUP_TYPE_CLASSIC });
   }
   // KIP-848 consumer groups: type "consumer", protocol type "consumer".
-  for (const g of consumerGroups(c).values()) {
+  for (const g of c.consumerGroups.values()) {
     const state = g.state;
     if (stateSet.size > 0 && !stateSet.has(state.toLowerCase())) continue;
     if (typeSet.size > 0 && !typeSet.has(GROUP_TYPE_CONSUMER)) continue;
@@ -98,7 +98,7 @@ function forgetGroup(c: GroupCoordinator, group: ClassicGroup): void {
 export async function deleteGroup(c: GroupCoordinator, groupId: string): Promise<number> {
   const early = c.availability();
   if (early) return early;
-  const consumer = consumerGroups(c).get(groupId);
+  const consumer = c.consumerGroups.get(groupId);
   if (consumer) {
     // A KIP-848 consumer group: only when empty; its offsets go with it, then its records
     // (GroupCoordinatorShard.deleteGroups: offset tombstones, then the group's).
@@ -201,7 +201,7 @@ export function cleanupGroupMetadata(c: GroupCoordinator, now: number): number {
  */
 function cleanupConsumerGroups(c: GroupCoordinator, now: number): number {
   let written = 0;
-  for (const g of [...consumerGroups(c).values()]) {
+  for (const g of [...c.consumerGroups.values()]) {
     const doomed: Array<{ topic: string; partition: number }> = [];
     let allExpired = true;
     for (const [topic, partitions] of c.offsets.ofGroup(g.groupId)) {

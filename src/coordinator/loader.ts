@@ -3,11 +3,11 @@
 // the latest record per key wins and a null value deletes. A group with members comes back
 // Stable at its generation, with each member's subscription and assignment, so live consumers
 // carry on heartbeating after a broker restart; a group known only from offsets comes back as an
-// empty "simple" group. KIP-848 consumer groups come back through consumer-loader.ts.
+// empty "simple" group. KIP-848 consumer groups come back through consumer/loader.ts.
 import type { GroupCoordinator } from './coordinator.js';
-import { ClassicGroup, GroupMember, GroupState } from './group.js';
+import { ClassicGroup, GroupMember, GroupState } from './classic/group.js';
 import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue, type GroupMetadataValue } from './records.js';
-import { ConsumerGroupReplay } from './consumer-loader.js';
+import { ConsumerGroupReplay } from './consumer/loader.js';
 
 /** Replays every record; returns how many were read. */
 export async function loadGroups(c: GroupCoordinator): Promise<number> {

@@ -4,9 +4,8 @@
 // with buildBatch, and a write counts only once waitDurable says it is in the log. The topic is
 // created on the first group operation (Kafka creates it on the first FindCoordinator), and read
 // back whole at start-up: the latest record per key wins, a null value is a tombstone.
-import type { Broker } from '../broker/broker.js';
-import { InternalTopic } from '../cluster/internal-topic.js';
-import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BuildRecord } from '../storage/record-batch.js';
+import { InternalTopic, type InternalTopicServices } from '../cluster/internal-topic.js';
+import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BatchHeader, type BuildRecord } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -14,6 +13,14 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
 export interface CoordinatorRecord {
   key: Buffer;
   value: Buffer | null; // null: tombstone
+}
+
+/**
+ * The transaction coordinator's side of loading `__consumer_offsets`: transactional offset
+ * batches and their markers (src/txn/txn-offsets.ts, PendingTxnOffsets.replayBatch).
+ */
+export interface TransactionalOffsetsReplay {
+  replayBatch(buf: Buffer, header: BatchHeader, partition: number, fromOffset: number): void;
 }
 
 export { javaStringHashCode, partitionForKey as partitionForGroup } from '../cluster/internal-topic.js';
@@ -42,8 +49,11 @@ export function appendErrorCode(err: unknown): number {
 }
 
 export class OffsetsTopic extends InternalTopic {
-  constructor(broker: Broker) {
-    super(broker, {
+  constructor(
+    services: InternalTopicServices,
+    private readonly transactions: TransactionalOffsetsReplay,
+  ) {
+    super(services, {
       name: OFFSETS_TOPIC,
       partitionsConfig: 'offsets.topic.num.partitions',
       replicationConfig: 'offsets.topic.replication.factor',
@@ -62,7 +72,7 @@ export class OffsetsTopic extends InternalTopic {
     const topic = this.ensure();
     const partition = this.partitionFor(groupId);
     const state = topic.partitions[partition];
-    const log = this.broker.logManager.get(OFFSETS_TOPIC, partition);
+    const log = this.services.logManager.get(OFFSETS_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
     const now = Date.now();
     const batch = buildBatch(records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })));
@@ -80,7 +90,7 @@ export class OffsetsTopic extends InternalTopic {
     if (!topic) return 0;
     let count = 0;
     for (const p of topic.partitions) {
-      const log = this.broker.logManager.get(OFFSETS_TOPIC, p.partition);
+      const log = this.services.logManager.get(OFFSETS_TOPIC, p.partition);
       if (!log) continue;
       let offset = log.logStartOffset;
       while (offset < log.highWatermark) {
@@ -90,7 +100,7 @@ export class OffsetsTopic extends InternalTopic {
           const h = readBatchHeader(buf, 0);
           // Transactions: offsets wait for their marker (src/txn/txn-offsets.ts, replayBatch).
           if (h.isControl || h.isTransactional) {
-            this.broker.txnCoordinator.pendingOffsets.replayBatch(buf, h, p.partition, offset);
+            this.transactions.replayBatch(buf, h, p.partition, offset);
             continue;
           }
           iterateRecords(buf, 0, (recordOffset, _ts, key, value) => {

@@ -5,14 +5,14 @@
 // functions see only partitions that exist.
 import { ErrorCode, KafkaError } from '../errors.js';
 import type { GroupCoordinator } from './coordinator.js';
-import { GroupState, type ClassicGroup } from './group.js';
+import { GroupState, type ClassicGroup } from './classic/group.js';
 import type { OffsetAndMetadata } from './offsets-store.js';
 import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
-import { scheduleHeartbeat } from './rebalance.js';
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { consumerGroup, isSubscribedToTopic } from './consumer-heartbeat.js';
-import { validateConsumerGroupCommit, validateConsumerGroupFetch, validateConsumerGroupTxnCommit } from './consumer-offset-checks.js';
+import { scheduleHeartbeat } from './classic/rebalance.js';
+import { CONSUMER_PROTOCOL_TYPE } from './classic/consumer-protocol.js';
+import { isSubscribedToTopic } from './consumer/heartbeat.js';
+import { validateConsumerGroupCommit, validateConsumerGroupFetch, validateConsumerGroupTxnCommit } from './consumer/offset-checks.js';
 
 export interface CommitPartition {
   partition: number;
@@ -57,7 +57,7 @@ export async function commitOffsets(c: GroupCoordinator, req: CommitRequest, api
   const early = c.availability() || c.ensureOffsetsTopic();
   if (early) return all(early);
   let group = c.group(req.groupId);
-  const consumer = group ? undefined : consumerGroup(c, req.groupId);
+  const consumer = group ? undefined : c.consumerGroups.get(req.groupId);
   if (consumer) {
     // A KIP-848 consumer group: the generation field carries the member epoch. An older epoch is
     // checked per partition (KIP-1251); one partition failing fails the whole commit, as the
@@ -151,7 +151,7 @@ export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array
   const early = c.availability();
   if (early) return { errorCode: early, topics: [] };
   const group = c.group(groupId);
-  const known = (group !== undefined && !group.is(GroupState.Dead)) || consumerGroup(c, groupId) !== undefined;
+  const known = (group !== undefined && !group.is(GroupState.Dead)) || c.consumerGroups.get(groupId) !== undefined;
   const stored = known ? c.offsets.ofGroup(groupId) : new Map<string, ReadonlyMap<number, OffsetAndMetadata>>();
   const out = (partition: number, o: OffsetAndMetadata | undefined): FetchedPartition =>
     o ? { partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE } : { partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
@@ -167,7 +167,7 @@ export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array
  * (classic groups check nothing). NONE when the fetch may go ahead.
  */
 export function validateOffsetFetch(c: GroupCoordinator, groupId: string, memberId: string | null, memberEpoch: number): number {
-  const g = consumerGroup(c, groupId);
+  const g = c.consumerGroups.get(groupId);
   if (!g || c.availability()) return ErrorCode.NONE;
   try {
     validateConsumerGroupFetch(g, memberId, memberEpoch);
@@ -183,7 +183,7 @@ export function validateOffsetFetch(c: GroupCoordinator, groupId: string, member
  * for every partition); null when it is not one, and the classic rules apply.
  */
 export function checkTxnCommitToConsumerGroup(c: GroupCoordinator, groupId: string, memberId: string, memberEpoch: number, partitions: ReadonlyArray<{ topic: string; partition: number }>): number | null {
-  const g = consumerGroup(c, groupId);
+  const g = c.consumerGroups.get(groupId);
   return g ? validateConsumerGroupTxnCommit(c, g, memberId, memberEpoch, partitions) : null;
 }
 
@@ -197,7 +197,7 @@ export async function deleteOffsets(c: GroupCoordinator, groupId: string, topics
   if (early) return { errorCode: early, topics: [] };
   // A KIP-848 consumer group (ConsumerGroup.validateOffsetDelete accepts any state) refuses only
   // the topics its members subscribe to.
-  const consumer = consumerGroup(c, groupId);
+  const consumer = c.consumerGroups.get(groupId);
   const group = consumer ? undefined : c.group(groupId);
   if (!consumer && (!group || group.is(GroupState.Dead))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
   // ClassicGroup.validateOffsetDelete: a live group must use the consumer protocol, whose

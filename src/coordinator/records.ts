@@ -6,7 +6,7 @@
 // Key:   int16 version, then the fields. The version names the record type (Kafka's
 //        CoordinatorRecordSerde): 0 and 1 OffsetCommitKey (group string, topic string, partition
 //        int32), 2 GroupMetadataKey (group string). KIP-848 consumer group records (3-8, 16)
-//        are consumer-records.ts'; share and streams records samsa skips.
+//        are consumer/records.ts'; share and streams records samsa skips.
 // Value: int16 version, then the fields; a null value is a tombstone.
 //   OffsetCommitValue v0-4: offset int64, [v3+ leaderEpoch int32], metadata string,
 //     commitTimestamp int64, [v1 only: expireTimestamp int64]; v4 is flexible (compact strings,

@@ -1,10 +1,10 @@
-// What the group protocol flows (rebalance.ts, classic-join.ts, sync.ts, membership.ts) need
+// What the group protocol flows (classic/: rebalance.ts, join.ts, sync.ts, membership.ts) need
 // from the coordinator: its settings, a logger, keyed timers, and the log of group metadata.
 // Timers are per group and per member (setTimeout, unref'd), never a global polling loop; every
 // callback runs on the event loop, like every other change of broker state.
 import type { Logger } from '../log.js';
 import type { BrokerConfig } from '../broker/config/index.js';
-import type { ClassicGroup } from './group.js';
+import type { ClassicGroup } from './classic/group.js';
 
 export interface CoordinatorConfig {
   minSessionTimeoutMs: number;

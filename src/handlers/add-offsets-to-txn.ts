@@ -3,7 +3,7 @@
 import { AddOffsetsToTxnRequest } from '../protocol/generated/add-offsets-to-txn-request.js';
 import { AddOffsetsToTxnResponse } from '../protocol/generated/add-offsets-to-txn-response.js';
 import { ErrorCode } from '../errors.js';
-import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
+import { OFFSETS_TOPIC } from '../coordinator/coordinator.js';
 import { defineHandler } from './types.js';
 
 export const addOffsetsToTxnHandler = defineHandler({

@@ -1,11 +1,10 @@
 // ConsumerGroupDescribe (key 69), v0-1: state, epochs, assignor and members (with their current
-// and target assignments) of KIP-848 consumer groups (src/coordinator/consumer-heartbeat.ts).
+// and target assignments) of KIP-848 consumer groups (src/coordinator/consumer/heartbeat.ts).
 // A classic group by that id is GROUP_ID_NOT_FOUND ("not a consumer group"), as in Kafka.
 import { ConsumerGroupDescribeRequest } from '../protocol/generated/consumer-group-describe-request.js';
 import { ConsumerGroupDescribeResponse } from '../protocol/generated/consumer-group-describe-response.js';
 import { ErrorCode } from '../errors.js';
-import { describeConsumerGroup } from '../coordinator/consumer-heartbeat.js';
-import { GroupState } from '../coordinator/group.js';
+import { GroupState } from '../coordinator/coordinator.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_OPERATIONS } from '../cluster/authorized-operations.js';
 import { defineHandler } from './types.js';
 
@@ -21,7 +20,7 @@ export const consumerGroupDescribeHandler = defineHandler({
     const unavailable = coordinator.availability();
     const groups = req.groupIds.map((groupId) => {
       if (unavailable) return none(groupId, unavailable, null);
-      const d = describeConsumerGroup(coordinator, groupId);
+      const d = coordinator.describeConsumerGroup(groupId);
       if (!d.found) {
         const classic = coordinator.group(groupId);
         const msg = classic && !classic.is(GroupState.Dead) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;

@@ -1,9 +1,8 @@
 // ConsumerGroupHeartbeat (key 68), v0-1: the KIP-848 consumer group protocol
-// (src/coordinator/consumer-heartbeat.ts). v0: the coordinator may name the member; v1 (KIP-1082):
+// (src/coordinator/consumer/heartbeat.ts). v0: the coordinator may name the member; v1 (KIP-1082):
 // the client names it, and subscriptions may be a regular expression.
 import { ConsumerGroupHeartbeatRequest } from '../protocol/generated/consumer-group-heartbeat-request.js';
 import { ConsumerGroupHeartbeatResponse } from '../protocol/generated/consumer-group-heartbeat-response.js';
-import { consumerGroupHeartbeat } from '../coordinator/consumer-heartbeat.js';
 import { defineHandler } from './types.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
@@ -13,7 +12,7 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   maxVersion: 1,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    const r = await consumerGroupHeartbeat(ctx.broker.coordinator, {
+    const r = await ctx.broker.coordinator.consumerHeartbeat({
       groupId: req.groupId,
       memberId: req.memberId,
       memberEpoch: req.memberEpoch,

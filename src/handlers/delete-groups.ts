@@ -3,7 +3,6 @@
 // members gets NON_EMPTY_GROUP, an unknown one GROUP_ID_NOT_FOUND.
 import { DeleteGroupsRequest } from '../protocol/generated/delete-groups-request.js';
 import { DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
-import { deleteGroup } from '../coordinator/group-admin.js';
 import { defineHandler } from './types.js';
 
 export const deleteGroupsHandler = defineHandler({
@@ -13,7 +12,7 @@ export const deleteGroupsHandler = defineHandler({
   maxVersion: 2,
   async handle(req, ctx) {
     // A group named twice is deleted (and answered) once.
-    const results = await Promise.all([...new Set(req.groupsNames)].map(async (groupId) => ({ groupId, errorCode: await deleteGroup(ctx.broker.coordinator, groupId) })));
+    const results = await Promise.all([...new Set(req.groupsNames)].map(async (groupId) => ({ groupId, errorCode: await ctx.broker.coordinator.deleteGroup(groupId) })));
     return { throttleTimeMs: 0, results };
   },
   errorResponse(req, errorCode) {

@@ -5,7 +5,6 @@ import { DescribeGroupsRequest } from '../protocol/generated/describe-groups-req
 import { DescribeGroupsResponse, type DescribedGroup } from '../protocol/generated/describe-groups-response.js';
 import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { describeGroup } from '../coordinator/group-admin.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_OPERATIONS } from '../cluster/authorized-operations.js';
 import { defineHandler } from './types.js';
 
@@ -21,7 +20,7 @@ export const describeGroupsHandler = defineHandler({
     const ops = v >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
     const groups = req.groups.map((groupId): Input<DescribedGroup> => {
       if (unavailable) return { groupId, errorCode: unavailable, errorMessage: null, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
-      const d = describeGroup(coordinator, groupId);
+      const d = coordinator.describeGroup(groupId);
       if (!d.found && v >= 6) {
         return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupState: d.state, protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
       }

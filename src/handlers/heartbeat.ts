@@ -1,4 +1,4 @@
-// Heartbeat (key 12), v0-4, classic groups (src/coordinator/membership.ts): keeps a member's
+// Heartbeat (key 12), v0-4, classic groups (src/coordinator/classic/membership.ts): keeps a member's
 // session alive; REBALANCE_IN_PROGRESS tells it to rejoin. v3+ carries group.instance.id.
 import { HeartbeatRequest } from '../protocol/generated/heartbeat-request.js';
 import { HeartbeatResponse } from '../protocol/generated/heartbeat-response.js';

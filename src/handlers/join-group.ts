@@ -1,4 +1,4 @@
-// JoinGroup (key 11), v0-9, classic groups (src/coordinator/classic-join.ts). The response is
+// JoinGroup (key 11), v0-9, classic groups (src/coordinator/classic/join.ts). The response is
 // held until the group's join phase completes, which is why this handler may take a while; the
 // connection's other requests wait behind it, as they do in Kafka. v0 has no rebalance timeout
 // (the session timeout serves), v4+ asks new members to rejoin with an assigned id
@@ -7,7 +7,7 @@
 import { JoinGroupRequest } from '../protocol/generated/join-group-request.js';
 import { JoinGroupResponse } from '../protocol/generated/join-group-response.js';
 import type { Input } from '../protocol/primitives/index.js';
-import type { JoinResult } from '../coordinator/group.js';
+import type { JoinResult } from '../coordinator/coordinator.js';
 import { defineHandler } from './types.js';
 
 function toResponse(r: JoinResult, v: number): Input<JoinGroupResponse> {

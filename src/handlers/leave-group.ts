@@ -1,4 +1,4 @@
-// LeaveGroup (key 13), v0-5, classic groups (src/coordinator/membership.ts). v0-2 name one member
+// LeaveGroup (key 13), v0-5, classic groups (src/coordinator/classic/membership.ts). v0-2 name one member
 // and answer with one error code; v3+ name a batch of members (a static member may be named by
 // its group.instance.id alone) and answer per member; v5 adds a reason.
 import { LeaveGroupRequest } from '../protocol/generated/leave-group-request.js';

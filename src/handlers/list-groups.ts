@@ -5,7 +5,6 @@
 import { ListGroupsRequest } from '../protocol/generated/list-groups-request.js';
 import { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
 import { ErrorCode } from '../errors.js';
-import { listGroups } from '../coordinator/group-admin.js';
 import { defineHandler } from './types.js';
 
 export const listGroupsHandler = defineHandler({
@@ -18,7 +17,7 @@ export const listGroupsHandler = defineHandler({
     const coordinator = ctx.broker.coordinator;
     const unavailable = coordinator.availability();
     if (unavailable) return { throttleTimeMs: 0, errorCode: unavailable, groups: [] };
-    const groups = listGroups(coordinator, v >= 4 ? req.statesFilter : [], v >= 5 ? req.typesFilter : []);
+    const groups = coordinator.listGroups(v >= 4 ? req.statesFilter : [], v >= 5 ? req.typesFilter : []);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

@@ -9,7 +9,7 @@ import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request
 import { OffsetCommitResponse, type OffsetCommitResponseTopic } from '../protocol/generated/offset-commit-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { commitOffsets, type CommitRequest } from '../coordinator/offsets.js';
+import type { CommitRequest } from '../coordinator/coordinator.js';
 import { defineHandler } from './types.js';
 
 export const offsetCommitHandler = defineHandler({
@@ -58,7 +58,7 @@ export const offsetCommitHandler = defineHandler({
       }
     }
     if (commit.topics.length > 0) {
-      const codes = await commitOffsets(ctx.broker.coordinator, commit, v);
+      const codes = await ctx.broker.coordinator.commitOffsets(commit, v);
       codes.forEach((topicCodes, i) => topicCodes.forEach((code, j) => (slots[i]![j]!.errorCode = code)));
     }
     return { throttleTimeMs: 0, topics };

@@ -6,7 +6,6 @@ import { OffsetDeleteRequest } from '../protocol/generated/offset-delete-request
 import { OffsetDeleteResponse, type OffsetDeleteResponseTopic } from '../protocol/generated/offset-delete-response.js';
 import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { deleteOffsets } from '../coordinator/offsets.js';
 import { defineHandler } from './types.js';
 
 export const offsetDeleteHandler = defineHandler({
@@ -25,7 +24,7 @@ export const offsetDeleteHandler = defineHandler({
       const good = t.partitions.filter((p) => topic?.partitions[p.partitionIndex]).map((p) => p.partitionIndex);
       if (good.length > 0) known.push({ name: t.name, partitions: good });
     }
-    const r = await deleteOffsets(ctx.broker.coordinator, req.groupId, known);
+    const r = await ctx.broker.coordinator.deleteOffsets(req.groupId, known);
     if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
     const topics = [...r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })), ...unknown];
     return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics };

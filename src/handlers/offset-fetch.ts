@@ -9,7 +9,7 @@ import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.j
 import { OffsetFetchResponse, type OffsetFetchResponseGroup, type OffsetFetchResponseTopic } from '../protocol/generated/offset-fetch-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { fetchOffsets, validateOffsetFetch, type FetchedPartition } from '../coordinator/offsets.js';
+import type { FetchedPartition } from '../coordinator/coordinator.js';
 import { defineHandler, type RequestContext } from './types.js';
 
 interface AskedTopic {
@@ -27,7 +27,7 @@ function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | 
       ? { partitionIndex: p.partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
       : { partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch, metadata: p.metadata, errorCode: p.errorCode };
   if (asked === null) {
-    const r = fetchOffsets(ctx.broker.coordinator, groupId, null);
+    const r = ctx.broker.coordinator.fetchOffsets(groupId, null);
     const topics = r.topics.flatMap((t) => {
       const topicId = metadata.topic(t.name)?.id;
       if (useIds && topicId === undefined) return []; // deleted topic: no id to name it by
@@ -42,7 +42,7 @@ function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | 
     if (name === undefined) unknown.set(i, t);
     else names.push({ name, partitions: t.partitionIndexes });
   });
-  const r = fetchOffsets(ctx.broker.coordinator, groupId, names);
+  const r = ctx.broker.coordinator.fetchOffsets(groupId, names);
   let k = 0;
   const topics = asked.map((t, i) => {
     const u = unknown.get(i);
@@ -65,7 +65,7 @@ export const offsetFetchHandler = defineHandler({
     if (v >= 8) {
       const groups = req.groups.map((g) => {
         // v9+: a KIP-848 member's id and epoch are checked first (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
-        const denied = validateOffsetFetch(ctx.broker.coordinator, g.groupId, g.memberId, g.memberEpoch);
+        const denied = ctx.broker.coordinator.validateOffsetFetch(g.groupId, g.memberId, g.memberEpoch);
         if (denied) return { groupId: g.groupId, errorCode: denied, topics: [] };
         return fetchGroup(ctx, g.groupId, g.topics === null ? null : g.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitionIndexes })), v >= 10, req.requireStable);
       });

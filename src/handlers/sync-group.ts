@@ -1,10 +1,10 @@
-// SyncGroup (key 14), v0-5, classic groups (src/coordinator/sync.ts). Followers' responses wait
+// SyncGroup (key 14), v0-5, classic groups (src/coordinator/classic/sync.ts). Followers' responses wait
 // for the leader's assignment; the leader's waits until the assignment is durable. v3+ carries
 // group.instance.id; v5 carries the protocol type and name both ways (checked against the group's).
 import { SyncGroupRequest } from '../protocol/generated/sync-group-request.js';
 import { SyncGroupResponse } from '../protocol/generated/sync-group-response.js';
 import type { Input } from '../protocol/primitives/index.js';
-import type { SyncResult } from '../coordinator/group.js';
+import type { SyncResult } from '../coordinator/coordinator.js';
 import { defineHandler } from './types.js';
 
 function toResponse(r: SyncResult, v: number): Input<SyncGroupResponse> {

@@ -4,9 +4,7 @@
 import { TxnOffsetCommitRequest } from '../protocol/generated/txn-offset-commit-request.js';
 import { TxnOffsetCommitResponse } from '../protocol/generated/txn-offset-commit-response.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { GroupState } from '../coordinator/group.js';
-import type { OffsetAndMetadata } from '../coordinator/offsets-store.js';
-import { checkTxnCommitToConsumerGroup } from '../coordinator/offsets.js';
+import { GroupState, type OffsetAndMetadata } from '../coordinator/coordinator.js';
 import { defineHandler } from './types.js';
 
 export const txnOffsetCommitHandler = defineHandler({
@@ -29,7 +27,7 @@ export const txnOffsetCommitHandler = defineHandler({
     // v3+ carries the member's generation: a live group checks it (Kafka's validateOffsetCommit).
     // Kafka's coordinator creates the group if needed, as for a standalone consumer's commits.
     // A KIP-848 consumer group checks the member and its epoch (and is never shadowed by a classic group).
-    const consumerCode = checkTxnCommitToConsumerGroup(c, req.groupId, req.memberId, req.generationId, req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))));
+    const consumerCode = c.checkTxnCommitToConsumerGroup(req.groupId, req.memberId, req.generationId, req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))));
     if (consumerCode) return answer(() => consumerCode);
     const group = consumerCode === null ? (c.group(req.groupId) ?? c.getOrCreateGroup(req.groupId)) : null;
     if (group && !group.is(GroupState.Dead) && ctx.apiVersion >= 3 && req.generationId >= 0) {

@@ -9,12 +9,12 @@
 // (Kafka answers after PrepareX is written; waiting longer is allowed and makes the commit
 // visible to read_committed consumers when the producer hears of it). Transactional ids idle for
 // transactional.id.expiration.ms are removed (removeExpiredTransactionalIds).
-import type { Broker } from '../broker/broker.js';
+import type { InternalTopicServices } from '../cluster/internal-topic.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { TxnState, TxnStateLog, TXN_STATE_NAMES, type TxnLogValue, type TxnStateId } from './txn-log.js';
 import { appendMarker } from './markers.js';
-import { PendingTxnOffsets } from './txn-offsets.js';
+import { PendingTxnOffsets, type TxnGroupCoordinator } from './txn-offsets.js';
 
 const MAX_EPOCH = 32767;
 const EXPIRABLE: ReadonlySet<number> = new Set([TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort]);
@@ -38,6 +38,11 @@ export interface InitResult {
   producerEpoch: number;
 }
 
+/** What the transaction coordinator uses: the broker's services and the group coordinator's offsets. */
+export interface TransactionCoordinatorServices extends InternalTopicServices {
+  readonly groups: TxnGroupCoordinator;
+}
+
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class TransactionCoordinator {
@@ -50,9 +55,9 @@ export class TransactionCoordinator {
   private closed = false;
   private coordinatorEpoch = 0;
 
-  constructor(private readonly broker: Broker) {
-    this.stateLog = new TxnStateLog(broker);
-    this.pendingOffsets = new PendingTxnOffsets(broker);
+  constructor(private readonly services: TransactionCoordinatorServices) {
+    this.stateLog = new TxnStateLog(services);
+    this.pendingOffsets = new PendingTxnOffsets(services, services.groups);
   }
 
   // ---- lifecycle ----
@@ -68,14 +73,14 @@ export class TransactionCoordinator {
     for (const m of this.txns.values()) {
       if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
         m.busy = true;
-        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.broker.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete transaction after restart'));
+        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.services.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete transaction after restart'));
       }
     }
-    if (loaded.size > 0) this.broker.log.info({ transactions: loaded.size }, 'loaded transaction state');
-    const interval = Math.max(10, this.broker.config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'));
+    if (loaded.size > 0) this.services.log.info({ transactions: loaded.size }, 'loaded transaction state');
+    const interval = Math.max(10, this.services.config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'));
     this.timer = setInterval(() => this.abortTimedOut(Date.now()), interval);
     this.timer.unref();
-    const expiryInterval = Math.max(10, this.broker.config.getInt('transaction.remove.expired.transaction.cleanup.interval.ms'));
+    const expiryInterval = Math.max(10, this.services.config.getInt('transaction.remove.expired.transaction.cleanup.interval.ms'));
     this.expiryTimer = setInterval(() => void this.removeExpiredTransactionalIds(Date.now()), expiryInterval);
     this.expiryTimer.unref();
   }
@@ -125,12 +130,12 @@ export class TransactionCoordinator {
 
   async initProducerId(transactionalId: string, timeoutMs: number, producerId: number, producerEpoch: number): Promise<InitResult> {
     const fail = (errorCode: number): InitResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
-    if (timeoutMs <= 0 || timeoutMs > this.broker.config.getInt('transaction.max.timeout.ms')) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    if (timeoutMs <= 0 || timeoutMs > this.services.config.getInt('transaction.max.timeout.ms')) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     let m = this.txns.get(transactionalId);
     const now = Date.now();
     try {
       if (!m) {
-        const id = this.broker.metadata.allocateProducerId();
+        const id = this.services.metadata.allocateProducerId();
         m = { transactionalId, producerId: id, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, busy: false };
         const fresh = m;
         this.put(fresh);
@@ -162,7 +167,7 @@ export class TransactionCoordinator {
 
   // The next (producerId, epoch): an epoch bump, or a new producer id when epochs run out.
   private bumped(m: TxnMetadata): { producerId: number; producerEpoch: number } {
-    if (m.producerEpoch + 1 >= MAX_EPOCH) return { producerId: this.broker.metadata.allocateProducerId(), producerEpoch: 0 };
+    if (m.producerEpoch + 1 >= MAX_EPOCH) return { producerId: this.services.metadata.allocateProducerId(), producerEpoch: 0 };
     return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1 };
   }
 
@@ -216,7 +221,7 @@ export class TransactionCoordinator {
   // partition's producer state alone (epoch and sequence), and a write outside the transaction
   // is stored and left open, the hanging transaction KIP-890 exists to prevent.
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
-    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
+    if (!this.services.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const m = this.byProducer.get(producerId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -233,8 +238,8 @@ export class TransactionCoordinator {
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-    if (!this.broker.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
-    const partition = this.broker.coordinator.topic.partitionFor(groupId);
+    if (!this.services.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
+    const partition = this.services.groups.partitionFor(groupId);
     if (m.state !== TxnState.Ongoing || !m.partitions.has(key(OFFSETS_TOPIC, partition))) return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;
   }
@@ -282,8 +287,8 @@ export class TransactionCoordinator {
   private async writeMarkers(m: TxnMetadata, commit: boolean): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const p of m.partitions.values()) {
-      const log = this.broker.logManager.get(p.topic, p.partition);
-      const state = this.broker.metadata.topic(p.topic)?.partitions[p.partition];
+      const log = this.services.logManager.get(p.topic, p.partition);
+      const state = this.services.metadata.topic(p.topic)?.partitions[p.partition];
       if (!log || !state) continue; // deleted topic: Kafka drops its markers too
       const info = appendMarker(log, state.leaderEpoch, m.producerId, m.producerEpoch, commit, this.coordinatorEpoch);
       if (p.topic === OFFSETS_TOPIC) this.pendingOffsets.complete(m.producerId, p.partition, commit);
@@ -300,13 +305,13 @@ export class TransactionCoordinator {
     if (this.closed) return;
     for (const m of this.txns.values()) {
       if (m.busy || m.state !== TxnState.Ongoing || now - m.startMs <= m.timeoutMs) continue;
-      this.broker.log.info({ transactionalId: m.transactionalId, producerId: m.producerId, timeoutMs: m.timeoutMs }, 'aborting timed out transaction');
+      this.services.log.info({ transactionalId: m.transactionalId, producerId: m.producerId, timeoutMs: m.timeoutMs }, 'aborting timed out transaction');
       void this.exclusive(m, async () => {
         const next = this.bumped(m);
         await this.transition(m, this.value(m, TxnState.PrepareAbort, { producerId: next.producerId, producerEpoch: next.producerEpoch }));
         await this.writeMarkers(m, false);
         await this.transition(m, this.value(m, TxnState.CompleteAbort, { partitions: [] }));
-      }).catch((err: unknown) => this.broker.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'));
+      }).catch((err: unknown) => this.services.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'));
     }
   }
 
@@ -317,7 +322,7 @@ export class TransactionCoordinator {
   // CONCURRENT_TRANSACTIONS, as Kafka does while the id is pending Dead.
   async removeExpiredTransactionalIds(now: number): Promise<void> {
     if (this.closed) return;
-    const expirationMs = this.broker.config.getInt('transactional.id.expiration.ms');
+    const expirationMs = this.services.config.getInt('transactional.id.expiration.ms');
     const expired = [...this.txns.values()].filter((m) => !m.busy && EXPIRABLE.has(m.state) && m.lastUpdateMs <= now - expirationMs);
     const removed = await Promise.all(
       expired.map((m) =>
@@ -327,13 +332,13 @@ export class TransactionCoordinator {
           if (this.byProducer.get(m.producerId) === m) this.byProducer.delete(m.producerId);
           return true;
         }).catch((err: unknown) => {
-          this.broker.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not remove expired transactional id');
+          this.services.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not remove expired transactional id');
           return false;
         }),
       ),
     );
     const count = removed.filter(Boolean).length;
-    if (count > 0) this.broker.log.info({ removed: count, expirationMs }, 'removed expired transactional ids');
+    if (count > 0) this.services.log.info({ removed: count, expirationMs }, 'removed expired transactional ids');
   }
 
   // ---- admin ----

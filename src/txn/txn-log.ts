@@ -14,10 +14,9 @@
 // Kafka writes v1 only once transaction.version >= 1 is finalized; samsa finalizes no
 // transaction.version, so it writes v0 as Kafka does then, and reads both. A null value is a
 // tombstone (an expired transactional id). Read back whole at start-up.
-import type { Broker } from '../broker/broker.js';
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { InternalTopic } from '../cluster/internal-topic.js';
+import { InternalTopic, type InternalTopicServices } from '../cluster/internal-topic.js';
 import { Reader, Writer } from '../protocol/primitives/index.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
@@ -138,8 +137,8 @@ export function decodeTxnValue(b: Buffer): TxnLogValue | null {
 }
 
 export class TxnStateLog extends InternalTopic {
-  constructor(broker: Broker) {
-    super(broker, {
+  constructor(services: InternalTopicServices) {
+    super(services, {
       name: TRANSACTION_STATE_TOPIC,
       partitionsConfig: 'transaction.state.log.num.partitions',
       replicationConfig: 'transaction.state.log.replication.factor',
@@ -154,7 +153,7 @@ export class TxnStateLog extends InternalTopic {
     const topic = this.ensure();
     const partition = this.partitionFor(transactionalId);
     const state = topic.partitions[partition];
-    const log = this.broker.logManager.get(TRANSACTION_STATE_TOPIC, partition);
+    const log = this.services.logManager.get(TRANSACTION_STATE_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${TRANSACTION_STATE_TOPIC}-${partition} is not available`);
     const now = Date.now();
     const batch = buildBatch([{ key: encodeTxnKey(transactionalId), value: value === null ? null : encodeTxnValue(value), timestamp: now }]);
@@ -173,7 +172,7 @@ export class TxnStateLog extends InternalTopic {
     const topic = this.topic;
     if (!topic) return out;
     for (const p of topic.partitions) {
-      const log = this.broker.logManager.get(TRANSACTION_STATE_TOPIC, p.partition);
+      const log = this.services.logManager.get(TRANSACTION_STATE_TOPIC, p.partition);
       if (!log) continue;
       let offset = log.logStartOffset;
       while (offset < log.highWatermark) {
@@ -190,7 +189,7 @@ export class TxnStateLog extends InternalTopic {
               return;
             }
             const v = decodeTxnValue(Buffer.from(value));
-            if (v === null) this.broker.log.warn({ transactionalId: id, partition: p.partition, offset: recordOffset }, 'skipping unreadable __transaction_state record');
+            if (v === null) this.services.log.warn({ transactionalId: id, partition: p.partition, offset: recordOffset }, 'skipping unreadable __transaction_state record');
             else out.set(id, v);
           });
         }

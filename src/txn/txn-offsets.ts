@@ -4,10 +4,10 @@
 // group's offsets, ABORT drops them. This is the hook into the group coordinator's offsets store.
 // While pending, OffsetFetch with require_stable (KIP-447) answers UNSTABLE_OFFSET_COMMIT for the
 // partition (hasPending, after OffsetMetadataManager.hasPendingTransactionalOffsets).
-import type { Broker } from '../broker/broker.js';
+import type { InternalTopicServices } from '../cluster/internal-topic.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { decodeKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../coordinator/records.js';
-import type { OffsetAndMetadata } from '../coordinator/offsets-store.js';
+import type { OffsetAndMetadata, OffsetsStore } from '../coordinator/offsets-store.js';
 import { buildBatch, iterateRecords, stampBatch, type BatchHeader } from '../storage/record-batch.js';
 import { controlTypeOf } from './markers.js';
 import { ErrorCode, KafkaError } from '../errors.js';
@@ -19,6 +19,17 @@ interface PendingOffset {
   value: OffsetAndMetadata;
 }
 
+/** What transactions use of the group coordinator (src/coordinator/coordinator.ts). */
+export interface TxnGroupCoordinator {
+  /** COORDINATOR_LOAD_IN_PROGRESS / NOT_AVAILABLE, or NONE. */
+  availability(): number;
+  ensureOffsetsTopic(): number;
+  /** The __consumer_offsets partition of a group. */
+  partitionFor(groupId: string): number;
+  /** Committed offsets: a transaction's offsets land here when its COMMIT marker is written. */
+  readonly offsets: Pick<OffsetsStore, 'put'>;
+}
+
 const countKey = (groupId: string, topic: string, partition: number) => `${groupId}\u0000${topic}\u0000${partition}`;
 
 export class PendingTxnOffsets {
@@ -27,7 +38,10 @@ export class PendingTxnOffsets {
   // group, topic, partition -> how many pending offsets (of any producer) name it
   private readonly pendingCount = new Map<string, number>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly services: Pick<InternalTopicServices, 'metadata' | 'logManager'>,
+    private readonly groups: TxnGroupCoordinator,
+  ) {}
 
   hold(producerId: number, offsetsPartition: number, o: PendingOffset): void {
     let m = this.byProducer.get(producerId);
@@ -58,19 +72,19 @@ export class PendingTxnOffsets {
       else this.pendingCount.delete(k);
     }
     if (!commit) return;
-    const store = this.broker.coordinator.offsets;
+    const store = this.groups.offsets;
     for (const o of l) store.put(o.groupId, o.topic, o.partition, o.value);
   }
 
   // Writes the offsets as one transactional batch of the producer and holds them pending.
   async commit(producerId: number, producerEpoch: number, groupId: string, offsets: Array<{ topic: string; partition: number; value: OffsetAndMetadata }>): Promise<void> {
     if (offsets.length === 0) return;
-    const c = this.broker.coordinator;
+    const c = this.groups;
     const problem = c.availability() || c.ensureOffsetsTopic();
     if (problem) throw new KafkaError(problem, 'the group coordinator is not available');
-    const partition = c.topic.partitionFor(groupId);
-    const state = this.broker.metadata.topic(OFFSETS_TOPIC)?.partitions[partition];
-    const log = this.broker.logManager.get(OFFSETS_TOPIC, partition);
+    const partition = c.partitionFor(groupId);
+    const state = this.services.metadata.topic(OFFSETS_TOPIC)?.partitions[partition];
+    const log = this.services.logManager.get(OFFSETS_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
     const now = Date.now();
     const batch = buildBatch(

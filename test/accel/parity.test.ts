@@ -7,12 +7,8 @@
 // its test is skipped with the reason); the wasm one is tested when wasm/build/samsa.wasm exists.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { join } from 'node:path';
-import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
-import { Reader } from '../../src/protocol/primitives/index.js';
-import { requestHeaderVersion } from '../../src/protocol/headers.js';
 import { ErrorCode } from '../../src/errors.js';
 import { buildBatch, computeBatchCrc, createBatchScan, readBatchHeader, type BuildRecord, type RecordHeader } from '../../src/storage/record-batch.js';
 import { availableAccels, type Accel, type BatchScan, type ScanOptions } from '../../src/accel/index.js';
@@ -285,25 +281,10 @@ test('stampBatch and setLogAppendTime: same bytes, same RangeErrors', () => {
 
 // ---- golden traffic --------------------------------------------------------------------------
 
-const goldenDir = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden');
-const golden: Buffer[] = [];
-try {
-  for (const file of readdirSync(goldenDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(goldenDir, file), 'utf8').split('\n')) {
-      if (!line) continue;
-      const f = JSON.parse(line);
-      if (f.dir !== 'request' || f.apiKey !== 0) continue;
-      const r = new Reader(Buffer.from(f.hex, 'hex'));
-      HEADERS.RequestHeader.decode(r, requestHeaderVersion(0, f.apiVersion));
-      const req = CODECS.get(0)!.request.decode(r, f.apiVersion);
-      for (const t of req.topicData) for (const p of t.partitionData) if (p.records) golden.push(p.records);
-    }
-  }
-} catch {
-  // shared/ missing: the randomized tests below still run.
-}
+// Without ../shared/kafka-golden this case is skipped; the randomized tests below still run.
+const golden: Buffer[] = goldenProduceRecords().map((g) => g.records);
 
-test('golden Produce batches from real clients (all codecs): scan, stamp and LogAppendTime agree', () => {
+goldenTest(test, 'golden Produce batches from real clients (all codecs): scan, stamp and LogAppendTime agree', () => {
   for (const [i, g] of golden.entries()) {
     const h = readBatchHeader(g, 0);
     passes(g, { now: h.maxTimestamp, singleBatch: true }, `golden ${i}`);

@@ -1,4 +1,3 @@
-// requires: golden
 // The four codecs: round trips (sync and async), the framings real clients write (raw and
 // xerial snappy, the LZ4 frame), the compressed batches real clients sent to Kafka 4.1 (kcat -z
 // gzip|snappy|lz4|zstd, kafkajs gzip) decompressed and read record by record, and corrupt input
@@ -21,6 +20,7 @@ import {
   decompressBatchSync,
 } from '../../src/compression/index.js';
 import { GOLDEN_DIR, goldenCompressedBatches } from './golden.js';
+import { goldenTest } from '../golden-captures.js';
 
 const require = createRequire(import.meta.url);
 const snappy = require('snappy') as typeof import('snappy');
@@ -188,7 +188,7 @@ function records(batch: Buffer): Rec[] {
   return out;
 }
 
-test('kcat -z gzip|snappy|lz4|zstd (librdkafka 2.0.2): each Produce batch decompresses to its 3 keyed records', async () => {
+goldenTest(test, 'kcat -z gzip|snappy|lz4|zstd (librdkafka 2.0.2): each Produce batch decompresses to its 3 keyed records', async () => {
   const batches = goldenCompressedBatches('kcat-compression.jsonl').filter((b) => b.dir === 'request');
   assert.equal(batches.map((b) => b.codec).sort(), [1, 2, 3, 4]);
   for (const g of batches) {
@@ -207,7 +207,7 @@ test('kcat -z gzip|snappy|lz4|zstd (librdkafka 2.0.2): each Produce batch decomp
   }
 });
 
-test('kcat framings as sent: raw snappy (not xerial), LZ4 frame FLG 0x60 BD 0x40, zstd frame', () => {
+goldenTest(test, 'kcat framings as sent: raw snappy (not xerial), LZ4 frame FLG 0x60 BD 0x40, zstd frame', () => {
   const byCodec = new Map(goldenCompressedBatches('kcat-compression.jsonl').filter((b) => b.dir === 'request').map((b) => [b.codec, b]));
   const payload = (c: number): Buffer => {
     const g = byCodec.get(c)!;
@@ -219,7 +219,7 @@ test('kcat framings as sent: raw snappy (not xerial), LZ4 frame FLG 0x60 BD 0x40
   assert.is(payload(4).readUInt32LE(0), 0xfd2fb528);
 });
 
-test('Kafka 4.1 Fetch response (kcat-compression) returns the 4 batches as produced; all decompress, offsets 0..11', async () => {
+goldenTest(test, 'Kafka 4.1 Fetch response (kcat-compression) returns the 4 batches as produced; all decompress, offsets 0..11', async () => {
   const batches = goldenCompressedBatches('kcat-compression.jsonl').filter((b) => b.dir === 'response');
   assert.equal(batches.map((b) => b.codec), [1, 2, 3, 4]);
   const offsets: number[] = [];
@@ -231,7 +231,7 @@ test('Kafka 4.1 Fetch response (kcat-compression) returns the 4 batches as produ
   assert.equal(offsets, Array.from({ length: 12 }, (_, i) => i));
 });
 
-test('kafkajs 2.2.4 gzip: 6 keyed records with headers across its Produce batches, and the Fetch', async () => {
+goldenTest(test, 'kafkajs 2.2.4 gzip: 6 keyed records with headers across its Produce batches, and the Fetch', async () => {
   const all = goldenCompressedBatches('kafkajs-admin-produce-txn-consume.jsonl');
   for (const dir of ['request', 'response'] as const) {
     const seen: Rec[] = [];
@@ -252,7 +252,7 @@ test('kafkajs 2.2.4 gzip: 6 keyed records with headers across its Produce batche
   }
 });
 
-test('every compressed batch in every golden file decompresses and parses', async () => {
+goldenTest(test, 'every compressed batch in every golden file decompresses and parses', async () => {
   const codecs = new Set<number>();
   let n = 0;
   for (const file of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.jsonl'))) {

@@ -13,7 +13,7 @@ import { DeleteGroupsRequest } from '../../src/protocol/generated/delete-groups-
 import { DeleteGroupsResponse } from '../../src/protocol/generated/delete-groups-response.js';
 import { OffsetDeleteRequest } from '../../src/protocol/generated/offset-delete-request.js';
 import { OffsetDeleteResponse } from '../../src/protocol/generated/offset-delete-response.js';
-import { encodeAssignment, encodeSubscription } from '../../src/coordinator/consumer-protocol.js';
+import { encodeAssignment, encodeSubscription } from '../../src/coordinator/classic/consumer-protocol.js';
 import { commit, connect, createTopic, describe, heartbeat, join, joinFully, leave, sync, waitForGroup, withTimeout } from './helpers.js';
 
 let broker: Broker;

@@ -1,4 +1,4 @@
-// KIP-848 consumer group records of __consumer_offsets (src/coordinator/consumer-records.ts)
+// KIP-848 consumer group records of __consumer_offsets (src/coordinator/consumer/records.ts)
 // against bytes laid out by hand from Kafka's ConsumerGroup*Key/Value.json schemas: int16 record
 // type and classic strings in keys; int16 version 0, compact strings and arrays and tagged fields
 // in values.
@@ -17,7 +17,7 @@ import {
   encodeMemberMetadataValue,
   encodeTargetEpochValue,
   encodeTargetMemberValue,
-} from '../../src/coordinator/consumer-records.js';
+} from '../../src/coordinator/consumer/records.js';
 import { RecordFormatError, decodeKey, encodeOffsetCommitKey } from '../../src/coordinator/records.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -1,9 +1,9 @@
-// Unit tests of a classic group's state (src/coordinator/group.ts): the state machine's allowed
+// Unit tests of a classic group's state (src/coordinator/classic/group.ts): the state machine's allowed
 // transitions (Kafka's ClassicGroupState), protocol selection by votes, protocol compatibility,
 // pending and awaiting members, static member replacement and fencing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ClassicGroup, GroupMember, GroupState, type JoinResult, type SyncResult } from '../../src/coordinator/group.js';
+import { ClassicGroup, GroupMember, GroupState, type JoinResult, type SyncResult } from '../../src/coordinator/classic/group.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 
 const meta = (s: string) => Buffer.from(s);

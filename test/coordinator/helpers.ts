@@ -18,7 +18,7 @@ import { DescribeGroupsResponse } from '../../src/protocol/generated/describe-gr
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import type { Input, MessageCodec } from '../../src/protocol/primitives/index.js';
-import { encodeSubscription } from '../../src/coordinator/consumer-protocol.js';
+import { encodeSubscription } from '../../src/coordinator/classic/consumer-protocol.js';
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -12,7 +12,8 @@ import { ConsumerGroupDescribeRequest } from '../../src/protocol/generated/consu
 import { ConsumerGroupDescribeResponse } from '../../src/protocol/generated/consumer-group-describe-response.js';
 import { connect, createTopic, fetchCommitted } from '../coordinator/helpers.js';
 import { ckjs, KafkaJS, lastLogLines, logLines, recordingLogger } from './ckjs-helpers.js';
-import { sleep, waitFor, withTimeout } from './helpers.js';
+import { waitFor, withTimeout } from './helpers.js';
+import { clientsHoldAssignments } from './kip848-helpers.js';
 
 const TOPIC = 'kip848-ckjs-topic';
 const GROUP = 'kip848-ckjs-group';
@@ -90,7 +91,9 @@ async function stableWith(n: number): Promise<Awaited<ReturnType<typeof describe
     () => `${GROUP} stable with ${n} members: ${lastState}\n${lastLogLines()}`,
   );
   // The clients learn their assignment on their next heartbeat, then fetch the committed offsets.
-  await sleep(800);
+  // KafkaJS's assignment() here lists one { topic, partition } per partition.
+  const held = (id: string) => (consumers.get(id)?.assignment() as Array<{ partition: number }> | undefined)?.map((a) => a.partition);
+  await waitFor(async () => clientsHoldAssignments(await describeCg(), held), 30_000, () => `the consumers hold their assignments (${[...consumers.keys()].map((id) => `${id}:[${held(id)}]`).join(' ')}); group ${lastState}\n${lastLogLines()}`);
   return stable!;
 }
 

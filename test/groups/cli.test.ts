@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { encodeAssignment } from '../../src/coordinator/consumer-protocol.js';
+import { encodeAssignment } from '../../src/coordinator/classic/consumer-protocol.js';
 import { buildBatch } from '../../src/storage/record-batch.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';

@@ -31,6 +31,20 @@ export async function describeCg(c: ClientConnection, groupId: string) {
   return r.groups[0]!;
 }
 
+/**
+ * Whether every member's client holds what the group assigned it (partitions of all topics,
+ * found by client id; `held` returns undefined for a client the test does not know). A client
+ * learns its assignment on the heartbeat after the coordinator computed it, so a test waits for
+ * this instead of sleeping through a few heartbeat intervals.
+ */
+export function clientsHoldAssignments(d: Awaited<ReturnType<typeof describeCg>>, held: (clientId: string) => number[] | undefined): boolean {
+  return d.members.every((m) => {
+    const mine = held(m.clientId);
+    const assigned = m.assignment.topicPartitions.flatMap((t) => t.partitions).sort((x, y) => x - y);
+    return mine !== undefined && mine.length === assigned.length && [...mine].sort((x, y) => x - y).every((p, i) => p === assigned[i]);
+  });
+}
+
 /** OffsetFetch v9 of some partitions as a member: the group's error code and `topic:partition` -> offset. */
 export async function fetchAsMember(c: ClientConnection, groupId: string, memberId: string | null, memberEpoch: number, topics: Array<{ name: string; partitionIndexes: number[] }>) {
   const r = await withTimeout(c.send(OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId, memberEpoch, topics }], requireStable: false }), 10_000, 'OffsetFetch');

@@ -16,7 +16,8 @@ import { DeleteGroupsRequest } from '../../src/protocol/generated/delete-groups-
 import { DeleteGroupsResponse } from '../../src/protocol/generated/delete-groups-response.js';
 import { ErrorCode } from '../../src/errors.js';
 import { commit, connect, createTopic, fetchCommitted, joinFully, leave, sync, withTimeout } from '../coordinator/helpers.js';
-import { uniformAssignor, rangeAssignor } from '../../src/coordinator/assignors.js';
+import { waitFor } from './helpers.js';
+import { uniformAssignor, rangeAssignor } from '../../src/coordinator/consumer/assignors.js';
 
 let broker: Broker;
 let c: ClientConnection;
@@ -208,7 +209,8 @@ test('session timeout fences a silent member', async () => {
     await createTopic(c2, 'kip848-t', 2);
     const r = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, { groupId: 's', memberId: 'a', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['kip848-t'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
     assert.is(r.errorCode, 0);
-    await new Promise((res) => setTimeout(res, 400));
+    // No heartbeat for the 200 ms session: the coordinator fences the member.
+    await waitFor(() => quick.coordinator.consumerGroups.get('s')?.members.has('a') === false, 10_000, () => 'member a fenced');
     const again = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, { groupId: 's', memberId: 'a', memberEpoch: 1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
     assert.is(again.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   } finally {

@@ -13,8 +13,8 @@ import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { connect, createTopic, fetchCommitted } from '../coordinator/helpers.js';
 import { freePort } from '../data-path/helpers.js';
-import { sleep, waitFor, withTimeout } from './helpers.js';
-import { describeCg } from './kip848-helpers.js';
+import { waitFor, withTimeout } from './helpers.js';
+import { clientsHoldAssignments, describeCg } from './kip848-helpers.js';
 
 const TOPIC = 'cg-plat-restart-topic';
 const GROUP = 'cg-plat-restart-group';
@@ -98,7 +98,9 @@ test.after(async () => {
 test('two consumers keep their membership and consume exactly once across a broker restart', async () => {
   await Promise.all([start('p1'), start('p2')]);
   const before = await stable();
-  await sleep(800); // the clients learn their assignments on their next heartbeats
+  // The clients learn their assignments on their next heartbeats.
+  const held = (id: string) => consumers.find((c) => c.consumer.clientId === id)?.consumer.assignments?.flatMap((a) => a.partitions);
+  await waitFor(async () => clientsHoldAssignments(await describeCg(client, GROUP), held), 30_000, () => `the consumers hold their assignments; group ${lastState}`);
   await phase('one');
 
   client.close();

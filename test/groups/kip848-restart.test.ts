@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/errors.js';
-import { consumerGroup } from '../../src/coordinator/consumer-heartbeat.js';
 import { commit, connect, createTopic } from '../coordinator/helpers.js';
 import { freePort, SamsaProcess } from '../data-path/helpers.js';
 import { waitFor } from './helpers.js';
@@ -155,7 +154,7 @@ test('session timeouts start again at load: a member that never comes back is fe
     c.close();
     await broker.close();
     broker = await startBroker({ port, dataDir, logLevel: 'silent', config });
-    assert.ok(consumerGroup(broker.coordinator, GROUP)?.members.has('silent'), 'the member is loaded');
+    assert.ok(broker.coordinator.consumerGroups.get(GROUP)?.members.has('silent'), 'the member is loaded');
     c = await connect(broker.bootstrap);
     await waitFor(async () => (await describeCg(c, GROUP)).groupState === 'Empty', 30_000, () => 'the silent member fenced after its session timeout');
     assert.is((await hb(c, { groupId: GROUP, memberId: 'silent', memberEpoch: 1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);

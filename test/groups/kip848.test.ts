@@ -10,7 +10,8 @@ import type { ClientConnection } from '../../src/client/connection.js';
 import { ConsumerGroupDescribeRequest } from '../../src/protocol/generated/consumer-group-describe-request.js';
 import { ConsumerGroupDescribeResponse } from '../../src/protocol/generated/consumer-group-describe-response.js';
 import { connect, createTopic, fetchCommitted } from '../coordinator/helpers.js';
-import { sleep, waitFor, withTimeout } from './helpers.js';
+import { waitFor, withTimeout } from './helpers.js';
+import { clientsHoldAssignments } from './kip848-helpers.js';
 
 const TOPIC = 'kip848-plat-topic';
 const GROUP = 'kip848-plat-group';
@@ -70,7 +71,11 @@ async function stableWith(n: number): Promise<void> {
     () => `${GROUP} stable with ${n} members: ${lastState}`,
   );
   // The clients learn their assignment on their next heartbeat, then read the committed offsets.
-  await sleep(800);
+  await waitFor(
+    async () => clientsHoldAssignments(await describeCg(), (id) => consumers.get(id)?.consumer.assignments?.flatMap((a) => a.partitions)),
+    30_000,
+    () => `the consumers hold their assignments: ${[...consumers].map(([id, c]) => `${id}:[${c.consumer.assignments?.flatMap((a) => a.partitions) ?? ''}]`).join(' ')}; group ${lastState}`,
+  );
 }
 
 async function phase(name: string): Promise<Seen[]> {

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
+import { waitFor } from '../groups/helpers.js';
 import { ClientConnection } from '../../src/client/connection.js';
 import { buildBatch } from '../../src/storage/record-batch.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
@@ -54,7 +55,8 @@ function fetch(v: number, body: Input<FetchReq>) {
 test('a long poll is answered by an append, not by its max wait', async () => {
   const end = await produce(0, ['x']);
   const pending = fetch(12, { maxWaitMs: 600000, minBytes: 1, topics: [{ topic: 'f', partitions: [part(0, end + 1)] }] });
-  await new Promise((r) => setTimeout(r, 100));
+  // The append must come while the fetch is parked, not before it arrives.
+  await waitFor(() => broker.fetchWaiters.waiting === 1, 10_000, () => `the fetch is parked: ${broker.fetchWaiters.waiting} waiting`);
   await produce(0, ['woken']);
   const res = await pending; // would hang for 10 minutes (and the runner would kill it) without the wake-up
   const p = res.responses[0]!.partitions[0]!;

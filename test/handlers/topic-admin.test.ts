@@ -1,13 +1,12 @@
-// requires: golden
 // Topic administration against a real broker on a real socket: DeleteTopics, CreatePartitions,
 // DescribeTopicPartitions, DescribeCluster and DescribeLogDirs, through kafkajs where it reaches
 // and through samsa's own protocol client for every served version and the cases kafkajs cannot
 // send (delete by topic id, pagination, endpoint types, log dir sizes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { GOLDEN_DIR, goldenTest } from '../golden-captures.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -535,8 +534,8 @@ function roundTrip(b: Broker, requestHex: string): Promise<Buffer> {
   });
 }
 
-test('kafka-topics.sh --describe: DescribeTopicPartitions and DescribeCluster answers equal Kafka 4.1 byte for byte', async () => {
-  const file = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden/java-topics.jsonl');
+goldenTest(test, 'kafka-topics.sh --describe: DescribeTopicPartitions and DescribeCluster answers equal Kafka 4.1 byte for byte', async () => {
+  const file = join(GOLDEN_DIR, 'java-topics.jsonl');
   const frames: Array<{ dir: string; apiKey: number; hex: string }> = readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startBroker } from '../../src/broker/broker.js';
+import { waitFor } from '../groups/helpers.js';
 import { ClientConnection } from '../../src/client/connection.js';
 import { MetadataRequest } from '../../src/protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
@@ -42,7 +43,7 @@ test('close() answers a long poll at once and the broker stops', async () => {
     sessionEpoch: -1,
     topics: [{ topic: 'lp', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
   });
-  await sleep(200);
+  await waitFor(() => broker.fetchWaiters.waiting === 1, 10_000, () => 'the long poll is parked');
   await broker.close();
   const res = await poll;
   assert.is(res.responses[0]!.partitions[0]!.errorCode, 0);

@@ -1,9 +1,11 @@
-// requires: schemas
 // Every version of every generated message round-trips: decode(encode(x)) equals x, and
 // encode(decode(bytes)) equals bytes. Values are random but seeded, built from the same schema
 // model the generator reads, so every field, nullability and tagged field is exercised.
+// Those cases need Kafka's JSON schemas in ../shared/kafka-protocol (beside the checkout); without
+// them they are skipped, and the cases below that need no schema still run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadMessages, elementType, isStructType, type Field, type Message } from '../../src/protocol/codegen/schema.js';
@@ -71,7 +73,13 @@ function randomStruct(msg: Message, mod: Record<string, unknown>, name: string, 
   return out;
 }
 
-const messages = loadMessages(schemas);
+const hasSchemas = schemas.every((d) => existsSync(d));
+const messages = hasSchemas ? loadMessages(schemas) : [];
+if (!hasSchemas) {
+  const name = 'every generated message round-trips in every version';
+  console.log(`skipped: ${name}: needs schemas (../shared/kafka-protocol beside the checkout)`);
+  test.skip(name, () => undefined);
+}
 const modules = new Map<string, Record<string, unknown>>();
 for (const m of messages) modules.set(m.name, await import(`../../src/protocol/generated/${kebab(m.name)}.js`));
 

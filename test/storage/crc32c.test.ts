@@ -1,11 +1,10 @@
-// requires: golden
 // CRC-32C: published check values, agreement with a bit-at-a-time reference on every length and
 // alignment, streaming through `init`, and the CRC stored in every record batch that real clients
 // sent to a real Kafka 4.1 broker (../shared/kafka-golden).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { GOLDEN_DIR, goldenTest } from '../golden-captures.js';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { crc32c } from '../../src/storage/crc32c.js';
 import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
@@ -55,12 +54,10 @@ test('out-of-range bounds are clamped, never thrown', () => {
   assert.is(crc32c(b, 5, 2), 0);
 });
 
-const dir = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden');
-
-test('the CRC stored in every golden Produce batch matches', () => {
+goldenTest(test, 'the CRC stored in every golden Produce batch matches', () => {
   let batches = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
-    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+  for (const file of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(GOLDEN_DIR, file), 'utf8').split('\n')) {
       if (!line) continue;
       const f = JSON.parse(line);
       if (f.dir !== 'request' || f.apiKey !== 0) continue;

@@ -403,7 +403,9 @@ both('retention.ms deletes expired segments, keeps the active one, and rolls it 
     }
     // The new start is checkpointed with the deletion.
     assert.match(readFileSync(join(env.root, 'log-start-offset-checkpoint'), 'utf8'), `${env.topic.name} 0 6\n`);
-    await new Promise((r) => setTimeout(r, 300));
+    // file.delete.delay.ms (100 ms) later they are removed: poll for it, bounded.
+    const deadline = Date.now() + 10_000;
+    while (logFiles(env).some((f) => f.endsWith('.deleted')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.not.ok(
       logFiles(env).some((f) => f.endsWith('.deleted')),
       'removed after file.delete.delay.ms',

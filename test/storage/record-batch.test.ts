@@ -1,15 +1,9 @@
-// requires: golden
 // RecordBatch v2 scan, stamp and build: every batch real clients sent to Kafka 4.1 scans clean,
 // built batches round-trip, and bad input gets the error code Kafka 4.x answers with (see the
 // comments in src/storage/record-batch.ts), never an exception.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
-import { Reader } from '../../src/protocol/primitives/index.js';
-import { requestHeaderVersion } from '../../src/protocol/headers.js';
+import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
 import { crc32c } from '../../src/storage/crc32c.js';
 import {
@@ -60,22 +54,10 @@ function sample(n = 3, over: Parameters<typeof buildBatch>[1] = {}): Buffer {
 
 // ---- golden traffic -------------------------------------------------------------------------
 
-interface Golden { file: string; version: number; records: Buffer }
-const dir = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden');
-const golden: Golden[] = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-  for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-    if (!line) continue;
-    const f = JSON.parse(line);
-    if (f.dir !== 'request' || f.apiKey !== 0) continue;
-    const r = new Reader(Buffer.from(f.hex, 'hex'));
-    HEADERS.RequestHeader.decode(r, requestHeaderVersion(0, f.apiVersion));
-    const req = CODECS.get(0)!.request.decode(r, f.apiVersion);
-    for (const t of req.topicData) for (const p of t.partitionData) golden.push({ file, version: f.apiVersion, records: p.records });
-  }
-}
+// Without ../shared/kafka-golden these cases are skipped and the fuzz cases seed from built batches only.
+const golden = goldenProduceRecords();
 
-test('every golden Produce batch scans ok (records parsed, CRC, timestamps near its own clock)', () => {
+goldenTest(test, 'every golden Produce batch scans ok (records parsed, CRC, timestamps near its own clock)', () => {
   assert.ok(golden.length >= 30, `${golden.length} golden partitions`);
   const codecs = new Set<number>();
   const out = createBatchScan(1);
@@ -104,7 +86,7 @@ test('every golden Produce batch scans ok (records parsed, CRC, timestamps near 
   assert.equal([...codecs].sort(), [0, 1, 2, 3, 4]);
 });
 
-test('golden: kcat records carry key1..key20 and headers source=kcat, seq=abc', () => {
+goldenTest(test, 'golden: kcat records carry key1..key20 and headers source=kcat, seq=abc', () => {
   const keys: string[] = [];
   for (const g of golden.filter((x) => x.file === 'kcat-produce-consume.jsonl')) {
     iterateRecords(g.records, 0, (_o, _t, key, value, headers) => {
@@ -116,7 +98,7 @@ test('golden: kcat records carry key1..key20 and headers source=kcat, seq=abc', 
   assert.equal(keys.sort(), Array.from({ length: 20 }, (_, i) => `key${i + 1}`).sort());
 });
 
-test('golden: stamp + LogAppendTime keep every batch valid', () => {
+goldenTest(test, 'golden: stamp + LogAppendTime keep every batch valid', () => {
   for (const g of golden) {
     const b = Buffer.from(g.records);
     stampBatch(b, 0, 123_456_789_012, 7);

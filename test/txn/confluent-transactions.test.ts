@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
+import { waitFor } from '../groups/helpers.js';
 import { ClientConnection } from '../../src/client/connection.js';
 import { buildBatch } from '../../src/storage/record-batch.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
@@ -170,8 +171,9 @@ test('transaction timeout aborts and fences', async () => {
     const r = await init(c, 'slow', 200);
     assert.is((await addPartitions(c, 'slow', r.producerId, r.producerEpoch)).resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, 0);
     assert.is((await produceTxn(c, r.producerId, r.producerEpoch, 0)).responses[0]!.partitionResponses[0]!.errorCode, 0);
-    await new Promise((res) => setTimeout(res, 600));
+    // Its 200 ms timeout runs out; the next cleanup pass (every 50 ms) aborts it.
     const log = broker.logManager.get('bad', 0)!;
+    await waitFor(() => log.abortedTxns.entries.length > 0, 10_000, () => 'the timed out transaction was aborted');
     assert.is(log.lastStableOffset, log.highWatermark);
     assert.is(log.abortedTxns.entries.length, 1);
     assert.is((await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'slow', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: true })).errorCode, 90);

@@ -1,16 +1,11 @@
-// requires: golden
 // The wasm backend (wasm/index.mjs, built from wasm/assembly) against the pure-TypeScript
 // reference (src/storage/crc32c.ts, src/storage/record-batch.ts): the same CRCs, and for every
 // scan the same ScanResult (ok, errorCode, batchIndex, message) and the same BatchScan arrays,
 // byte for byte, grown the same way. Any difference is a bug in one of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { join } from 'node:path';
-import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
-import { Reader } from '../../src/protocol/primitives/index.js';
-import { requestHeaderVersion } from '../../src/protocol/headers.js';
 import { ErrorCode } from '../../src/errors.js';
 import { crc32c } from '../../src/storage/crc32c.js';
 import {
@@ -87,20 +82,9 @@ function mulberry32(seed: number): () => number {
 
 // ---- golden traffic (decoded as test/storage/record-batch.test.ts does) ----------------------
 
-interface Golden { file: string; version: number; records: Buffer }
-const dir = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden');
-const golden: Golden[] = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-  for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-    if (!line) continue;
-    const f = JSON.parse(line);
-    if (f.dir !== 'request' || f.apiKey !== 0) continue;
-    const r = new Reader(Buffer.from(f.hex, 'hex'));
-    HEADERS.RequestHeader.decode(r, requestHeaderVersion(0, f.apiVersion));
-    const req = CODECS.get(0)!.request.decode(r, f.apiVersion);
-    for (const t of req.topicData) for (const p of t.partitionData) golden.push({ file, version: f.apiVersion, records: p.records });
-  }
-}
+// Without ../shared/kafka-golden these cases are skipped and the fuzz case seeds from built batches only.
+const golden = goldenProduceRecords();
+
 
 // ---- crc32c ----------------------------------------------------------------------------------
 
@@ -155,7 +139,7 @@ test('crc32c: 16 KiB, 1 MiB and 9 MiB (past the 4 MiB copy window) random buffer
   }
 });
 
-test('crc32c: the CRC stored in every golden batch', () => {
+goldenTest(test, 'crc32c: the CRC stored in every golden batch', () => {
   assert.ok(golden.length >= 30);
   for (const g of golden) {
     for (let pos = 0; pos < g.records.length; ) {
@@ -168,7 +152,7 @@ test('crc32c: the CRC stored in every golden batch', () => {
 
 // ---- scan: golden ----------------------------------------------------------------------------
 
-test('scan: every golden Produce batch, as the reference test scans it and with other options', () => {
+goldenTest(test, 'scan: every golden Produce batch, as the reference test scans it and with other options', () => {
   const codecs = new Set<number>();
   for (const g of golden) {
     const h = readBatchHeader(g.records, 0);
@@ -185,7 +169,7 @@ test('scan: every golden Produce batch, as the reference test scans it and with 
   both(all, opts({ internal: true, timestampType: 'LogAppendTime' }), 'all golden, internal');
 });
 
-test('stamp + LogAppendTime on every golden batch: the same bytes (JS path and in-wasm path)', () => {
+goldenTest(test, 'stamp + LogAppendTime on every golden batch: the same bytes (JS path and in-wasm path)', () => {
   for (const g of golden) {
     const ref = Buffer.from(g.records);
     stampBatch(ref, 0, 123_456_789_012, 7);

@@ -5,7 +5,7 @@
 // org.apache.kafka.coordinator.group.GroupConfig.
 //
 // samsa acts on the two that govern KIP-848 consumer groups (consumer.session.timeout.ms and
-// consumer.heartbeat.interval.ms, see src/coordinator/consumer-heartbeat.ts); samsa has no share
+// consumer.heartbeat.interval.ms, see src/coordinator/consumer/heartbeat.ts); samsa has no share
 // or streams groups, so the share.* and streams.* values are stored and described only.
 import { validateValue, type ConfigDef } from './config-def.js';
 import type { BrokerConfig } from './broker-config.js';

@@ -3,7 +3,7 @@
 // offset, the log end offset (ListOffsets latest) and the lag.
 import type { DescribedGroup } from '../../protocol/generated/describe-groups-response.js';
 import { ErrorCode } from '../../errors.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../coordinator/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../coordinator/classic/consumer-protocol.js';
 import { COMMON_OPTIONS, CliError, UsageError, common, parse } from '../topics/options.js';
 import { describeError } from '../topics/admin.js';
 import { LATEST, columns, committedOffsets, describeGroupOn, listOffsets, withCoordinator } from './coordinator.js';

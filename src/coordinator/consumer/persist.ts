@@ -9,8 +9,8 @@
 // change, the records that differ from the image are written, so an unchanged heartbeat writes
 // nothing. A failed write marks the whole image stale: the next write rewrites every record.
 import { createHash } from 'node:crypto';
-import type { CoordinatorRecord } from './offsets-topic.js';
-import { ConsumerGroup, MemberState, type ConsumerGroupMember } from './consumer-group.js';
+import type { CoordinatorRecord } from '../offsets-topic.js';
+import { ConsumerGroup, MemberState, emptyLogImage, type ConsumerGroupMember, type LogImage } from './group.js';
 import type { Assignment } from './assignors.js';
 import {
   MEMBER_STATE_CODES,
@@ -22,22 +22,12 @@ import {
   encodeTargetEpochValue,
   encodeTargetMemberValue,
   type TopicPartitionsValue,
-} from './consumer-records.js';
+} from './records.js';
 
 const STALE = Buffer.alloc(0); // never equal to an encoded value
 
-interface Image {
-  values: Map<string, Buffer>; // image key -> the value in the log
-  members: Set<string>; // member ids with records in the log
-  rewriteAll: boolean;
-}
-
-const images = new WeakMap<ConsumerGroup, Image>();
-
-function imageOf(g: ConsumerGroup): Image {
-  let img = images.get(g);
-  if (!img) images.set(g, (img = { values: new Map(), members: new Set(), rewriteAll: false }));
-  return img;
+function imageOf(g: ConsumerGroup): LogImage {
+  return g.logImage;
 }
 
 type Slot = 'member' | 'target' | 'current';
@@ -150,7 +140,7 @@ export function markStale(g: ConsumerGroup): void {
 
 /** The image of a group loaded from the log (nothing to write), `extraKeys` for records samsa does not keep. */
 export function adoptLoaded(g: ConsumerGroup, extraKeys: readonly string[]): void {
-  images.delete(g);
+  g.logImage = emptyLogImage();
   consumerGroupChanges(g, g.members.keys());
   const img = imageOf(g);
   for (const k of extraKeys) img.values.set(k, STALE);
@@ -175,6 +165,6 @@ export function consumerGroupTombstones(g: ConsumerGroup): CoordinatorRecord[] {
   for (const id of ids) tomb(encodeConsumerKey({ type: RecordType.ConsumerGroupMemberMetadata, group, memberId: id }));
   if (img.values.has(PARTITION_METADATA_IMAGE_KEY)) tomb(encodeConsumerKey({ type: RecordType.ConsumerGroupPartitionMetadata, group }));
   tomb(encodeConsumerKey({ type: RecordType.ConsumerGroupMetadata, group }));
-  images.delete(g);
+  g.logImage = emptyLogImage();
   return out;
 }

@@ -7,7 +7,7 @@
 //   Subscription: version int16, topics [string], userData bytes?, [v1+ ownedPartitions
 //                 [topic string, partitions [int32]]], [v2+ generationId int32], [v3+ rackId string?]
 //   Assignment:   version int16, assignedPartitions [topic string, partitions [int32]], userData bytes?
-import { Reader, Writer } from '../protocol/primitives/index.js';
+import { Reader, Writer } from '../../protocol/primitives/index.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 

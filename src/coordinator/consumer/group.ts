@@ -97,6 +97,15 @@ export function isSubset(a: Assignment, of: Assignment): boolean {
   return true;
 }
 
+/** What a group's records in __consumer_offsets hold, so only changes are written (persist.ts). */
+export interface LogImage {
+  values: Map<string, Buffer>; // image key -> the value in the log
+  members: Set<string>; // member ids with records in the log
+  rewriteAll: boolean;
+}
+
+export const emptyLogImage = (): LogImage => ({ values: new Map(), members: new Set(), rewriteAll: false });
+
 export class ConsumerGroup {
   groupEpoch = 0;
   assignmentEpoch = 0;
@@ -108,6 +117,7 @@ export class ConsumerGroup {
   /** Fingerprint of the subscribed topics' metadata at the last epoch bump. */
   metadataFingerprint = '';
   stateTimestamp = Date.now();
+  logImage: LogImage = emptyLogImage();
 
   constructor(readonly groupId: string) {}
 

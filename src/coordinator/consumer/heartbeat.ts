@@ -2,13 +2,13 @@
 // join with member epoch 0, heartbeat with the current epoch, leave with -1 (static members:
 // -2, keeping their place until the session times out). Subscription, membership and topic
 // metadata changes bump the group epoch; a new target assignment is computed when the group
-// epoch is ahead of the assignment epoch; then the member reconciles (consumer-group.ts).
+// epoch is ahead of the assignment epoch; then the member reconciles (group.ts).
 // Members are fenced when their session expires (group.consumer.session.timeout.ms) or when
 // they hold partitions to revoke past their rebalance timeout.
 //
-// Consumer groups live here, next to the coordinator's classic groups (a group id is one or the
-// other, never both). Every change is written to __consumer_offsets (consumer-persist.ts) before
-// the heartbeat is answered, and replayed at start-up (consumer-loader.ts): after a broker
+// Consumer groups are the coordinator's `consumerGroups`, next to its classic groups (a group id
+// is one or the other, never both). Every change is written to __consumer_offsets (persist.ts) before
+// the heartbeat is answered, and replayed at start-up (loader.ts): after a broker
 // restart the members carry on with their member ids, epochs and assignments.
 //
 // Conversion between the protocols (Kafka's group.consumer.migration.policy) happens only for
@@ -17,15 +17,15 @@
 // offsets stay); a non-empty classic group answers GROUP_ID_NOT_FOUND. The classic side is
 // classicJoinConflict, used by JoinGroup.
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, KafkaError } from '../errors.js';
-import type { GroupCoordinator } from './coordinator.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
+import type { GroupCoordinator } from '../coordinator.js';
 import { ASSIGNORS, type Assignment, type AssignorMember, type AssignorTopic } from './assignors.js';
-import { ConsumerGroup, ConsumerGroupMember, ConsumerGroupState, LEAVE_GROUP_STATIC_MEMBER_EPOCH, MemberState, isSubset, sameAssignment } from './consumer-group.js';
-import { GroupState } from './group.js';
-import { encodeGroupMetadataKey } from './records.js';
-import type { CoordinatorRecord } from './offsets-topic.js';
-import { consumerGroupChanges, consumerGroupTombstones, markStale } from './consumer-persist.js';
-import { effectiveGroupConfigInt } from '../broker/config/group-configs.js';
+import { ConsumerGroup, ConsumerGroupMember, ConsumerGroupState, LEAVE_GROUP_STATIC_MEMBER_EPOCH, MemberState, isSubset, sameAssignment } from './group.js';
+import { GroupState } from '../classic/group.js';
+import { encodeGroupMetadataKey } from '../records.js';
+import type { CoordinatorRecord } from '../offsets-topic.js';
+import { consumerGroupChanges, consumerGroupTombstones, markStale } from './persist.js';
+import { effectiveGroupConfigInt } from '../../broker/config/group-configs.js';
 
 export interface ConsumerHeartbeatRequest {
   groupId: string;
@@ -52,19 +52,6 @@ export interface ConsumerHeartbeatResult {
   assignment: { topicPartitions: Array<{ topicId: string; partitions: number[] }> } | null;
 }
 
-const registry = new WeakMap<GroupCoordinator, Map<string, ConsumerGroup>>();
-
-/** The consumer groups of a coordinator. */
-export function consumerGroups(c: GroupCoordinator): Map<string, ConsumerGroup> {
-  let m = registry.get(c);
-  if (!m) registry.set(c, (m = new Map()));
-  return m;
-}
-
-export function consumerGroup(c: GroupCoordinator, groupId: string): ConsumerGroup | undefined {
-  return consumerGroups(c).get(groupId);
-}
-
 /**
  * For the classic protocol (JoinGroup, GroupMetadataManager.classicGroupJoin): a non-empty
  * consumer group keeps its id (INCONSISTENT_GROUP_PROTOCOL: samsa does not migrate members
@@ -72,7 +59,7 @@ export function consumerGroup(c: GroupCoordinator, groupId: string): ConsumerGro
  * that a classic group can take its place. Its committed offsets stay.
  */
 export function classicJoinConflict(c: GroupCoordinator, groupId: string): number {
-  const g = consumerGroup(c, groupId);
+  const g = c.consumerGroups.get(groupId);
   if (!g) return ErrorCode.NONE;
   if (!g.isEmpty) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
   removeConsumerGroup(c, g).catch((err: Error) => c.log.warn({ groupId, err: err.message }, 'could not write the tombstones of a converted consumer group'));
@@ -82,7 +69,7 @@ export function classicJoinConflict(c: GroupCoordinator, groupId: string): numbe
 /** Deletes a consumer group: its timers, its place in the registry, and its records (tombstones). */
 export function removeConsumerGroup(c: GroupCoordinator, g: ConsumerGroup, before: CoordinatorRecord[] = []): Promise<void> {
   for (const m of g.members.values()) cancelTimers(c, g, m.memberId);
-  if (consumerGroups(c).get(g.groupId) === g) consumerGroups(c).delete(g.groupId);
+  if (c.consumerGroups.get(g.groupId) === g) c.consumerGroups.delete(g.groupId);
   // Appended now (the log keeps call order), so a later record of the same id lands after these.
   return c.append(g.groupId, [...before, ...consumerGroupTombstones(g)]);
 }
@@ -94,8 +81,8 @@ const revokeKey = (g: string, m: string) => `cg-revoke\u0000${g}\u0000${m}`;
 // GROUP, KIP-848) win over the broker's group.consumer.* defaults, as in Kafka's
 // GroupMetadataManager.consumerGroupSessionTimeoutMs.
 function settings(c: GroupCoordinator, groupId: string) {
-  const cfg = c.broker.config;
-  const overrides = c.broker.metadata.groupConfig(groupId);
+  const cfg = c.brokerConfig;
+  const overrides = c.metadata.groupConfig(groupId);
   return {
     sessionTimeoutMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.session.timeout.ms'),
     heartbeatIntervalMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.heartbeat.interval.ms'),
@@ -140,7 +127,7 @@ function fromAssignment(a: Assignment): Array<{ topicId: string; partitions: num
 /** The topics (existing, non-internal for regexes) a member subscribes to, by id. */
 function subscribedTopics(c: GroupCoordinator, m: ConsumerGroupMember): Map<string, AssignorTopic & { name: string }> {
   const out = new Map<string, AssignorTopic & { name: string }>();
-  const meta = c.broker.metadata;
+  const meta = c.metadata;
   for (const name of m.subscribedTopicNames) {
     const t = meta.topic(name);
     if (t) out.set(t.id, { id: t.id, name: t.name, numPartitions: t.partitions.length });
@@ -156,7 +143,7 @@ function subscribedTopics(c: GroupCoordinator, m: ConsumerGroupMember): Map<stri
 export function isSubscribedToTopic(c: GroupCoordinator, g: ConsumerGroup, topic: string): boolean {
   for (const m of g.members.values()) {
     if (m.subscribedTopicNames.includes(topic)) return true;
-    if (m.subscribedTopicRegex !== null && compileTopicRegex(m.subscribedTopicRegex)?.test(topic) && c.broker.metadata.topic(topic)?.internal === false) return true;
+    if (m.subscribedTopicRegex !== null && compileTopicRegex(m.subscribedTopicRegex)?.test(topic) && c.metadata.topic(topic)?.internal === false) return true;
   }
   return false;
 }
@@ -215,7 +202,7 @@ function scheduleSession(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroup
 
 /** Start-up: every loaded member gets a fresh session, and a rebalance timeout if it still has partitions to revoke (Kafka's onLoaded). */
 export function scheduleLoadedMembers(c: GroupCoordinator): void {
-  for (const g of consumerGroups(c).values()) {
+  for (const g of c.consumerGroups.values()) {
     for (const m of g.members.values()) {
       scheduleSession(c, g, m);
       scheduleRevocation(c, g, m);
@@ -267,7 +254,7 @@ function removeMember(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroupMem
 
 /** Drops every timer of the consumer groups (coordinator shutdown). */
 export function closeConsumerGroups(c: GroupCoordinator): void {
-  for (const g of consumerGroups(c).values()) for (const m of g.members.values()) cancelTimers(c, g, m.memberId);
+  for (const g of c.consumerGroups.values()) for (const m of g.members.values()) cancelTimers(c, g, m.memberId);
 }
 
 function fail(code: number, message: string): never {
@@ -324,7 +311,7 @@ export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerH
 }
 
 function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatIntervalMs: number): Outcome {
-  const g = consumerGroup(c, req.groupId);
+  const g = c.consumerGroups.get(req.groupId);
   if (!g) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
   const m = g.members.get(req.memberId) ?? (req.instanceId !== null ? g.staticMember(req.instanceId) : undefined);
   if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
@@ -340,7 +327,7 @@ function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatInte
 }
 
 function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: ReturnType<typeof settings>): Outcome {
-  const groups = consumerGroups(c);
+  const groups = c.consumerGroups;
   let g = groups.get(req.groupId);
   const before: CoordinatorRecord[] = [];
   if (!g) {
@@ -484,9 +471,9 @@ export interface DescribedConsumerGroup {
 
 /** ConsumerGroupDescribe of one group. */
 export function describeConsumerGroup(c: GroupCoordinator, groupId: string): DescribedConsumerGroup {
-  const g = consumerGroup(c, groupId);
+  const g = c.consumerGroups.get(groupId);
   if (!g) return { found: false, state: ConsumerGroupState.Dead, groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
-  const named = (a: Assignment) => fromAssignment(a).map((tp) => ({ ...tp, topicName: c.broker.metadata.topicById(tp.topicId)?.name ?? '' }));
+  const named = (a: Assignment) => fromAssignment(a).map((tp) => ({ ...tp, topicName: c.metadata.topicById(tp.topicId)?.name ?? '' }));
   return {
     found: true,
     state: g.state,

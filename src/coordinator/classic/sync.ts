@@ -3,10 +3,10 @@
 // (GroupMetadata record) and, once durable, handed to every member and the group is Stable. A
 // member of an older generation gets ILLEGAL_GENERATION, a protocol type or name that differs
 // from the group's INCONSISTENT_GROUP_PROTOCOL, and REBALANCE_IN_PROGRESS while members rejoin.
-import { ErrorCode, KafkaError } from '../errors.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
 import { GroupState, syncError, type ClassicGroup, type SyncResult } from './group.js';
 import { maybePrepareRebalanceOrCompleteJoin, removePendingSyncMember, resetAndPropagateAssignmentWithError, setAndPropagateAssignment } from './rebalance.js';
-import type { GroupRuntime } from './runtime.js';
+import type { GroupRuntime } from '../runtime.js';
 
 export interface SyncRequest {
   groupId: string;

@@ -1,10 +1,10 @@
 // The member checks of OffsetCommit and OffsetFetch for KIP-848 consumer groups, after Kafka's
 // ConsumerGroup.validateOffsetCommit / validateOffsetFetch (OffsetMetadataManager calls them).
-// Commits use KIP-1251 assignment epochs (consumer-group.ts): a member whose epoch moved on while
+// Commits use KIP-1251 assignment epochs (group.ts): a member whose epoch moved on while
 // it was still committing at the previous one is not refused for partitions it kept.
-import { ErrorCode, KafkaError } from '../errors.js';
-import type { GroupCoordinator } from './coordinator.js';
-import type { ConsumerGroup } from './consumer-group.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
+import type { GroupCoordinator } from '../coordinator.js';
+import type { ConsumerGroup } from './group.js';
 
 /** Checks one committed partition (KIP-1251); throws a KafkaError. */
 export type CommitPartitionValidator = (topic: string, partition: number) => void;
@@ -23,7 +23,7 @@ export function validateConsumerGroupCommit(c: GroupCoordinator, g: ConsumerGrou
   if (memberEpoch === m.memberEpoch) return null;
   if (memberEpoch > m.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Received member epoch ${memberEpoch} is newer than current member epoch ${m.memberEpoch}.`);
   return (topic, partition) => {
-    const topicId = c.broker.metadata.topic(topic)?.id;
+    const topicId = c.metadata.topic(topic)?.id;
     const assignedAt = topicId === undefined ? undefined : m.assignmentEpoch(topicId, partition);
     if (assignedAt === undefined) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Partition ${topic}-${partition} is not assigned or pending revocation for member.`);
     if (memberEpoch < assignedAt) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Received member epoch ${memberEpoch} is older than assignment epoch ${assignedAt} for partition ${topic}-${partition}.`);

@@ -10,10 +10,10 @@
 // MEMBER_ID_REQUIRED) has joined, instead of on the next timer tick, so members that start
 // together land in one generation; a member that never comes back is waited for at most
 // INITIAL_JOIN_GRACE_MS.
-import { EMPTY } from '../protocol/primitives/index.js';
-import { ErrorCode } from '../errors.js';
+import { EMPTY } from '../../protocol/primitives/index.js';
+import { ErrorCode } from '../../errors.js';
 import { GroupState, joinError, syncError, type ClassicGroup, type GroupMember } from './group.js';
-import { joinKey, pendingKey, syncKey, type GroupRuntime } from './runtime.js';
+import { joinKey, pendingKey, syncKey, type GroupRuntime } from '../runtime.js';
 
 export const INITIAL_JOIN_GRACE_MS = 1000;
 

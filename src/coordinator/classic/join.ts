@@ -4,10 +4,10 @@
 // member id of their group.instance.id (fencing the old one), known members rejoin, and
 // group.max.size caps the group. The answer comes when the join phase completes (rebalance.ts),
 // or at once for errors and for members that only need the current generation.
-import { ErrorCode, KafkaError } from '../errors.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
 import { ClassicGroup, GroupMember, GroupState, joinError, type JoinResult, type Protocol } from './group.js';
 import { dropMember, maybeCompleteJoinPhase, maybePrepareRebalanceOrCompleteJoin, prepareRebalance, scheduleHeartbeat, schedulePendingMember } from './rebalance.js';
-import { pendingKey, type GroupRuntime } from './runtime.js';
+import { pendingKey, type GroupRuntime } from '../runtime.js';
 
 export interface JoinRequest {
   groupId: string;

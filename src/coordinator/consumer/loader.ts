@@ -1,11 +1,11 @@
-// Start-up replay of the KIP-848 consumer group records (consumer-records.ts), after Kafka's
+// Start-up replay of the KIP-848 consumer group records (records.ts), after Kafka's
 // GroupMetadataManager.replay for ConsumerGroup* keys. Records are collected per key (the latest
 // wins, a tombstone deletes), then each group is rebuilt: it exists while its ConsumerGroupMetadata
 // record does, a member while its ConsumerGroupMemberMetadata record does, with the epochs, state
 // and partitions of its current assignment and its target assignment. Regex records (samsa
 // resolves regexes from live metadata) and the deprecated partition metadata are not kept.
-import type { GroupCoordinator } from './coordinator.js';
-import { ConsumerGroup, ConsumerGroupMember, MemberState } from './consumer-group.js';
+import type { GroupCoordinator } from '../coordinator.js';
+import { ConsumerGroup, ConsumerGroupMember, MemberState } from './group.js';
 import type { Assignment } from './assignors.js';
 import {
   MEMBER_STATE_CODES,
@@ -20,9 +20,9 @@ import {
   type CurrentAssignmentValue,
   type MemberMetadataValue,
   type TopicPartitionsValue,
-} from './consumer-records.js';
-import { PARTITION_METADATA_IMAGE_KEY, adoptLoaded, metadataHash } from './consumer-persist.js';
-import { chooseAssignor, consumerGroups, fingerprint } from './consumer-heartbeat.js';
+} from './records.js';
+import { PARTITION_METADATA_IMAGE_KEY, adoptLoaded, metadataHash } from './persist.js';
+import { chooseAssignor, fingerprint } from './heartbeat.js';
 
 interface Staged {
   epoch?: ConsumerGroupMetadataValue;
@@ -84,7 +84,7 @@ export class ConsumerGroupReplay {
 
   /** Builds the groups into the coordinator's registry; returns how many. */
   finish(c: GroupCoordinator): number {
-    const registry = consumerGroups(c);
+    const registry = c.consumerGroups;
     let n = 0;
     for (const [groupId, s] of this.staged) {
       if (s.epoch === undefined) continue;

@@ -3,10 +3,10 @@
 // member's session and tells it to rejoin (REBALANCE_IN_PROGRESS) while the group rebalances; a
 // LeaveGroup removes members (batched from v3, static members by group.instance.id alone) and
 // starts a rebalance for the others.
-import { ErrorCode, KafkaError } from '../errors.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
 import { GroupState, joinError, type ClassicGroup } from './group.js';
 import { cancelHeartbeat, dropMember, maybeCompleteJoinPhase, maybePrepareRebalanceOrCompleteJoin, scheduleHeartbeat } from './rebalance.js';
-import { pendingKey, type GroupRuntime } from './runtime.js';
+import { pendingKey, type GroupRuntime } from '../runtime.js';
 
 export interface HeartbeatRequest {
   groupId: string;

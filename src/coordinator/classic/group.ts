@@ -1,7 +1,7 @@
 // A classic group's state: the state machine, members, static members, pending members and the
 // protocol bookkeeping, after Kafka's group-coordinator classic/ClassicGroup.java,
 // ClassicGroupMember.java and ClassicGroupState.java. Pure state, no timers and no I/O: the
-// protocol flows (classic-join.ts, sync.ts, membership.ts) drive it.
+// protocol flows (join.ts, sync.ts, membership.ts) drive it.
 //
 //   Empty ──join──► PreparingRebalance ──all joined──► CompletingRebalance ──leader sync──► Stable
 //     ▲                 ▲    │ (nobody left)                 │                                │
@@ -9,8 +9,8 @@
 //                       └────────── member joins, leaves, expires, metadata changes ◄─────────┘
 //   Dead: the group was deleted (any state may go there).
 import { randomUUID } from 'node:crypto';
-import { EMPTY } from '../protocol/primitives/index.js';
-import { ErrorCode, KafkaError } from '../errors.js';
+import { EMPTY } from '../../protocol/primitives/index.js';
+import { ErrorCode, KafkaError } from '../../errors.js';
 import { CONSUMER_PROTOCOL_TYPE, subscriptionTopics } from './consumer-protocol.js';
 
 export enum GroupState {

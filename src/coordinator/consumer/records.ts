@@ -16,8 +16,8 @@
 //                                                          State int8, AssignedPartitions, PartitionsPendingRevocation:
 //                                                          [TopicId uuid, Partitions [int32], tag 0 AssignmentEpochs [int32] (KIP-1251)]
 //  16 ConsumerGroupRegularExpression key group, regex     samsa resolves regexes from live metadata: read, never written
-import { Reader, Writer, encodeTagged, type TaggedField } from '../protocol/primitives/index.js';
-import { RecordFormatError } from './records.js';
+import { Reader, Writer, encodeTagged, type TaggedField } from '../../protocol/primitives/index.js';
+import { RecordFormatError } from '../records.js';
 
 export const RecordType = {
   ConsumerGroupMetadata: 3,
