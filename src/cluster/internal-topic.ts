@@ -3,7 +3,6 @@
 // partition the way Kafka does it, so the same id lands on the same partition as in Kafka.
 import type { BrokerConfig } from '../broker/config/index.js';
 import type { Logger } from '../log.js';
-import type { LogManager } from '../storage/log-manager.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
 import type { TopicState } from './topic.js';
 
@@ -30,17 +29,17 @@ export interface InternalTopicSpec {
   description: string; // for the log line when it is created
 }
 
-/** What an internal topic uses of the broker: its settings, the topics, their logs, a logger. */
+/** What an internal topic uses of the broker: its settings, the topics, a logger. (Its users add
+ * the logs: cluster/ sits below storage/.) */
 export interface InternalTopicServices {
   readonly config: BrokerConfig;
   readonly metadata: ClusterMetadata;
-  readonly logManager: LogManager;
   readonly log: Logger;
 }
 
-export class InternalTopic {
+export class InternalTopic<S extends InternalTopicServices = InternalTopicServices> {
   constructor(
-    protected readonly services: InternalTopicServices,
+    protected readonly services: S,
     private readonly spec: InternalTopicSpec,
   ) {}
 

@@ -10,7 +10,7 @@
 // wire versions beyond the few rules that depend on them.
 import type { BrokerConfig } from '../broker/config/index.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
-import type { InternalTopicServices } from '../cluster/internal-topic.js';
+import type { StateTopicServices } from './offsets-topic.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { ClassicGroup, GroupState, joinError, syncError, type JoinResult, type SyncResult } from './classic/group.js';
@@ -30,7 +30,7 @@ import type { ConsumerGroup } from './consumer/group.js';
 import { encodeOffsetCommitKey } from './records.js';
 
 /** What the group coordinator uses: the broker's services, and the transaction coordinator's replay of transactional offsets. */
-export interface GroupCoordinatorServices extends InternalTopicServices {
+export interface GroupCoordinatorServices extends StateTopicServices {
   readonly transactionalOffsets: TransactionalOffsetsReplay;
 }
 

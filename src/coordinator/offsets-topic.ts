@@ -5,6 +5,12 @@
 // created on the first group operation (Kafka creates it on the first FindCoordinator), and read
 // back whole at start-up: the latest record per key wins, a null value is a tombstone.
 import { InternalTopic, type InternalTopicServices } from '../cluster/internal-topic.js';
+import type { LogManager } from '../storage/log-manager.js';
+
+/** An internal topic's services plus the partition logs its coordinator reads and writes. */
+export interface StateTopicServices extends InternalTopicServices {
+  readonly logManager: LogManager;
+}
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BatchHeader, type BuildRecord } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
@@ -48,9 +54,9 @@ export function appendErrorCode(err: unknown): number {
   }
 }
 
-export class OffsetsTopic extends InternalTopic {
+export class OffsetsTopic extends InternalTopic<StateTopicServices> {
   constructor(
-    services: InternalTopicServices,
+    services: StateTopicServices,
     private readonly transactions: TransactionalOffsetsReplay,
   ) {
     super(services, {

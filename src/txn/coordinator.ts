@@ -9,7 +9,7 @@
 // (Kafka answers after PrepareX is written; waiting longer is allowed and makes the commit
 // visible to read_committed consumers when the producer hears of it). Transactional ids idle for
 // transactional.id.expiration.ms are removed (removeExpiredTransactionalIds).
-import type { InternalTopicServices } from '../cluster/internal-topic.js';
+import type { StateTopicServices } from '../coordinator/offsets-topic.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { TxnState, TxnStateLog, TXN_STATE_NAMES, type TxnLogValue, type TxnStateId } from './txn-log.js';
@@ -39,7 +39,7 @@ export interface InitResult {
 }
 
 /** What the transaction coordinator uses: the broker's services and the group coordinator's offsets. */
-export interface TransactionCoordinatorServices extends InternalTopicServices {
+export interface TransactionCoordinatorServices extends StateTopicServices {
   readonly groups: TxnGroupCoordinator;
 }
 

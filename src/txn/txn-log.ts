@@ -16,7 +16,8 @@
 // tombstone (an expired transactional id). Read back whole at start-up.
 import { buildBatch, iterateRecords, readBatchHeader, stampBatch } from '../storage/record-batch.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { InternalTopic, type InternalTopicServices } from '../cluster/internal-topic.js';
+import { InternalTopic } from '../cluster/internal-topic.js';
+import type { StateTopicServices } from '../coordinator/offsets-topic.js';
 import { Reader, Writer } from '../protocol/primitives/index.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
@@ -136,8 +137,8 @@ export function decodeTxnValue(b: Buffer): TxnLogValue | null {
   return { producerId, producerEpoch, timeoutMs, state: state as TxnStateId, partitions: state === TxnState.Empty ? [] : partitions, lastUpdateMs, startMs };
 }
 
-export class TxnStateLog extends InternalTopic {
-  constructor(services: InternalTopicServices) {
+export class TxnStateLog extends InternalTopic<StateTopicServices> {
+  constructor(services: StateTopicServices) {
     super(services, {
       name: TRANSACTION_STATE_TOPIC,
       partitionsConfig: 'transaction.state.log.num.partitions',

@@ -4,7 +4,7 @@
 // group's offsets, ABORT drops them. This is the hook into the group coordinator's offsets store.
 // While pending, OffsetFetch with require_stable (KIP-447) answers UNSTABLE_OFFSET_COMMIT for the
 // partition (hasPending, after OffsetMetadataManager.hasPendingTransactionalOffsets).
-import type { InternalTopicServices } from '../cluster/internal-topic.js';
+import type { StateTopicServices } from '../coordinator/offsets-topic.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { decodeKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../coordinator/records.js';
 import type { OffsetAndMetadata, OffsetsStore } from '../coordinator/offsets-store.js';
@@ -39,7 +39,7 @@ export class PendingTxnOffsets {
   private readonly pendingCount = new Map<string, number>();
 
   constructor(
-    private readonly services: Pick<InternalTopicServices, 'metadata' | 'logManager'>,
+    private readonly services: Pick<StateTopicServices, 'metadata' | 'logManager'>,
     private readonly groups: TxnGroupCoordinator,
   ) {}
 
