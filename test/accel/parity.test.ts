@@ -8,7 +8,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
-import { join } from 'node:path';
 import { ErrorCode } from '../../src/errors.js';
 import { buildBatch, computeBatchCrc, createBatchScan, readBatchHeader, type BuildRecord, type RecordHeader } from '../../src/storage/record-batch.js';
 import { availableAccels, type Accel, type BatchScan, type ScanOptions } from '../../src/accel/index.js';

@@ -23,9 +23,11 @@ metadata.setLifecycle(logManager);
 /** A pair of coordinators over the same logs, as one broker start would make them. */
 async function coordinators() {
   const services = { config, log, metadata, logManager };
-  let txn: TransactionCoordinator | undefined;
-  const groups = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => txn!.pendingOffsets.replayBatch(...a) } });
-  txn = new TransactionCoordinator({ ...services, groups });
+  // Each needs the other, as in Broker: the group coordinator reaches the transaction one late.
+  const late: { txn?: TransactionCoordinator } = {};
+  const groups = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => late.txn!.pendingOffsets.replayBatch(...a) } });
+  const txn = new TransactionCoordinator({ ...services, groups });
+  late.txn = txn;
   await groups.load();
   await txn.load();
   return { groups, txn };

@@ -5,7 +5,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
-import { join } from 'node:path';
 import { ErrorCode } from '../../src/errors.js';
 import { crc32c } from '../../src/storage/crc32c.js';
 import {
