@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { BrokerConfig, ConfigError } from './config/index.js';
 import { applyListenerFlags, unsupportedSecurity } from './config/listeners.js';
 import { checkDataDirs } from './data-dir.js';
-import { reservePorts } from './port-reservation.js';
 import { createLogger, type Logger, type LogLevel, type LogFormat } from '../log.js';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import { FileMetadataStore, MemoryMetadataStore } from '../cluster/metadata-store.js';
@@ -108,17 +107,11 @@ export class Broker {
     const level = config.getString('samsa.log.level') as LogLevel;
     const log = options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
     if (storage === 'disk') checkDataDirs(config.logDirs());
-    // Ports first: a start that cannot serve fails before it opens a log (and so before the
-    // clean-shutdown marker is consumed).
-    const reservation = await reservePorts(config.brokerListeners());
     const nodeId = config.nodeId();
-    let broker: Broker;
-    try {
-      broker = new Broker(config, log, nodeId, storage);
-    } catch (err) {
-      await reservation.release();
-      throw err;
-    }
+    const broker = new Broker(config, log, nodeId, storage);
+    // Ports first: a start that cannot serve fails before it opens a log (and so before the
+    // clean-shutdown marker is consumed). Connections that arrive meanwhile wait to be served.
+    await broker.bind();
     setPoolErrorHandler((err) => log.error({ err }, 'worker pool error'));
     let loaded = false;
     try {
@@ -126,10 +119,9 @@ export class Broker {
       loaded = true;
       await broker.coordinator.load();
       await broker.txnCoordinator.load();
-      await reservation.release();
-      await broker.listen();
+      for (const l of broker.listeners) l.serve();
     } catch (err) {
-      await reservation.release();
+      await Promise.all(broker.listeners.map((l) => l.close(0)));
       // The logs were loaded (and recovered if need be), so closing them is a clean shutdown:
       // it puts back the marker loadAll took, and the next start need not rebuild any index.
       if (loaded) await broker.abortStart();
@@ -152,7 +144,8 @@ export class Broker {
     await destroyPool();
   }
 
-  private async listen(): Promise<void> {
+  // Binds every listener; Listener.serve() starts serving once the broker has loaded.
+  private async bind(): Promise<void> {
     const processor = new RequestProcessor(this.registry, this, this.log);
     const maxRequestBytes = this.config.getInt('socket.request.max.bytes');
     const queuedMaxRequestBytes = this.config.getLong('queued.max.request.bytes');

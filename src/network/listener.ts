@@ -18,6 +18,10 @@ export class Listener {
   private readonly connections = new Set<Connection>();
   private bound: { host: string; port: number } | null = null;
   private readonly waiting = new Set<Socket>();
+  // Connections that arrived after start() bound the port but before serve(): the broker binds
+  // before it loads its logs (a port in use fails start-up before a log is touched), and they are
+  // served once it has loaded, in arrival order.
+  private early: Socket[] | null = [];
   private loggedWaiting = false;
 
   constructor(
@@ -67,6 +71,10 @@ export class Listener {
   }
 
   private arrived(socket: Socket): void {
+    if (this.early !== null) {
+      this.early.push(socket);
+      return;
+    }
     if (this.waiting.size === 0 && this.quotas.hasSlot) {
       this.accept(socket);
       return;
@@ -109,10 +117,19 @@ export class Listener {
     this.log.debug({ conn: conn.id, client: conn.describe() }, 'connection accepted');
   }
 
+  // Starts serving: the connections held since start() first.
+  serve(): void {
+    const early = this.early ?? [];
+    this.early = null;
+    for (const s of early) if (!s.destroyed) this.arrived(s);
+  }
+
   async close(graceMs: number): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    for (const s of this.early ?? []) s.destroy();
+    this.early = null;
     for (const s of this.waiting) s.destroy();
     this.waiting.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
