@@ -18,6 +18,7 @@ import { BrokerConfig } from '../../src/broker/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
+import type { FileSegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch, iterateRecords, type BuildRecord, type BatchHeader } from '../../src/storage/record-batch.js';
 import { compressBatch, decompressBatch } from '../../src/compression/batch-codec.js';
@@ -497,11 +498,11 @@ test('merged segments: a second clean groups small cleaned segments into one [di
 });
 
 
-test('the swap waits for reads of the old files to finish [disk]', async () => {
+test('the swap waits for the leases of readers of the old segments [disk]', async () => {
   const { log, manager } = open('disk');
   await writeUpdates(log, 40, { seed: 5 });
-  const first = log.segments[0]!;
-  first.readsInFlight++; // a fetch reading the first segment's file
+  const first = log.segments[0]! as FileSegment;
+  first.lease(); // a fetch reading the first segment's file
   const steps: string[] = [];
   const ltc = await logToClean(log, undefined, Date.now(), manager.fds);
   const cleaning = cleanLog(ltc, { fds: manager.fds, live: () => true, hooks: { step: (s) => void steps.push(s) } });
@@ -510,7 +511,7 @@ test('the swap waits for reads of the old files to finish [disk]', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(steps, ['cleaned-written'], 'the first group is written but not swapped in');
   assert.ok(log.segments[0] === first && existsSync(first.logPath), 'the old segment is still there');
-  first.readsInFlight--;
+  first.release();
   await cleaning;
   assert.ok(steps.includes('log-final'), 'swapped once the read finished');
 });
