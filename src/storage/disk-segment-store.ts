@@ -59,8 +59,9 @@ export class DiskSegmentStore implements SegmentStore {
     return this.writing || this.writeQueue.length > 0;
   }
 
-  write(seg: Segment, position: number, buf: Buffer, lastOffset: number, records: number): void {
-    this.writeQueue.push({ segment: seg as FileSegment, position, buf, lastOffset, records });
+  write(seg: Segment, position: number, records: Buffer, start: number, length: number, lastOffset: number, count: number): void {
+    const buf = start === 0 && length === records.length ? records : records.subarray(start, start + length);
+    this.writeQueue.push({ segment: seg as FileSegment, position, buf, lastOffset, records: count });
     this.pumpWrites();
   }
 

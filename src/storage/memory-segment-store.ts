@@ -24,8 +24,8 @@ export class MemorySegmentStore implements SegmentStore {
     return new MemorySegment(baseOffset, createdMs);
   }
 
-  write(seg: Segment, position: number, buf: Buffer, lastOffset: number): void {
-    seg.writtenSize = position + buf.length;
+  write(seg: Segment, position: number, _records: Buffer, _start: number, length: number, lastOffset: number): void {
+    seg.writtenSize = position + length;
     this.owner.written(lastOffset + 1);
   }
 

@@ -183,7 +183,7 @@ export class PartitionLog implements SegmentStoreOwner {
       this.epochs.push({ epoch: leaderEpoch, startOffset: baseOffset });
       this.writeEpochCheckpoint();
     }
-    this.store.write(seg, startPosition, records.subarray(first.position, first.position + total), offset - 1, count);
+    this.store.write(seg, startPosition, records, first.position, total, offset - 1, count);
     return { baseOffset, lastOffset: offset - 1, logStartOffset: this.logStartOffset };
   }
 
@@ -220,7 +220,7 @@ export class PartitionLog implements SegmentStoreOwner {
     this.logEndOffset = last.lastOffset + 1;
     if (epochsChanged) this.writeEpochCheckpoint();
     for (const b of batches) replayBatch(this, records, b.position);
-    this.store.write(seg, startPosition, records, last.lastOffset, recordCount);
+    this.store.write(seg, startPosition, records, 0, records.length, last.lastOffset, recordCount);
     return { baseOffset: first.baseOffset, lastOffset: last.lastOffset, logStartOffset: this.logStartOffset };
   }
 

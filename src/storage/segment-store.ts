@@ -34,10 +34,12 @@ export interface SegmentStore {
   /** A new, empty segment with its storage created. */
   newSegment(baseOffset: number, createdMs: number): Segment;
   /**
-   * Stores batches appended to `seg` at `position`; calls the owner's written(lastOffset + 1)
-   * when they are stored: at once (memory) or after the write (disk). Hot path: no await.
+   * Stores the batches appended to `seg` at `position`: `length` bytes of `records` from `start`
+   * (a view is made only by an engine that keeps it: no allocation per append in memory). Calls
+   * the owner's written(lastOffset + 1) once they are stored: at once (memory) or after the write
+   * (disk). Hot path: no await.
    */
-  write(seg: Segment, position: number, buf: Buffer, lastOffset: number, records: number): void;
+  write(seg: Segment, position: number, records: Buffer, start: number, length: number, lastOffset: number, count: number): void;
   /** Writes queued or in progress. */
   readonly writesPending: boolean;
   /** Drops the segment's bytes from `position` on (its indexes already truncated). */
