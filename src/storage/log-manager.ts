@@ -103,8 +103,7 @@ export class LogManager implements PartitionLifecycle {
     if (mode === 'disk') for (const d of this.dirs) mkdirSync(d, { recursive: true });
     // ---- log cleaner ----
     this.cleaner = new LogCleaner({
-      mode,
-      logDirs: this.dirs,
+      logDirs: mode === 'disk' ? this.dirs : [],
       logs: () => this.logs.values(),
       isLive: (l) => this.logs.get(l.name) === l,
       fds: this.fds,

@@ -21,7 +21,7 @@ import { CleaningAborted, type SwapHooks } from './segment-swap.js';
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 export interface LogCleanerOptions {
-  mode: 'disk' | 'memory';
+  /** The log dirs that keep a cleaner-offset-checkpoint file (none for the memory engine). */
   logDirs: readonly string[];
   /** Every partition log the broker has. */
   logs: () => Iterable<PartitionLog>;
@@ -61,9 +61,8 @@ export class LogCleaner {
 
   // ---- checkpoints ----
 
-  /** Start-up (disk mode): reads every log dir's cleaner-offset-checkpoint. */
+  /** Start-up: reads every log dir's cleaner-offset-checkpoint. */
   loadCheckpoints(): void {
-    if (this.o.mode !== 'disk') return;
     for (const d of this.o.logDirs) {
       for (const [topic, partition, offset] of readCheckpoint(join(d, CLEANER_CHECKPOINT)) ?? []) {
         if (topic !== undefined && partition !== undefined && offset !== undefined) this.checkpoints.set(`${topic}-${partition}`, Number(offset));
@@ -72,7 +71,6 @@ export class LogCleaner {
   }
 
   private writeCheckpoints(logDir: string): void {
-    if (this.o.mode !== 'disk') return;
     const rows: string[] = [];
     for (const l of this.o.logs()) {
       const offset = this.checkpoints.get(l.name);
