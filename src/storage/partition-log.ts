@@ -9,10 +9,11 @@
 // segments and indexes, producer snapshots (producer-state.ts), .txnindex (txn-index.ts).
 //
 // Appends are synchronous up to the page cache hand-off: offsets are assigned, batches stamped
-// in place inside the request frame (no copy), indexes updated, and the bytes queued for one
-// positional writev per flush of the queue (group commit). The high watermark, and with it the
-// ack of acks=1/all and the visibility to consumers, advances when the write has completed, so
-// an acknowledged record is in the file and survives `kill -9`.
+// in place inside the request frame (no copy), indexes updated, and the bytes handed to the
+// store (disk: queued for one positional writev per flush of the queue, group commit,
+// disk-segment-store.ts). The high watermark, and with it the ack of acks=1/all and the
+// visibility to consumers, advances when the store reports the write (written()), so an
+// acknowledged record is in the file and survives `kill -9`.
 import { segmentName, type Segment, type ReadChunk } from './segment.js';
 import { readBatchHeaderFields } from './batch-header.js';
 import type { LogConfig } from './log-config.js';
