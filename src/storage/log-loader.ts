@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PartitionLog } from './partition-log.js';
-import { Segment } from './segment.js';
+import { FileSegment } from './segment.js';
+import { diskEngine } from './disk-segment-store.js';
 import { scanSegment } from './recovery.js';
 import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
@@ -28,7 +29,7 @@ export interface LoadOptions {
 }
 
 export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
-  const plog = new PartitionLog(o.topic, o.partition, o.dir, o.config, o.fds, o.log);
+  const plog = new PartitionLog(o.topic, o.partition, diskEngine(o.dir, o.fds), o.config, o.fds, o.log);
   const leftovers = existsSync(o.dir) ? readdirSync(o.dir) : [];
   for (const f of leftovers) {
     if (f.endsWith('.deleted') || f.endsWith('.tmp') || f.endsWith('.cleaned')) unlinkSync(join(o.dir, f));
@@ -54,7 +55,7 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i]!;
     const isLast = i === bases.length - 1;
-    const seg = new Segment(o.dir, base, statSync(join(o.dir, `${String(base).padStart(20, '0')}.log`)).mtimeMs);
+    const seg = new FileSegment(o.dir, base, statSync(join(o.dir, `${String(base).padStart(20, '0')}.log`)).mtimeMs);
     const trusted = !(isLast && !o.cleanShutdown) && loadIndexes(seg);
     if (!trusted) {
       seg.index.truncateToPosition(0);
@@ -109,7 +110,7 @@ export async function loadPartitionLog(o: LoadOptions): Promise<PartitionLog> {
 }
 
 // Loads a segment's index files; false if missing or inconsistent with the log's size.
-function loadIndexes(seg: Segment): boolean {
+function loadIndexes(seg: FileSegment): boolean {
   if (!existsSync(seg.indexPath) || !existsSync(seg.timeIndexPath)) return false;
   const logSize = statSync(seg.logPath).size;
   if (logSize === 0) return true;

@@ -12,7 +12,9 @@ import { loadPartitionLog } from './log-loader.js';
 import { logConfigFor } from './log-config.js';
 import { FdCache } from './fd-cache.js';
 import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata, partitionMetadataText } from './checkpoints.js';
-import { Segment, segmentName } from './segment.js';
+import { segmentName } from './segment.js';
+import { diskEngine } from './disk-segment-store.js';
+import { memoryEngine } from './memory-segment-store.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { OfflineLogs } from './offline-logs.js';
 import { ErrorCode, KafkaError } from '../errors.js';
@@ -101,8 +103,7 @@ export class LogManager implements PartitionLifecycle {
     if (mode === 'disk') for (const d of this.dirs) mkdirSync(d, { recursive: true });
     // ---- log cleaner ----
     this.cleaner = new LogCleaner({
-      mode,
-      logDirs: this.dirs,
+      logDirs: mode === 'disk' ? this.dirs : [],
       logs: () => this.logs.values(),
       isLive: (l) => this.logs.get(l.name) === l,
       fds: this.fds,
@@ -246,7 +247,7 @@ export class LogManager implements PartitionLifecycle {
     if (this.mode === 'memory') return;
     for (const d of this.dirs) {
       const rows: string[] = [];
-      for (const l of this.logs.values()) if (l.dir && l.dir.startsWith(d + '/')) rows.push(`${l.topic} ${l.partition} ${l.logStartOffset}`);
+      for (const l of this.logs.values()) if (l.store.inLogDir(d)) rows.push(`${l.topic} ${l.partition} ${l.logStartOffset}`);
       writeCheckpoint(join(d, LOG_START_CHECKPOINT), rows);
     }
   }
@@ -316,13 +317,15 @@ export class LogManager implements PartitionLifecycle {
   }
 
   private openNewLog(topic: TopicState, p: PartitionState, now: number, prepared = false): void {
-    const dir = this.mode === 'disk' ? this.partitionDir(topic.name, p.partition) : null;
-    const plog = new PartitionLog(topic.name, p.partition, dir, logConfigFor(this.config, topic.configs), this.fds, this.log);
+    // The storage engine, chosen here once for the log's life (segment-store.ts).
+    const dir = this.partitionDir(topic.name, p.partition);
+    const engine = this.mode === 'disk' ? diskEngine(dir, this.fds) : memoryEngine;
+    const plog = new PartitionLog(topic.name, p.partition, engine, logConfigFor(this.config, topic.configs), this.fds, this.log);
     // Prepared (prepareLogDir made the directory and files off the event loop): no file system
     // call here, where one blocked on a busy disk stalls every client.
-    if (prepared) plog.segments = [new Segment(dir, 0, now)];
+    if (prepared) plog.segments = [plog.store.segment(0, now)];
     else plog.initEmpty(now);
-    if (dir && !prepared) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
+    if (this.mode === 'disk' && !prepared) writePartitionMetadata(join(dir, 'partition.metadata'), topic.id);
     this.register(plog);
   }
 
@@ -383,7 +386,7 @@ export class LogManager implements PartitionLifecycle {
     this.checkpointLogStartOffsets();
     for (const d of this.dirs) {
       const rows: string[] = [];
-      for (const l of this.logs.values()) if (l.dir && l.dir.startsWith(d + '/')) rows.push(`${l.topic} ${l.partition} ${l.logEndOffset}`);
+      for (const l of this.logs.values()) if (l.store.inLogDir(d)) rows.push(`${l.topic} ${l.partition} ${l.logEndOffset}`);
       writeCheckpoint(join(d, RECOVERY_CHECKPOINT), rows);
       writeFileSync(join(d, CLEAN_SHUTDOWN), '');
     }

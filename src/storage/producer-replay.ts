@@ -4,17 +4,17 @@
 // and transaction markers as they are, without the checks of a client append.
 import type { PartitionLog } from './partition-log.js';
 import { readInt64 } from './batch-header.js';
-import { latestSnapshot, readSnapshotFile, lastSequenceOf } from './producer-state.js';
+import { lastSequenceOf } from './producer-state.js';
 import { applyMarker, controlTypeOf } from './txn-state.js';
 
-// The newest snapshot at or below the log end (disk), then the batches after it (all of them
+// The newest snapshot at or below the log end (the disk engine keeps them), then the batches after it (all of them
 // from the log start when there is no usable snapshot). A clean shutdown leaves a snapshot at the
 // log end, so nothing is replayed.
 export async function rebuildProducerState(plog: PartitionLog): Promise<void> {
   let from = plog.logStartOffset;
   plog.producers.producers.clear();
-  const snap = plog.dir === null ? null : latestSnapshot(plog.dir, plog.logEndOffset);
-  if (snap && snap.offset >= plog.logStartOffset && plog.producers.loadSnapshot(readSnapshotFile(snap.path))) from = snap.offset;
+  const snap = plog.store.latestProducerSnapshot(plog.logEndOffset);
+  if (snap && snap.offset >= plog.logStartOffset && plog.producers.loadSnapshot(snap.read())) from = snap.offset;
   while (from < plog.logEndOffset) {
     const chunk = await plog.read(from, 4 * 1024 * 1024, true, plog.logEndOffset);
     if (chunk.buffers.length === 0) break;

@@ -2,8 +2,14 @@
 //   <dir>/<20-digit base offset>.log        record batches exactly as served, offsets stamped
 //   <dir>/<20-digit base offset>.index      see offset-index.ts
 //   <dir>/<20-digit base offset>.timeindex  see offset-index.ts
-// In memory mode the batches are kept in this object instead of a file, with the same offsets,
+// Two engines (issue 12), chosen when the log is created (segment-store.ts): a FileSegment keeps
+// its batches in those files, with its most recent batches cached in memory for tail reads; a
+// MemorySegment keeps every batch in that cache instead of a file, with the same offsets,
 // positions and indexes, so both engines share every rule above this layer.
+//
+// Readers take a lease on a segment for the time of a read (lease/release): the log cleaner
+// replaces segments only once no lease is held (PartitionLog.replaceSegments), so no read's file
+// handle is closed under it.
 import { read as fsRead, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex, TimeIndex } from './offset-index.js';
@@ -21,7 +27,7 @@ export interface ReadChunk {
   nextOffset: number;
 }
 
-export class Segment {
+export abstract class Segment {
   size = 0; // bytes appended, including bytes still on their way to the file
   writtenSize = 0; // bytes known to be in the file (disk mode)
   lastOffset: number;
@@ -34,14 +40,12 @@ export class Segment {
   // The batches kept in memory, with their positions: every batch in memory mode; in disk mode
   // the most recent ones (the tail cache), which live consumers read without touching the file.
   // Entries before `memHead` were evicted (compacted away from time to time).
-  private memPositions: number[] = [];
-  private memBuffers: Buffer[] = [];
-  private memHead = 0;
+  protected memPositions: number[] = [];
+  protected memBuffers: Buffer[] = [];
+  protected memHead = 0;
   private memBytes = 0;
-  private readonly inMemory: boolean;
 
   constructor(
-    readonly dir: string | null, // null in memory mode
     readonly baseOffset: number,
     createdMs: number,
   ) {
@@ -49,34 +53,64 @@ export class Segment {
     this.index = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
     this.createdMs = createdMs;
-    this.inMemory = dir === null;
-    // Computed once: every write and read of the segment names its files.
-    const base = dir === null ? '' : join(dir, String(baseOffset).padStart(20, '0'));
-    this.logPath = `${base}.log`;
-    this.indexPath = `${base}.index`;
-    this.timeIndexPath = `${base}.timeindex`;
   }
 
-  // The segment's files (disk mode; meaningless in memory mode).
-  readonly logPath: string;
-  readonly indexPath: string;
-  readonly timeIndexPath: string;
+  // The cache's size limit: a FileSegment's share of the log manager's global budget (0 once
+  // rolled); unlimited for a MemorySegment, whose cache is its only copy.
+  protected tailLimit = 0;
 
-  // Disk mode: the tail cache's size limit, set by the log manager's global budget.
-  tailLimit = 0;
+  /** Sets the tail cache's size limit (a MemorySegment keeps everything and ignores it). */
+  abstract setTailLimit(bytes: number): void;
 
-  // ---- log cleaner ----
-  // Reads of this segment's file in flight (disk mode). The cleaner swaps a cleaned segment in
-  // only when none are, so no read's file handle is closed under it (cleaner/segment-swap.ts).
-  readsInFlight = 0;
+  /** The first batch whose last offset is >= `offset` (see findCut below). */
+  abstract findCut(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null;
 
+  /** Whole batches from the one holding `offset` (see FileSegment.read). */
+  abstract read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk>;
+
+  // ---- leases (the log cleaner waits for them: PartitionLog.replaceSegments) ----
+  private leases = 0;
+  private unleasedWaiters: Array<() => void> | null = null;
+
+  /** A reader starts reading this segment. Pair with release(), in a finally. */
+  lease(): void {
+    this.leases++;
+  }
+
+  release(): void {
+    if (--this.leases === 0 && this.unleasedWaiters !== null) {
+      const waiters = this.unleasedWaiters;
+      this.unleasedWaiters = null;
+      for (const w of waiters) w();
+    }
+  }
+
+  get leased(): boolean {
+    return this.leases > 0;
+  }
+
+  /** read() under a lease (for readers off the hot path: the log cleaner). */
+  async readLeased(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk> {
+    this.lease();
+    try {
+      return await this.read(offset, maxBytes, minOneBatch, endOffset, fds);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Resolves once no lease is held (at once if none is). */
+  whenUnleased(): Promise<void> {
+    if (this.leases === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.unleasedWaiters ??= []).push(resolve));
+  }
 
   get isEmpty(): boolean {
     return this.size === 0;
   }
 
-  // Records a batch appended at the end (already stamped). Returns its position. In memory mode
-  // the bytes are kept here; in disk mode the caller writes them.
+  // Records a batch appended at the end (already stamped). Returns its position. The bytes are
+  // kept in the cache (a MemorySegment's only copy); the store writes a FileSegment's.
   addBatch(buf: Buffer, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number): number {
     const position = this.size;
     // The indexes first, the segment's own fields after: an index append that throws leaves
@@ -94,19 +128,17 @@ export class Segment {
     }
     this.size += buf.length;
     this.lastOffset = lastOffset;
-    if (this.inMemory || this.tailLimit > 0) {
+    if (this.tailLimit > 0) {
       this.memPositions.push(position);
       this.memBuffers.push(buf);
       this.memBytes += buf.length;
-      if (this.inMemory) this.writtenSize = this.size;
-      else this.trimTail(this.tailLimit);
+      this.trimTail(this.tailLimit);
     }
     return position;
   }
 
-  // Disk mode: evicts the oldest cached batches until at most `limit` bytes remain.
-  trimTail(limit: number): void {
-    if (this.inMemory) return;
+  // Evicts the oldest cached batches until at most `limit` bytes remain.
+  protected trimTail(limit: number): void {
     while (this.memBytes > limit && this.memHead < this.memBuffers.length) {
       this.memBytes -= this.memBuffers[this.memHead]!.length;
       this.memBuffers[this.memHead++] = EMPTY_BUFFER;
@@ -119,7 +151,7 @@ export class Segment {
   }
 
   // Whether the batch containing `offset` is still in memory.
-  private inTail(offset: number): boolean {
+  protected inTail(offset: number): boolean {
     if (this.memHead >= this.memBuffers.length) return false;
     return readBatchHeaderFields(this.memBuffers[this.memHead]!, 0).baseOffset <= offset;
   }
@@ -145,34 +177,16 @@ export class Segment {
 
   // ---- truncation (PartitionLog.truncateTo) ----
 
-  // The first batch whose last offset is >= `offset`: its position and base offset, and the last
-  // offset of the batch before it. Walks the segment from its start, the file's headers read with
-  // readSync: truncation is rare and must not interleave with appends. Null when every batch
-  // ends before `offset`.
-  findCut(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null {
+  // findCut: the first batch whose last offset is >= `offset`: its position and base offset,
+  // and the last offset of the batch before it. Null when every batch ends before `offset`.
+  protected findCutInMemory(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null {
     let lastKept = this.baseOffset - 1;
-    if (this.inMemory) {
-      for (let i = 0; i < this.memBuffers.length; i++) {
-        const h = readBatchHeaderFields(this.memBuffers[i]!, 0);
-        if (h.lastOffset >= offset) return { position: this.memPositions[i]!, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
-        lastKept = h.lastOffset;
-      }
-      return null;
+    for (let i = 0; i < this.memBuffers.length; i++) {
+      const h = readBatchHeaderFields(this.memBuffers[i]!, 0);
+      if (h.lastOffset >= offset) return { position: this.memPositions[i]!, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
+      lastKept = h.lastOffset;
     }
-    const header = Buffer.allocUnsafe(MIN_BATCH_SIZE);
-    const fd = openSync(this.logPath, 'r');
-    try {
-      for (let position = 0; position + MIN_BATCH_SIZE <= this.writtenSize; ) {
-        readSync(fd, header, 0, MIN_BATCH_SIZE, position);
-        const h = readBatchHeaderFields(header, 0);
-        if (h.lastOffset >= offset) return { position, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
-        lastKept = h.lastOffset;
-        position += h.size;
-      }
-      return null;
-    } finally {
-      closeSync(fd);
-    }
+    return null;
   }
 
   // Drops every batch from `position` on; `lastOffset` is the last offset kept (baseOffset - 1
@@ -195,19 +209,106 @@ export class Segment {
     this.bytesSinceIndex = 0;
   }
 
+  protected readMemory(offset: number, fromPosition: number, maxBytes: number, minOneBatch: boolean, endOffset: number): ReadChunk {
+    const positions = this.memPositions;
+    const buffers = this.memBuffers;
+    // First batch at or after the indexed position whose last offset reaches `offset`.
+    let i = Math.max(this.memHead, lowerBound(positions, fromPosition));
+    while (i < buffers.length && readBatchHeaderFields(buffers[i]!, 0).lastOffset < offset) i++;
+    const out: Buffer[] = [];
+    let bytes = 0;
+    let nextOffset = -1;
+    for (; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      const h = readBatchHeaderFields(b, 0);
+      if (h.baseOffset >= endOffset) break;
+      if (bytes + b.length > maxBytes && !(out.length === 0 && minOneBatch)) break;
+      out.push(b);
+      bytes += b.length;
+      nextOffset = h.lastOffset + 1;
+      if (bytes >= maxBytes) break;
+    }
+    return { buffers: out, bytes, nextOffset };
+  }
+
+}
+
+/** The memory engine's segment: every batch kept in the cache, none in a file. */
+export class MemorySegment extends Segment {
+  constructor(baseOffset: number, createdMs: number) {
+    super(baseOffset, createdMs);
+    this.tailLimit = Number.POSITIVE_INFINITY;
+  }
+
+  override setTailLimit(): void {
+    // Nothing to evict: the cache is this segment's only copy.
+  }
+
+  override findCut(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null {
+    return this.findCutInMemory(offset);
+  }
+
+  override read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number): Promise<ReadChunk> {
+    return Promise.resolve(this.readMemory(offset, this.index.lookup(offset), maxBytes, minOneBatch, endOffset));
+  }
+}
+
+/** The disk engine's segment: its batches in <dir>/<base>.log, the newest also in the cache. */
+export class FileSegment extends Segment {
+  // Computed once: every write and read of the segment names its files.
+  readonly logPath: string;
+  readonly indexPath: string;
+  readonly timeIndexPath: string;
+
+  constructor(
+    readonly dir: string,
+    baseOffset: number,
+    createdMs: number,
+  ) {
+    super(baseOffset, createdMs);
+    const base = join(dir, String(baseOffset).padStart(20, '0'));
+    this.logPath = `${base}.log`;
+    this.indexPath = `${base}.index`;
+    this.timeIndexPath = `${base}.timeindex`;
+  }
+
+  override setTailLimit(bytes: number): void {
+    this.tailLimit = bytes;
+    this.trimTail(bytes);
+  }
+
+  // Walks the segment from its start, the file's headers read with readSync: truncation is rare
+  // and must not interleave with appends.
+  override findCut(offset: number): { position: number; baseOffset: number; lastKeptOffset: number } | null {
+    let lastKept = this.baseOffset - 1;
+    const header = Buffer.allocUnsafe(MIN_BATCH_SIZE);
+    const fd = openSync(this.logPath, 'r');
+    try {
+      for (let position = 0; position + MIN_BATCH_SIZE <= this.writtenSize; ) {
+        readSync(fd, header, 0, MIN_BATCH_SIZE, position);
+        const h = readBatchHeaderFields(header, 0);
+        if (h.lastOffset >= offset) return { position, baseOffset: h.baseOffset, lastKeptOffset: lastKept };
+        lastKept = h.lastOffset;
+        position += h.size;
+      }
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   // Reads whole batches from the one containing `offset` (found through the index), up to
   // `maxBytes` (but always the first batch when `minOneBatch`), ending before `endOffset` (the
   // high watermark) and within `endPosition` bytes.
-  async read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk> {
+  override async read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset: number, fds: FdCache): Promise<ReadChunk> {
     const endPosition = this.writtenSize;
     let position = this.index.lookup(offset);
-    if (this.inMemory || this.inTail(offset)) return this.readMemory(offset, position, maxBytes, minOneBatch, endOffset);
+    if (this.inTail(offset)) return this.readMemory(offset, position, maxBytes, minOneBatch, endOffset);
     const out: Buffer[] = [];
     let bytes = 0;
     let nextOffset = -1;
     const path = this.logPath;
     const fd = fds.acquire(path, 'r');
-    this.readsInFlight++; // log cleaner: see readsInFlight
     try {
       // Skip batches that end before `offset`, reading headers only.
       const header = Buffer.allocUnsafe(61);
@@ -245,33 +346,9 @@ export class Segment {
       }
       return { buffers: out, bytes, nextOffset };
     } finally {
-      this.readsInFlight--; // log cleaner: see readsInFlight
       fds.release(path, 'r', fd);
     }
   }
-
-  private readMemory(offset: number, fromPosition: number, maxBytes: number, minOneBatch: boolean, endOffset: number): ReadChunk {
-    const positions = this.memPositions;
-    const buffers = this.memBuffers;
-    // First batch at or after the indexed position whose last offset reaches `offset`.
-    let i = Math.max(this.memHead, lowerBound(positions, fromPosition));
-    while (i < buffers.length && readBatchHeaderFields(buffers[i]!, 0).lastOffset < offset) i++;
-    const out: Buffer[] = [];
-    let bytes = 0;
-    let nextOffset = -1;
-    for (; i < buffers.length; i++) {
-      const b = buffers[i]!;
-      const h = readBatchHeaderFields(b, 0);
-      if (h.baseOffset >= endOffset) break;
-      if (bytes + b.length > maxBytes && !(out.length === 0 && minOneBatch)) break;
-      out.push(b);
-      bytes += b.length;
-      nextOffset = h.lastOffset + 1;
-      if (bytes >= maxBytes) break;
-    }
-    return { buffers: out, bytes, nextOffset };
-  }
-
 }
 
 const EMPTY_BUFFER = Buffer.alloc(0);

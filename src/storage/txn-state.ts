@@ -3,7 +3,6 @@
 // (producer snapshots, .txnindex); the transaction coordinator writes the markers
 // (txn/markers.ts).
 import type { PartitionLog } from './partition-log.js';
-import { AbortedTxnIndex } from './txn-index.js';
 
 // The control type of a control batch's first record (its key), or -1 if unreadable.
 export function controlTypeOf(batch: Buffer): number {
@@ -34,9 +33,7 @@ export function applyMarker(log: PartitionLog, producerId: number, epoch: number
   const unstable = log.producers.firstUnstableOffset();
   const entry = { producerId, firstOffset: first, lastOffset: markerOffset, lastStableOffset: unstable >= 0 ? unstable : markerOffset + 1 };
   log.abortedTxns.add(entry);
-  if (log.dir !== null) {
-    let seg = log.segments[0]!;
-    for (const s of log.segments) if (s.baseOffset <= markerOffset) seg = s;
-    AbortedTxnIndex.appendToFile(log.dir, seg.baseOffset, entry);
-  }
+  let seg = log.segments[0]!;
+  for (const s of log.segments) if (s.baseOffset <= markerOffset) seg = s;
+  log.store.appendAbortedTxn(seg.baseOffset, entry);
 }

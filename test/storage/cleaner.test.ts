@@ -18,6 +18,7 @@ import { BrokerConfig } from '../../src/broker/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
+import { FileSegment, MemorySegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch, iterateRecords, type BuildRecord, type BatchHeader } from '../../src/storage/record-batch.js';
 import { compressBatch, decompressBatch } from '../../src/compression/batch-codec.js';
@@ -497,11 +498,27 @@ test('merged segments: a second clean groups small cleaned segments into one [di
 });
 
 
-test('the swap waits for reads of the old files to finish [disk]', async () => {
-  const { log, manager } = open('disk');
+// ---- leases: readers lease the segments they read; PartitionLog.replaceSegments waits for them ----
+
+both('a fetch holds a lease on the segment it reads until its read returns', async (engine) => {
+  const { log } = open(engine);
+  await writeUpdates(log, 40, { seed: 4 });
+  assert.ok(log.segments.length > 2, 'several segments');
+  const first = log.segments[0]!;
+  assert.ok(first instanceof (engine === 'disk' ? FileSegment : MemorySegment), 'the engine chosen at creation makes the segments');
+  const reading = log.read(log.logStartOffset, 1 << 20, true);
+  // The read is suspended inside the first segment: leased there, and nowhere else yet.
+  assert.ok(first.leased, 'leased while the read is in flight');
+  assert.not.ok(log.segments.slice(1).some((s) => s.leased), 'later segments not yet leased');
+  await reading;
+  assert.not.ok(log.segments.some((s) => s.leased), 'every lease released once the read returned');
+});
+
+both('the swap waits for the leases of readers of the old segments', async (engine) => {
+  const { log, manager } = open(engine);
   await writeUpdates(log, 40, { seed: 5 });
   const first = log.segments[0]!;
-  first.readsInFlight++; // a fetch reading the first segment's file
+  first.lease(); // a fetch reading the first segment
   const steps: string[] = [];
   const ltc = await logToClean(log, undefined, Date.now(), manager.fds);
   const cleaning = cleanLog(ltc, { fds: manager.fds, live: () => true, hooks: { step: (s) => void steps.push(s) } });
@@ -509,10 +526,27 @@ test('the swap waits for reads of the old files to finish [disk]', async () => {
   while (!steps.includes('cleaned-written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(steps, ['cleaned-written'], 'the first group is written but not swapped in');
-  assert.ok(log.segments[0] === first && existsSync(first.logPath), 'the old segment is still there');
-  first.readsInFlight--;
+  assert.ok(log.segments[0] === first, 'the old segment is still listed');
+  if (engine === 'disk') assert.ok(existsSync((first as FileSegment).logPath), 'and its file is still there');
+  first.release();
   await cleaning;
-  assert.ok(steps.includes('log-final'), 'swapped once the read finished');
+  assert.ok(steps.includes('swapped'), 'swapped once the read finished');
+  assert.ok(log.segments[0] !== first, 'the cleaned segment replaced it');
+});
+
+both('a lease held past swapWaitMs gives the clean up, leaving the log as it was', async (engine) => {
+  const { log, manager } = open(engine);
+  await writeUpdates(log, 40, { seed: 6 });
+  const before = await dump(log);
+  const segments = [...log.segments];
+  segments[0]!.lease();
+  const ltc = await logToClean(log, undefined, Date.now(), manager.fds);
+  const err = await cleanLog(ltc, { fds: manager.fds, live: () => true, swapWaitMs: 20 }).catch((e) => e);
+  segments[0]!.release();
+  assert.instance(err, CleaningAborted);
+  assert.equal(log.segments, segments, 'the same segments');
+  assert.equal(strip((await dump(log)).records), strip(before.records), 'the same records');
+  if (engine === 'disk') assert.equal(readdirSync(log.dir!).filter((f) => /\.(cleaned|swap|deleted)$/.test(f)), [], 'nothing of the clean left');
 });
 
 // ---- crash safety ----

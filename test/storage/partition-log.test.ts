@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
+import type { FileSegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch, iterateRecords } from '../../src/storage/record-batch.js';
 import { OFFSET_ENTRY, TIME_ENTRY } from '../../src/storage/offset-index.js';
@@ -343,7 +344,7 @@ both('index lookups find the batch of every offset across many segments', async 
   );
   if (engine === 'disk') {
     // The index files on disk hold what the in-memory index holds.
-    for (const s of log.segments) {
+    for (const s of log.segments as FileSegment[]) {
       assert.ok(readFileSync(s.indexPath).equals(s.index.toBuffer()), `${s.baseOffset}.index`);
       assert.ok(readFileSync(s.timeIndexPath).equals(s.timeIndex.toBuffer()), `${s.baseOffset}.timeindex`);
       assert.is(readFileSync(s.indexPath).length, s.index.count * OFFSET_ENTRY);

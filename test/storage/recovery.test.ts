@@ -17,6 +17,7 @@ import { loadPartitionLog } from '../../src/storage/log-loader.js';
 import { logConfigFor } from '../../src/storage/log-config.js';
 import { FdCache } from '../../src/storage/fd-cache.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
+import type { FileSegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { buildBatch, readBatchHeader, stampBatch } from '../../src/storage/record-batch.js';
 
@@ -345,12 +346,12 @@ for (const d of INDEX_DAMAGES) {
     const bytes = await readAll(w.log);
     await w.manager.close();
     // Damage the indexes of the first (an old, trusted) segment and of the active one.
-    for (const s of [w.log.segments[0]!, w.log.activeSegment]) d.apply(s.indexPath, s.timeIndexPath);
+    for (const s of [w.log.segments[0]!, w.log.activeSegment] as FileSegment[]) d.apply(s.indexPath, s.timeIndexPath);
     const { logger, lines } = capture();
     const { manager, log } = await restart(w, logger);
     assert.equal(state(log), before, 'segments, offsets and indexes as written');
     assert.ok((await readAll(log)).equals(bytes));
-    for (const s of log.segments) {
+    for (const s of log.segments as FileSegment[]) {
       assert.ok(readFileSync(s.indexPath).equals(s.index.toBuffer()), `${s.baseOffset}.index rewritten`);
       assert.ok(readFileSync(s.timeIndexPath).equals(s.timeIndex.toBuffer()), `${s.baseOffset}.timeindex rewritten`);
     }

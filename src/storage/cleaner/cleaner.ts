@@ -31,7 +31,7 @@ import type { FdCache } from '../fd-cache.js';
 import { readInt64 } from '../batch-header.js';
 import { OffsetMap, DEFAULT_MAP_CAPACITY } from './offset-map.js';
 import { addBatchToMap, filterBatch, newStats, type CleanerStats, type FilterContext } from './batch-filter.js';
-import { CleaningAborted, HookThrew, diskSink, memorySink, runHook, segmentMtimeMs, swapSegments, type CleanedSink, type SwapHooks } from './segment-swap.js';
+import { CleaningAborted, HookThrew, runHook, type CleanedSink, type SwapHooks } from './segment-swap.js';
 
 const READ_CHUNK_BYTES = 1 << 20;
 /** Work between two yields to the event loop. */
@@ -120,7 +120,7 @@ const firstBatchTimestamps = new WeakMap<Segment, number>();
 async function firstBatchTimestamp(seg: Segment, fds: FdCache): Promise<number> {
   const known = firstBatchTimestamps.get(seg);
   if (known !== undefined) return known;
-  const chunk = await seg.read(seg.baseOffset, 1, true, Number.MAX_SAFE_INTEGER, fds);
+  const chunk = await seg.readLeased(seg.baseOffset, 1, true, Number.MAX_SAFE_INTEGER, fds);
   const b = chunk.buffers[0];
   const ts = b ? readInt64(b, 35) : Number.MAX_SAFE_INTEGER;
   firstBatchTimestamps.set(seg, ts);
@@ -201,7 +201,7 @@ async function* batchesOf(plog: PartitionLog, seg: Segment, fds: FdCache, from =
   for (;;) {
     let chunk;
     try {
-      chunk = await seg.read(offset, READ_CHUNK_BYTES, true, Number.MAX_SAFE_INTEGER, fds);
+      chunk = await seg.readLeased(offset, READ_CHUNK_BYTES, true, Number.MAX_SAFE_INTEGER, fds);
     } catch (err) {
       if (!plog.segments.includes(seg)) throw new CleaningAborted(`segment ${seg.baseOffset} was deleted during the clean`);
       throw err;
@@ -270,9 +270,9 @@ function lastOffsetsOfProducers(plog: PartitionLog): Map<number, number> {
 
 async function cleanSegments(plog: PartitionLog, group: readonly Segment[], ctx: FilterContext, env: CleanerEnv, y: Yielder): Promise<void> {
   const base = group[0]!.baseOffset;
-  const mtime = segmentMtimeMs(group[group.length - 1]!);
+  const mtime = plog.store.segmentMtimeMs(group[group.length - 1]!);
   const interval = plog.config.indexIntervalBytes;
-  const sink: CleanedSink = plog.dir === null ? memorySink(base, mtime, interval) : await diskSink(plog.dir, base, mtime, interval);
+  const sink: CleanedSink = await plog.store.cleanedSink(base, mtime, interval);
   try {
     for (const seg of group) {
       for await (const batch of batchesOf(plog, seg, env.fds)) {
@@ -284,7 +284,7 @@ async function cleanSegments(plog: PartitionLog, group: readonly Segment[], ctx:
     }
     const cleaned = await sink.finish();
     runHook(env.hooks, 'cleaned-written');
-    await swapSegments(plog, group, cleaned, env.fds, env.live, env.hooks, env.swapWaitMs);
+    await plog.replaceSegments(group, cleaned, env.live, env.hooks, env.swapWaitMs);
   } catch (err) {
     // A hook's throw stands for a crash: leave everything as it is.
     if (err instanceof HookThrew) throw err.original;

@@ -10,7 +10,7 @@
 // A partition whose clean fails unexpectedly is marked uncleanable until restart (Kafka's
 // uncleanable partitions), with an error log line; a clean given up because the log changed under
 // it (CleaningAborted) is simply retried next round.
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { PartitionLog } from '../partition-log.js';
 import type { FdCache } from '../fd-cache.js';
 import type { Logger } from '../../log.js';
@@ -21,7 +21,7 @@ import { CleaningAborted, type SwapHooks } from './segment-swap.js';
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 export interface LogCleanerOptions {
-  mode: 'disk' | 'memory';
+  /** The log dirs that keep a cleaner-offset-checkpoint file (none for the memory engine). */
   logDirs: readonly string[];
   /** Every partition log the broker has. */
   logs: () => Iterable<PartitionLog>;
@@ -61,9 +61,8 @@ export class LogCleaner {
 
   // ---- checkpoints ----
 
-  /** Start-up (disk mode): reads every log dir's cleaner-offset-checkpoint. */
+  /** Start-up: reads every log dir's cleaner-offset-checkpoint. */
   loadCheckpoints(): void {
-    if (this.o.mode !== 'disk') return;
     for (const d of this.o.logDirs) {
       for (const [topic, partition, offset] of readCheckpoint(join(d, CLEANER_CHECKPOINT)) ?? []) {
         if (topic !== undefined && partition !== undefined && offset !== undefined) this.checkpoints.set(`${topic}-${partition}`, Number(offset));
@@ -72,18 +71,17 @@ export class LogCleaner {
   }
 
   private writeCheckpoints(logDir: string): void {
-    if (this.o.mode !== 'disk') return;
     const rows: string[] = [];
     for (const l of this.o.logs()) {
       const offset = this.checkpoints.get(l.name);
-      if (offset !== undefined && l.dir !== null && dirname(l.dir) === logDir) rows.push(`${l.topic} ${l.partition} ${offset}`);
+      if (offset !== undefined && l.store.inLogDir(logDir)) rows.push(`${l.topic} ${l.partition} ${offset}`);
     }
     writeCheckpoint(join(logDir, CLEANER_CHECKPOINT), rows);
   }
 
   private setCheckpoint(plog: PartitionLog, offset: number): void {
     this.checkpoints.set(plog.name, offset);
-    if (plog.dir !== null) this.writeCheckpoints(dirname(plog.dir));
+    for (const d of this.o.logDirs) if (plog.store.inLogDir(d)) this.writeCheckpoints(d);
   }
 
   /** A partition was deleted: forget its checkpoint (see flushCheckpoints). */

@@ -7,9 +7,10 @@
 //   3. rename every replaced segment's files (and the producer snapshots of merged-away bases)
 //      to <name>.deleted; they are removed after file.delete.delay.ms (a restart removes them).
 //   4. rename the .swap files to their final names; fsync the directory.
-// Steps 2-4 and the update of the in-memory segment list run synchronously, in one turn of the
-// event loop, and only once no read of the replaced files is in flight (Segment.readsInFlight):
-// no reader can see the list and the files disagree, and no read's file handle is closed under it.
+// Steps 2-4 (swapFiles, called by the disk engine) and the update of the in-memory segment list
+// (PartitionLog.replaceSegments) run synchronously, in one turn of the event loop, and only once
+// no reader holds a lease on the replaced segments: no reader can see the list and the files
+// disagree, and no read's file handle is closed under it.
 //
 // Recovery at start-up (recoverInterruptedSwaps, called by log-loader.ts after it has deleted
 // *.deleted and *.cleaned):
@@ -22,14 +23,13 @@
 // A crash before the commit point leaves the old segments (the cleaned files are deleted); a crash
 // after it completes the swap. Either way every offset is in exactly one segment, and nothing
 // that was in the log before the clean is lost that the clean would not have removed.
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, truncateSync, unlinkSync } from 'node:fs';
 import { open, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Segment, segmentName } from '../segment.js';
+import { FileSegment, MemorySegment, segmentName, type Segment } from '../segment.js';
 import { readBatchHeaderFields, batchMaxTimestamp } from '../batch-header.js';
 import { scanSegment } from '../recovery.js';
 import type { FdCache } from '../fd-cache.js';
-import type { PartitionLog } from '../partition-log.js';
 import { snapshotName } from '../producer-state.js';
 
 const CLEANED = '.cleaned';
@@ -74,7 +74,7 @@ export interface CleanedSink {
 }
 
 export function memorySink(baseOffset: number, createdMs: number, indexIntervalBytes: number): CleanedSink {
-  const segment = new Segment(null, baseOffset, createdMs);
+  const segment = new MemorySegment(baseOffset, createdMs);
   return {
     segment,
     async add(batch) {
@@ -97,7 +97,7 @@ function paths(dir: string, baseOffset: number) {
 
 /** Disk mode: <base>.log.cleaned and its indexes. `mtimeMs`: kept from the replaced segments. */
 export async function diskSink(dir: string, baseOffset: number, mtimeMs: number, indexIntervalBytes: number): Promise<CleanedSink> {
-  const segment = new Segment(dir, baseOffset, mtimeMs);
+  const segment = new FileSegment(dir, baseOffset, mtimeMs);
   const p = paths(dir, baseOffset);
   let fh: FileHandle | null = await open(p.log + CLEANED, 'w');
   let pending: Buffer[] = [];
@@ -156,32 +156,12 @@ export async function diskSink(dir: string, baseOffset: number, mtimeMs: number,
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
- * Replaces `group` (contiguous, non-active segments of `plog`) with `cleaned`, whose base offset is
- * the group's first. Waits (up to `waitMs`) until no read of the group's files is in flight.
- * Throws CleaningAborted, leaving the log as it was, if the group is no longer in the log.
+ * Disk engine: commits `cleaned` (written by diskSink) in place of `group` (contiguous FileSegments,
+ * the first with its base offset), steps 2-4 above, synchronously. Returns the removal of the
+ * replaced files, to run once the log's segment list holds `cleaned` (after file.delete.delay.ms).
  */
-export async function swapSegments(plog: PartitionLog, group: readonly Segment[], cleaned: Segment, fds: FdCache, live: () => boolean, hooks?: SwapHooks, waitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  while (group.some((s) => s.readsInFlight > 0)) {
-    if (!live()) throw new CleaningAborted('the log is closing');
-    if (Date.now() > deadline) throw new CleaningAborted(`reads of the segments to replace did not finish within ${waitMs} ms`);
-    await sleep(1);
-  }
-  // From here to the end: synchronous.
-  if (!live()) throw new CleaningAborted('the log is closing');
-  const at = plog.segments.indexOf(group[0]!);
-  if (at < 0 || at + group.length >= plog.segments.length || group.some((s, k) => plog.segments[at + k] !== s)) {
-    throw new CleaningAborted('the segments to replace changed during the clean (retention or DeleteRecords)');
-  }
-  const dir = plog.dir;
-  if (dir === null) {
-    plog.segments.splice(at, group.length, cleaned);
-    runHook(hooks, 'swapped');
-    return;
-  }
+export function swapFiles(dir: string, group: readonly FileSegment[], cleaned: Segment, fds: FdCache, fileDeleteDelayMs: number, hooks?: SwapHooks): () => void {
   const base = cleaned.baseOffset;
   const np = paths(dir, base);
   // 2. .cleaned -> .swap; the log last: its .swap is the commit point
@@ -212,19 +192,19 @@ export async function swapSegments(plog: PartitionLog, group: readonly Segment[]
   renameSync(np.log + SWAP, np.log);
   fsyncDir(dir);
   runHook(hooks, 'log-final');
-  plog.segments.splice(at, group.length, cleaned);
-  runHook(hooks, 'swapped');
-  const remove = () => {
-    for (const f of doomed) {
-      try {
-        unlinkSync(f);
-      } catch {
-        // gone already
+  return () => {
+    const remove = () => {
+      for (const f of doomed) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // gone already
+        }
       }
-    }
+    };
+    if (fileDeleteDelayMs <= 0) remove();
+    else setTimeout(remove, fileDeleteDelayMs).unref();
   };
-  if (plog.config.fileDeleteDelayMs <= 0) remove();
-  else setTimeout(remove, plog.config.fileDeleteDelayMs).unref();
 }
 
 function fsyncDir(dir: string): void {
@@ -289,14 +269,4 @@ export async function recoverInterruptedSwaps(dir: string, listing?: readonly st
   }
   if (repairs.length > 0) fsyncDir(dir);
   return repairs;
-}
-
-/** The modification time of a segment's file (disk mode), else its creation time. */
-export function segmentMtimeMs(seg: Segment): number {
-  if (seg.dir === null) return seg.createdMs;
-  try {
-    return statSync(seg.logPath).mtimeMs;
-  } catch {
-    return seg.createdMs;
-  }
 }
