@@ -11,7 +11,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Accel, BatchScan, ScanOptions, ScanResult } from './types.js';
 import { checkHeader, checkWholeBatch } from './common.js';
-import { createBatchScan as createPlainBatchScan, scanBatches as referenceScan, stampBatch as referenceStamp, type RecordError } from '../storage/record-batch.js';
+import { createBatchScan as createPlainBatchScan, type RecordError } from './batch-scan.js';
+import { scanBatches as referenceScan } from './js-scan.js';
+import { stampBatch as referenceStamp } from '../protocol/records/stamp.js';
 import { scanErrorMessage } from './scan-errors.js';
 import { createPackedBatchScan, FLAG, growScanState, IO, SCAN_LAYOUT, scanState } from './scan-state.js';
 

@@ -5,7 +5,7 @@
 //   js      the pure-TypeScript reference, src/storage/crc32c.ts and src/storage/record-batch.ts
 // The semantics are the reference's; where the reference leaves something to chance (offsets out
 // of range, fractional numbers), the interface pins it down and every backend does the same.
-import type { BatchScan, ScanOptions, ScanResult } from '../storage/record-batch.js';
+import type { BatchScan, ScanOptions, ScanResult } from './batch-scan.js';
 
 export type { BatchScan, ScanOptions, ScanResult };
 

@@ -10,23 +10,7 @@
 // Every function comes twice: `xxxSync` runs on the calling thread and does gzip, snappy and lz4
 // (zstd has no synchronous codec here); `xxx` returns a promise and does all four, compressing
 // on libuv's threads.
-import {
-  ATTRIBUTES_OFFSET,
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  COMPRESSION_MASK,
-  CONTROL_MASK,
-  CRC_OFFSET,
-  CURRENT_MAGIC,
-  LAST_OFFSET_DELTA_OFFSET,
-  LOG_OVERHEAD,
-  MAGIC_OFFSET,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
-  RECORDS_OFFSET,
-  TIMESTAMP_TYPE_MASK,
-} from '../storage/record-batch.js';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/layout.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { CODEC_NAMES, compress, compressSync, decompress, decompressSync } from './codecs.js';

@@ -11,7 +11,7 @@
 // rebuilt batch has offset deltas 0..n-1 and maxTimestamp recomputed from the records. This
 // module does the records half of that.
 import { ErrorCode, KafkaError } from '../errors.js';
-import { varintSize } from '../storage/record-batch.js';
+import { varintSize } from '../protocol/records/varint.js';
 
 let cur = 0; // shared cursor of the readers below; -1 after a bad varint
 

@@ -4,7 +4,7 @@
 // to batch and starting at or after the log end (UnexpectedAppendOffsetException in Kafka).
 import { ErrorCode, KafkaError } from '../errors.js';
 import { accel } from '../accel/index.js';
-import { readInt64 } from './batch-header.js';
+import { readInt64 } from '../protocol/records/int64.js';
 
 export interface FollowerBatch {
   position: number;

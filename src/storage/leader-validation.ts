@@ -8,14 +8,14 @@
 //   producer wrote there: LogValidator's setMaxTimestamp. A header of Long.MAX or far in the
 //   future was once stored as sent, which stopped time retention and, through the time index,
 //   start-up (issue 11).
-import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from './record-batch.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from '../protocol/records/layout.js';
 import { validateRecords, type RecordRules, type RecordsVerdict } from './log-validator.js';
 import { runValidation, runsInline } from '../workers/pool.js';
 import { hasSyncCodec } from '../compression/codecs.js';
 import { validateCompressedBatchSync } from '../compression/batch-validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode } from '../errors.js';
-import { toInt64 } from './batch-header.js';
+import { toInt64 } from '../protocol/records/int64.js';
 
 export type { RecordRules, RecordsVerdict };
 

@@ -9,7 +9,7 @@
 // record that does not parse fails the whole batch with INVALID_RECORD and no record errors, as
 // Kafka's record iterator throws InvalidRecordException.
 import { ErrorCode } from '../errors.js';
-import type { RecordError } from './record-batch.js';
+import type { RecordError } from '../accel/batch-scan.js';
 
 export interface RecordRules {
   /** "topic-partition", for Kafka's messages. */

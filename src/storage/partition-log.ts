@@ -15,7 +15,7 @@ import { writev as fsWritev, fdatasync, fdatasyncSync, mkdirSync, openSync, clos
 import { join } from 'node:path';
 import { Segment, segmentName, type ReadChunk } from './segment.js';
 import { writePending } from './offset-index.js';
-import { readBatchHeaderFields } from './batch-header.js';
+import { readBatchHeaderFields } from '../protocol/records/header.js';
 import { writeCheckpoint, readCheckpoint } from './checkpoints.js';
 import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';

@@ -3,7 +3,7 @@
 // a follower's appends (PartitionLog.appendAsFollower), which take the leader's sequence numbers
 // and transaction markers as they are, without the checks of a client append.
 import type { PartitionLog } from './partition-log.js';
-import { readInt64 } from './batch-header.js';
+import { readInt64 } from '../protocol/records/int64.js';
 import { latestSnapshot, readSnapshotFile, lastSequenceOf } from './producer-state.js';
 import { applyMarker, controlTypeOf } from './txn-state.js';
 

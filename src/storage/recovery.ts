@@ -3,7 +3,8 @@
 // batches it saw. Reads in large chunks; never holds more than one chunk plus one batch.
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { readFully } from './segment.js';
-import { LOG_OVERHEAD, MIN_BATCH_SIZE, readInt64 } from './batch-header.js';
+import { LOG_OVERHEAD, MIN_BATCH_SIZE } from '../protocol/records/layout.js';
+import { readInt64 } from '../protocol/records/int64.js';
 import { accel } from '../accel/index.js';
 
 const CHUNK = 8 * 1024 * 1024;

@@ -7,7 +7,8 @@
 import { read as fsRead, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex, TimeIndex } from './offset-index.js';
-import { readBatchHeaderFields, MIN_BATCH_SIZE } from './batch-header.js';
+import { readBatchHeaderFields } from '../protocol/records/header.js';
+import { MIN_BATCH_SIZE } from '../protocol/records/layout.js';
 import type { FdCache } from './fd-cache.js';
 
 export function segmentName(baseOffset: number, suffix: string): string {

@@ -31,7 +31,7 @@ import {
 } from '../compression/batch-codec.js';
 import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
 import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
-import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD } from '../storage/record-batch.js';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD } from '../protocol/records/layout.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import type { BatchTask, TaskFailure } from './tasks.js';
 

@@ -13,7 +13,7 @@ import {
   recompressBatchSync,
   type TargetCodec,
 } from '../compression/batch-codec.js';
-import { COMPRESSION_MASK, ATTRIBUTES_OFFSET } from '../storage/record-batch.js';
+import { COMPRESSION_MASK, ATTRIBUTES_OFFSET } from '../protocol/records/layout.js';
 import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
 import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
 

@@ -9,7 +9,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
-import { buildBatch, computeBatchCrc, createBatchScan, readBatchHeader, type BuildRecord, type RecordHeader } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
+import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
+import { createBatchScan } from '../../src/accel/batch-scan.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { type RecordHeader } from '../../src/protocol/records/iterate.js';
 import { availableAccels, type Accel, type BatchScan, type ScanOptions } from '../../src/accel/index.js';
 import { nativeTest } from './native-required.js';
 

@@ -6,20 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
-import { crc32c } from '../../src/storage/crc32c.js';
-import {
-  CompressionType,
-  buildBatch,
-  computeBatchCrc,
-  createBatchScan,
-  readBatchHeader,
-  scanBatches,
-  setLogAppendTime,
-  stampBatch,
-  type BatchScan,
-  type ScanOptions,
-  type ScanResult,
-} from '../../src/storage/record-batch.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { computeBatchCrc, setLogAppendTime, stampBatch } from '../../src/protocol/records/stamp.js';
+import { createBatchScan, type BatchScan, type ScanOptions, type ScanResult } from '../../src/accel/batch-scan.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { scanBatches } from '../../src/accel/js-scan.js';
 import { wasmAccel, wasmInternals } from '../../wasm/index.mjs';
 
 const NOW = 1_700_000_000_000;

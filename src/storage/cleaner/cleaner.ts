@@ -28,7 +28,7 @@
 import type { PartitionLog } from '../partition-log.js';
 import type { Segment } from '../segment.js';
 import type { FdCache } from '../fd-cache.js';
-import { readInt64 } from '../batch-header.js';
+import { readInt64 } from '../../protocol/records/int64.js';
 import { OffsetMap, DEFAULT_MAP_CAPACITY } from './offset-map.js';
 import { addBatchToMap, filterBatch, newStats, type CleanerStats, type FilterContext } from './batch-filter.js';
 import { CleaningAborted, HookThrew, diskSink, memorySink, runHook, segmentMtimeMs, swapSegments, type CleanedSink, type SwapHooks } from './segment-swap.js';

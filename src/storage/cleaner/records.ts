@@ -16,21 +16,7 @@
 // offsetDelta varint, keyLength varint (<0: null), key, valueLength varint (<0: null), value,
 // headerCount varint, headers. Varints are zig-zag.
 import { accel } from '../../accel/index.js';
-import {
-  ATTRIBUTES_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_OFFSET,
-  COMPRESSION_MASK,
-  CONTROL_MASK,
-  CRC_OFFSET,
-  DELETE_HORIZON_MASK,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
-  TIMESTAMP_TYPE_MASK,
-  TRANSACTIONAL_MASK,
-} from '../record-batch.js';
+import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, DELETE_HORIZON_MASK, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK } from '../../protocol/records/layout.js';
 
 /** One record of a batch, as the cleaner sees it. Reused between callbacks: copy what you keep. */
 export interface RecordView {

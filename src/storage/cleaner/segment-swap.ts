@@ -26,7 +26,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, st
 import { open, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Segment, segmentName } from '../segment.js';
-import { readBatchHeaderFields, batchMaxTimestamp } from '../batch-header.js';
+import { readBatchHeaderFields, batchMaxTimestamp } from '../../protocol/records/header.js';
 import { scanSegment } from '../recovery.js';
 import type { FdCache } from '../fd-cache.js';
 import type { PartitionLog } from '../partition-log.js';
