@@ -10,6 +10,7 @@ import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVer
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { decompress, decompressSync } from './codecs.js';
+import { readInt64 } from '../protocol/records/int64.js';
 
 interface Parts {
   codec: number;
@@ -25,7 +26,7 @@ function parts(buf: Buffer, position: number): Parts {
     codec: buf[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK,
     records: buf.subarray(position + RECORDS_OFFSET, position + size),
     count: buf.readInt32BE(position + RECORD_COUNT_OFFSET),
-    baseTimestamp: buf.readInt32BE(position + BASE_TIMESTAMP_OFFSET) * 4294967296 + buf.readUInt32BE(position + BASE_TIMESTAMP_OFFSET + 4),
+    baseTimestamp: readInt64(buf, position + BASE_TIMESTAMP_OFFSET),
   };
 }
 

@@ -78,7 +78,7 @@ async function lookup(log: PartitionLog, timestamp: number, isolation: number): 
 
 async function uncompressed(buf: Buffer): Promise<Buffer> {
   const h = readBatchHeader(buf, 0);
-  return (h.attributes & 0x07) === CompressionType.None ? buf : runJob('decompressBatch', { buf, position: 0 });
+  return h.compression === CompressionType.None ? buf : runJob('decompressBatch', { buf, position: 0 });
 }
 
 // Offset of the first record in an uncompressed batch with timestamp >= (or ==) `ts`.

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Segment, segmentName, type ReadChunk } from './segment.js';
 import { writePending } from './offset-index.js';
 import { readBatchHeaderFields } from '../protocol/records/header.js';
+import { MAX_TIMESTAMP_OFFSET, MIN_BATCH_SIZE } from '../protocol/records/layout.js';
 import { writeCheckpoint, readCheckpoint } from './checkpoints.js';
 import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
@@ -168,7 +169,7 @@ export class PartitionLog {
     // append must not leave offsets, indexes or the segment's max timestamp behind (issue 11).
     let total = 0;
     for (const b of batches) {
-      if (!(b.size >= 61 && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
+      if (!(b.size >= MIN_BATCH_SIZE && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
         throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `append to ${this.name}: batch of ${b.size} bytes at ${b.position} is not inside the ${records.length} bytes given`);
       }
       total += b.size;
@@ -543,7 +544,7 @@ export class PartitionLog {
         if (chunk.buffers.length === 0) break;
         for (const b of chunk.buffers) {
           const h = readBatchHeaderFields(b, 0);
-          if (h.lastOffset >= this.logStartOffset && b.readBigInt64BE(35) >= BigInt(timestamp)) return { buf: b, position: 0 };
+          if (h.lastOffset >= this.logStartOffset && b.readBigInt64BE(MAX_TIMESTAMP_OFFSET) >= BigInt(timestamp)) return { buf: b, position: 0 };
         }
         offset = chunk.nextOffset;
       }

@@ -4,25 +4,22 @@
 // (txn/markers.ts).
 import type { PartitionLog } from './partition-log.js';
 import { AbortedTxnIndex } from './txn-index.js';
+import { RECORDS_OFFSET } from '../protocol/records/layout.js';
+import { cursor, readVarint, readVarlong } from '../protocol/records/varint.js';
 
-// The control type of a control batch's first record (its key), or -1 if unreadable.
+// The control type of a control batch's first record (its key: version int16, type int16), or -1
+// if unreadable. Record layout: see src/protocol/records/record.ts.
 export function controlTypeOf(batch: Buffer): number {
-  // Record layout after the 61-byte header: length varint, attributes int8, timestampDelta
-  // varlong, offsetDelta varint, keyLength varint, key. A marker record is small, so these
-  // varints are one byte each except the length (one byte too: the record is < 64 bytes).
-  let p = 61;
-  const skipVarint = () => {
-    while (p < batch.length && (batch[p]! & 0x80) !== 0) p++;
-    p++;
-  };
-  skipVarint(); // length
-  p++; // attributes
-  skipVarint(); // timestamp delta
-  skipVarint(); // offset delta
-  const keyLen = (batch[p]! >> 1) ^ -(batch[p]! & 1);
-  p++;
-  if (keyLen < 4 || p + 4 > batch.length) return -1;
-  return batch.readInt16BE(p + 2);
+  const end = batch.length;
+  cursor.pos = RECORDS_OFFSET;
+  readVarint(batch, end); // length
+  if (cursor.pos < 0) return -1;
+  cursor.pos++; // attributes
+  readVarlong(batch, end); // timestampDelta
+  readVarint(batch, end); // offsetDelta
+  const keyLength = readVarint(batch, end);
+  if (cursor.pos < 0 || keyLength < 4 || cursor.pos + 4 > end) return -1;
+  return batch.readInt16BE(cursor.pos + 2);
 }
 
 // Applies a marker that is in the log at `markerOffset` to the producer state and the aborted

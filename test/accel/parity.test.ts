@@ -68,7 +68,7 @@ function entries(out: BatchScan): Record<string, number[]> {
 }
 
 // Reused across calls by each backend, as the produce path reuses its scan. Each backend gets one
-// from its own createBatchScan and one from record-batch.ts (which native re-lays out).
+// from its own createBatchScan and one from batch-scan.ts (which native re-lays out).
 const scans = new Map<Accel, BatchScan[]>(backends.map((b) => [b, [b.createBatchScan(1), createBatchScan(1)]]));
 let flip = 0;
 

@@ -1,6 +1,6 @@
 // RecordBatch v2 scan, stamp and build: every batch real clients sent to Kafka 4.1 scans clean,
 // built batches round-trip, and bad input gets the error code Kafka 4.x answers with (see the
-// comments in src/storage/record-batch.ts), never an exception.
+// comments in src/accel/js-scan.ts), never an exception.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';

@@ -1,5 +1,5 @@
 // The wasm backend (wasm/index.mjs, built from wasm/assembly) against the pure-TypeScript
-// reference (src/storage/crc32c.ts, src/storage/record-batch.ts): the same CRCs, and for every
+// reference (src/protocol/records/crc32c.ts, src/accel/js-scan.ts): the same CRCs, and for every
 // scan the same ScanResult (ok, errorCode, batchIndex, message) and the same BatchScan arrays,
 // byte for byte, grown the same way. Any difference is a bug in one of them.
 import { test } from 'uvu';
