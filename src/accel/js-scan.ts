@@ -25,33 +25,35 @@ const MAX_RECORD_ERRORS = 1000;
  * batch wins over timestamp errors, which are only collected while parsing goes on.
  */
 function checkRecords(b: Uint8Array, start: number, end: number, count: number, baseTs: number, tsCheck: boolean, lo: number, hi: number): number {
-  cursor.pos = start;
+  const c = cursor;
+  const r = parsed;
+  c.pos = start;
   let badTs = -1;
   let badTimestamp = 0;
   let maxTs = NO_TIMESTAMP;
   badTimestamps = [];
   for (let i = 0; i < count; i++) {
-    const at = cursor.pos;
+    const at = c.pos;
     if (at >= end) return bad(`batch declares ${count} records but its bytes end after ${i} (premature EOF)`);
     const problem = parseRecord(b, end);
     if (problem !== '') return bad(`record ${i} at byte ${at}: ${problem}`);
     // Kafka does not check offset deltas of uncompressed batches, it rewrites only the base
     // offset; samsa stores the batch as sent, so deltas out of order would mean wrong offsets.
-    if (parsed.offsetDelta !== i) return bad(`record ${i} at byte ${at}: offsetDelta ${parsed.offsetDelta}, expected ${i}`);
-    if (baseTs + parsed.timestampDelta > maxTs) maxTs = baseTs + parsed.timestampDelta;
+    if (r.offsetDelta !== i) return bad(`record ${i} at byte ${at}: offsetDelta ${r.offsetDelta}, expected ${i}`);
+    if (baseTs + r.timestampDelta > maxTs) maxTs = baseTs + r.timestampDelta;
     if (tsCheck && badTs < 0) {
-      const ts = baseTs + parsed.timestampDelta;
+      const ts = baseTs + r.timestampDelta;
       if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi)) {
         badTs = i;
         badTimestamp = ts;
       }
     }
     if (tsCheck && badTimestamps.length < MAX_RECORD_ERRORS) {
-      const ts = baseTs + parsed.timestampDelta;
+      const ts = baseTs + r.timestampDelta;
       if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi)) badTimestamps.push({ index: i, message: `Timestamp ${ts} of message with offset ${i} is out of range. The timestamp should be within [${lo}, ${hi}]` });
     }
   }
-  if (cursor.pos !== end) return bad(`batch declares ${count} records but ${end - cursor.pos} bytes remain after them`);
+  if (c.pos !== end) return bad(`batch declares ${count} records but ${end - c.pos} bytes remain after them`);
   recordsMaxTimestamp = maxTs;
   if (badTs < 0) return 0;
   recordError = `record ${badTs}: timestamp ${badTimestamp} is out of range [${lo}, ${hi}]`;

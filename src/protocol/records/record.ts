@@ -14,35 +14,36 @@ export const parsed = { timestampDelta: 0, offsetDelta: 0, key: 0, keyLength: 0,
  */
 export function parseRecord(b: Uint8Array, end: number): string {
   const r = parsed;
+  const c = cursor; // one load of each imported binding
   const len = readVarint(b, end);
-  if (cursor.pos < 0) return 'invalid record length varint';
-  if (len <= 0 || len > end - cursor.pos) return `invalid record size ${len}, ${end - cursor.pos} bytes left in the batch`;
-  const bodyStart = cursor.pos;
-  const bodyEnd = cursor.pos + len;
-  cursor.pos++; // attributes: unused in v2
+  if (c.pos < 0) return 'invalid record length varint';
+  if (len <= 0 || len > end - c.pos) return `invalid record size ${len}, ${end - c.pos} bytes left in the batch`;
+  const bodyStart = c.pos;
+  const bodyEnd = c.pos + len;
+  c.pos++; // attributes: unused in v2
   r.timestampDelta = readVarlong(b, bodyEnd);
-  if (cursor.pos < 0) return 'invalid timestampDelta';
+  if (c.pos < 0) return 'invalid timestampDelta';
   r.offsetDelta = readVarint(b, bodyEnd);
-  if (cursor.pos < 0) return 'invalid offsetDelta';
+  if (c.pos < 0) return 'invalid offsetDelta';
   r.keyLength = readVarint(b, bodyEnd);
-  if (cursor.pos < 0 || r.keyLength > bodyEnd - cursor.pos) return 'invalid key length';
-  r.key = cursor.pos;
-  if (r.keyLength > 0) cursor.pos += r.keyLength;
+  if (c.pos < 0 || r.keyLength > bodyEnd - c.pos) return 'invalid key length';
+  r.key = c.pos;
+  if (r.keyLength > 0) c.pos += r.keyLength;
   r.valueLength = readVarint(b, bodyEnd);
-  if (cursor.pos < 0 || r.valueLength > bodyEnd - cursor.pos) return 'invalid value length';
-  r.value = cursor.pos;
-  if (r.valueLength > 0) cursor.pos += r.valueLength;
+  if (c.pos < 0 || r.valueLength > bodyEnd - c.pos) return 'invalid value length';
+  r.value = c.pos;
+  if (r.valueLength > 0) c.pos += r.valueLength;
   r.headerCount = readVarint(b, bodyEnd);
-  if (cursor.pos < 0 || r.headerCount < 0 || r.headerCount > bodyEnd - cursor.pos) return 'invalid number of record headers';
-  r.headers = cursor.pos;
+  if (c.pos < 0 || r.headerCount < 0 || r.headerCount > bodyEnd - c.pos) return 'invalid number of record headers';
+  r.headers = c.pos;
   for (let h = 0; h < r.headerCount; h++) {
     const kl = readVarint(b, bodyEnd);
-    if (cursor.pos < 0 || kl < 0 || kl > bodyEnd - cursor.pos) return `invalid header ${h} key length`;
-    cursor.pos += kl;
+    if (c.pos < 0 || kl < 0 || kl > bodyEnd - c.pos) return `invalid header ${h} key length`;
+    c.pos += kl;
     const vl = readVarint(b, bodyEnd);
-    if (cursor.pos < 0 || vl > bodyEnd - cursor.pos) return `invalid header ${h} value length`;
-    if (vl > 0) cursor.pos += vl;
+    if (c.pos < 0 || vl > bodyEnd - c.pos) return `invalid header ${h} value length`;
+    if (vl > 0) c.pos += vl;
   }
-  if (cursor.pos !== bodyEnd) return `expected to read ${len} bytes in record payload, but read ${cursor.pos - bodyStart}`;
+  if (c.pos !== bodyEnd) return `expected to read ${len} bytes in record payload, but read ${c.pos - bodyStart}`;
   return '';
 }

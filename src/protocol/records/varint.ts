@@ -9,16 +9,17 @@
 export const cursor = { pos: 0 };
 
 export function readVarint(b: Uint8Array, end: number): number {
-  let p = cursor.pos;
-  if (p < 0 || p >= end) return (cursor.pos = -1), 0;
+  const c = cursor;
+  let p = c.pos;
+  if (p < 0 || p >= end) return (c.pos = -1), 0;
   let x = b[p++]!;
   let r = x & 0x7f;
   if (x >= 0x80) {
     for (let shift = 7; ; shift += 7) {
-      if (p >= end) return (cursor.pos = -1), 0;
+      if (p >= end) return (c.pos = -1), 0;
       x = b[p++]!;
       if (shift === 28) {
-        if (x >= 0x80) return (cursor.pos = -1), 0;
+        if (x >= 0x80) return (c.pos = -1), 0;
         r |= x << 28;
         break;
       }
@@ -26,7 +27,7 @@ export function readVarint(b: Uint8Array, end: number): number {
       if (x < 0x80) break;
     }
   }
-  cursor.pos = p;
+  c.pos = p;
   return (r >>> 1) ^ -(r & 1);
 }
 
