@@ -34,7 +34,7 @@ export interface Accel {
   createBatchScan(initialCapacity?: number): BatchScan;
   /**
    * Writes baseOffset and partitionLeaderEpoch of the batch at `position` (outside the CRC).
-   * RangeError unless `position` is an integer with a whole 61-byte batch header at it.
+   * RangeError unless `position` is an integer with a whole batch header (BATCH_HEADER_SIZE bytes) at it.
    */
   stampBatch(buf: Buffer, position: number, baseOffset: number, partitionLeaderEpoch: number): void;
   /**

@@ -162,7 +162,7 @@ export class Payload {
       timeoutMs: 30000,
       topicData: [{ name: this.cfg.topic, partitionData: [{ index: partition, records: batch }] }],
     });
-    const batchAt = frame.lastIndexOf(batch.subarray(0, 61));
+    const batchAt = frame.lastIndexOf(batch.subarray(0, BATCH_HEADER_SIZE));
     let payloadBytes = 0;
     for (const r of records) payloadBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     return { template: new FrameTemplate(frame), records: records.length, batchBytes: batch.length, payloadBytes, batchAt };
