@@ -1,6 +1,9 @@
 // The per-batch results of a scan (struct-of-arrays, reused across calls) and its options: the
 // shape every accel backend fills. int64 fields become JS numbers: exact below 2^53, and -1
 // stays -1.
+import type { RecordError } from '../protocol/records/validate.js';
+
+export type { RecordError };
 
 /** Per-batch results of a scan, struct-of-arrays, reused across calls; `count` entries are valid. */
 export interface BatchScan {
@@ -72,9 +75,4 @@ export type ScanResult =
   | { ok: true; batches: number; records: number; bytes: number }
   | { ok: false; errorCode: number; message: string; batchIndex: number; recordErrors?: RecordError[] };
 
-/** A rejected record: its index within the batch (Produce v8+ record_errors, KIP-467). */
-export interface RecordError {
-  index: number;
-  message: string;
-}
 

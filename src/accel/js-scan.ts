@@ -148,7 +148,7 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     } else if (tsCheck && !options.validateRecords) {
       // Header level, when records are not read: the first record's and the largest timestamp.
       // (With validateRecords the caller validates a compressed batch's records after
-      // decompressing it: src/storage/log-validator.ts.)
+      // decompressing it: src/protocol/records/validate.ts.)
       if (baseTimestamp !== NO_TIMESTAMP && (baseTimestamp < lo || baseTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `baseTimestamp ${baseTimestamp} is out of range [${lo}, ${hi}]`);
       if (maxTimestamp !== NO_TIMESTAMP && (maxTimestamp < lo || maxTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `maxTimestamp ${maxTimestamp} is out of range [${lo}, ${hi}]`);
     }

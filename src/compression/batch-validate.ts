@@ -1,12 +1,12 @@
 // A produced compressed batch's records, decompressed and validated as Kafka's LogValidator does
 // on the leader (validateMessagesAndAssignOffsetsCompressed): a batch whose bytes do not
 // decompress is CORRUPT_MESSAGE, records that do not parse are INVALID_RECORD, and the record
-// rules (timestamps, keys) come from storage/log-validator.ts. Only the records section is
+// rules (timestamps, keys) come from src/protocol/records/validate.ts. Only the records section is
 // decompressed, into a scratch buffer that is dropped: the batch is stored as it came.
 //
 // Sync for gzip, snappy and lz4 (inline and on pool threads), async for all four (zstd).
 import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from '../protocol/records/layout.js';
-import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVerdict } from '../storage/log-validator.js';
+import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { decompress, decompressSync } from './codecs.js';

@@ -9,7 +9,7 @@
 //   future was once stored as sent, which stopped time retention and, through the time index,
 //   start-up (issue 11).
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from '../protocol/records/layout.js';
-import { validateRecords, type RecordRules, type RecordsVerdict } from './log-validator.js';
+import { validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { runValidation, runsInline } from '../workers/pool.js';
 import { hasSyncCodec } from '../compression/codecs.js';
 import { validateCompressedBatchSync } from '../compression/batch-validate.js';

@@ -5,7 +5,8 @@
 import type { PartitionLog } from './partition-log.js';
 import { readInt64 } from '../protocol/records/int64.js';
 import { latestSnapshot, readSnapshotFile, lastSequenceOf } from './producer-state.js';
-import { applyMarker, controlTypeOf } from './txn-state.js';
+import { applyMarker } from './txn-state.js';
+import { controlTypeOf } from '../protocol/records/control.js';
 import { ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BASE_SEQUENCE_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, TRANSACTIONAL_MASK } from '../protocol/records/layout.js';
 
 // The newest snapshot at or below the log end (disk), then the batches after it (all of them

@@ -9,8 +9,6 @@ import { ControlRecordType } from '../protocol/records/control.js';
 import type { AppendInfo, PartitionLog } from '../storage/partition-log.js';
 import { applyMarker } from '../storage/txn-state.js';
 
-export { controlTypeOf } from '../storage/txn-state.js';
-
 export function markerKey(commit: boolean): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt16BE(0, 0);

@@ -12,7 +12,7 @@ import { buildBatch } from '../protocol/records/build.js';
 import { iterateRecords } from '../protocol/records/iterate.js';
 import { stampBatch } from '../protocol/records/stamp.js';
 import { type BatchHeader } from '../protocol/records/header.js';
-import { controlTypeOf } from './markers.js';
+import { controlTypeOf } from '../protocol/records/control.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
 interface PendingOffset {

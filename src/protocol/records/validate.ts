@@ -8,9 +8,14 @@
 // INVALID_TIMESTAMP if any is a timestamp error, else INVALID_RECORD (processRecordErrors). A
 // record that does not parse fails the whole batch with INVALID_RECORD and no record errors, as
 // Kafka's record iterator throws InvalidRecordException.
-import { ErrorCode } from '../errors.js';
-import type { RecordError } from '../accel/batch-scan.js';
-import { cursor, readVarint, readVarlong } from '../protocol/records/varint.js';
+import { ErrorCode } from '../../errors.js';
+import { cursor, readVarint, readVarlong } from './varint.js';
+
+/** A rejected record: its index within the batch (Produce v8+ record_errors, KIP-467). */
+export interface RecordError {
+  index: number;
+  message: string;
+}
 
 export interface RecordRules {
   /** "topic-partition", for Kafka's messages. */
