@@ -13,7 +13,7 @@ import { startSamsa, startCeiling, systemCpu } from './lib/samsa.js';
 import { createTopic, produceFrame, checkProduceResponse } from './lib/kafka.js';
 import { runSchedule, type ScheduleResult } from './lib/scheduled.js';
 import { banner, env, envList, fmt, table, json } from './lib/report.js';
-import { buildBatch } from '../src/storage/record-batch.js';
+import { buildBatch } from '../src/protocol/records/build.js';
 
 const RATE = env('BENCH_RATE', 20000);
 const PER = env('BENCH_RECORDS', 20);

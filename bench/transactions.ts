@@ -13,7 +13,9 @@
 // Reproduce: npm run build && npm run bench:txn
 // Knobs: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_INFLIGHT (5), BENCH_TXNS (2000), BENCH_JSON=1.
 import { ClientConnection } from '../src/client/connection.js';
-import { buildBatch, computeBatchCrc, CRC_OFFSET, PRODUCER_ID_OFFSET, PRODUCER_EPOCH_OFFSET, BASE_SEQUENCE_OFFSET } from '../src/storage/record-batch.js';
+import { buildBatch } from '../src/protocol/records/build.js';
+import { computeBatchCrc } from '../src/protocol/records/stamp.js';
+import { CRC_OFFSET, PRODUCER_ID_OFFSET, PRODUCER_EPOCH_OFFSET, BASE_SEQUENCE_OFFSET } from '../src/protocol/records/layout.js';
 import { ProduceRequest } from '../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../src/protocol/generated/produce-response.js';
 import { InitProducerIdRequest } from '../src/protocol/generated/init-producer-id-request.js';

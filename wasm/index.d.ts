@@ -1,5 +1,5 @@
 // Types of wasm/index.mjs (TypeScript finds them through index.d.mts, which re-exports this file).
-// The shapes are those of src/storage/record-batch.ts, declared here structurally so this file
+// The shapes are those of src/accel/js-scan.ts, declared here structurally so this file
 // stands alone in the published package.
 
 /** Per-batch results of a scan, struct-of-arrays (the reference's BatchScan). */

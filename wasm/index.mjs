@@ -1,7 +1,7 @@
 // The WebAssembly backend of samsa's hot path (build/samsa.wasm, from assembly/*.ts).
 //
 // `wasmAccel` has the signatures and results of the pure-TypeScript reference
-// (src/storage/crc32c.ts, src/storage/record-batch.ts); test/wasm/parity.test.ts holds it to that.
+// (src/protocol/records/crc32c.ts, src/accel/js-scan.ts); test/wasm/parity.test.ts holds it to that.
 // Loading is synchronous and happens at import: an import that throws (no .wasm, no WebAssembly)
 // means "no wasm backend here".
 //

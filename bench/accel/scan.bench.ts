@@ -7,7 +7,9 @@
 //            BENCH_BATCH_BYTES=16384; BENCH_PAYLOAD_BYTES=1048576; BENCH_TIME_MS=500)
 import { Bench } from 'tinybench';
 import { availableAccels, type Accel } from '../../src/accel/index.js';
-import { buildBatch, stampBatch as jsStamp, type ScanOptions } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { stampBatch as jsStamp } from '../../src/protocol/records/stamp.js';
+import { type ScanOptions } from '../../src/accel/batch-scan.js';
 import { banner, env, fmt, json, table } from '../lib/report.js';
 
 const TIME_MS = env('BENCH_TIME_MS', 500);

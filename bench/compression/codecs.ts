@@ -5,8 +5,8 @@
 // Reproduce: node --import tsx bench/compression/codecs.ts [--time ms]
 import { Bench } from 'tinybench';
 import { compress, compressSync, decompress, decompressSync, hasSyncCodec } from '../../src/compression/codecs.js';
-import { crc32c } from '../../src/storage/crc32c.js';
-import { RECORDS_OFFSET } from '../../src/storage/record-batch.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
+import { RECORDS_OFFSET } from '../../src/protocol/records/layout.js';
 import { availableParallelism, cpus } from 'node:os';
 import { fmtBytes, jsonBatch } from './data.js';
 

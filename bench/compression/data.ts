@@ -1,6 +1,6 @@
 // Realistic record batches for the compression benches: JSON event values of about 150-400
 // bytes, short keys, a header on every fourth record, timestamps a few ms apart. Deterministic.
-import { buildBatch, type BuildRecord } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
 
 function mulberry32(seed: number): () => number {
   return () => {

@@ -6,7 +6,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ClientConnection } from '../../src/client/connection.js';
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
-import { readBatchHeader, iterateRecords, RECORDS_OFFSET } from '../../src/storage/record-batch.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { iterateRecords } from '../../src/protocol/records/iterate.js';
+import { RECORDS_OFFSET } from '../../src/protocol/records/layout.js';
 
 export const LEGIT_TOPIC = 'fuzz-soak-legit';
 

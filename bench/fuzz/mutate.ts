@@ -1,7 +1,8 @@
 // Seeded mutation of real client request frames. Frame number i of a run depends only on (seed, i)
 // and the corpus, never on what happened before, so `--seed S --only i` replays one frame alone.
 import type { SeedFrame } from './corpus.js';
-import { computeBatchCrc, CRC_OFFSET, MAGIC_OFFSET, BATCH_LENGTH_OFFSET, ATTRIBUTES_OFFSET, MAX_TIMESTAMP_OFFSET, BASE_TIMESTAMP_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORD_COUNT_OFFSET, PRODUCER_ID_OFFSET, PRODUCER_EPOCH_OFFSET, BASE_SEQUENCE_OFFSET, RECORDS_OFFSET, LOG_OVERHEAD } from '../../src/storage/record-batch.js';
+import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
+import { CRC_OFFSET, MAGIC_OFFSET, BATCH_LENGTH_OFFSET, ATTRIBUTES_OFFSET, MAX_TIMESTAMP_OFFSET, BASE_TIMESTAMP_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORD_COUNT_OFFSET, PRODUCER_ID_OFFSET, PRODUCER_EPOCH_OFFSET, BASE_SEQUENCE_OFFSET, RECORDS_OFFSET, LOG_OVERHEAD } from '../../src/protocol/records/layout.js';
 
 /** mulberry32: small, fast, good enough to spread mutations; not for anything secret. */
 export class Rng {

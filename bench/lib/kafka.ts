@@ -12,7 +12,8 @@ import { ProduceResponse } from '../../src/protocol/generated/produce-response.j
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
 import { responseHeaderVersion } from '../../src/protocol/headers.js';
-import { buildBatch, readBatchHeader } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 
 export { encodeRequest, FrameTemplate };
 export { BENCH_CLIENT_ID as CLIENT_ID } from '../../src/bench/frames.js';

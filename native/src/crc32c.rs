@@ -1,5 +1,5 @@
 //! CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, initial value and final xor 0xFFFFFFFF,
-//! the checksum of Kafka's v2 record batches. Same results as src/storage/crc32c.ts for every
+//! the checksum of Kafka's v2 record batches. Same results as src/protocol/records/crc32c.ts for every
 //! input.
 //!
 //! Three implementations, chosen at run time:

@@ -4,7 +4,7 @@
 //! - crc32c: CRC-32C with SSE4.2 / ARMv8 CRC instructions (three interleaved streams), or
 //!   slicing-by-8;
 //! - scan: RecordBatch v2 scan (bounds, magic, CRC, counts, timestamps, producer fields, records),
-//!   stamp and LogAppendTime, identical to src/storage/record-batch.ts;
+//!   stamp and LogAppendTime, identical to src/accel/js-scan.ts and src/protocol/records/stamp.ts;
 //! - io: pwritev / pread probes, measured in bench/accel/segment-io.bench.ts.
 //!
 //! `unsafe` lives only in napi/ (FFI), io.rs (syscalls) and the CPU-feature-gated CRC functions.

@@ -1,5 +1,5 @@
 //! RecordBatch v2 scan, stamp and LogAppendTime: a line-by-line port of `scanBatches`,
-//! `stampBatch` and `setLogAppendTime` in src/storage/record-batch.ts, with the same checks in
+//! `stampBatch` and `setLogAppendTime` in src/accel/js-scan.ts and src/protocol/records/stamp.ts, with the same checks in
 //! the same order, so every backend gives the same answer for every input (test/accel/).
 //!
 //! Layout, big-endian: baseOffset int64 @0 | batchLength int32 @8 | partitionLeaderEpoch int32 @12

@@ -82,7 +82,7 @@ impl Default for BatchOpts {
     }
 }
 
-/// An uncompressed v2 batch with a correct CRC (the layout of src/storage/record-batch.ts).
+/// An uncompressed v2 batch with a correct CRC (the layout of src/protocol/records/layout.ts).
 pub fn build_batch(records: &[Rec], o: &BatchOpts) -> Vec<u8> {
     let mut b = vec![0u8; 61];
     for (i, r) in records.iter().enumerate() {

@@ -1,10 +1,8 @@
 // What every backend shares: the argument rules of the Accel interface (types.ts), checked once
 // in TypeScript so the three backends cannot drift apart on odd input.
+import { readInt32 } from '../protocol/records/int64.js';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MIN_BATCH_LENGTH } from '../protocol/records/layout.js';
 import type { AccelBackend } from './types.js';
-
-const BATCH_HEADER_SIZE = 61;
-const MIN_BATCH_LENGTH = 49;
-const LOG_OVERHEAD = 12;
 
 /** ToIntegerOrInfinity clamped to [0, len]; NaN counts as 0. */
 export function clampIndex(x: number, len: number): number {
@@ -28,10 +26,6 @@ export function normalizedCrc32c(crc: Crc): (buf: Uint8Array, start?: number, en
   };
 }
 
-function i32(b: Uint8Array, p: number): number {
-  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
-}
-
 /** stampBatch's precondition: an integer position with a whole batch header behind it. */
 export function checkHeader(buf: Uint8Array, position: number): void {
   if (!(Number.isInteger(position) && position >= 0 && position + BATCH_HEADER_SIZE <= buf.length)) {
@@ -42,7 +36,7 @@ export function checkHeader(buf: Uint8Array, position: number): void {
 /** setLogAppendTime's precondition: the whole batch, as its batchLength says, is inside buf. */
 export function checkWholeBatch(buf: Uint8Array, position: number): void {
   const header = Number.isInteger(position) && position >= 0 && position + BATCH_HEADER_SIZE <= buf.length;
-  const length = header ? i32(buf, position + 8) : 0;
+  const length = header ? readInt32(buf, position + BATCH_LENGTH_OFFSET) : 0;
   if (!header || length < MIN_BATCH_LENGTH || position + LOG_OVERHEAD + length > buf.length) {
     throw new RangeError(`setLogAppendTime: no whole batch at position ${position} of a ${buf.length}-byte buffer`);
   }

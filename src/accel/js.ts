@@ -1,7 +1,10 @@
-// The reference backend: the pure-TypeScript functions of src/storage/, behind the interface's
-// argument rules (common.ts). Always available; the other backends are tested against it.
-import { crc32c } from '../storage/crc32c.js';
-import { createBatchScan, scanBatches, setLogAppendTime, stampBatch } from '../storage/record-batch.js';
+// The reference backend: the pure-TypeScript scan (js-scan.ts) and the record format's own
+// CRC-32C and header rewrites (src/protocol/records/), behind the interface's argument rules
+// (common.ts). Always available; the other backends are tested against it.
+import { crc32c } from '../protocol/records/crc32c.js';
+import { createBatchScan } from './batch-scan.js';
+import { scanBatches } from './js-scan.js';
+import { setLogAppendTime, stampBatch } from '../protocol/records/stamp.js';
 import { checkHeader, checkWholeBatch, normalizedCrc32c } from './common.js';
 import type { Accel } from './types.js';
 

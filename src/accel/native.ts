@@ -11,7 +11,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Accel, BatchScan, ScanOptions, ScanResult } from './types.js';
 import { checkHeader, checkWholeBatch } from './common.js';
-import { createBatchScan as createPlainBatchScan, scanBatches as referenceScan, stampBatch as referenceStamp, type RecordError } from '../storage/record-batch.js';
+import { createBatchScan as createPlainBatchScan, type RecordError } from './batch-scan.js';
+import { scanBatches as referenceScan } from './js-scan.js';
+import { stampBatch as referenceStamp } from '../protocol/records/stamp.js';
+import { BATCH_LENGTH_OFFSET, LOG_OVERHEAD } from '../protocol/records/layout.js';
 import { scanErrorMessage } from './scan-errors.js';
 import { createPackedBatchScan, FLAG, growScanState, IO, SCAN_LAYOUT, scanState } from './scan-state.js';
 
@@ -117,7 +120,7 @@ let scratch: BatchScan | undefined;
  * clock), so the reference lists them, from that one batch: the same list by construction.
  */
 function recordErrors(buf: Buffer, position: number, options: ScanOptions): RecordError[] {
-  const size = buf.readInt32BE(position + 8) + 12;
+  const size = buf.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
   scratch ??= createPlainBatchScan(1);
   const r = referenceScan(buf.subarray(position, position + size), scratch, { ...options, singleBatch: true });
   return r.ok ? [] : (r.recordErrors ?? []);

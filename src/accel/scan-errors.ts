@@ -1,6 +1,6 @@
 // The text of scanBatches' errors, rebuilt from the compact form the native addon returns:
 // a detail number and up to four numbers (native/src/scan.rs `Detail`, the same numbering as
-// wasm/assembly/scan.ts). Each message is the one src/storage/record-batch.ts writes; the parity
+// wasm/assembly/scan.ts). Each message is the one src/accel/js-scan.ts writes; the parity
 // tests compare them character by character.
 import type { ScanOptions } from './types.js';
 

@@ -9,7 +9,7 @@
 //   attributes, producerEpoch (i16 × C each)
 //
 // Any BatchScan can be handed to the native scan: one that is not laid out like this (from
-// record-batch.ts's createBatchScan, or grown by another backend) gets its arrays replaced by
+// batch-scan.ts's createBatchScan, or grown by another backend) gets its arrays replaced by
 // views of a new state buffer, exactly as the reference replaces them when it grows.
 import type { BatchScan } from './types.js';
 

@@ -2,10 +2,10 @@
 // backends that give identical results for every input (test/accel/parity.test.ts):
 //   native  the Rust Node-API addon in native/ (SSE4.2 / ARMv8 CRC32C, scan in Rust)
 //   wasm    the AssemblyScript build in wasm/
-//   js      the pure-TypeScript reference, src/storage/crc32c.ts and src/storage/record-batch.ts
+//   js      the pure-TypeScript reference, src/protocol/records/crc32c.ts and src/accel/js-scan.ts
 // The semantics are the reference's; where the reference leaves something to chance (offsets out
 // of range, fractional numbers), the interface pins it down and every backend does the same.
-import type { BatchScan, ScanOptions, ScanResult } from '../storage/record-batch.js';
+import type { BatchScan, ScanOptions, ScanResult } from './batch-scan.js';
 
 export type { BatchScan, ScanOptions, ScanResult };
 
@@ -25,16 +25,16 @@ export interface Accel {
    */
   crc32c(buf: Uint8Array, start?: number, end?: number, init?: number): number;
   /**
-   * The reference's scanBatches (src/storage/record-batch.ts): same error codes, batch index and
+   * The reference's scanBatches (src/accel/js-scan.ts): same error codes, batch index and
    * message text, same `out` entries. `out` may come from createBatchScan here or from
-   * record-batch.ts; as there, its arrays may be replaced (grown), so read them after the call.
+   * batch-scan.ts; as there, its arrays may be replaced (grown), so read them after the call.
    */
   scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): ScanResult;
   /** A BatchScan laid out the way this backend fills fastest (any BatchScan works). */
   createBatchScan(initialCapacity?: number): BatchScan;
   /**
    * Writes baseOffset and partitionLeaderEpoch of the batch at `position` (outside the CRC).
-   * RangeError unless `position` is an integer with a whole 61-byte batch header at it.
+   * RangeError unless `position` is an integer with a whole batch header (BATCH_HEADER_SIZE bytes) at it.
    */
   stampBatch(buf: Buffer, position: number, baseOffset: number, partitionLeaderEpoch: number): void;
   /**

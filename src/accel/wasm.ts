@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createBatchScan } from '../storage/record-batch.js';
+import { createBatchScan } from './batch-scan.js';
 import { checkHeader, checkWholeBatch, normalizedCrc32c } from './common.js';
 import type { Accel, BatchScan, ScanOptions, ScanResult } from './types.js';
 

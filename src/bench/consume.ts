@@ -6,7 +6,8 @@
 // round trip.
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
-import { readBatchHeader, LOG_OVERHEAD, BATCH_HEADER_SIZE } from '../storage/record-batch.js';
+import { readBatchHeader } from '../protocol/records/header.js';
+import { LOG_OVERHEAD, BATCH_HEADER_SIZE } from '../protocol/records/layout.js';
 import { errorInfo } from '../errors.js';
 import { Session, formatAddress, kafkaError, type TopicLayout } from './session.js';
 import { BenchError, type Address, type BenchConfig } from './types.js';

@@ -5,7 +5,10 @@
 // (FrameTemplate). In e2e mode the batch timestamps are restamped per send (a copy of the frame,
 // two int64 writes and a CRC-32C), so a consumer can measure the record's age on receipt.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
-import { buildBatch, computeBatchCrc, varintSize, BATCH_HEADER_SIZE, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET, type BuildRecord } from '../storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../protocol/records/build.js';
+import { computeBatchCrc } from '../protocol/records/stamp.js';
+import { varintSize } from '../protocol/records/varint.js';
+import { BATCH_HEADER_SIZE, BASE_TIMESTAMP_OFFSET, MAX_TIMESTAMP_OFFSET, CRC_OFFSET } from '../protocol/records/layout.js';
 import { compressBatch, type TargetCodec } from '../compression/batch-codec.js';
 import { encodeRequest, FrameTemplate } from './frames.js';
 import { KeySpace } from './keys.js';
@@ -159,7 +162,7 @@ export class Payload {
       timeoutMs: 30000,
       topicData: [{ name: this.cfg.topic, partitionData: [{ index: partition, records: batch }] }],
     });
-    const batchAt = frame.lastIndexOf(batch.subarray(0, 61));
+    const batchAt = frame.lastIndexOf(batch.subarray(0, BATCH_HEADER_SIZE));
     let payloadBytes = 0;
     for (const r of records) payloadBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     return { template: new FrameTemplate(frame), records: records.length, batchBytes: batch.length, payloadBytes, batchAt };

@@ -10,27 +10,12 @@
 // Every function comes twice: `xxxSync` runs on the calling thread and does gzip, snappy and lz4
 // (zstd has no synchronous codec here); `xxx` returns a promise and does all four, compressing
 // on libuv's threads.
-import {
-  ATTRIBUTES_OFFSET,
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  COMPRESSION_MASK,
-  CONTROL_MASK,
-  CRC_OFFSET,
-  CURRENT_MAGIC,
-  LAST_OFFSET_DELTA_OFFSET,
-  LOG_OVERHEAD,
-  MAGIC_OFFSET,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
-  RECORDS_OFFSET,
-  TIMESTAMP_TYPE_MASK,
-} from '../storage/record-batch.js';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/layout.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { CODEC_NAMES, compress, compressSync, decompress, decompressSync } from './codecs.js';
 import { renumberRecords, walkRecords } from './records.js';
+import { readInt64, writeInt64 } from '../protocol/records/int64.js';
 
 /** Codec ids a batch can be converted to: 0 (uncompressed) or a codec. */
 export type TargetCodec = 0 | 1 | 2 | 3 | 4;
@@ -88,16 +73,6 @@ function assemble(buf: Buffer, position: number, records: Buffer, codec: number,
   }
   out.writeUInt32BE(accel.crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
   return out;
-}
-
-function readInt64(b: Buffer, p: number): number {
-  return b.readInt32BE(p) * 4294967296 + b.readUInt32BE(p + 4);
-}
-
-function writeInt64(b: Buffer, p: number, v: number): void {
-  const hi = Math.floor(v / 4294967296);
-  b.writeInt32BE(hi, p);
-  b.writeUInt32BE(v - hi * 4294967296, p + 4);
 }
 
 function recordsOf(buf: Buffer, at: Located): Buffer {

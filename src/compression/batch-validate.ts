@@ -1,15 +1,16 @@
 // A produced compressed batch's records, decompressed and validated as Kafka's LogValidator does
 // on the leader (validateMessagesAndAssignOffsetsCompressed): a batch whose bytes do not
 // decompress is CORRUPT_MESSAGE, records that do not parse are INVALID_RECORD, and the record
-// rules (timestamps, keys) come from storage/log-validator.ts. Only the records section is
+// rules (timestamps, keys) come from src/protocol/records/validate.ts. Only the records section is
 // decompressed, into a scratch buffer that is dropped: the batch is stored as it came.
 //
 // Sync for gzip, snappy and lz4 (inline and on pool threads), async for all four (zstd).
-import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from '../storage/record-batch.js';
-import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVerdict } from '../storage/log-validator.js';
+import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from '../protocol/records/layout.js';
+import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { decompress, decompressSync } from './codecs.js';
+import { readInt64 } from '../protocol/records/int64.js';
 
 interface Parts {
   codec: number;
@@ -25,7 +26,7 @@ function parts(buf: Buffer, position: number): Parts {
     codec: buf[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK,
     records: buf.subarray(position + RECORDS_OFFSET, position + size),
     count: buf.readInt32BE(position + RECORD_COUNT_OFFSET),
-    baseTimestamp: buf.readInt32BE(position + BASE_TIMESTAMP_OFFSET) * 4294967296 + buf.readUInt32BE(position + BASE_TIMESTAMP_OFFSET + 4),
+    baseTimestamp: readInt64(buf, position + BASE_TIMESTAMP_OFFSET),
   };
 }
 

@@ -11,42 +11,7 @@
 // rebuilt batch has offset deltas 0..n-1 and maxTimestamp recomputed from the records. This
 // module does the records half of that.
 import { ErrorCode, KafkaError } from '../errors.js';
-import { varintSize } from '../storage/record-batch.js';
-
-let cur = 0; // shared cursor of the readers below; -1 after a bad varint
-
-function varint(b: Uint8Array, end: number): number {
-  let r = 0;
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (cur >= end) break;
-    const x = b[cur++]!;
-    if (shift === 28 && x > 0x0f) break;
-    r |= (x & 0x7f) << shift;
-    if (x < 0x80) return (r >>> 1) ^ -(r & 1);
-  }
-  cur = -1;
-  return 0;
-}
-
-function varlong(b: Uint8Array, end: number): number {
-  let r = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && cur < end; i++) {
-    const x = b[cur++]!;
-    r += (x & 0x7f) * mul;
-    if (x < 0x80) return r % 2 === 1 ? -(r + 1) / 2 : r / 2;
-    mul *= 128;
-  }
-  cur = -1;
-  return 0;
-}
-
-function putVarint(b: Uint8Array, p: number, n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0;
-  for (; v >= 0x80; v >>>= 7) b[p++] = (v & 0x7f) | 0x80;
-  b[p++] = v;
-  return p;
-}
+import { cursor, readVarint, readVarlong, varintSize, writeVarint } from '../protocol/records/varint.js';
 
 function invalid(i: number, at: number, what: string): KafkaError {
   return new KafkaError(ErrorCode.INVALID_RECORD, `record ${i} at byte ${at} of the records: ${what}`);
@@ -73,47 +38,47 @@ export function walkRecords(records: Uint8Array, count: number): RecordsLayout {
   const bounds = new Int32Array(count * 4);
   let consecutive = true;
   let maxTimestampDelta = Number.NaN;
-  cur = 0;
+  cursor.pos = 0;
   for (let i = 0; i < count; i++) {
-    const at = cur;
+    const at = cursor.pos;
     if (at >= end) throw invalid(i, at, `the batch declares ${count} records but its bytes end after ${i}`);
-    const len = varint(records, end);
-    if (cur < 0) throw invalid(i, at, 'invalid record length varint');
-    if (len <= 0 || len > end - cur) throw invalid(i, at, `invalid record size ${len}, ${end - cur} bytes left`);
-    const bodyStart = cur;
-    const bodyEnd = cur + len;
-    cur++; // attributes
-    const tsDelta = varlong(records, bodyEnd);
-    if (cur < 0) throw invalid(i, at, 'invalid timestampDelta');
+    const len = readVarint(records, end);
+    if (cursor.pos < 0) throw invalid(i, at, 'invalid record length varint');
+    if (len <= 0 || len > end - cursor.pos) throw invalid(i, at, `invalid record size ${len}, ${end - cursor.pos} bytes left`);
+    const bodyStart = cursor.pos;
+    const bodyEnd = cursor.pos + len;
+    cursor.pos++; // attributes
+    const tsDelta = readVarlong(records, bodyEnd);
+    if (cursor.pos < 0) throw invalid(i, at, 'invalid timestampDelta');
     if (!(tsDelta <= maxTimestampDelta)) maxTimestampDelta = tsDelta;
-    const odStart = cur;
-    const offsetDelta = varint(records, bodyEnd);
-    if (cur < 0) throw invalid(i, at, 'invalid offsetDelta');
+    const odStart = cursor.pos;
+    const offsetDelta = readVarint(records, bodyEnd);
+    if (cursor.pos < 0) throw invalid(i, at, 'invalid offsetDelta');
     if (offsetDelta !== i) consecutive = false;
-    const odEnd = cur;
-    const keyLength = varint(records, bodyEnd);
-    if (cur < 0 || keyLength > bodyEnd - cur) throw invalid(i, at, 'invalid key length');
-    if (keyLength > 0) cur += keyLength;
-    const valueLength = varint(records, bodyEnd);
-    if (cur < 0 || valueLength > bodyEnd - cur) throw invalid(i, at, 'invalid value length');
-    if (valueLength > 0) cur += valueLength;
-    const headers = varint(records, bodyEnd);
-    if (cur < 0 || headers < 0 || headers > bodyEnd - cur) throw invalid(i, at, 'invalid number of record headers');
+    const odEnd = cursor.pos;
+    const keyLength = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || keyLength > bodyEnd - cursor.pos) throw invalid(i, at, 'invalid key length');
+    if (keyLength > 0) cursor.pos += keyLength;
+    const valueLength = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || valueLength > bodyEnd - cursor.pos) throw invalid(i, at, 'invalid value length');
+    if (valueLength > 0) cursor.pos += valueLength;
+    const headers = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || headers < 0 || headers > bodyEnd - cursor.pos) throw invalid(i, at, 'invalid number of record headers');
     for (let h = 0; h < headers; h++) {
-      const kl = varint(records, bodyEnd);
-      if (cur < 0 || kl < 0 || kl > bodyEnd - cur) throw invalid(i, at, `invalid header ${h} key length`);
-      cur += kl;
-      const vl = varint(records, bodyEnd);
-      if (cur < 0 || vl > bodyEnd - cur) throw invalid(i, at, `invalid header ${h} value length`);
-      if (vl > 0) cur += vl;
+      const kl = readVarint(records, bodyEnd);
+      if (cursor.pos < 0 || kl < 0 || kl > bodyEnd - cursor.pos) throw invalid(i, at, `invalid header ${h} key length`);
+      cursor.pos += kl;
+      const vl = readVarint(records, bodyEnd);
+      if (cursor.pos < 0 || vl > bodyEnd - cursor.pos) throw invalid(i, at, `invalid header ${h} value length`);
+      if (vl > 0) cursor.pos += vl;
     }
-    if (cur !== bodyEnd) throw invalid(i, at, `the record declares ${len} bytes but its fields take ${cur - bodyStart}`);
+    if (cursor.pos !== bodyEnd) throw invalid(i, at, `the record declares ${len} bytes but its fields take ${cursor.pos - bodyStart}`);
     bounds[i * 4] = bodyStart;
     bounds[i * 4 + 1] = odStart;
     bounds[i * 4 + 2] = odEnd;
     bounds[i * 4 + 3] = bodyEnd;
   }
-  if (cur !== end) throw new KafkaError(ErrorCode.INVALID_RECORD, `the batch declares ${count} records but ${end - cur} bytes remain after them`);
+  if (cursor.pos !== end) throw new KafkaError(ErrorCode.INVALID_RECORD, `the batch declares ${count} records but ${end - cursor.pos} bytes remain after them`);
   return { count, maxTimestampDelta, consecutive, bounds };
 }
 
@@ -136,9 +101,9 @@ export function renumberRecords(records: Buffer, layout: RecordsLayout): Buffer 
   for (let i = 0; i < count; i++) {
     const k = i * 4;
     const [bodyStart, odStart, odEnd, recEnd] = [bounds[k]!, bounds[k + 1]!, bounds[k + 2]!, bounds[k + 3]!];
-    q = putVarint(out, q, odStart - bodyStart + varintSize(i) + recEnd - odEnd);
+    q = writeVarint(out, q, odStart - bodyStart + varintSize(i) + recEnd - odEnd);
     q += records.copy(out, q, bodyStart, odStart);
-    q = putVarint(out, q, i);
+    q = writeVarint(out, q, i);
     q += records.copy(out, q, odEnd, recEnd);
   }
   return out;

@@ -11,7 +11,10 @@ import type { LogManager } from '../storage/log-manager.js';
 export interface StateTopicServices extends InternalTopicServices {
   readonly logManager: LogManager;
 }
-import { buildBatch, iterateRecords, readBatchHeader, stampBatch, type BatchHeader, type BuildRecord } from '../storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../protocol/records/build.js';
+import { iterateRecords } from '../protocol/records/iterate.js';
+import { readBatchHeader, type BatchHeader } from '../protocol/records/header.js';
+import { stampBatch } from '../protocol/records/stamp.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';

@@ -6,7 +6,9 @@ import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.j
 import { ListOffsetsResponse, type ListOffsetsPartitionResponse } from '../protocol/generated/list-offsets-response.js';
 import type { Input } from '../protocol/primitives/index.js';
 import { ErrorCode } from '../errors.js';
-import { readBatchHeader, iterateRecords, CompressionType } from '../storage/record-batch.js';
+import { readBatchHeader } from '../protocol/records/header.js';
+import { iterateRecords } from '../protocol/records/iterate.js';
+import { CompressionType } from '../protocol/records/layout.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { runJob } from '../workers/pool.js';
 import { defineHandler } from './types.js';
@@ -76,7 +78,7 @@ async function lookup(log: PartitionLog, timestamp: number, isolation: number): 
 
 async function uncompressed(buf: Buffer): Promise<Buffer> {
   const h = readBatchHeader(buf, 0);
-  return (h.attributes & 0x07) === CompressionType.None ? buf : runJob('decompressBatch', { buf, position: 0 });
+  return h.compression === CompressionType.None ? buf : runJob('decompressBatch', { buf, position: 0 });
 }
 
 // Offset of the first record in an uncompressed batch with timestamp >= (or ==) `ts`.

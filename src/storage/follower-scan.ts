@@ -4,7 +4,8 @@
 // to batch and starting at or after the log end (UnexpectedAppendOffsetException in Kafka).
 import { ErrorCode, KafkaError } from '../errors.js';
 import { accel } from '../accel/index.js';
-import { readInt64 } from './batch-header.js';
+import { readInt64 } from '../protocol/records/int64.js';
+import { PARTITION_LEADER_EPOCH_OFFSET } from '../protocol/records/layout.js';
 
 export interface FollowerBatch {
   position: number;
@@ -35,7 +36,7 @@ export function scanFollowerBatches(records: Buffer, partition: string, logEndOf
           : `append to ${partition} as follower: out of order offsets (batch ${i} starts at ${baseOffset}, after ${next - 1})`,
       );
     }
-    out.push({ position, size: scanState.size[i]!, baseOffset, lastOffset, maxTimestamp: scanState.maxTimestamp[i]!, leaderEpoch: records.readInt32BE(position + 12) });
+    out.push({ position, size: scanState.size[i]!, baseOffset, lastOffset, maxTimestamp: scanState.maxTimestamp[i]!, leaderEpoch: records.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET) });
     next = lastOffset + 1;
   }
   return out;

@@ -13,7 +13,8 @@
 // is the one appended to. An uncompressed batch on a non-compacted topic (the hot path) has no
 // await at all: the result is returned directly, not as a promise.
 import { ErrorCode, KafkaError } from '../errors.js';
-import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK, type RecordError, type ScanOptions } from './record-batch.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../protocol/records/layout.js';
+import { type RecordError, type ScanOptions } from '../accel/batch-scan.js';
 import { leaderRules, mayHaveKeyErrors, needsValidation, validateBeyondScanSync, setMaxTimestamp, validateBeyondScan, validateUncompressed, type RecordsVerdict } from './leader-validation.js';
 import { accel } from '../accel/index.js';
 import { runJob } from '../workers/pool.js';

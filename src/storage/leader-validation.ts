@@ -1,4 +1,4 @@
-// What the leader checks in a produced batch beyond the accel scan (record-batch.ts), in Kafka's
+// What the leader checks in a produced batch beyond the accel scan (src/accel/js-scan.ts), in Kafka's
 // LogValidator order, kept out of the Produce handler so that PartitionLog.appendAsLeader can
 // call it (issue 12):
 // - a compressed batch's records are decompressed and validated (timestamps, structure, inner
@@ -8,14 +8,15 @@
 //   producer wrote there: LogValidator's setMaxTimestamp. A header of Long.MAX or far in the
 //   future was once stored as sent, which stopped time retention and, through the time index,
 //   start-up (issue 11).
-import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from './record-batch.js';
-import { validateRecords, type RecordRules, type RecordsVerdict } from './log-validator.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from '../protocol/records/layout.js';
+import { validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { runValidation, runsInline } from '../workers/pool.js';
 import { hasSyncCodec } from '../compression/codecs.js';
 import { validateCompressedBatchSync } from '../compression/batch-validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode } from '../errors.js';
-import { toInt64 } from './batch-header.js';
+import { toInt64 } from '../protocol/records/int64.js';
+import { readInt64 } from '../protocol/records/int64.js';
 
 export type { RecordRules, RecordsVerdict };
 
@@ -38,10 +39,6 @@ export function leaderRules(partition: string, cfg: LeaderConfig, now: number): 
     lo: now - cfg.timestampBeforeMaxMs,
     hi: now + cfg.timestampAfterMaxMs,
   };
-}
-
-function int64(b: Buffer, p: number): number {
-  return b.readInt32BE(p) * 4294967296 + b.readUInt32BE(p + 4);
 }
 
 /**
@@ -75,7 +72,7 @@ export function validateBeyondScan(records: Buffer, position: number, rules: Rec
 /** The records of an uncompressed batch against `rules`, on this thread. */
 export function validateUncompressed(records: Buffer, position: number, rules: RecordRules): RecordsVerdict {
   const end = position + records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-  return validateRecords(records.subarray(position + RECORDS_OFFSET, end), records.readInt32BE(position + RECORD_COUNT_OFFSET), int64(records, position + BASE_TIMESTAMP_OFFSET), rules);
+  return validateRecords(records.subarray(position + RECORDS_OFFSET, end), records.readInt32BE(position + RECORD_COUNT_OFFSET), readInt64(records, position + BASE_TIMESTAMP_OFFSET), rules);
 }
 
 /**
@@ -84,7 +81,7 @@ export function validateUncompressed(records: Buffer, position: number, rules: R
  * it did.
  */
 export function setMaxTimestamp(buf: Buffer, position: number, maxTimestamp: number): boolean {
-  if (int64(buf, position + MAX_TIMESTAMP_OFFSET) === maxTimestamp) return false;
+  if (readInt64(buf, position + MAX_TIMESTAMP_OFFSET) === maxTimestamp) return false;
   buf.writeBigInt64BE(toInt64(maxTimestamp), position + MAX_TIMESTAMP_OFFSET);
   const end = position + buf.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
   buf.writeUInt32BE(accel.crc32c(buf, position + ATTRIBUTES_OFFSET, end), position + CRC_OFFSET);

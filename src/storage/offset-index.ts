@@ -9,7 +9,7 @@
 // and written to disk with the appends they describe (entries are never rewritten). Unlike Kafka
 // the files are not preallocated, so a crash can only leave a short tail, which recovery drops.
 import { writeSync } from 'node:fs';
-import { toInt64 } from './batch-header.js';
+import { toInt64 } from '../protocol/records/int64.js';
 
 export const OFFSET_ENTRY = 8;
 export const TIME_ENTRY = 12;

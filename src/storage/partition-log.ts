@@ -15,7 +15,8 @@
 // visibility to consumers, advances when the store reports the write (written()), so an
 // acknowledged record is in the file and survives `kill -9`.
 import { segmentName, type Segment, type ReadChunk } from './segment.js';
-import { readBatchHeaderFields } from './batch-header.js';
+import { readBatchHeaderFields } from '../protocol/records/header.js';
+import { MAX_TIMESTAMP_OFFSET, MIN_BATCH_SIZE } from '../protocol/records/layout.js';
 import type { LogConfig } from './log-config.js';
 import type { FdCache } from './fd-cache.js';
 import type { Logger } from '../log.js';
@@ -161,7 +162,7 @@ export class PartitionLog implements SegmentStoreOwner {
     // append must not leave offsets, indexes or the segment's max timestamp behind (issue 11).
     let total = 0;
     for (const b of batches) {
-      if (!(b.size >= 61 && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
+      if (!(b.size >= MIN_BATCH_SIZE && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
         throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `append to ${this.name}: batch of ${b.size} bytes at ${b.position} is not inside the ${records.length} bytes given`);
       }
       total += b.size;
@@ -454,7 +455,7 @@ export class PartitionLog implements SegmentStoreOwner {
         if (chunk.buffers.length === 0) break;
         for (const b of chunk.buffers) {
           const h = readBatchHeaderFields(b, 0);
-          if (h.lastOffset >= this.logStartOffset && b.readBigInt64BE(35) >= BigInt(timestamp)) return { buf: b, position: 0 };
+          if (h.lastOffset >= this.logStartOffset && b.readBigInt64BE(MAX_TIMESTAMP_OFFSET) >= BigInt(timestamp)) return { buf: b, position: 0 };
         }
         offset = chunk.nextOffset;
       }

@@ -3,9 +3,11 @@
 // a follower's appends (PartitionLog.appendAsFollower), which take the leader's sequence numbers
 // and transaction markers as they are, without the checks of a client append.
 import type { PartitionLog } from './partition-log.js';
-import { readInt64 } from './batch-header.js';
+import { readInt64 } from '../protocol/records/int64.js';
 import { lastSequenceOf } from './producer-state.js';
-import { applyMarker, controlTypeOf } from './txn-state.js';
+import { applyMarker } from './txn-state.js';
+import { controlTypeOf } from '../protocol/records/control.js';
+import { ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BASE_SEQUENCE_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, TRANSACTIONAL_MASK } from '../protocol/records/layout.js';
 
 // The newest snapshot at or below the log end (the disk engine keeps them), then the batches after it (all of them
 // from the log start when there is no usable snapshot). A clean shutdown leaves a snapshot at the
@@ -24,25 +26,24 @@ export async function rebuildProducerState(plog: PartitionLog): Promise<void> {
 }
 
 // Applies one stored batch (offsets stamped) to the producer state and the aborted-transaction
-// index. Header fields by position: baseOffset 0, lastOffsetDelta 23, attributes 21,
-// maxTimestamp 35, producerId 43, producerEpoch 51, baseSequence 53.
+// index.
 export function replayBatch(plog: PartitionLog, b: Buffer, position = 0): void {
-  const producerId = readInt64(b, position + 43);
-  const attributes = b.readInt16BE(position + 21);
+  const producerId = readInt64(b, position + PRODUCER_ID_OFFSET);
+  const attributes = b.readInt16BE(position + ATTRIBUTES_OFFSET);
   if (producerId < 0) return;
-  const firstOffset = readInt64(b, position);
-  if ((attributes & 0x20) !== 0) {
+  const firstOffset = readInt64(b, position + BASE_OFFSET_OFFSET);
+  if ((attributes & CONTROL_MASK) !== 0) {
     // A transaction marker ends the producer's transaction here (txn-state.ts).
     const type = controlTypeOf(position === 0 ? b : b.subarray(position));
-    if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(position + 51), type === 1, -1, firstOffset, readInt64(b, position + 35));
+    if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(position + PRODUCER_EPOCH_OFFSET), type === 1, -1, firstOffset, readInt64(b, position + MAX_TIMESTAMP_OFFSET));
     return;
   }
-  const delta = b.readInt32BE(position + 23);
-  const firstSeq = b.readInt32BE(position + 53);
+  const delta = b.readInt32BE(position + LAST_OFFSET_DELTA_OFFSET);
+  const firstSeq = b.readInt32BE(position + BASE_SEQUENCE_OFFSET);
   plog.producers.update(
     producerId,
-    b.readInt16BE(position + 51),
-    { firstSeq, lastSeq: lastSequenceOf(firstSeq, delta), firstOffset, lastOffset: firstOffset + delta, timestamp: readInt64(b, position + 35) },
-    (attributes & 0x10) !== 0,
+    b.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
+    { firstSeq, lastSeq: lastSequenceOf(firstSeq, delta), firstOffset, lastOffset: firstOffset + delta, timestamp: readInt64(b, position + MAX_TIMESTAMP_OFFSET) },
+    (attributes & TRANSACTIONAL_MASK) !== 0,
   );
 }

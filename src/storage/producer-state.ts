@@ -9,8 +9,8 @@
 import { readFileSync, writeFileSync, readdirSync, unlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { crc32c } from './crc32c.js';
-import { toInt64 } from './batch-header.js';
+import { crc32c } from '../protocol/records/crc32c.js';
+import { toInt64 } from '../protocol/records/int64.js';
 
 export const MAX_BATCHES_PER_PRODUCER = 5;
 const INT32_MAX = 0x7fffffff;

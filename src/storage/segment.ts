@@ -13,7 +13,8 @@
 import { read as fsRead, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex, TimeIndex } from './offset-index.js';
-import { readBatchHeaderFields, MIN_BATCH_SIZE } from './batch-header.js';
+import { readBatchHeaderFields } from '../protocol/records/header.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MIN_BATCH_SIZE } from '../protocol/records/layout.js';
 import type { FdCache } from './fd-cache.js';
 
 export function segmentName(baseOffset: number, suffix: string): string {
@@ -311,16 +312,16 @@ export class FileSegment extends Segment {
     const fd = fds.acquire(path, 'r');
     try {
       // Skip batches that end before `offset`, reading headers only.
-      const header = Buffer.allocUnsafe(61);
+      const header = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
       for (;;) {
-        if (position + 12 > endPosition) return { buffers: out, bytes, nextOffset };
-        await readFully(fd, header, 0, 61, position);
+        if (position + LOG_OVERHEAD > endPosition) return { buffers: out, bytes, nextOffset };
+        await readFully(fd, header, 0, BATCH_HEADER_SIZE, position);
         const h = readBatchHeaderFields(header, 0);
         if (h.lastOffset >= offset) break;
         position += h.size;
       }
       const wanted = Math.max(0, Math.min(maxBytes, endPosition - position));
-      let chunk = Buffer.allocUnsafe(Math.max(wanted, 61));
+      let chunk = Buffer.allocUnsafe(Math.max(wanted, BATCH_HEADER_SIZE));
       let got = await readFully(fd, chunk, 0, Math.min(chunk.length, endPosition - position), position);
       let p = 0;
       // A whole header must be in the chunk before its fields are read (readBatchHeaderFields

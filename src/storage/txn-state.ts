@@ -4,26 +4,6 @@
 // (txn/markers.ts).
 import type { PartitionLog } from './partition-log.js';
 
-// The control type of a control batch's first record (its key), or -1 if unreadable.
-export function controlTypeOf(batch: Buffer): number {
-  // Record layout after the 61-byte header: length varint, attributes int8, timestampDelta
-  // varlong, offsetDelta varint, keyLength varint, key. A marker record is small, so these
-  // varints are one byte each except the length (one byte too: the record is < 64 bytes).
-  let p = 61;
-  const skipVarint = () => {
-    while (p < batch.length && (batch[p]! & 0x80) !== 0) p++;
-    p++;
-  };
-  skipVarint(); // length
-  p++; // attributes
-  skipVarint(); // timestamp delta
-  skipVarint(); // offset delta
-  const keyLen = (batch[p]! >> 1) ^ -(batch[p]! & 1);
-  p++;
-  if (keyLen < 4 || p + 4 > batch.length) return -1;
-  return batch.readInt16BE(p + 2);
-}
-
 // Applies a marker that is in the log at `markerOffset` to the producer state and the aborted
 // transaction index (used by appends and by the replay at start-up). A new aborted entry is
 // also appended to the .txnindex file of the segment holding the marker (unless already there).

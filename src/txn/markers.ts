@@ -3,11 +3,11 @@
 // A marker is a control batch (attributes: transactional | control) of one record:
 //   key   = version int16 (0) + type int16 (0 ABORT, 1 COMMIT)
 //   value = version int16 (0) + coordinatorEpoch int32
-import { buildBatch, stampBatch, ControlRecordType } from '../storage/record-batch.js';
+import { buildBatch } from '../protocol/records/build.js';
+import { stampBatch } from '../protocol/records/stamp.js';
+import { ControlRecordType } from '../protocol/records/control.js';
 import type { AppendInfo, PartitionLog } from '../storage/partition-log.js';
 import { applyMarker } from '../storage/txn-state.js';
-
-export { controlTypeOf } from '../storage/txn-state.js';
 
 export function markerKey(commit: boolean): Buffer {
   const b = Buffer.alloc(4);

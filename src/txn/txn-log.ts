@@ -14,7 +14,10 @@
 // Kafka writes v1 only once transaction.version >= 1 is finalized; samsa finalizes no
 // transaction.version, so it writes v0 as Kafka does then, and reads both. A null value is a
 // tombstone (an expired transactional id). Read back whole at start-up.
-import { buildBatch, iterateRecords, readBatchHeader, stampBatch } from '../storage/record-batch.js';
+import { buildBatch } from '../protocol/records/build.js';
+import { iterateRecords } from '../protocol/records/iterate.js';
+import { readBatchHeader } from '../protocol/records/header.js';
+import { stampBatch } from '../protocol/records/stamp.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { InternalTopic } from '../cluster/internal-topic.js';
 import type { StateTopicServices } from '../coordinator/offsets-topic.js';

@@ -8,8 +8,11 @@ import type { StateTopicServices } from '../coordinator/offsets-topic.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
 import { decodeKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../coordinator/records.js';
 import type { OffsetAndMetadata, OffsetsStore } from '../coordinator/offsets-store.js';
-import { buildBatch, iterateRecords, stampBatch, type BatchHeader } from '../storage/record-batch.js';
-import { controlTypeOf } from './markers.js';
+import { buildBatch } from '../protocol/records/build.js';
+import { iterateRecords } from '../protocol/records/iterate.js';
+import { stampBatch } from '../protocol/records/stamp.js';
+import { type BatchHeader } from '../protocol/records/header.js';
+import { controlTypeOf } from '../protocol/records/control.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 
 interface PendingOffset {

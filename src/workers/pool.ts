@@ -30,8 +30,8 @@ import {
   type TargetCodec,
 } from '../compression/batch-codec.js';
 import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
-import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
-import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD } from '../storage/record-batch.js';
+import type { RecordRules, RecordsVerdict } from '../protocol/records/validate.js';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD } from '../protocol/records/layout.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import type { BatchTask, TaskFailure } from './tasks.js';
 
@@ -227,7 +227,7 @@ export function runJob(kind: JobKind, input: JobInput, options: JobOptions = {})
 
 /**
  * Kafka's leader-side validation of a produced compressed batch (LogValidator): its records
- * decompressed and checked against `rules` (storage/log-validator.ts). Inline below the
+ * decompressed and checked against `rules` (src/protocol/records/validate.ts). Inline below the
  * decompression threshold of the batch's codec (INLINE_MAX_BYTES.decompress), else on the pool.
  * The caller scanned the batch first (a whole v2 batch at `position`).
  */

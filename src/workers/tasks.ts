@@ -13,9 +13,9 @@ import {
   recompressBatchSync,
   type TargetCodec,
 } from '../compression/batch-codec.js';
-import { COMPRESSION_MASK, ATTRIBUTES_OFFSET } from '../storage/record-batch.js';
+import { COMPRESSION_MASK, ATTRIBUTES_OFFSET } from '../protocol/records/layout.js';
 import { validateCompressedBatch, validateCompressedBatchSync } from '../compression/batch-validate.js';
-import type { RecordRules, RecordsVerdict } from '../storage/log-validator.js';
+import type { RecordRules, RecordsVerdict } from '../protocol/records/validate.js';
 
 export interface BatchTask {
   /** The batch, alone in its buffer (a structured clone arrives as a Uint8Array). */

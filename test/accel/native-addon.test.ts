@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNativeAddon, type NativeAddon } from '../../src/accel/native.js';
 import { ENTRY_BYTES, HEADER_BYTES, IO } from '../../src/accel/scan-state.js';
-import { buildBatch, stampBatch as referenceStamp } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { stampBatch as referenceStamp } from '../../src/protocol/records/stamp.js';
 
 const loaded = loadNativeAddon();
 if ('error' in loaded) throw new Error(`the native addon is required here (npm run build:native): ${loaded.error}`);

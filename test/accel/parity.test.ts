@@ -9,7 +9,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
-import { buildBatch, computeBatchCrc, createBatchScan, readBatchHeader, type BuildRecord, type RecordHeader } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
+import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
+import { createBatchScan } from '../../src/accel/batch-scan.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { type RecordHeader } from '../../src/protocol/records/iterate.js';
 import { availableAccels, type Accel, type BatchScan, type ScanOptions } from '../../src/accel/index.js';
 import { nativeTest } from './native-required.js';
 
@@ -64,7 +68,7 @@ function entries(out: BatchScan): Record<string, number[]> {
 }
 
 // Reused across calls by each backend, as the produce path reuses its scan. Each backend gets one
-// from its own createBatchScan and one from record-batch.ts (which native re-lays out).
+// from its own createBatchScan and one from batch-scan.ts (which native re-lays out).
 const scans = new Map<Accel, BatchScan[]>(backends.map((b) => [b, [b.createBatchScan(1), createBatchScan(1)]]));
 let flip = 0;
 

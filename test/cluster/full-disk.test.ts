@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { ErrorCode } from '../../src/errors.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';

@@ -5,17 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
-import { crc32c } from '../../src/storage/crc32c.js';
-import {
-  buildBatch,
-  createBatchScan,
-  iterateRecords,
-  readBatchHeader,
-  scanBatches,
-  type BatchHeader,
-  type BuildRecord,
-  type RecordHeader,
-} from '../../src/storage/record-batch.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
+import { createBatchScan } from '../../src/accel/batch-scan.js';
+import { iterateRecords, type RecordHeader } from '../../src/protocol/records/iterate.js';
+import { readBatchHeader, type BatchHeader } from '../../src/protocol/records/header.js';
+import { scanBatches } from '../../src/accel/js-scan.js';
 import {
   CompressionError,
   compressBatch,

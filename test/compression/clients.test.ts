@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { buildBatch, type BuildRecord } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
 import { compressBatch, compressBatchSync, recompressBatch, type TargetCodec } from '../../src/compression/index.js';
 import { run, PYTHON } from '../clients/helpers.js';
 import { connectClient, createTopic, fetchAll, produceRaw } from '../data-path/helpers.js';

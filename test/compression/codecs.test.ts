@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
-import { iterateRecords, type RecordHeader } from '../../src/storage/record-batch.js';
+import { iterateRecords, type RecordHeader } from '../../src/protocol/records/iterate.js';
 import {
   CompressionError,
   compress,

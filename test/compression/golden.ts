@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
 import { Reader } from '../../src/protocol/primitives/index.js';
 import { requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/headers.js';
-import { readBatchHeader } from '../../src/storage/record-batch.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 
 export const GOLDEN_DIR = join(fileURLToPath(import.meta.url), '../../../../shared/kafka-golden');
 

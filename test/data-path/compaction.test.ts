@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import kafkajs, { type Producer } from 'kafkajs';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { compressBatchSync } from '../../src/compression/batch-codec.js';
 import { destroyPool } from '../../src/workers/pool.js';
 import { run } from '../clients/helpers.js';

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { SamsaProcess, connectClient, createTopic, fetchAll, freePort, listOffset, produceRaw, seededRandom, sleep, LATEST } from './helpers.js';
 

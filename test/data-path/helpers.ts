@@ -14,17 +14,9 @@ import { ProduceRequest } from '../../src/protocol/generated/produce-request.js'
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
-import {
-  readBatchHeader,
-  iterateRecords,
-  CompressionType,
-  RECORDS_OFFSET,
-  BATCH_LENGTH_OFFSET,
-  ATTRIBUTES_OFFSET,
-  LOG_OVERHEAD,
-  BATCH_HEADER_SIZE,
-  type BatchHeader,
-} from '../../src/storage/record-batch.js';
+import { readBatchHeader, type BatchHeader } from '../../src/protocol/records/header.js';
+import { iterateRecords } from '../../src/protocol/records/iterate.js';
+import { CompressionType, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, ATTRIBUTES_OFFSET, LOG_OVERHEAD, BATCH_HEADER_SIZE } from '../../src/protocol/records/layout.js';
 
 export const SAMSA_BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 

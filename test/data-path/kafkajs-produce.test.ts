@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import kafkajs, { type Producer, type Message, type RecordMetadata } from 'kafkajs';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { CompressionType } from '../../src/storage/record-batch.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
 import { ListOffsetsRequest } from '../../src/protocol/generated/list-offsets-request.js';
 import { connectClient, fetchAll, listOffset, withTimeout, seededRandom, seededBytes, EARLIEST, LATEST, MAX_TIMESTAMP, type Rec, type FetchedPartition } from './helpers.js';
 

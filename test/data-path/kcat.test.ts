@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { CompressionType } from '../../src/storage/record-batch.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
 import { run } from '../clients/helpers.js';
 import { connectClient, createTopic, fetchAll, sleep } from './helpers.js';
 

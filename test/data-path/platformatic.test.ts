@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { Producer, Consumer, type MessageToProduce } from '@platformatic/kafka';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { CompressionType } from '../../src/storage/record-batch.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
 import { connectClient, createTopic, fetchAll, withTimeout, seededRandom, seededBytes } from './helpers.js';
 
 const TOPIC = 'plat-data';

@@ -11,7 +11,9 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBatch, computeBatchCrc, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, type BuildRecord } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
+import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
+import { CRC_OFFSET, MAX_TIMESTAMP_OFFSET } from '../../src/protocol/records/layout.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { SamsaProcess, connectClient, createTopic, fetchAll, freePort, listOffset, produceRaw, LATEST } from './helpers.js';
 

@@ -8,17 +8,9 @@ import * as assert from 'uvu/assert';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/errors.js';
-import {
-  buildBatch,
-  computeBatchCrc,
-  BATCH_LENGTH_OFFSET,
-  CRC_OFFSET,
-  MAGIC_OFFSET,
-  RECORD_COUNT_OFFSET,
-  LAST_OFFSET_DELTA_OFFSET,
-  RECORDS_OFFSET,
-  type BuildRecord,
-} from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
+import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
+import { BATCH_LENGTH_OFFSET, CRC_OFFSET, MAGIC_OFFSET, RECORD_COUNT_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORDS_OFFSET } from '../../src/protocol/records/layout.js';
 import { connectClient, createTopic, fetchAll, listOffset, produceRaw, LATEST } from './helpers.js';
 
 const TOPIC = 'bad-input';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { SamsaProcess, connectClient, createTopic, fetchAll, freePort, listOffset, produceRaw, seededRandom, seededBytes, withTimeout, EARLIEST, LATEST, MAX_TIMESTAMP, type FetchedPartition } from './helpers.js';
 

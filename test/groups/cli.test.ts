@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { encodeAssignment } from '../../src/coordinator/classic/consumer-protocol.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { commit, connect, createTopic, fetchCommitted, joinFully, leave, sync } from '../coordinator/helpers.js';

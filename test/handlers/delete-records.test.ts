@@ -20,7 +20,8 @@ import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import { deleteRecordsHandler } from '../../src/handlers/delete-records.js';
 import type { Input } from '../../src/protocol/primitives/index.js';
-import { buildBatch, readBatchHeader } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { connectClient, createTopic, fetchOnce, listOffset, produceRaw, sleep, withTimeout, EARLIEST, LATEST } from '../data-path/helpers.js';
 
 const { Kafka, logLevel } = kafkajs;

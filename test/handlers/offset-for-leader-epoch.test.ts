@@ -17,7 +17,8 @@ import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
 import { offsetForLeaderEpochHandler } from '../../src/handlers/offset-for-leader-epoch.js';
 import type { Input } from '../../src/protocol/primitives/index.js';
-import { buildBatch, readBatchHeader } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { connectClient, createTopic, fetchAll, produceRaw, withTimeout } from '../data-path/helpers.js';
 
 let broker: Broker;

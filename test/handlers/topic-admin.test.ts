@@ -10,7 +10,7 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';

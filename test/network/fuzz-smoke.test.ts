@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { Writable } from 'node:stream';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { createLogger } from '../../src/log.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { loadCorpus } from '../../bench/fuzz/corpus.js';
 import { sendMutants } from '../../bench/fuzz/sender.js';
 import { probeOnce } from '../../bench/fuzz/probe.js';

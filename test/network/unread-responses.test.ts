@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { ClientConnection } from '../../src/client/connection.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';

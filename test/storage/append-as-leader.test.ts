@@ -16,7 +16,9 @@ import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, LeaderAppendContext, LeaderAppendResult } from '../../src/storage/partition-log.js';
 import type { TopicState } from '../../src/cluster/topic.js';
 import { compressBatch } from '../../src/compression/batch-codec.js';
-import { buildBatch, readBatchHeader, ATTRIBUTES_OFFSET, COMPRESSION_MASK, type BuildOptions } from '../../src/storage/record-batch.js';
+import { buildBatch, type BuildOptions } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK } from '../../src/protocol/records/layout.js';
 
 const silent = createLogger('silent');
 const roots: string[] = [];

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { GOLDEN_DIR, goldenTest } from '../golden-captures.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32c } from '../../src/storage/crc32c.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
 import { CODECS, HEADERS } from '../../src/protocol/generated/index.js';
 import { Reader } from '../../src/protocol/primitives/index.js';
 import { requestHeaderVersion } from '../../src/protocol/headers.js';

@@ -14,7 +14,9 @@ import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import type { TopicState } from '../../src/cluster/topic.js';
-import { buildBatch, readBatchHeader, stampBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { stampBatch } from '../../src/protocol/records/stamp.js';
 import { markerKey, markerValue } from '../../src/txn/markers.js';
 
 type Engine = 'disk' | 'memory';

@@ -14,7 +14,10 @@ import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
 import type { FileSegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
-import { buildBatch, readBatchHeader, stampBatch, iterateRecords } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { stampBatch } from '../../src/protocol/records/stamp.js';
+import { iterateRecords } from '../../src/protocol/records/iterate.js';
 import { OFFSET_ENTRY, TIME_ENTRY } from '../../src/storage/offset-index.js';
 
 type Engine = 'disk' | 'memory';

@@ -1,26 +1,18 @@
 // RecordBatch v2 scan, stamp and build: every batch real clients sent to Kafka 4.1 scans clean,
 // built batches round-trip, and bad input gets the error code Kafka 4.x answers with (see the
-// comments in src/storage/record-batch.ts), never an exception.
+// comments in src/accel/js-scan.ts), never an exception.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
-import { crc32c } from '../../src/storage/crc32c.js';
-import {
-  BATCH_HEADER_SIZE,
-  CompressionType,
-  buildBatch,
-  computeBatchCrc,
-  createBatchScan,
-  iterateRecords,
-  readBatchHeader,
-  scanBatches,
-  setLogAppendTime,
-  stampBatch,
-  type RecordHeader,
-  type ScanOptions,
-  type ScanResult,
-} from '../../src/storage/record-batch.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
+import { BATCH_HEADER_SIZE, CompressionType } from '../../src/protocol/records/layout.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { computeBatchCrc, setLogAppendTime, stampBatch } from '../../src/protocol/records/stamp.js';
+import { createBatchScan, type ScanOptions, type ScanResult } from '../../src/accel/batch-scan.js';
+import { iterateRecords, type RecordHeader } from '../../src/protocol/records/iterate.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { scanBatches } from '../../src/accel/js-scan.js';
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;

@@ -19,7 +19,9 @@ import { FdCache } from '../../src/storage/fd-cache.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';
 import type { FileSegment } from '../../src/storage/segment.js';
 import type { TopicState } from '../../src/cluster/topic.js';
-import { buildBatch, readBatchHeader, stampBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { stampBatch } from '../../src/protocol/records/stamp.js';
 
 const brokerConfig = BrokerConfig.load({});
 const silent = createLogger('silent');

@@ -9,13 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimeIndex, OffsetIndex, TIME_ENTRY } from '../../src/storage/offset-index.js';
-import { toInt64 } from '../../src/storage/batch-header.js';
+import { toInt64 } from '../../src/protocol/records/int64.js';
 import { BrokerConfig } from '../../src/broker/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { TopicState } from '../../src/cluster/topic.js';
-import { buildBatch, stampBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { stampBatch } from '../../src/protocol/records/stamp.js';
 import { ProducerStateManager } from '../../src/storage/producer-state.js';
 
 const LONG_MAX_AS_NUMBER = 2 ** 63; // what reading Long.MAX into a JS number gives

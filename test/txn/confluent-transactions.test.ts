@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { waitFor } from '../groups/helpers.js';
 import { ClientConnection } from '../../src/client/connection.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import { InitProducerIdRequest } from '../../src/protocol/generated/init-producer-id-request.js';

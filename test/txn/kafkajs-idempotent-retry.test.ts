@@ -22,7 +22,8 @@ import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
-import { iterateRecords, readBatchHeader } from '../../src/storage/record-batch.js';
+import { iterateRecords } from '../../src/protocol/records/iterate.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 
 const { Kafka, logLevel } = kafkajs;
 const PRODUCE = 0;

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { ClientConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/errors.js';
-import { buildBatch } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import { InitProducerIdRequest } from '../../src/protocol/generated/init-producer-id-request.js';

@@ -1,25 +1,18 @@
 // The wasm backend (wasm/index.mjs, built from wasm/assembly) against the pure-TypeScript
-// reference (src/storage/crc32c.ts, src/storage/record-batch.ts): the same CRCs, and for every
+// reference (src/protocol/records/crc32c.ts, src/accel/js-scan.ts): the same CRCs, and for every
 // scan the same ScanResult (ok, errorCode, batchIndex, message) and the same BatchScan arrays,
 // byte for byte, grown the same way. Any difference is a bug in one of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
-import { crc32c } from '../../src/storage/crc32c.js';
-import {
-  CompressionType,
-  buildBatch,
-  computeBatchCrc,
-  createBatchScan,
-  readBatchHeader,
-  scanBatches,
-  setLogAppendTime,
-  stampBatch,
-  type BatchScan,
-  type ScanOptions,
-  type ScanResult,
-} from '../../src/storage/record-batch.js';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { computeBatchCrc, setLogAppendTime, stampBatch } from '../../src/protocol/records/stamp.js';
+import { createBatchScan, type BatchScan, type ScanOptions, type ScanResult } from '../../src/accel/batch-scan.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
+import { scanBatches } from '../../src/accel/js-scan.js';
 import { wasmAccel, wasmInternals } from '../../wasm/index.mjs';
 
 const NOW = 1_700_000_000_000;

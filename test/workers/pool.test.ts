@@ -11,7 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
-import { buildBatch, iterateRecords, readBatchHeader } from '../../src/storage/record-batch.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
+import { iterateRecords } from '../../src/protocol/records/iterate.js';
+import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { CompressionError, compressBatchSync, type TargetCodec } from '../../src/compression/index.js';
 import {
   IDLE_TIMEOUT_MS,
@@ -186,7 +188,7 @@ test('compiled .js (as in dist/) and a bundle one level up both find workers/tas
   rmSync(out, { recursive: true, force: true });
   const srcFiles = (dir: string): string[] => readdirSync(join(ROOT, 'src', dir)).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', dir, f));
   await build({
-    entryPoints: [...srcFiles('compression'), ...srcFiles('workers'), ...srcFiles('accel'), join(ROOT, 'src/storage/record-batch.ts'), join(ROOT, 'src/storage/log-validator.ts'), join(ROOT, 'src/storage/crc32c.ts'), join(ROOT, 'src/errors.ts')],
+    entryPoints: [...srcFiles('compression'), ...srcFiles('workers'), ...srcFiles('accel'), ...srcFiles('protocol/records'), join(ROOT, 'src/errors.ts')],
     outdir: out,
     outbase: join(ROOT, 'src'),
     format: 'esm',
@@ -207,7 +209,7 @@ test('compiled .js (as in dist/) and a bundle one level up both find workers/tas
     await build({
       stdin: {
         contents: `import { runOnPool, destroyPool } from './src/workers/pool.ts';
-import { buildBatch } from './src/storage/record-batch.ts';
+import { buildBatch } from './src/protocol/records/build.ts';
 const b = buildBatch([{ key: Buffer.from('k'), value: Buffer.from('bundled '.repeat(100)) }]);
 const c = await runOnPool('compressBatch', { buf: b, codec: 2 });
 console.log(JSON.stringify({ codec: c[22] & 7, same: (await runOnPool('decompressBatch', { buf: c })).equals(b) }));

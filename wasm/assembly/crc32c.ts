@@ -1,4 +1,4 @@
-// CRC-32C (Castagnoli) over linear memory: the AssemblyScript twin of src/storage/crc32c.ts.
+// CRC-32C (Castagnoli) over linear memory: the AssemblyScript twin of src/protocol/records/crc32c.ts.
 //
 // Reflected polynomial 0x82F63B78, init and final xor 0xFFFFFFFF (Kafka's Crc32C). Results are
 // bit-identical to the reference for every input; only the speed differs.

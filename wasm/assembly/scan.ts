@@ -1,5 +1,5 @@
 // Kafka RecordBatch v2 scan over linear memory: the AssemblyScript twin of scanBatches in
-// src/storage/record-batch.ts. It applies the same checks in the same order and reports the
+// src/accel/js-scan.ts. It applies the same checks in the same order and reports the
 // same error codes; the message text is built in JS (wasm/index.mjs) from the detail code and
 // numeric arguments left in the result block, so both backends print the same strings.
 //
@@ -15,7 +15,7 @@ const INVALID_TIMESTAMP = 32;
 const UNSUPPORTED_COMPRESSION_TYPE = 76;
 const INVALID_RECORD = 87;
 
-// Header layout (src/storage/record-batch.ts).
+// Header layout (src/protocol/records/layout.ts).
 const BATCH_LENGTH_OFFSET = 8;
 const MAGIC_OFFSET = 16;
 const CRC_OFFSET = 17;

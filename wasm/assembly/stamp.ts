@@ -1,5 +1,5 @@
 // stampBatch and setLogAppendTime over linear memory: the twins of the functions of the same
-// names in src/storage/record-batch.ts, with the reference's edge behaviour: writes outside
+// names in src/protocol/records/stamp.ts, with the reference's edge behaviour: writes outside
 // [0, len) are dropped and reads outside it give 0, as they do on a JS Buffer.
 //
 // wasm/index.mjs does not call these on the hot path: stamping writes 12 bytes, which JS does

@@ -27,7 +27,7 @@
 // TODO(transactions): Kafka's CleanedTransactionMetadata: drop aborted transactional records,
 // dedupe committed ones like any other, and drop markers after their delete horizon once the
 // transaction has no data left.
-import { readBatchHeader, type BatchHeader } from '../record-batch.js';
+import { readBatchHeader, type BatchHeader } from '../../protocol/records/header.js';
 import { runJob } from '../../workers/pool.js';
 import type { TargetCodec } from '../../compression/batch-codec.js';
 import { forEachRecord, buildRetainedBatch, emptyBatchOf, type KeptRecord } from './records.js';

@@ -28,7 +28,8 @@
 import type { PartitionLog } from '../partition-log.js';
 import type { Segment } from '../segment.js';
 import type { FdCache } from '../fd-cache.js';
-import { readInt64 } from '../batch-header.js';
+import { readInt64 } from '../../protocol/records/int64.js';
+import { MAX_TIMESTAMP_OFFSET } from '../../protocol/records/layout.js';
 import { OffsetMap, DEFAULT_MAP_CAPACITY } from './offset-map.js';
 import { addBatchToMap, filterBatch, newStats, type CleanerStats, type FilterContext } from './batch-filter.js';
 import { CleaningAborted, HookThrew, runHook, type CleanedSink, type SwapHooks } from './segment-swap.js';
@@ -122,7 +123,7 @@ async function firstBatchTimestamp(seg: Segment, fds: FdCache): Promise<number> 
   if (known !== undefined) return known;
   const chunk = await seg.readLeased(seg.baseOffset, 1, true, Number.MAX_SAFE_INTEGER, fds);
   const b = chunk.buffers[0];
-  const ts = b ? readInt64(b, 35) : Number.MAX_SAFE_INTEGER;
+  const ts = b ? readInt64(b, MAX_TIMESTAMP_OFFSET) : Number.MAX_SAFE_INTEGER;
   firstBatchTimestamps.set(seg, ts);
   return ts;
 }

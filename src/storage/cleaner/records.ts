@@ -16,21 +16,9 @@
 // offsetDelta varint, keyLength varint (<0: null), key, valueLength varint (<0: null), value,
 // headerCount varint, headers. Varints are zig-zag.
 import { accel } from '../../accel/index.js';
-import {
-  ATTRIBUTES_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_OFFSET,
-  COMPRESSION_MASK,
-  CONTROL_MASK,
-  CRC_OFFSET,
-  DELETE_HORIZON_MASK,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
-  TIMESTAMP_TYPE_MASK,
-  TRANSACTIONAL_MASK,
-} from '../record-batch.js';
+import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, DELETE_HORIZON_MASK, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK } from '../../protocol/records/layout.js';
+import { readInt64, writeInt64 } from '../../protocol/records/int64.js';
+import { cursor, readVarint, readVarlong, writeVarint, writeVarlong } from '../../protocol/records/varint.js';
 
 /** One record of a batch, as the cleaner sees it. Reused between callbacks: copy what you keep. */
 export interface RecordView {
@@ -50,29 +38,19 @@ export interface RecordView {
   nullValue: boolean;
 }
 
-let cur = 0;
-
+// The cleaner reads segments that were checked when written: a bad varint is an exception.
 function varint(b: Buffer, end: number): number {
-  let r = 0;
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (cur >= end) break;
-    const x = b[cur++]!;
-    r |= (x & 0x7f) << shift;
-    if (x < 0x80) return (r >>> 1) ^ -(r & 1);
-  }
-  throw new Error(`invalid varint at byte ${cur}`);
+  const at = cursor.pos;
+  const v = readVarint(b, end);
+  if (cursor.pos < 0) throw new Error(`invalid varint at byte ${at}`);
+  return v;
 }
 
 function varlong(b: Buffer, end: number): number {
-  let r = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && cur < end; i++) {
-    const x = b[cur++]!;
-    r += (x & 0x7f) * mul;
-    if (x < 0x80) return r % 2 === 1 ? -(r + 1) / 2 : r / 2;
-    mul *= 128;
-  }
-  throw new Error(`invalid varlong at byte ${cur}`);
+  const at = cursor.pos;
+  const v = readVarlong(b, end);
+  if (cursor.pos < 0) throw new Error(`invalid varlong at byte ${at}`);
+  return v;
 }
 
 /**
@@ -85,51 +63,27 @@ export function forEachRecord(batch: Buffer, cb: (r: RecordView) => void): void 
   if (end > batch.length) throw new Error(`forEachRecord: batchLength runs past the ${batch.length} bytes given`);
   const count = batch.readInt32BE(RECORD_COUNT_OFFSET);
   const r: RecordView = { start: 0, end: 0, bodyStart: 0, afterTimestamp: 0, timestampDelta: 0, offsetDelta: 0, keyStart: -1, keyLength: -1, nullValue: false };
-  cur = BATCH_HEADER_SIZE;
+  cursor.pos = BATCH_HEADER_SIZE;
   for (let i = 0; i < count; i++) {
-    r.start = cur;
+    r.start = cursor.pos;
     const len = varint(batch, end);
-    if (len <= 0 || cur + len > end) throw new Error(`record ${i}: invalid length ${len}`);
-    r.end = cur + len;
-    r.bodyStart = cur;
-    cur++; // attributes
+    if (len <= 0 || cursor.pos + len > end) throw new Error(`record ${i}: invalid length ${len}`);
+    r.end = cursor.pos + len;
+    r.bodyStart = cursor.pos;
+    cursor.pos++; // attributes
     r.timestampDelta = varlong(batch, r.end);
-    r.afterTimestamp = cur;
+    r.afterTimestamp = cursor.pos;
     r.offsetDelta = varint(batch, r.end);
     const kl = varint(batch, r.end);
     r.keyLength = kl;
-    r.keyStart = kl < 0 ? -1 : cur;
-    if (kl > 0) cur += kl;
+    r.keyStart = kl < 0 ? -1 : cursor.pos;
+    if (kl > 0) cursor.pos += kl;
     r.nullValue = varint(batch, r.end) < 0;
-    cur = r.end; // value and headers are not needed
+    cursor.pos = r.end; // value and headers are not needed
     cb(r);
-    cur = r.end; // the callback may have used helpers that move the cursor
+    cursor.pos = r.end; // the callback may have used helpers that move the cursor
   }
-  if (cur !== end) throw new Error(`${end - cur} bytes left after ${count} records`);
-}
-
-function putVarint(b: Buffer, p: number, n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0;
-  for (; v >= 0x80; v >>>= 7) b[p++] = (v & 0x7f) | 0x80;
-  b[p++] = v;
-  return p;
-}
-
-function putVarlong(b: Buffer, p: number, n: number): number {
-  let v = n >= 0 ? n * 2 : -n * 2 - 1;
-  for (; v >= 0x80; v = Math.floor(v / 128)) b[p++] = (v % 128) | 0x80;
-  b[p++] = v;
-  return p;
-}
-
-function readInt64(b: Buffer, p: number): number {
-  return b.readInt32BE(p) * 4294967296 + b.readUInt32BE(p + 4);
-}
-
-function writeInt64(b: Buffer, p: number, v: number): void {
-  const hi = Math.floor(v / 4294967296);
-  b.writeInt32BE(hi, p);
-  b.writeUInt32BE(v - hi * 4294967296, p + 4);
+  if (cursor.pos !== end) throw new Error(`${end - cursor.pos} bytes left after ${count} records`);
 }
 
 /** A kept record: its bytes in the source batch and its timestamp delta there. */
@@ -168,9 +122,9 @@ export function buildRetainedBatch(src: Buffer, kept: readonly KeptRecord[], del
     // attributes, the new timestamp delta, then the rest of the record as it was
     const body = Buffer.allocUnsafe(1 + 10 + (k.end - k.afterTimestamp));
     body[0] = src[k.bodyStart]!;
-    let q = putVarlong(body, 1, ts - newBase);
+    let q = writeVarlong(body, 1, ts - newBase);
     q += src.copy(body, q, k.afterTimestamp, k.end);
-    p = putVarint(out, p, q);
+    p = writeVarint(out, p, q);
     p += body.copy(out, p, 0, q);
   }
   out.writeInt32BE(p - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);

@@ -27,7 +27,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, tr
 import { open, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSegment, MemorySegment, segmentName, type Segment } from '../segment.js';
-import { readBatchHeaderFields, batchMaxTimestamp } from '../batch-header.js';
+import { readBatchHeaderFields, batchMaxTimestamp } from '../../protocol/records/header.js';
 import { scanSegment } from '../recovery.js';
 import type { FdCache } from '../fd-cache.js';
 import { snapshotName } from '../producer-state.js';

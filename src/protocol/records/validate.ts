@@ -1,4 +1,4 @@
-// The record rules of Kafka's LogValidator that the accel scan (record-batch.ts) does not apply:
+// The record rules of Kafka's LogValidator that the accel scan (src/accel/js-scan.ts) does not apply:
 // every record of a compressed batch, once decompressed (timestamps, structure, inner offsets),
 // and keys on compacted topics. Pure and synchronous, so the produce path runs it inline on
 // small batches and a pool thread runs it on large ones (workers/tasks.ts validateBatch).
@@ -8,8 +8,14 @@
 // INVALID_TIMESTAMP if any is a timestamp error, else INVALID_RECORD (processRecordErrors). A
 // record that does not parse fails the whole batch with INVALID_RECORD and no record errors, as
 // Kafka's record iterator throws InvalidRecordException.
-import { ErrorCode } from '../errors.js';
-import type { RecordError } from './record-batch.js';
+import { ErrorCode } from '../../errors.js';
+import { cursor, readVarint, readVarlong } from './varint.js';
+
+/** A rejected record: its index within the batch (Produce v8+ record_errors, KIP-467). */
+export interface RecordError {
+  index: number;
+  message: string;
+}
 
 export interface RecordRules {
   /** "topic-partition", for Kafka's messages. */
@@ -44,34 +50,6 @@ export function recordErrorsMessage(errorCode: number, errors: readonly RecordEr
   return `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`;
 }
 
-let cur = 0; // shared cursor of the readers; -1 after a bad varint
-
-function varint(b: Uint8Array, end: number): number {
-  let r = 0;
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (cur >= end) break;
-    const x = b[cur++]!;
-    if (shift === 28 && x > 0x0f) break;
-    r |= (x & 0x7f) << shift;
-    if (x < 0x80) return (r >>> 1) ^ -(r & 1);
-  }
-  cur = -1;
-  return 0;
-}
-
-function varlong(b: Uint8Array, end: number): number {
-  let r = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && cur < end; i++) {
-    const x = b[cur++]!;
-    r += (x & 0x7f) * mul;
-    if (x < 0x80) return r % 2 === 1 ? -(r + 1) / 2 : r / 2;
-    mul *= 128;
-  }
-  cur = -1;
-  return 0;
-}
-
 function invalid(message: string): RecordsVerdict {
   return { ok: false, errorCode: ErrorCode.INVALID_RECORD, message, recordErrors: [] };
 }
@@ -86,36 +64,36 @@ export function validateRecords(records: Uint8Array, count: number, baseTimestam
   let timestampError = false;
   let maxTimestamp = -1;
   let consecutive = true;
-  cur = 0;
+  cursor.pos = 0;
   for (let i = 0; i < count; i++) {
-    const at = cur;
+    const at = cursor.pos;
     if (at >= end) return invalid(`Incorrect declared batch size, premature EOF reached: ${count} records declared, ${i} found`);
-    const len = varint(records, end);
-    if (cur < 0) return invalid(`record ${i} at byte ${at}: invalid record length varint`);
-    if (len <= 0 || len > end - cur) return invalid(`record ${i} at byte ${at}: invalid record size ${len}, ${end - cur} bytes left`);
-    const bodyEnd = cur + len;
-    cur++; // attributes: unused in v2
-    const timestampDelta = varlong(records, bodyEnd);
-    if (cur < 0) return invalid(`record ${i} at byte ${at}: invalid timestampDelta`);
-    const offsetDelta = varint(records, bodyEnd);
-    if (cur < 0) return invalid(`record ${i} at byte ${at}: invalid offsetDelta`);
-    const keyLength = varint(records, bodyEnd);
-    if (cur < 0 || keyLength > bodyEnd - cur) return invalid(`record ${i} at byte ${at}: invalid key length`);
-    if (keyLength > 0) cur += keyLength;
-    const valueLength = varint(records, bodyEnd);
-    if (cur < 0 || valueLength > bodyEnd - cur) return invalid(`record ${i} at byte ${at}: invalid value length`);
-    if (valueLength > 0) cur += valueLength;
-    const headers = varint(records, bodyEnd);
-    if (cur < 0 || headers < 0 || headers > bodyEnd - cur) return invalid(`record ${i} at byte ${at}: invalid number of record headers`);
+    const len = readVarint(records, end);
+    if (cursor.pos < 0) return invalid(`record ${i} at byte ${at}: invalid record length varint`);
+    if (len <= 0 || len > end - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid record size ${len}, ${end - cursor.pos} bytes left`);
+    const bodyEnd = cursor.pos + len;
+    cursor.pos++; // attributes: unused in v2
+    const timestampDelta = readVarlong(records, bodyEnd);
+    if (cursor.pos < 0) return invalid(`record ${i} at byte ${at}: invalid timestampDelta`);
+    const offsetDelta = readVarint(records, bodyEnd);
+    if (cursor.pos < 0) return invalid(`record ${i} at byte ${at}: invalid offsetDelta`);
+    const keyLength = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || keyLength > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid key length`);
+    if (keyLength > 0) cursor.pos += keyLength;
+    const valueLength = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || valueLength > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid value length`);
+    if (valueLength > 0) cursor.pos += valueLength;
+    const headers = readVarint(records, bodyEnd);
+    if (cursor.pos < 0 || headers < 0 || headers > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid number of record headers`);
     for (let h = 0; h < headers; h++) {
-      const kl = varint(records, bodyEnd);
-      if (cur < 0 || kl < 0 || kl > bodyEnd - cur) return invalid(`record ${i} at byte ${at}: invalid header ${h} key length`);
-      cur += kl;
-      const vl = varint(records, bodyEnd);
-      if (cur < 0 || vl > bodyEnd - cur) return invalid(`record ${i} at byte ${at}: invalid header ${h} value length`);
-      if (vl > 0) cur += vl;
+      const kl = readVarint(records, bodyEnd);
+      if (cursor.pos < 0 || kl < 0 || kl > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid header ${h} key length`);
+      cursor.pos += kl;
+      const vl = readVarint(records, bodyEnd);
+      if (cursor.pos < 0 || vl > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid header ${h} value length`);
+      if (vl > 0) cursor.pos += vl;
     }
-    if (cur !== bodyEnd) return invalid(`record ${i} at byte ${at}: the record declares ${len} bytes but its fields take ${cur - (bodyEnd - len)}`);
+    if (cursor.pos !== bodyEnd) return invalid(`record ${i} at byte ${at}: the record declares ${len} bytes but its fields take ${cursor.pos - (bodyEnd - len)}`);
     if (offsetDelta !== i) consecutive = false;
     const timestamp = baseTimestamp + timestampDelta;
     if (rules.compacted && keyLength < 0) {
@@ -127,7 +105,7 @@ export function validateRecords(records: Uint8Array, count: number, baseTimestam
       maxTimestamp = timestamp;
     }
   }
-  if (cur !== end) return invalid(`Incorrect declared batch size, records still remaining in file: ${end - cur} bytes after ${count} records`);
+  if (cursor.pos !== end) return invalid(`Incorrect declared batch size, records still remaining in file: ${end - cursor.pos} bytes after ${count} records`);
   if (errors.length > 0) {
     const errorCode = timestampError ? ErrorCode.INVALID_TIMESTAMP : ErrorCode.INVALID_RECORD;
     return { ok: false, errorCode, message: recordErrorsMessage(errorCode, errors), recordErrors: errors };
