@@ -1,4 +1,4 @@
-// One log segment: the batches from `baseOffset` on, in Kafka's files (DESIGN.md §5):
+// One log segment: the batches from `baseOffset` on, in Kafka's files (docs/ARCHITECTURE.md, "Formats"):
 //   <dir>/<20-digit base offset>.log        record batches exactly as served, offsets stamped
 //   <dir>/<20-digit base offset>.index      see offset-index.ts
 //   <dir>/<20-digit base offset>.timeindex  see offset-index.ts

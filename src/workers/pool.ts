@@ -1,4 +1,4 @@
-// The piscina pool for heavy CPU jobs (DESIGN.md section 2): batch (de/re)compression for the log
+// The piscina pool for heavy CPU jobs (docs/ARCHITECTURE.md): batch (de/re)compression for the log
 // cleaner and for topic compression.type conversion, and the leader's validation of produced
 // compressed batches (runValidation: decompress and check the records, as Kafka's LogValidator).
 // Small jobs run inline, because a thread hop costs more than the job; each threshold below comes

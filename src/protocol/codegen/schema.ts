@@ -1,5 +1,5 @@
 // Reads Kafka's JSON message schemas and merges two releases into one model per message, following
-// samsa's version policy (DESIGN.md §4): serve the union of both releases' ranges, the newer
+// samsa's version policy (docs/ARCHITECTURE.md, "How to add an API"): serve the union of both releases' ranges, the newer
 // release's definition wherever it covers a version and the older one's only below its floor,
 // minus unstable versions and minus Produce < 3 / Fetch < 4 (the legacy v0/v1 message format).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -90,7 +90,7 @@ function stableRange(raw: RawMessage): VersionMask {
   return all & ~bit(highest(all));
 }
 
-// Versions that need the legacy v0/v1 message format are not served (DESIGN.md §4).
+// Versions that need the legacy v0/v1 message format are not served (docs/ARCHITECTURE.md, "How to add an API").
 const LEGACY_FLOOR: Record<string, number> = { ProduceRequest: 3, ProduceResponse: 3, FetchRequest: 4, FetchResponse: 4 };
 
 export function isStructType(type: string): boolean {
