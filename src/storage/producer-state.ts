@@ -164,14 +164,14 @@ export class ProducerStateManager {
     buf.writeInt32BE(entries.length, 6);
     for (const e of entries) {
       const last = e.batches[e.batches.length - 1]!;
-      buf.writeBigInt64BE(BigInt(e.producerId), p);
+      buf.writeBigInt64BE(toInt64(e.producerId), p); // any stored producer id, Long.MAX included
       buf.writeInt16BE(e.epoch, p + 8);
       buf.writeInt32BE(last.lastSeq, p + 10);
-      buf.writeBigInt64BE(BigInt(last.lastOffset), p + 14);
+      buf.writeBigInt64BE(toInt64(last.lastOffset), p + 14);
       buf.writeInt32BE(last.lastOffset - last.firstOffset, p + 22);
       buf.writeBigInt64BE(toInt64(e.lastTimestamp), p + 26); // any stored batch timestamp, Long.MAX included
       buf.writeInt32BE(e.coordinatorEpoch, p + 34);
-      buf.writeBigInt64BE(BigInt(e.currentTxnFirstOffset), p + 38);
+      buf.writeBigInt64BE(toInt64(e.currentTxnFirstOffset), p + 38);
       p += ENTRY;
     }
     buf.writeUInt32BE(crc32c(buf, 6, buf.length), 2);

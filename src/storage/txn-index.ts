@@ -5,6 +5,7 @@
 // firstOffset int64, lastOffset int64, lastStableOffset int64.
 import { appendFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toInt64 } from '../protocol/records/int64.js';
 
 export interface AbortedTxn {
   producerId: number;
@@ -22,10 +23,10 @@ export function txnIndexName(segmentBaseOffset: number): string {
 export function encodeAbortedTxn(e: AbortedTxn): Buffer {
   const b = Buffer.alloc(TXN_INDEX_ENTRY_SIZE);
   b.writeInt16BE(0, 0);
-  b.writeBigInt64BE(BigInt(e.producerId), 2);
-  b.writeBigInt64BE(BigInt(e.firstOffset), 10);
-  b.writeBigInt64BE(BigInt(e.lastOffset), 18);
-  b.writeBigInt64BE(BigInt(e.lastStableOffset), 26);
+  b.writeBigInt64BE(toInt64(e.producerId), 2);
+  b.writeBigInt64BE(toInt64(e.firstOffset), 10);
+  b.writeBigInt64BE(toInt64(e.lastOffset), 18);
+  b.writeBigInt64BE(toInt64(e.lastStableOffset), 26);
   return b;
 }
 
