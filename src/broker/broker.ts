@@ -144,6 +144,13 @@ export class Broker {
     await destroyPool();
   }
 
+  // socket.listen.backlog.size when set; else Node's default of 511 rather than Kafka's 50:
+  // samsa accepts on the event loop that also serves requests (Kafka has an acceptor thread), so
+  // under load its accept queue drains less often, and with 50 new clients saw refused SYNs.
+  private listenBacklog(): number {
+    return this.config.isSet('socket.listen.backlog.size') ? this.config.getInt('socket.listen.backlog.size') : 511;
+  }
+
   // Binds every listener; Listener.serve() starts serving once the broker has loaded.
   private async bind(): Promise<void> {
     const processor = new RequestProcessor(this.registry, this, this.log);
@@ -175,7 +182,7 @@ export class Broker {
     this.connectionQuotas = new ConnectionQuotas(this.connectionQuotaConfig(), this.log);
     try {
       for (const l of this.config.brokerListeners()) {
-        const listener = new Listener(l.name, l.host, l.port, processor, limits, this.log, this.connectionQuotas, this.config.getInt('socket.listen.backlog.size'));
+        const listener = new Listener(l.name, l.host, l.port, processor, limits, this.log, this.connectionQuotas, this.listenBacklog());
         await listener.start();
         this.listeners.push(listener);
       }

@@ -88,7 +88,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   fixed('socket.send.buffer.bytes', 'int', '102400', 'The SO_SNDBUF buffer of the socket server sockets. If the value is -1, the OS default will be used.' + NO_EFFECT, IGNORED),
   fixed('socket.receive.buffer.bytes', 'int', '102400', 'The SO_RCVBUF buffer of the socket server sockets. If the value is -1, the OS default will be used.' + NO_EFFECT, IGNORED),
   fixed('socket.request.max.bytes', 'int', '104857600', 'The maximum number of bytes in a socket request', { min: 1 }),
-  fixed('socket.listen.backlog.size', 'int', '50', 'The maximum number of pending connections on the socket.', { min: 1 }),
+  fixed('socket.listen.backlog.size', 'int', '50', 'The maximum number of pending connections on the socket. samsa: when unset, 511 (Node\'s default) instead of 50, because it accepts on the event loop that also serves requests.', { min: 1 }),
   fixed('connections.max.idle.ms', 'long', '600000', 'Idle connections timeout: the server closes connections that are idle for longer than this.'),
   fixed('connection.failed.authentication.delay.ms', 'int', '100', 'Connection close delay on failed authentication, in milliseconds. Must be less than connections.max.idle.ms.', { min: 0 }),
   dynamic('max.connections', 'int', INT_MAX, 'The maximum number of connections we allow in the broker at any time. When reached, new connections wait (unread, at most socket.listen.backlog.size of them) until one closes.', { min: 0 }),
