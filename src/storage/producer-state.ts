@@ -144,15 +144,6 @@ export class ProducerStateManager {
     return n;
   }
 
-  // Drops state for offsets at or after `offset` (log truncation): simplest correct answer is
-  // to forget producers whose last batch is there; they restart from "unknown".
-  truncateFrom(offset: number): void {
-    for (const [id, e] of this.producers) {
-      e.batches = e.batches.filter((b) => b.lastOffset < offset);
-      if (e.batches.length === 0) this.producers.delete(id);
-    }
-  }
-
   // ---- snapshots (Kafka's format: version int16, crc uint32 (CRC32C of the entries), entries) ----
 
   toSnapshot(): Buffer {
