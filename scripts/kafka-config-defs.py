@@ -9,7 +9,7 @@ broker ConfigDef (AbstractKafkaConfig.CONFIG_DEF) and of the topic ConfigDef (Lo
 the constants they name (names, defaults, docs) by evaluating the Java constant expressions it can,
 and prints one JSON object per config: name, type, default (Kafka's printed form, null when none,
 "<unresolved: ...>" when the expression could not be evaluated), min/max, valid values, doc,
-internal, and which ConfigDef it came from. samsa's src/broker/config/kafka-broker-configs.ts was
+internal, and which ConfigDef it came from. samsa's src/config/kafka-broker-configs.ts was
 written from this output.
 """
 import json

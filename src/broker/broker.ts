@@ -1,8 +1,8 @@
 // The composition root: config, logging, metadata, storage, handlers and listeners, wired once.
 // `startBroker()` resolves only when every listener accepts connections.
 import { resolve } from 'node:path';
-import { BrokerConfig, ConfigError } from './config/index.js';
-import { applyListenerFlags, unsupportedSecurity } from './config/listeners.js';
+import { BrokerConfig, ConfigError } from '../config/index.js';
+import { applyListenerFlags, unsupportedSecurity } from '../config/listeners.js';
 import { checkDataDirs } from './data-dir.js';
 import { createLogger, type Logger, type LogLevel, type LogFormat } from '../log.js';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';

@@ -2,7 +2,7 @@
 // accepting, finish in-flight requests, flush) and exits 0. Settings use Kafka's property names.
 import { parseArgs } from 'node:util';
 import { startBroker, type Broker } from '../broker/broker.js';
-import { ConfigError } from '../broker/config/index.js';
+import { ConfigError } from '../config/index.js';
 import { SamsaError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { ENVIRONMENT_HELP, formatOptions, helpPointer } from './help.js';

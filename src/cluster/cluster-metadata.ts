@@ -7,8 +7,8 @@ import { randomUuid } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, type PartitionState, type TopicState } from './topic.js';
 import type { MetadataChange, MetadataSnapshot, MetadataStore } from './metadata-store.js';
-import { validateTopicConfigs, type BrokerConfig } from '../broker/config/index.js';
-import { validateGroupConfigs } from '../broker/config/group-configs.js';
+import { validateTopicConfigs, type BrokerConfig } from '../config/index.js';
+import { validateGroupConfigs } from '../config/group-configs.js';
 
 // Storage reacts to topology changes (creates and removes partition logs).
 export interface PartitionLifecycle {

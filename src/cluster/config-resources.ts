@@ -12,8 +12,8 @@ import {
   brokerConfigDef,
   TOPIC_CONFIG_BY_NAME,
   type DynamicScope,
-} from '../broker/config/index.js';
-import { GROUP_CONFIGS, GROUP_CONFIG_BY_NAME, groupConfigDefault } from '../broker/config/group-configs.js';
+} from '../config/index.js';
+import { GROUP_CONFIGS, GROUP_CONFIG_BY_NAME, groupConfigDefault } from '../config/group-configs.js';
 import type { Broker } from '../broker/broker.js';
 import type { TopicState } from './topic.js';
 

@@ -1,7 +1,7 @@
 // Internal compacted topics that coordinators keep their state in (__consumer_offsets,
 // __transaction_state): created on first use with the broker's settings for them, and keyed to a
 // partition the way Kafka does it, so the same id lands on the same partition as in Kafka.
-import type { BrokerConfig } from '../broker/config/index.js';
+import type { BrokerConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
 import type { TopicState } from './topic.js';

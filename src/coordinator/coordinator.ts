@@ -8,7 +8,7 @@
 // Shared by both: offsets (offsets.ts), group administration and expiry (group-admin.ts).
 // Handlers call it with decoded requests and get plain results back; it knows nothing about
 // wire versions beyond the few rules that depend on them.
-import type { BrokerConfig } from '../broker/config/index.js';
+import type { BrokerConfig } from '../config/index.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { StateTopicServices } from './offsets-topic.js';
 import type { Logger } from '../log.js';

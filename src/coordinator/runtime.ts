@@ -3,7 +3,7 @@
 // Timers are per group and per member (setTimeout, unref'd), never a global polling loop; every
 // callback runs on the event loop, like every other change of broker state.
 import type { Logger } from '../log.js';
-import type { BrokerConfig } from '../broker/config/index.js';
+import type { BrokerConfig } from '../config/index.js';
 import type { ClassicGroup } from './classic/group.js';
 
 export interface CoordinatorConfig {

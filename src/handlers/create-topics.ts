@@ -8,7 +8,7 @@ import { CreateTopicsRequest } from '../protocol/generated/create-topics-request
 import { CreateTopicsResponse, type CreatableTopicResult } from '../protocol/generated/create-topics-response.js';
 import { ZERO_UUID, type Input } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import { resolveTopicConfig, configSourceCode } from '../broker/config/index.js';
+import { resolveTopicConfig, configSourceCode } from '../config/index.js';
 import { defineHandler } from './types.js';
 import { MAX_PARTITIONS_PER_BATCH, MAX_RECORDS_PER_USER_OP, TOO_MANY_PARTITIONS, TOO_MANY_RECORDS, requestedPartitions } from '../cluster/partition-limits.js';
 import type { CreateTopicSpec } from '../cluster/cluster-metadata.js';

@@ -5,34 +5,14 @@
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Logger } from '../log.js';
+import { parseIpOverrides } from '../config/ip-overrides.js';
+
+export { parseIpOverrides };
 
 export interface ConnectionQuotaConfig {
   maxConnections: number;
   maxConnectionsPerIp: number;
   overrides: string; // "host:count,ip:count"
-}
-
-// Parses max.connections.per.ip.overrides: comma-separated host:count (the count after the last
-// colon, so an IPv6 literal may be written bare or in brackets). Returns the reason it is invalid.
-export function parseIpOverrides(value: string): Map<string, number> | string {
-  const out = new Map<string, number>();
-  for (const raw of value.split(',')) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    const at = entry.lastIndexOf(':');
-    const host = entry.slice(0, at).trim().replace(/^\[(.*)\]$/, '$1');
-    const count = entry.slice(at + 1).trim();
-    if (at <= 0 || host === '' || !/^\d+$/.test(count) || Number(count) > 2147483647) {
-      return `"${entry}" is not host:count with a count from 0 to 2147483647`;
-    }
-    out.set(host.toLowerCase(), Number(count));
-  }
-  return out;
-}
-
-export function checkIpOverrides(value: string): string | null {
-  const r = parseIpOverrides(value);
-  return typeof r === 'string' ? r : null;
 }
 
 // Kafka counts per InetAddress: an IPv4 client on a dual-stack socket is its IPv4 address.

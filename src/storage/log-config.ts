@@ -1,6 +1,6 @@
 // The topic configs a partition log obeys, read once from the effective topic config (topic
 // override > broker synonym > default) and refreshed when configs change.
-import { effectiveTopicConfig, type BrokerConfig } from '../broker/config/index.js';
+import { effectiveTopicConfig, type BrokerConfig } from '../config/index.js';
 
 export interface LogConfig {
   segmentBytes: number;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { PartitionLifecycle } from '../cluster/cluster-metadata.js';
 import type { PartitionState, TopicState } from '../cluster/topic.js';
 import type { Logger } from '../log.js';
-import type { BrokerConfig } from '../broker/config/index.js';
+import type { BrokerConfig } from '../config/index.js';
 import { PartitionLog } from './partition-log.js';
 import { loadPartitionLog } from './log-loader.js';
 import { logConfigFor } from './log-config.js';

@@ -6,7 +6,7 @@
 // load the group coordinator hands the transactional batches back for replay.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BrokerConfig } from '../../src/broker/config/index.js';
+import { BrokerConfig } from '../../src/config/index.js';
 import { ClusterMetadata } from '../../src/cluster/cluster-metadata.js';
 import { MemoryMetadataStore } from '../../src/cluster/metadata-store.js';
 import { LogManager } from '../../src/storage/log-manager.js';

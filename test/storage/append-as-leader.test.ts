@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig } from '../../src/broker/config/index.js';
+import { BrokerConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { ErrorCode } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig } from '../../src/broker/config/index.js';
+import { BrokerConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import type { PartitionLog, AppendInfo } from '../../src/storage/partition-log.js';

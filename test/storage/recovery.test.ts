@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig } from '../../src/broker/config/index.js';
+import { BrokerConfig } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimeIndex, OffsetIndex, TIME_ENTRY } from '../../src/storage/offset-index.js';
 import { toInt64 } from '../../src/protocol/records/int64.js';
-import { BrokerConfig } from '../../src/broker/config/index.js';
+import { BrokerConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { ErrorCode, KafkaError } from '../../src/errors.js';
 import { LogManager } from '../../src/storage/log-manager.js';

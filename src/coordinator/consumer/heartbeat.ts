@@ -25,7 +25,7 @@ import { GroupState } from '../classic/group.js';
 import { encodeGroupMetadataKey } from '../records.js';
 import type { CoordinatorRecord } from '../offsets-topic.js';
 import { consumerGroupChanges, consumerGroupTombstones, markStale } from './persist.js';
-import { effectiveGroupConfigInt } from '../../broker/config/group-configs.js';
+import { effectiveGroupConfigInt } from '../../config/group-configs.js';
 
 export interface ConsumerHeartbeatRequest {
   groupId: string;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseProperties, parsePropertyEntries, PropertiesSyntaxError } from '../../../src/broker/config/properties.js';
+import { parseProperties, parsePropertyEntries, PropertiesSyntaxError } from '../../src/config/properties.js';
 
 const obj = (text: string) => Object.fromEntries(parseProperties(text));
 

@@ -9,7 +9,7 @@ import {
   suggestName,
   validateValue,
   type ConfigDef,
-} from '../../../src/broker/config/config-def.js';
+} from '../../src/config/config-def.js';
 
 const def = (d: Partial<ConfigDef> & Pick<ConfigDef, 'name' | 'type'>): ConfigDef => ({ default: null, doc: '', ...d });
 const ok = (d: ConfigDef, raw: string) => {

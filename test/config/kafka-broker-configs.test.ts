@@ -3,9 +3,9 @@
 // server.properties and dynamically where Kafka allows it, and documented as having no effect.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BrokerConfig, ConfigError, BROKER_CONFIG_BY_NAME } from '../../../src/broker/config/index.js';
-import { KAFKA_ONLY_BROKER_CONFIGS } from '../../../src/broker/config/kafka-broker-configs.js';
-import { GROUP_CONFIGS } from '../../../src/broker/config/group-configs.js';
+import { BrokerConfig, ConfigError, BROKER_CONFIG_BY_NAME } from '../../src/config/index.js';
+import { KAFKA_ONLY_BROKER_CONFIGS } from '../../src/config/kafka-broker-configs.js';
+import { GROUP_CONFIGS } from '../../src/config/group-configs.js';
 
 test('names from every Kafka config class are known, each once', () => {
   for (const name of [

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig, ConfigError, BROKER_CONFIGS, CONFIG_SOURCE_CODES, configSourceCode } from '../../../src/broker/config/index.js';
+import { BrokerConfig, ConfigError, BROKER_CONFIGS, CONFIG_SOURCE_CODES, configSourceCode } from '../../src/config/index.js';
 
 // Modelled on Kafka 4.x config/server.properties (single node, KRaft, broker and controller).
 const KAFKA_4_SERVER_PROPERTIES = `# Licensed to the Apache Software Foundation (ASF) under one or more
@@ -315,7 +315,7 @@ test('a missing config file is one line', () => {
 });
 
 test('every broker config default is valid for its own definition', async () => {
-  const { validateValue } = await import('../../../src/broker/config/config-def.js');
+  const { validateValue } = await import('../../src/config/config-def.js');
   for (const def of BROKER_CONFIGS) {
     if (def.default === null) continue;
     const r = validateValue(def, def.default);

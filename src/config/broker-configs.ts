@@ -14,7 +14,7 @@
 //   topics (a single broker must be able to create __consumer_offsets and __transaction_state).
 import type { ConfigDef, ConfigType } from './config-def.js';
 import { COMPRESSION_TYPES } from './topic-configs.js';
-import { checkIpOverrides } from '../../network/connection-quotas.js';
+import { checkIpOverrides } from './ip-overrides.js';
 import { checkListenerList, checkSecurityProtocolMap, DEFAULT_SECURITY_PROTOCOL_MAP, SECURITY_PROTOCOLS } from './listeners.js';
 import { KAFKA_ONLY_BROKER_CONFIGS } from './kafka-broker-configs.js';
 

@@ -10,7 +10,7 @@ import {
   resolveTopicConfig,
   validateTopicConfigs,
   validateValue,
-} from '../../../src/broker/config/index.js';
+} from '../../src/config/index.js';
 
 // What a Kafka 4.1.0 broker lists for a topic in DescribeConfigs (../shared/kafka-golden), with
 // value and DescribeConfigs ConfigType code for a broker on defaults.
