@@ -21,6 +21,9 @@ import { accelDescription } from '../accel/index.js';
 import { destroyPool, setPoolErrorHandler } from '../workers/pool.js';
 import { GroupCoordinator } from '../coordinator/coordinator.js';
 import { TransactionCoordinator } from '../txn/coordinator.js';
+import { randomUuid } from '../protocol/primitives/index.js';
+import { DuplicateBrokerError, type BrokerSession, type MetadataQuorum } from '../cluster/quorum/quorum.js';
+import { Controller } from '../cluster/controller.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -41,6 +44,18 @@ export interface BrokerOptions {
   // 'pretty': one readable line per event (samsa start on a terminal); default 'json'.
   logFormat?: LogFormat;
   logger?: Logger;
+  // A broker of a cluster: its node.id and the cluster's metadata quorum (see startCluster).
+  // Without a quorum the broker is a cluster of one with its metadata in its own log dir.
+  nodeId?: number;
+  quorum?: MetadataQuorum;
+}
+
+// Brokers running in this process (startCluster runs several): the worker pool is shared and
+// goes when the last one stops.
+let brokersInProcess = 0;
+async function releasePool(): Promise<void> {
+  brokersInProcess--;
+  if (brokersInProcess <= 0) await destroyPool();
 }
 
 export class Broker {
@@ -53,6 +68,10 @@ export class Broker {
   readonly coordinator: GroupCoordinator;
   readonly txnCoordinator: TransactionCoordinator;
   closing = false;
+  // In a cluster: this broker's registration with the quorum, and the controller role it may hold.
+  private session: BrokerSession | null = null;
+  readonly controller: Controller | null = null;
+  private stopCampaign: (() => void) | null = null;
   private readonly listeners: Listener[] = [];
   private closingPromise: Promise<void> | null = null;
 
@@ -61,12 +80,19 @@ export class Broker {
     readonly log: Logger,
     readonly nodeId: number,
     readonly storage: 'memory' | 'disk',
+    readonly quorum: MetadataQuorum | null = null,
   ) {
     const dirs = config.logDirs();
     this.logManager = new LogManager(storage, dirs, config, log);
-    const store = storage === 'disk' ? new FileMetadataStore(dirs[0]!) : new MemoryMetadataStore();
-    this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint());
-    this.metadata.setLifecycle(this.logManager);
+    const store = storage === 'disk' && !quorum ? new FileMetadataStore(dirs[0]!) : new MemoryMetadataStore();
+    this.metadata = new ClusterMetadata(store, config, nodeId, () => this.selfEndpoint(), quorum);
+    // In a cluster the logs are made once the image is loaded (see start).
+    if (!quorum) this.metadata.setLifecycle(this.logManager);
+    else {
+      this.controller = new Controller(this.metadata, quorum, log);
+      this.metadata.onDynamicConfigs = () => this.applyDynamicConfig();
+      this.metadata.lifecycleError = (err, change) => log.error({ err: err.message, op: change.op }, 'could not apply a metadata change to the local logs');
+    }
     this.logManager.onHighWatermark = (l) => this.fetchWaiters.notify(l);
     // The two coordinators meet in __consumer_offsets: the group coordinator hands transactional
     // offset batches to the transaction coordinator at load, which applies committed ones to it.
@@ -83,6 +109,7 @@ export class Broker {
     overrides['samsa.storage'] = storage;
     if (options.dataDir !== undefined) overrides['log.dirs'] = resolve(options.dataDir);
     if (options.logLevel) overrides['samsa.log.level'] = options.logLevel;
+    if (options.nodeId !== undefined) overrides['node.id'] = String(options.nodeId);
     let config = BrokerConfig.load({ file: options.configFile, overrides });
     let reload = false;
     if (options.port !== undefined || options.host !== undefined) {
@@ -108,20 +135,33 @@ export class Broker {
     const log = options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
     if (storage === 'disk') checkDataDirs(config.logDirs());
     const nodeId = config.nodeId();
-    const broker = new Broker(config, log, nodeId, storage);
+    const broker = new Broker(config, log, nodeId, storage, options.quorum ?? null);
+    brokersInProcess++;
     // Ports first: a start that cannot serve fails before it opens a log (and so before the
     // clean-shutdown marker is consumed). Connections that arrive meanwhile wait to be served.
     await broker.bind();
     setPoolErrorHandler((err) => log.error({ err }, 'worker pool error'));
     let loaded = false;
     try {
-      await broker.logManager.loadAll(broker.metadata.topics());
+      if (broker.quorum) {
+        await broker.metadata.follow();
+        await broker.logManager.loadAll(broker.metadata.topics().map((t) => ({ ...t, partitions: broker.metadata.localPartitions(t) })));
+        broker.metadata.setLifecycle(broker.logManager);
+        broker.makeMissingLogs();
+      } else {
+        await broker.logManager.loadAll(broker.metadata.topics());
+      }
       loaded = true;
       await broker.coordinator.load();
       await broker.txnCoordinator.load();
       for (const l of broker.listeners) l.serve();
+      if (broker.quorum) await broker.joinCluster(broker.quorum);
     } catch (err) {
       await Promise.all(broker.listeners.map((l) => l.close(0)));
+      if (!loaded) {
+        broker.metadata.stopFollowing();
+        brokersInProcess--;
+      }
       // The logs were loaded (and recovered if need be), so closing them is a clean shutdown:
       // it puts back the marker loadAll took, and the next start need not rebuild any index.
       if (loaded) await broker.abortStart();
@@ -132,16 +172,55 @@ export class Broker {
     return broker;
   }
 
+  // Logs for this broker's replicas that the image names but that were not loaded (created by
+  // other brokers while this one loaded its logs).
+  private makeMissingLogs(): void {
+    for (const t of this.metadata.topics()) {
+      const missing = this.metadata.localPartitions(t).filter((p) => !this.logManager.get(t.name, p.partition));
+      if (missing.length > 0) this.logManager.partitionsCreated(t, missing);
+    }
+  }
+
+  // Registers with the quorum (refused if this node id is live already) and stands for controller.
+  private async joinCluster(quorum: MetadataQuorum): Promise<void> {
+    const self = this.selfEndpoint();
+    try {
+      this.session = await quorum.register({ nodeId: this.nodeId, incarnationId: randomUuid(), host: self.host, port: self.port, rack: self.rack });
+    } catch (err) {
+      if (err instanceof DuplicateBrokerError) throw new ConfigError(err.message);
+      throw err;
+    }
+    this.session.onLost(() => {
+      if (!this.closing) this.log.error({ nodeId: this.nodeId }, 'lost the cluster session: the quorum no longer counts this broker as live');
+    });
+    this.stopCampaign = quorum.campaign(this.nodeId, (isController) => {
+      if (isController) this.controller?.activate();
+      else this.controller?.deactivate();
+    });
+  }
+
+  // Leaves the cluster: no longer live, no longer the controller.
+  private async leaveCluster(): Promise<void> {
+    this.stopCampaign?.();
+    this.stopCampaign = null;
+    this.controller?.deactivate();
+    const s = this.session;
+    this.session = null;
+    await s?.close().catch(() => undefined);
+    this.metadata.stopFollowing();
+  }
+
   // What the network layer holds for all connections (see src/network/connection.ts).
   private connectionQuotas: ConnectionQuotas | null = null;
   networkUsage = { requestBudget: new ByteBudget(0), responseBudget: new ByteBudget(0) };
 
   private async abortStart(): Promise<void> {
     this.closing = true;
+    await this.leaveCluster();
     this.coordinator.close();
     this.txnCoordinator.close();
     await this.logManager.close();
-    await destroyPool();
+    await releasePool();
   }
 
   // socket.listen.backlog.size when set; else Node's default of 511 rather than Kafka's 50:
@@ -244,12 +323,13 @@ export class Broker {
   close(graceMs = 5000): Promise<void> {
     this.closingPromise ??= (async () => {
       this.closing = true;
+      await this.leaveCluster();
       this.fetchWaiters.wakeAll();
       this.coordinator.close();
       this.txnCoordinator.close();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
       await this.logManager.close();
-      await destroyPool();
+      await releasePool();
       this.log.info({ nodeId: this.nodeId }, 'samsa broker stopped');
       this.log.flush?.();
     })();

@@ -3,12 +3,21 @@
 // Every change is made durable in the metadata store (one appended change) before it is
 // acknowledged. New partitions get their logs first and are recorded after, so a failure at
 // either step (a full disk) leaves no topic or partition without a log.
+// In a cluster (a `MetadataQuorum` given): this is the broker's image of the quorum's log. A
+// change is validated against the image, appended to the log at the end the image has reached
+// (a conflict means another broker changed something first: catch up, validate again), and
+// applied here when the log delivers it, as on every other broker; logs are made for the
+// partitions this broker holds a replica of.
 import { randomUuid } from '../protocol/primitives/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, type PartitionState, type TopicState } from './topic.js';
 import type { MetadataChange, MetadataSnapshot, MetadataStore } from './metadata-store.js';
 import { validateTopicConfigs, type BrokerConfig } from '../config/index.js';
 import { validateGroupConfigs } from '../config/group-configs.js';
+import { QuorumConflictError, QuorumUnavailableError, type MetadataQuorum, type MetadataRecord } from './quorum/quorum.js';
+
+// A partition's leader or ISR changed in the cluster's metadata (not on a single node).
+export type PartitionChangeListener = (topic: TopicState, partition: PartitionState) => void;
 
 // Storage reacts to topology changes (creates and removes partition logs).
 export interface PartitionLifecycle {
@@ -49,33 +58,206 @@ export class ClusterMetadata {
   // CreateTopics and CreatePartitions run one at a time: each validates against the state the
   // previous one left.
   private adminQueue: Promise<unknown> = Promise.resolve();
+  // Cluster mode: the last offset of the quorum's log applied to this image, and who waits for it.
+  private applied = 0;
+  private appliedWaiters: Array<{ offset: number; resolve: () => void }> = [];
+  private unfollow: (() => void) | null = null;
+  private readonly partitionListeners = new Set<PartitionChangeListener>();
+  // Called after dynamic configs changed by another broker's AlterConfigs were applied here.
+  onDynamicConfigs: (() => void) | null = null;
 
   constructor(
     private readonly store: MetadataStore,
     private readonly config: BrokerConfig,
     readonly nodeId: number,
     private readonly self: () => BrokerEndpoint,
+    readonly quorum: MetadataQuorum | null = null,
   ) {
-    const snap = store.load();
-    this.clusterId = snap?.clusterId ?? randomUuid();
+    const snap = quorum ? null : store.load();
+    this.clusterId = quorum?.clusterId ?? snap?.clusterId ?? randomUuid();
     for (const t of snap?.topics ?? []) this.index(t);
     this.nextProducerIdBlock = snap?.nextProducerIdBlock ?? 0;
     for (const [k, v] of Object.entries(snap?.clusterConfigs ?? {})) config.setDynamic(k, v, 'cluster');
     for (const [k, v] of Object.entries(snap?.brokerConfigs ?? {})) config.setDynamic(k, v, 'broker');
     for (const [groupId, configs] of Object.entries(snap?.groupConfigs ?? {})) this.groupConfigs.set(groupId, configs);
-    if (!snap) this.record({ op: 'cluster', clusterId: this.clusterId });
+    if (!snap && !quorum) this.record({ op: 'cluster', clusterId: this.clusterId });
+  }
+
+  // ---- cluster mode: the image follows the quorum's log ----
+
+  // Starts applying the quorum's log and resolves once the image has every record committed now.
+  // Logs are made for this broker's replicas only once a lifecycle is set (after start-up load).
+  async follow(): Promise<void> {
+    const q = this.quorum;
+    if (!q || this.unfollow) return;
+    const end = q.logEnd();
+    this.unfollow = q.follow(this.applied, (records) => this.applyRecords(records));
+    await this.waitApplied(end);
+  }
+
+  stopFollowing(): void {
+    this.unfollow?.();
+    this.unfollow = null;
+    for (const w of this.appliedWaiters.splice(0)) w.resolve();
+  }
+
+  // A broker config's value as a string (the controller reads topic-config defaults with it).
+  brokerDefault(name: string): string | null {
+    return this.config.getString(name);
+  }
+
+  onPartitionChange(listener: PartitionChangeListener): () => void {
+    this.partitionListeners.add(listener);
+    return () => this.partitionListeners.delete(listener);
+  }
+
+  // The partitions of a topic that have a replica on this broker.
+  localPartitions(topic: TopicState): PartitionState[] {
+    return this.quorum ? topic.partitions.filter((p) => p.replicas.includes(this.nodeId)) : topic.partitions;
+  }
+
+  private waitApplied(offset: number): Promise<void> {
+    if (this.applied >= offset || !this.unfollow) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ offset, resolve }));
+  }
+
+  private applyRecords(records: readonly MetadataRecord[]): void {
+    for (const r of records) {
+      if (r.offset <= this.applied) continue;
+      try {
+        this.applyChange(r.change);
+      } catch (err) {
+        // A replica whose log cannot be made (a full disk) is offline here; the image goes on.
+        this.lifecycleError?.(err as Error, r.change);
+      }
+      this.applied = r.offset;
+    }
+    if (this.appliedWaiters.length === 0) return;
+    const ready = this.appliedWaiters.filter((w) => w.offset <= this.applied);
+    this.appliedWaiters = this.appliedWaiters.filter((w) => w.offset > this.applied);
+    for (const w of ready) w.resolve();
+  }
+
+  lifecycleError: ((err: Error, change: MetadataChange) => void) | null = null;
+
+  private applyChange(c: MetadataChange): void {
+    switch (c.op) {
+      case 'cluster':
+        break;
+      case 'topic': {
+        if (this.byId.has(c.topic.id)) break;
+        this.index(c.topic);
+        this.lifecycle?.partitionsCreated(c.topic, this.localPartitions(c.topic));
+        break;
+      }
+      case 'partitions': {
+        const t = this.byId.get(c.id);
+        if (!t) break;
+        t.partitions.push(...c.partitions);
+        this.lifecycle?.partitionsCreated(t, c.partitions.filter((p) => p.replicas.includes(this.nodeId)));
+        break;
+      }
+      case 'deleteTopic': {
+        const t = this.byId.get(c.id);
+        if (!t) break;
+        this.unindex(t);
+        this.lifecycle?.topicDeleted(t);
+        break;
+      }
+      case 'topicConfigs': {
+        const t = this.byId.get(c.id);
+        if (!t) break;
+        t.configs = c.configs;
+        this.lifecycle?.topicConfigChanged(t);
+        break;
+      }
+      case 'dynamicConfigs':
+        this.replaceDynamic('cluster', c.clusterConfigs);
+        if (c.nodeId === this.nodeId) this.replaceDynamic('broker', c.brokerConfigs);
+        this.onDynamicConfigs?.();
+        break;
+      case 'producerIds':
+        this.nextProducerIdBlock = Math.max(this.nextProducerIdBlock, c.nextProducerIdBlock);
+        break;
+      case 'groupConfigs':
+        if (Object.keys(c.configs).length === 0) this.groupConfigs.delete(c.groupId);
+        else this.groupConfigs.set(c.groupId, c.configs);
+        break;
+      case 'partitionChange': {
+        const t = this.byId.get(c.id);
+        const p = t?.partitions[c.partition];
+        if (!t || !p) break;
+        p.leader = c.leader;
+        p.leaderEpoch = c.leaderEpoch;
+        p.isr = [...c.isr];
+        p.partitionEpoch = c.partitionEpoch;
+        for (const l of this.partitionListeners) l(t, p);
+        break;
+      }
+    }
+  }
+
+  private replaceDynamic(scope: 'broker' | 'cluster', next: Record<string, string>): void {
+    const current = this.config.dynamicEntries(scope);
+    for (const k of Object.keys(current)) if (!(k in next)) this.config.setDynamic(k, null, scope);
+    for (const [k, v] of Object.entries(next)) if (current[k] !== v) this.config.setDynamic(k, v, scope);
+  }
+
+  // Appends the changes `build` makes from the current image (it validates, and throws
+  // KafkaError to refuse); on a conflict it runs again on the caught-up image. Resolves once the
+  // changes are applied here.
+  private async commit(build: () => MetadataChange[]): Promise<void> {
+    const q = this.quorum!;
+    for (let attempt = 0; ; attempt++) {
+      const end = this.applied;
+      const changes = build();
+      if (changes.length === 0) return;
+      try {
+        await this.waitApplied(await q.append(changes, end));
+        return;
+      } catch (err) {
+        if (err instanceof QuorumConflictError && attempt < 50) {
+          await this.waitApplied(err.logEnd);
+          continue;
+        }
+        if (err instanceof QuorumUnavailableError || err instanceof QuorumConflictError) {
+          throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `could not change the cluster metadata: ${err.message}`);
+        }
+        throw err;
+      }
+    }
+  }
+
+  // Moves a partition's leadership or ISR if it is still at `partitionEpoch` (a compare-and-set):
+  // resolves false when it has moved on (nothing changed), throws KafkaError when the quorum
+  // cannot be reached. `leaderEpoch` rises whenever the leader changes (KIP-101).
+  async changePartition(topicId: string, partition: number, partitionEpoch: number, next: { leader: number; isr: number[] }): Promise<boolean> {
+    let stale = false;
+    await this.commit(() => {
+      const p = this.byId.get(topicId)?.partitions[partition];
+      if (!p || (p.partitionEpoch ?? 0) !== partitionEpoch) {
+        stale = true;
+        return [];
+      }
+      stale = false;
+      const leaderEpoch = next.leader !== p.leader ? p.leaderEpoch + 1 : p.leaderEpoch;
+      return [{ op: 'partitionChange', id: topicId, partition, leader: next.leader, leaderEpoch, isr: [...next.isr], partitionEpoch: partitionEpoch + 1 }];
+    });
+    return !stale;
   }
 
   setLifecycle(l: PartitionLifecycle): void {
     this.lifecycle = l;
   }
 
+  // The live brokers (in a cluster: the quorum's registrations), by node id.
   brokers(): BrokerEndpoint[] {
-    return [this.self()];
+    if (!this.quorum) return [this.self()];
+    return this.quorum.liveBrokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
   }
 
   get controllerId(): number {
-    return this.nodeId;
+    return this.quorum ? (this.quorum.controllerId() ?? -1) : this.nodeId;
   }
 
   topics(): TopicState[] {
@@ -96,6 +278,11 @@ export class ClusterMetadata {
   createTopic(spec: CreateTopicSpec, validateOnly = false): TopicState {
     const topic = this.prepareTopic(spec);
     if (validateOnly) return topic;
+    if (this.quorum) {
+      // The change goes through the quorum: clients are told to retry, as by Kafka.
+      this.createTopicAsync(spec).catch(() => undefined);
+      throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `Topic '${spec.name}' is being created.`);
+    }
     this.lifecycle?.partitionsCreated(topic, topic.partitions);
     this.commitTopic(topic);
     return topic;
@@ -103,6 +290,7 @@ export class ClusterMetadata {
 
   // CreateTopics: the same, with the logs created while other requests are served.
   createTopicAsync(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState> {
+    if (this.quorum) return this.createTopicInCluster(spec, validateOnly);
     return this.serialized(async () => {
       const topic = this.prepareTopic(spec);
       if (validateOnly || !this.lifecycle) {
@@ -123,6 +311,33 @@ export class ClusterMetadata {
       this.store.asyncChangeApplied(() => this.snapshot());
       return topic;
     });
+  }
+
+  private async createTopicInCluster(spec: CreateTopicSpec, validateOnly: boolean): Promise<TopicState> {
+    let topic = this.prepareTopic(spec);
+    if (validateOnly) return topic;
+    const key = collisionKey(topic.name);
+    this.pendingNames.add(topic.name);
+    this.pendingKeys.add(key);
+    try {
+      let first = true;
+      await this.commit(() => {
+        // Validated again on a caught-up image after a conflict (pending names are ours).
+        if (!first) {
+          this.pendingNames.delete(topic.name);
+          this.pendingKeys.delete(key);
+          topic = this.prepareTopic(spec);
+          this.pendingNames.add(topic.name);
+          this.pendingKeys.add(key);
+        }
+        first = false;
+        return [{ op: 'topic', topic }];
+      });
+    } finally {
+      this.pendingNames.delete(topic.name);
+      this.pendingKeys.delete(key);
+    }
+    return this.byId.get(topic.id) ?? topic;
   }
 
   private prepareTopic(spec: CreateTopicSpec): TopicState {
@@ -172,9 +387,16 @@ export class ClusterMetadata {
     }
   }
 
-  deleteTopic(topic: TopicState): void {
+  async deleteTopic(topic: TopicState): Promise<void> {
     if (!this.config.getBoolean('delete.topic.enable')) {
       throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+    }
+    if (this.quorum) {
+      await this.commit(() => {
+        if (this.byId.get(topic.id) !== topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        return [{ op: 'deleteTopic', id: topic.id }];
+      });
+      return;
     }
     // The state changes first and is put back if it cannot be recorded: a compaction triggered
     // by the append snapshots the state as it is (so here and below).
@@ -228,6 +450,16 @@ export class ClusterMetadata {
     return this.serialized(async () => {
       const added = this.preparePartitions(topic, count, assignments);
       if (validateOnly) return;
+      if (this.quorum) {
+        let first = true;
+        await this.commit(() => {
+          if (this.byId.get(topic.id) !== topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const next = first ? added : this.preparePartitions(topic, count, assignments);
+          first = false;
+          return [{ op: 'partitions', id: topic.id, partitions: next }];
+        });
+        return;
+      }
       await this.lifecycle?.createPartitionLogs(topic, added);
       if (this.byId.get(topic.id) !== topic) {
         // Deleted while its logs were being created.
@@ -264,9 +496,10 @@ export class ClusterMetadata {
 
   // Replaces a topic's overrides (AlterConfigs) or applies changes (IncrementalAlterConfigs, with
   // null meaning delete). Validates the resulting set first; nothing changes on error.
-  setTopicConfigs(topic: TopicState, next: Record<string, string>, validateOnly: boolean): void {
+  async setTopicConfigs(topic: TopicState, next: Record<string, string>, validateOnly: boolean): Promise<void> {
     const checked = this.checkConfigs(next);
     if (validateOnly) return;
+    if (this.quorum) return this.commit(() => [{ op: 'topicConfigs', id: topic.id, configs: checked }]);
     const before = topic.configs;
     topic.configs = checked;
     try {
@@ -279,7 +512,10 @@ export class ClusterMetadata {
   }
 
   // Dynamic broker configs changed through AlterConfigs are persisted with the topics.
-  brokerConfigsChanged(): void {
+  async brokerConfigsChanged(): Promise<void> {
+    if (this.quorum) {
+      return this.commit(() => [{ op: 'dynamicConfigs', nodeId: this.nodeId, brokerConfigs: this.config.dynamicEntries('broker'), clusterConfigs: this.config.dynamicEntries('cluster') }]);
+    }
     this.record({ op: 'dynamicConfigs', brokerConfigs: this.config.dynamicEntries('broker'), clusterConfigs: this.config.dynamicEntries('cluster') });
   }
 
@@ -289,10 +525,11 @@ export class ClusterMetadata {
   }
 
   // Replaces a group's overrides after validating them as Kafka's GroupConfig.validate does.
-  setGroupConfigs(groupId: string, next: Record<string, string>, validateOnly: boolean): void {
+  async setGroupConfigs(groupId: string, next: Record<string, string>, validateOnly: boolean): Promise<void> {
     const checked = validateGroupConfigs(this.config, next);
     if (!checked.ok) throw new KafkaError(ErrorCode.INVALID_CONFIG, checked.error);
     if (validateOnly) return;
+    if (this.quorum) return this.commit(() => [{ op: 'groupConfigs', groupId, configs: checked.configs }]);
     this.record({ op: 'groupConfigs', groupId, configs: checked.configs });
     if (Object.keys(checked.configs).length === 0) this.groupConfigs.delete(groupId);
     else this.groupConfigs.set(groupId, checked.configs);
@@ -351,7 +588,19 @@ export class ClusterMetadata {
 
   // A new producer id (InitProducerId). Blocks of PRODUCER_ID_BLOCK are reserved durably before
   // any id of the block is handed out (Kafka's controller allocates blocks of 1000 the same way).
-  allocateProducerId(): number {
+  async allocateProducerId(): Promise<number> {
+    if (this.quorum && this.nextProducerId >= this.producerIdBlockEnd) {
+      // The block is reserved through the quorum: a compare-and-set, so no two brokers get one.
+      let start = 0;
+      await this.commit(() => {
+        start = this.nextProducerIdBlock;
+        return [{ op: 'producerIds', nextProducerIdBlock: start + PRODUCER_ID_BLOCK }];
+      });
+      if (this.nextProducerId >= this.producerIdBlockEnd) {
+        this.nextProducerId = start;
+        this.producerIdBlockEnd = start + PRODUCER_ID_BLOCK;
+      }
+    }
     if (this.nextProducerId >= this.producerIdBlockEnd) {
       const start = this.nextProducerIdBlock;
       this.nextProducerIdBlock = start + PRODUCER_ID_BLOCK;

@@ -158,7 +158,7 @@ function incrementalTarget(current: Record<string, string>, effective: ReadonlyM
   return next;
 }
 
-export function alterResource(broker: Broker, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): void {
+export async function alterResource(broker: Broker, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): Promise<void> {
   if (resourceType === ResourceType.TOPIC) {
     const t = topicResource(broker, resourceName);
     let next: Record<string, string>;
@@ -171,7 +171,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
     } else {
       next = incrementalTarget(t.configs, effectiveTopicConfig(broker.config, t.configs), change.ops, (n) => TOPIC_CONFIG_BY_NAME.get(n)?.type === 'list');
     }
-    broker.metadata.setTopicConfigs(t, next, validateOnly);
+    await broker.metadata.setTopicConfigs(t, next, validateOnly);
     return;
   }
   if (resourceType === ResourceType.BROKER) {
@@ -217,7 +217,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       if (err instanceof ConfigError) throw new KafkaError(ErrorCode.INVALID_REQUEST, err.message);
       throw err;
     }
-    broker.metadata.brokerConfigsChanged();
+    await broker.metadata.brokerConfigsChanged();
     broker.applyDynamicConfig();
     return;
   }
@@ -236,7 +236,7 @@ export function alterResource(broker: Broker, resourceType: number, resourceName
       const effective = new Map(GROUP_CONFIGS.map((d) => [d.name, current[d.name] ?? groupConfigDefault(broker.config, d)]));
       next = incrementalTarget({ ...current }, effective, change.ops, (n) => GROUP_CONFIG_BY_NAME.get(n)?.type === 'list');
     }
-    broker.metadata.setGroupConfigs(resourceName, next, validateOnly);
+    await broker.metadata.setGroupConfigs(resourceName, next, validateOnly);
     return;
   }
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}: samsa alters configs of topics (2), brokers (4) and groups (32)`);

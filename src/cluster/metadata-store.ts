@@ -40,10 +40,14 @@ export type MetadataChange =
   | { op: 'partitions'; id: string; partitions: PartitionState[] }
   | { op: 'deleteTopic'; id: string }
   | { op: 'topicConfigs'; id: string; configs: Record<string, string> }
-  | { op: 'dynamicConfigs'; brokerConfigs: Record<string, string>; clusterConfigs: Record<string, string> }
+  // In a cluster, `nodeId` names the broker whose own configs these are (absent: single node).
+  | { op: 'dynamicConfigs'; brokerConfigs: Record<string, string>; clusterConfigs: Record<string, string>; nodeId?: number }
   | { op: 'producerIds'; nextProducerIdBlock: number }
   // A group's config overrides as a whole; empty when it has none left.
-  | { op: 'groupConfigs'; groupId: string; configs: Record<string, string> };
+  | { op: 'groupConfigs'; groupId: string; configs: Record<string, string> }
+  // A partition's leader, leader epoch and ISR changed (KRaft's PartitionChangeRecord); the
+  // partition epoch rises with every change, so a change made against an older state is refused.
+  | { op: 'partitionChange'; id: string; partition: number; leader: number; leaderEpoch: number; isr: number[]; partitionEpoch: number };
 
 export interface MetadataStore {
   readonly kind: 'file' | 'memory';
@@ -398,6 +402,11 @@ class ReplayState {
         if (Object.keys(c.configs).length === 0) delete this.groupConfigs[c.groupId];
         else this.groupConfigs[c.groupId] = c.configs;
         break;
+      case 'partitionChange': {
+        const p = this.topics.get(c.id)?.partitions[c.partition];
+        if (p) Object.assign(p, { leader: c.leader, leaderEpoch: c.leaderEpoch, isr: c.isr, partitionEpoch: c.partitionEpoch });
+        break;
+      }
     }
   }
 

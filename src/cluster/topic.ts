@@ -7,6 +7,8 @@ export interface PartitionState {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  // Rises with every change of leader or ISR (KRaft's partition epoch); absent means 0.
+  partitionEpoch?: number;
 }
 
 export interface TopicState {

@@ -11,11 +11,11 @@ export const alterConfigsHandler = defineHandler({
   response: AlterConfigsResponse,
   minVersion: 0,
   maxVersion: 2,
-  handle(req, ctx) {
-    const responses = alterEachResource(req.resources, (r) => {
+  async handle(req, ctx) {
+    const responses = await alterEachResource(req.resources, async (r) => {
       const entries: Record<string, string | null> = {};
       for (const c of r.configs) entries[c.name] = c.value;
-      alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'replace', entries }, req.validateOnly);
+      await alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'replace', entries }, req.validateOnly);
       if (!req.validateOnly) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, configs: Object.keys(entries) }, 'configs replaced');
     });
     return { throttleTimeMs: 0, responses };

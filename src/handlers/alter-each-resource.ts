@@ -8,20 +8,26 @@ export interface ConfigResourceRef {
   resourceName: string;
 }
 
-export function alterEachResource<R extends ConfigResourceRef>(resources: R[], alter: (r: R) => void) {
+// Resources are altered one after another, in request order.
+export async function alterEachResource<R extends ConfigResourceRef>(resources: R[], alter: (r: R) => Promise<void>) {
   const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
   const seen = new Set<string>();
   const dup = new Set<string>();
   for (const r of resources) (seen.has(key(r)) ? dup : seen).add(key(r));
-  return resources.map((r) => {
+  const out = [];
+  for (const r of resources) {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-    if (dup.has(key(r))) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' };
+    if (dup.has(key(r))) {
+      out.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' });
+      continue;
+    }
     try {
-      alter(r);
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+      await alter(r);
+      out.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null });
     } catch (err) {
       if (!(err instanceof KafkaError)) throw err;
-      return { ...base, errorCode: err.code, errorMessage: err.message };
+      out.push({ ...base, errorCode: err.code, errorMessage: err.message as string | null });
     }
-  });
+  }
+  return out;
 }

@@ -113,7 +113,7 @@ export const deleteTopicsHandler = defineHandler({
     const deleted: string[] = [];
     for (const { topic: t, res } of toDelete) {
       try {
-        md.deleteTopic(t);
+        await md.deleteTopic(t);
         deleted.push(t.name);
         ctx.log.info({ topic: t.name, topicId: t.id, partitions: t.partitions.length, clientId: ctx.clientId }, 'deleted topic');
       } catch (err) {

@@ -11,10 +11,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
   response: IncrementalAlterConfigsResponse,
   minVersion: 0,
   maxVersion: 1,
-  handle(req, ctx) {
-    const responses = alterEachResource(req.resources, (r) => {
+  async handle(req, ctx) {
+    const responses = await alterEachResource(req.resources, async (r) => {
       const ops = r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value }));
-      alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'incremental', ops }, req.validateOnly);
+      await alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'incremental', ops }, req.validateOnly);
       if (!req.validateOnly) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, ops: ops.map((o) => `${o.name}:${o.op}`) }, 'configs altered');
     });
     return { throttleTimeMs: 0, responses };

@@ -19,7 +19,7 @@ export const initProducerIdHandler = defineHandler({
       if (r.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4) r.errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
       return { throttleTimeMs: 0, ...r };
     }
-    const producerId = ctx.broker.metadata.allocateProducerId();
+    const producerId = await ctx.broker.metadata.allocateProducerId();
     ctx.log.debug({ producerId, clientId: ctx.clientId }, 'allocated producer id');
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   },

@@ -11,20 +11,28 @@ import { INTERNAL_TOPICS, topicNameProblem, type TopicState } from '../cluster/t
 import type { RequestContext } from './types.js';
 import { defineHandler } from './types.js';
 
-export function topicMetadata(t: TopicState, includeOps: boolean): Input<MetadataResponseTopic> {
+// This broker alone (as reached by this client), or every live broker of the cluster.
+function liveBrokers(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+  if (ctx.broker.quorum) return ctx.broker.metadata.brokers();
+  const self = ctx.broker.selfEndpoint(ctx.listener.name, ctx.client.localAddress);
+  return [{ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }];
+}
+
+export function topicMetadata(t: TopicState, includeOps: boolean, live?: ReadonlySet<number>): Input<MetadataResponseTopic> {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
     partitions: t.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      // LEADER_NOT_AVAILABLE while no replica can lead (Kafka: the partition is offline).
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      offlineReplicas: [],
+      offlineReplicas: live ? p.replicas.filter((r) => !live.has(r)) : [],
     })),
     topicAuthorizedOperations: includeOps ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
@@ -61,28 +69,28 @@ export const metadataHandler = defineHandler({
     const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
     const allowCreate = (ctx.apiVersion < 4 || req.allowAutoTopicCreation) && ctx.broker.config.getBoolean('auto.create.topics.enable');
     const topics: Input<MetadataResponseTopic>[] = [];
+    const live = ctx.broker.quorum ? new Set(md.brokers().map((b) => b.nodeId)) : undefined;
     if (all) {
-      for (const t of md.topics()) topics.push(topicMetadata(t, includeTopicOps));
+      for (const t of md.topics()) topics.push(topicMetadata(t, includeTopicOps, live));
     } else {
       for (const rt of req.topics!) {
         if (rt.name === null) {
           // v12+: by topic id. ("" is a topic name, an invalid one: answered below as Kafka does.)
           if (ctx.apiVersion < 12) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic name can not be null for version ${ctx.apiVersion}`);
           const t = md.topicById(rt.topicId);
-          if (t) topics.push(topicMetadata(t, includeTopicOps));
+          if (t) topics.push(topicMetadata(t, includeTopicOps, live));
           else topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, partitions: [] });
           continue;
         }
         const t = md.topic(rt.name);
-        if (t) topics.push(topicMetadata(t, includeTopicOps));
+        if (t) topics.push(topicMetadata(t, includeTopicOps, live));
         else if (allowCreate) topics.push(autoCreate(rt.name, ctx));
         else topics.push(missing(rt.name));
       }
     }
-    const self = ctx.broker.selfEndpoint(ctx.listener.name, ctx.client.localAddress);
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }],
+      brokers: liveBrokers(ctx),
       clusterId: md.clusterId,
       controllerId: md.controllerId,
       topics,

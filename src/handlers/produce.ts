@@ -38,8 +38,11 @@ export const produceHandler = defineHandler({
         const log = topic ? broker.logManager.get(topic.name, pd.index) : undefined;
         if (acks !== 0 && acks !== 1 && acks !== -1) res.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
         else if (!topic) res.errorCode = useIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else if (!state || !log) res.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (!state) res.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        // A follower (or no replica) here: the client refreshes its metadata and goes to the leader.
+        else if (state.leader !== broker.nodeId) res.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         else if (topic.internal) res.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
+        else if (!log) res.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         if (res.errorCode !== ErrorCode.NONE || !topic || !state || !log) {
           res.errorMessage = res.errorCode === ErrorCode.INVALID_REQUIRED_ACKS ? `acks must be 0, 1 or -1 (all), got ${acks}` : res.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? `Cannot append to internal topic ${topic!.name}` : null;
           continue;

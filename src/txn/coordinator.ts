@@ -134,8 +134,11 @@ export class TransactionCoordinator {
     let m = this.txns.get(transactionalId);
     const now = Date.now();
     try {
+      // The id is reserved first; another request may have created the transactional id meanwhile.
+      const newId = m ? -1 : await this.services.metadata.allocateProducerId();
+      m ??= this.txns.get(transactionalId);
       if (!m) {
-        const id = this.services.metadata.allocateProducerId();
+        const id = newId;
         m = { transactionalId, producerId: id, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, busy: false };
         const fresh = m;
         this.put(fresh);
@@ -150,12 +153,12 @@ export class TransactionCoordinator {
       return await this.exclusive(txn, async () => {
         if (txn.state === TxnState.Ongoing) {
           // Fence the old producer: its transaction is aborted with a bumped epoch first.
-          const fenced = this.bumped(txn);
+          const fenced = await this.bumped(txn);
           await this.transition(txn, this.value(txn, TxnState.PrepareAbort, { producerId: fenced.producerId, producerEpoch: fenced.producerEpoch }));
           await this.writeMarkers(txn, false);
           await this.transition(txn, this.value(txn, TxnState.CompleteAbort, { partitions: [] }));
         }
-        const next = this.bumped(txn);
+        const next = await this.bumped(txn);
         await this.transition(txn, this.value(txn, TxnState.Empty, { producerId: next.producerId, producerEpoch: next.producerEpoch, timeoutMs, partitions: [], startMs: -1 }));
         return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
       });
@@ -166,8 +169,8 @@ export class TransactionCoordinator {
   }
 
   // The next (producerId, epoch): an epoch bump, or a new producer id when epochs run out.
-  private bumped(m: TxnMetadata): { producerId: number; producerEpoch: number } {
-    if (m.producerEpoch + 1 >= MAX_EPOCH) return { producerId: this.services.metadata.allocateProducerId(), producerEpoch: 0 };
+  private async bumped(m: TxnMetadata): Promise<{ producerId: number; producerEpoch: number }> {
+    if (m.producerEpoch + 1 >= MAX_EPOCH) return { producerId: await this.services.metadata.allocateProducerId(), producerEpoch: 0 };
     return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1 };
   }
 
@@ -307,7 +310,7 @@ export class TransactionCoordinator {
       if (m.busy || m.state !== TxnState.Ongoing || now - m.startMs <= m.timeoutMs) continue;
       this.services.log.info({ transactionalId: m.transactionalId, producerId: m.producerId, timeoutMs: m.timeoutMs }, 'aborting timed out transaction');
       void this.exclusive(m, async () => {
-        const next = this.bumped(m);
+        const next = await this.bumped(m);
         await this.transition(m, this.value(m, TxnState.PrepareAbort, { producerId: next.producerId, producerEpoch: next.producerEpoch }));
         await this.writeMarkers(m, false);
         await this.transition(m, this.value(m, TxnState.CompleteAbort, { partitions: [] }));
