@@ -3,14 +3,15 @@
 // sits directly in src/) for cycles, using dependency-cruiser to read the imports (type-only
 // imports and dynamic import() included: a folder that names another's types depends on it).
 //
-// A folder-level import "a -> b" is on a cycle when b also reaches a. Every such import allowed
-// today is listed in scripts/known-cycles.txt (issue 12 is removing them); the check fails
+// A folder-level import "a -> b" is on a cycle when b also reaches a. There are none since issue
+// 12 (the layer order is the table "Layers and folders" of docs/ARCHITECTURE.md), and
+// scripts/known-cycles.txt, the list of allowed ones, is empty; the check fails
 // - on a folder-level import on a cycle that the list does not have (a new cycle), and
-// - on a listed import that is no longer on a cycle (so the list shrinks to nothing as the
-//   cycles go; `--update` removes such lines).
+// - on a listed import that is no longer on a cycle (`--update` removes such lines; it never
+//   adds one).
 // Each import on a cycle is printed with the shortest way back, and the files behind each step.
 //
-// Usage: node scripts/check-cycles.mjs [--verbose] [--update [--accept-new]]
+// Usage: node scripts/check-cycles.mjs [--verbose] [--update]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const listFile = join(root, 'scripts/known-cycles.txt');
 const update = process.argv.includes('--update');
 const verbose = process.argv.includes('--verbose');
-const acceptNew = process.argv.includes('--accept-new');
 
 // The graph, as dependency-cruiser reads it with the project's tsconfig (NodeNext: './x.js'
 // resolves to './x.ts').
@@ -109,12 +109,11 @@ function describe(key) {
   return lines.join('\n');
 }
 
-const HEADER = `# Folder-level imports in src/ that lie on an import cycle between top-level folders, as
-# allowed today (issue 12 removes them). Checked by \`npm run check:cycles\`
-# (scripts/check-cycles.mjs): a cycle not listed here fails, and so does a listed line that is no
-# longer on a cycle. After removing a cycle, delete its lines or run
-# \`node scripts/check-cycles.mjs --update\` (which never adds one). Never add lines to make a
-# new cycle pass.
+const HEADER = `# Folder-level imports in src/ allowed to lie on an import cycle between top-level folders:
+# none since issue 12. Checked by \`npm run check:cycles\` (scripts/check-cycles.mjs): a cycle
+# not listed here fails, and so does a listed line that is no longer on a cycle. Never add lines
+# to make a new cycle pass: import the other way round (a narrow interface declared by the
+# importing folder), or move the shared code to the lower folder.
 `;
 
 
@@ -128,11 +127,11 @@ const added = [...onCycle.keys()].filter((k) => !allowed.has(k)).sort();
 const gone = [...allowed].filter((k) => !onCycle.has(k)).sort();
 const known = [...onCycle.keys()].filter((k) => allowed.has(k)).sort();
 
-// --update drops the lines of cycles that are gone; it adds a new cycle only with --accept-new
-// (used once, to write the first list), so that updating cannot wave a new cycle through.
+// --update drops the lines of cycles that are gone and never adds one, so that updating cannot
+// wave a new cycle through.
 if (update) {
-  if (added.length > 0 && !acceptNew) {
-    console.error(`check-cycles: not updating: ${added.length} folder import(s) on a NEW cycle (remove them, or pass --accept-new):`);
+  if (added.length > 0) {
+    console.error(`check-cycles: not updating: ${added.length} folder import(s) on a NEW cycle (remove them first):`);
     for (const k of added) console.error(describe(k));
     process.exit(1);
   }

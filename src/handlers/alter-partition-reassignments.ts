@@ -9,10 +9,10 @@
 import { AlterPartitionReassignmentsRequest, type ReassignablePartition } from '../protocol/generated/alter-partition-reassignments-request.js';
 import { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
 import { ErrorCode, KafkaError } from '../errors.js';
-import type { Broker } from '../broker/broker.js';
+import type { BrokerServices } from './services.js';
 import { defineHandler } from './types.js';
 
-function checkTarget(broker: Broker, replicas: readonly number[]): void {
+function checkTarget(broker: BrokerServices, replicas: readonly number[]): void {
   const invalid = (msg: string) => new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, msg);
   if (replicas.length === 0) throw invalid('The manual partition assignment includes an empty replica list.');
   const sorted = [...replicas].sort((a, b) => a - b);
@@ -24,7 +24,7 @@ function checkTarget(broker: Broker, replicas: readonly number[]): void {
   }
 }
 
-function reassign(broker: Broker, topicName: string, target: ReassignablePartition): void {
+function reassign(broker: BrokerServices, topicName: string, target: ReassignablePartition): void {
   const topic = broker.metadata.topic(topicName);
   if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topicName}.`);
   const part = topic.partitions[target.partitionIndex];

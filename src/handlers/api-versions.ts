@@ -4,7 +4,7 @@
 import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { ErrorCode } from '../errors.js';
-import { SUPPORTED_FEATURES, FINALIZED_FEATURES_EPOCH } from '../broker/features.js';
+import { SUPPORTED_FEATURES, FINALIZED_FEATURES_EPOCH } from '../cluster/features.js';
 import { defineHandler } from './types.js';
 
 // KIP-511: client software name and version must match this pattern, else INVALID_REQUEST.

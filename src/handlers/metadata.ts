@@ -13,7 +13,7 @@ import { defineHandler } from './types.js';
 
 // This broker alone (as reached by this client), or every live broker of the cluster.
 function liveBrokers(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
-  if (ctx.broker.quorum) return ctx.broker.metadata.brokers();
+  if (ctx.broker.metadata.quorum) return ctx.broker.metadata.brokers();
   const self = ctx.broker.selfEndpoint(ctx.listener.name, ctx.client.localAddress);
   return [{ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }];
 }
@@ -69,7 +69,7 @@ export const metadataHandler = defineHandler({
     const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
     const allowCreate = (ctx.apiVersion < 4 || req.allowAutoTopicCreation) && ctx.broker.config.getBoolean('auto.create.topics.enable');
     const topics: Input<MetadataResponseTopic>[] = [];
-    const live = ctx.broker.quorum ? new Set(md.brokers().map((b) => b.nodeId)) : undefined;
+    const live = ctx.broker.metadata.quorum ? new Set(md.brokers().map((b) => b.nodeId)) : undefined;
     if (all) {
       for (const t of md.topics()) topics.push(topicMetadata(t, includeTopicOps, live));
     } else {

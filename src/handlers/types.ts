@@ -2,7 +2,7 @@
 // and a function from a decoded request to a response value. A handler never touches a socket.
 import type { Input, MessageCodec } from '../protocol/primitives/index.js';
 import type { Logger } from '../log.js';
-import type { Broker } from '../broker/broker.js';
+import type { BrokerServices } from './services.js';
 
 export interface ClientInfo {
   readonly connectionId: number;
@@ -20,7 +20,8 @@ export interface RequestContext {
   readonly correlationId: number;
   readonly clientId: string | null;
   readonly client: ClientInfo;
-  readonly broker: Broker;
+  // The services a handler may use (src/handlers/services.ts); the Broker in a running samsa.
+  readonly broker: BrokerServices;
   readonly log: Logger;
   // The listener the request arrived on, as bound (host, port): Metadata answers with it.
   readonly listener: { readonly name: string; readonly host: string; readonly port: number };

@@ -9,8 +9,8 @@ import { requestHeaderVersion, responseHeaderVersion } from '../protocol/headers
 import { ErrorCode, KafkaError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { Handler, RequestContext } from '../handlers/types.js';
+import type { BrokerServices } from '../handlers/services.js';
 import type { Connection } from './connection.js';
-import type { Broker } from '../broker/broker.js';
 import type { Logger } from '../log.js';
 
 export type Outcome = { kind: 'respond'; chunks: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
@@ -20,7 +20,8 @@ export class RequestProcessor {
 
   constructor(
     private readonly registry: HandlerRegistry,
-    private readonly broker: Broker,
+    // What handlers receive as ctx.broker: the network layer only passes it on.
+    private readonly broker: BrokerServices,
     private readonly log: Logger,
   ) {}
 

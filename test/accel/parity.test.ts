@@ -16,6 +16,8 @@ import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { type RecordHeader } from '../../src/protocol/records/iterate.js';
 import { availableAccels, type Accel, type BatchScan, type ScanOptions } from '../../src/accel/index.js';
 import { nativeTest } from './native-required.js';
+import { CompressionType } from '../../src/protocol/records/layout.js';
+import { setAttributeBits, xorByte } from '../byte-edits.js';
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -174,10 +176,10 @@ test('scan: golden-free cases, same codes and messages as the reference', () => 
     fails(x, code, {}, re, `magic ${m}`);
   }
   const crc = Buffer.from(b);
-  crc[crc.length - 1] ^= 1;
+  xorByte(crc, crc.length - 1, 1);
   fails(crc, ErrorCode.CORRUPT_MESSAGE, {}, /record is corrupt \(stored crc = \d+, computed crc = \d+\)/, 'bad crc');
   const crc2 = Buffer.from(b);
-  crc2[17] ^= 0x80;
+  xorByte(crc2, 17, 0x80);
   passes(crc2, { verifyCrc: false }, 'crc off');
   fails(sample(2, { baseOffset: 5 }), ErrorCode.INVALID_RECORD, {}, /should be 0, but it is 5/, 'base offset');
   fails(sample(2, { baseOffset: 2 ** 40 + 3 }), ErrorCode.INVALID_RECORD, {}, /but it is 1099511627779/, 'big base offset');
@@ -188,7 +190,7 @@ test('scan: golden-free cases, same codes and messages as the reference', () => 
   passes(large, { maxMessageBytes: large.length }, 'max message bytes exact');
   fails(large, ErrorCode.MESSAGE_TOO_LARGE, { maxMessageBytes: large.length - 1 }, /exceeds the maximum configured value/, 'too large');
   const codec = Buffer.from(b);
-  codec[22] |= 5;
+  setAttributeBits(codec, 5);
   fails(fixCrc(codec), ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, {}, /compression type id 5/, 'codec 5');
   const all = Buffer.concat(Array.from({ length: 40 }, (_, i) => sample(1 + (i % 5))));
   passes(all, {}, '40 batches (growth)');
@@ -232,11 +234,11 @@ test('scan: counts, records and timestamps, same codes and messages as the refer
   passes(at(NOW + 10 * HOUR), { timestampType: 'LogAppendTime' }, 'log append time topic');
   passes(buildBatch([{ key: null, value: null, timestamp: -1 }]), {}, 'no timestamp');
   const z = at(NOW + 2 * HOUR);
-  z[22] |= 4;
+  setAttributeBits(z, CompressionType.Zstd);
   fails(fixCrc(z), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/, 'compressed max timestamp');
   passes(fixCrc(z), {}, 'compressed records are the caller\'s to validate');
   const old = buildBatch([{ key: null, value: null, timestamp: NOW - 2 * HOUR }, { key: null, value: null, timestamp: NOW }]);
-  old[22] |= 1;
+  setAttributeBits(old, CompressionType.Gzip);
   fails(fixCrc(old), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /baseTimestamp/, 'compressed base timestamp');
   // The entry's maxTimestamp is the records' largest, whatever the header says (LogValidator).
   for (const header of [2n ** 63n - 1n, -(2n ** 63n), BigInt(NOW + 10 * HOUR), -1n]) {
@@ -378,7 +380,7 @@ test('random: valid, concatenated and mutated batches scan identically', () => {
     if (kind === 0) b = Buffer.concat(Array.from({ length: 1 + int(40) }, () => seeds[int(seeds.length)]!));
     else {
       b = Buffer.from(seeds[int(seeds.length)]!);
-      if (kind === 1 || kind === 3) for (let f = 1 + int(4); f > 0; f--) b[int(b.length)] ^= 1 + int(255);
+      if (kind === 1 || kind === 3) for (let f = 1 + int(4); f > 0; f--) xorByte(b, int(b.length), 1 + int(255));
       if (kind === 2) b = b.subarray(0, int(b.length + 1));
       if (kind === 3 && rnd() < 0.5) b = Buffer.concat([b, seeds[int(seeds.length)]!.subarray(0, int(200))]);
       if (kind >= 4 && b.length > 61) {

@@ -23,6 +23,8 @@ import {
   walkRecords,
   type TargetCodec,
 } from '../../src/compression/index.js';
+import { TIMESTAMP_TYPE_MASK } from '../../src/protocol/records/layout.js';
+import { setAttributeBits } from '../byte-edits.js';
 
 const NOW = 1_700_000_000_000;
 const ALL: TargetCodec[] = [0, 1, 2, 3, 4];
@@ -211,7 +213,7 @@ test('recompressBatch recomputes maxTimestamp from the records (CreateTime), kee
   const r = await recompressBatch(await compressBatch(lying, 1), 0, 2);
   assert.is(readBatchHeader(r, 0).maxTimestamp, NOW + 2000);
   const lat = Buffer.from(lying);
-  lat[22] |= 0x08; // LogAppendTime: maxTimestamp is the append time, records take it
+  setAttributeBits(lat, TIMESTAMP_TYPE_MASK); // LogAppendTime: maxTimestamp is the append time, records take it
   lat.writeUInt32BE(crc32c(lat, 21), 17);
   assert.is(readBatchHeader(await recompressBatch(lat, 0, 3), 0).maxTimestamp, 5);
 });

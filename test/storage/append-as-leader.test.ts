@@ -19,6 +19,7 @@ import { compressBatch } from '../../src/compression/batch-codec.js';
 import { buildBatch, type BuildOptions } from '../../src/protocol/records/build.js';
 import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK } from '../../src/protocol/records/layout.js';
+import { xorByte } from '../byte-edits.js';
 
 const silent = createLogger('silent');
 const roots: string[] = [];
@@ -79,7 +80,7 @@ for (const engine of ['disk', 'memory'] as const) {
   test(`${engine}: every refusal is a result, not a throw`, () => {
     const log = open(engine, { 'min.insync.replicas': '2' });
     const corrupt = batch(1);
-    corrupt[corrupt.length - 1] ^= 1;
+    xorByte(corrupt, corrupt.length - 1, 1);
     assert.is(sync(log.appendAsLeader(corrupt, ctx())).errorCode, ErrorCode.CORRUPT_MESSAGE);
     assert.is(sync(log.appendAsLeader(null, ctx())).errorCode, ErrorCode.INVALID_RECORD);
     const notEnough = sync(log.appendAsLeader(batch(1), ctx({ requiredAcks: -1, inSyncReplicas: 1 })));

@@ -18,6 +18,7 @@ import { buildBatch } from '../../src/protocol/records/build.js';
 import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { stampBatch } from '../../src/protocol/records/stamp.js';
 import { markerKey, markerValue } from '../../src/txn/markers.js';
+import { xorByte } from '../byte-edits.js';
 
 type Engine = 'disk' | 'memory';
 const ENGINES: Engine[] = ['disk', 'memory'];
@@ -106,7 +107,7 @@ for (const engine of ENGINES) {
     const { log } = open(engine);
     log.appendAsFollower(leaderBatch(0, 2, 0));
     const corrupt = leaderBatch(2, 2, 0);
-    corrupt[corrupt.length - 1] ^= 0xff;
+    xorByte(corrupt, corrupt.length - 1, 0xff);
     await rejects(() => log.appendAsFollower(corrupt), ErrorCode.CORRUPT_MESSAGE, 'CRC');
     const magic1 = leaderBatch(2, 2, 0);
     magic1[16] = 1;

@@ -7,13 +7,14 @@ import * as assert from 'uvu/assert';
 import { goldenProduceRecords, goldenTest } from '../golden-captures.js';
 import { ErrorCode } from '../../src/errors.js';
 import { crc32c } from '../../src/protocol/records/crc32c.js';
-import { CompressionType } from '../../src/protocol/records/layout.js';
+import { CONTROL_MASK, CompressionType, TIMESTAMP_TYPE_MASK } from '../../src/protocol/records/layout.js';
 import { buildBatch } from '../../src/protocol/records/build.js';
 import { computeBatchCrc, setLogAppendTime, stampBatch } from '../../src/protocol/records/stamp.js';
 import { createBatchScan, type BatchScan, type ScanOptions, type ScanResult } from '../../src/accel/batch-scan.js';
 import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { scanBatches } from '../../src/accel/js-scan.js';
 import { wasmAccel, wasmInternals } from '../../wasm/index.mjs';
+import { setAttributeBits, xorByte } from '../byte-edits.js';
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -187,10 +188,10 @@ function badCases(): Case[] {
   const add = (name: string, buf: Buffer, code: number, over: Partial<ScanOptions> = {}): void => void cases.push({ name, buf, code, over });
   // CRC
   const crc1 = sample();
-  crc1[crc1.length - 1] ^= 1;
+  xorByte(crc1, crc1.length - 1, 1);
   add('wrong CRC (last byte)', crc1, ErrorCode.CORRUPT_MESSAGE);
   const crc2 = sample();
-  crc2[17] ^= 0x80;
+  xorByte(crc2, 17, 0x80);
   add('wrong CRC (stored)', crc2, ErrorCode.CORRUPT_MESSAGE);
   add('wrong CRC, verifyCrc off', crc2, 0, { verifyCrc: false });
   // framing
@@ -277,12 +278,12 @@ function badCases(): Case[] {
   add('NO_TIMESTAMP', buildBatch([{ key: null, value: null, timestamp: -1 }]), 0);
   add('ts 0, huge window', at(0), 0, { beforeMaxMs: Number.MAX_SAFE_INTEGER });
   const z = at(NOW + 2 * HOUR);
-  z[22] |= CompressionType.Zstd;
+  setAttributeBits(z, CompressionType.Zstd);
   add('zstd, maxTimestamp above', fixCrc(z), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false });
   add('zstd, maxTimestamp above, records left to the caller', fixCrc(z), 0);
   add('maxTimestamp above, validateRecords off', at(NOW + 2 * HOUR), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false });
   const old = buildBatch([{ key: null, value: null, timestamp: NOW - 2 * HOUR }, { key: null, value: null, timestamp: NOW }]);
-  old[22] |= CompressionType.Gzip;
+  setAttributeBits(old, CompressionType.Gzip);
   add('gzip, baseTimestamp below', fixCrc(old), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false });
   add('NaN window', at(NOW), 0, { now: NaN });
   // client-only rules
@@ -301,7 +302,7 @@ function badCases(): Case[] {
   // codecs
   for (let c = 5; c <= 7; c++) {
     const u = sample();
-    u[22] |= c;
+    setAttributeBits(u, c);
     add(`compression ${c}`, fixCrc(u), ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   }
   // many batches: growth, resumption past the 512-entry output columns, errors late in the input
@@ -311,7 +312,7 @@ function badCases(): Case[] {
   add('1300 batches, singleBatch', many, ErrorCode.INVALID_RECORD, { singleBatch: true });
   const lateBad = Buffer.from(many);
   const at1100 = parts.slice(0, 1100).reduce((s, p) => s + p.length, 0);
-  lateBad[at1100 + 70] ^= 0x40;
+  xorByte(lateBad, at1100 + 70, 0x40);
   add('1300 batches, bad CRC in batch 1100', lateBad, ErrorCode.CORRUPT_MESSAGE);
   const at512 = parts.slice(0, 512).reduce((s, p) => s + p.length, 0);
   add('512 batches and 3 stray bytes', Buffer.concat([many.subarray(0, at512), Buffer.from([0, 0, 0])]), ErrorCode.INVALID_RECORD);
@@ -414,7 +415,7 @@ test('fuzz: 3,000 seeded random mutations, random options: identical results and
     const kind = int(8);
     if (kind === 0) {
       // random byte flips anywhere (mostly CRC errors)
-      for (let f = 1 + int(4); f > 0; f--) b[int(b.length)] ^= 1 + int(255);
+      for (let f = 1 + int(4); f > 0; f--) xorByte(b, int(b.length), 1 + int(255));
     } else if (kind === 1) {
       // truncation, maybe followed by a piece of another batch
       b = b.subarray(0, int(b.length + 1));
@@ -452,8 +453,8 @@ test('fuzz: 3,000 seeded random mutations, random options: identical results and
         else if (d === 1) b[16] = pick([0, 1, 3, 0xfe]); // magic
         else if (d === 2) b.writeInt32BE(pick([14, 20, 48, b.length - 11, b.length]), 8); // batchLength
         else if (d === 3) b[22] = (b[22]! & ~7) | (1 + int(7)); // compression
-        else if (d === 4) b[22] |= 0x20; // control
-        else if (d === 5) b[22] |= 0x08; // LogAppendTime
+        else if (d === 4) setAttributeBits(b, CONTROL_MASK);
+        else if (d === 5) setAttributeBits(b, TIMESTAMP_TYPE_MASK); // LogAppendTime
         else if (d === 6) b.writeInt32BE(pick([-1, 0, 5]), 23); // lastOffsetDelta
         else if (d === 7) b.writeInt32BE(pick([-3, 0, 1, 9]), 57); // count
         else if (d === 8) b.writeInt32BE(9, 47); // producer id 9 ...
@@ -464,13 +465,13 @@ test('fuzz: 3,000 seeded random mutations, random options: identical results and
         else b.writeInt32BE(0, 43); // producer id 0 (with the sequence it has)
       }
       if (!keepCrc) fixCrc(b);
-      else b[17] ^= 1;
+      else xorByte(b, 17, 1);
     } else {
       // several batches, one of them damaged
       const n = 2 + int(6);
       const list = Array.from({ length: n }, () => Buffer.from(pick(seeds)));
       const victim = list[int(n)]!;
-      victim[int(victim.length)] ^= 1 << int(8);
+      xorByte(victim, int(victim.length), 1 << int(8));
       if (rnd() < 0.5 && victim.length >= 61) fixCrc(victim);
       b = Buffer.concat(list);
     }
