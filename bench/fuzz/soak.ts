@@ -30,6 +30,9 @@ const { values: a } = parseArgs({
     // would otherwise end every run at its first occurrence. Reported in the summary.
     'exclude-api': { type: 'string', default: '' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'fuzz-soak.md') },
+    // A directory for the first broker's loop-monitor.mjs output: loop.jsonl (event-loop blocks,
+    // GC pauses, delay histogram) and broker.cpuprofile (written when the fuzz is done).
+    diagnose: { type: 'string' },
   },
 });
 const seed = a.seed !== undefined ? Number(a.seed) : Date.now() % 1_000_000;
@@ -61,7 +64,8 @@ log(`reproduce: ${command}`);
 const corpus = loadCorpus();
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-fuzz-soak-'));
 const load0 = loadavg();
-let broker: BrokerProcess = await startBroker(dataDir);
+if (a.diagnose) mkdirSync(a.diagnose, { recursive: true });
+let broker: BrokerProcess = await startBroker(dataDir, { diagnoseDir: a.diagnose });
 log(`broker pid ${broker.pid} on 127.0.0.1:${broker.port}, data dir ${dataDir}; corpus ${corpus.length} request frames`);
 await createTopic(broker.port, LEGIT_TOPIC);
 
@@ -113,6 +117,14 @@ clearInterval(progress);
 log(`fuzz done: ${fuzz.sent} frames in ${fuzz.seconds.toFixed(1)} s (${fuzz.framesPerSec.toFixed(0)}/s), stopped by ${rssStop ? 'RSS limit' : fuzz.stoppedBy}`);
 const cpuAfter = cpuSeconds(broker.pid);
 const rssAfterFuzz = rss(broker.pid);
+if (a.diagnose && broker.exit === null) {
+  const profile = join(a.diagnose, 'broker.cpuprofile');
+  rmSync(profile, { force: true });
+  broker.child.kill('SIGUSR2');
+  const until = Date.now() + 120000;
+  while (!existsSync(profile) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  log(`diagnostics in ${a.diagnose}: loop.jsonl, broker.cpuprofile`);
+}
 
 await producer.stop();
 await reader.stop();
