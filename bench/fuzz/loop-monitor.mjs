@@ -3,7 +3,8 @@
 // process burnt during each (own work blocks the loop; CPU starvation by other processes does
 // not burn CPU), long GC pauses, the event-loop delay histogram every 10 s, and a V8 CPU profile
 // of the whole run, written when the soak sends SIGUSR2. Times are CLOCK_MONOTONIC microseconds
-// (`hrUs`), the clock of the profile's own timestamps, so a block can be cut out of the profile.
+// (`hrUs`), the clock of the profile's own timestamps, so a block can be cut out of the profile;
+// `wallMs` (Date.now()) places them beside the soak's own events.
 import { appendFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
@@ -13,7 +14,7 @@ const dir = process.env.SAMSA_DIAG_DIR;
 if (dir) {
   const file = join(dir, 'loop.jsonl');
   const hrUs = () => Number(process.hrtime.bigint() / 1000n);
-  const line = (o) => appendFileSync(file, JSON.stringify({ hrUs: hrUs(), ...o }) + '\n');
+  const line = (o) => appendFileSync(file, JSON.stringify({ hrUs: hrUs(), wallMs: Date.now(), ...o }) + '\n');
   // performance.now() and hrUs taken together: converts GC entry times to the profile clock.
   line({ kind: 'start', perfNow: performance.now(), pid: process.pid });
 

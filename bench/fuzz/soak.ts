@@ -17,6 +17,7 @@ import { startProbes, probeOnce } from './probe.js';
 import { startProducer, startReader, lost, LEGIT_TOPIC } from './legit.js';
 import { renderMarkdown, type Criterion, type SoakReport } from './report.js';
 import { createTopic } from '../lib/kafka.js';
+import { readDiagnosis } from './diagnosis.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -41,7 +42,7 @@ const maxSeconds = Number(a['max-seconds']);
 const connections = Number(a.connections);
 const maxRssKiB = Number(a['max-rss-mib']) * 1024;
 const excluded = new Set(a['exclude-api']!.split(',').filter(Boolean).map(Number));
-const command = `npm run build && npm run bench:fuzz -- --seed ${seed} --frames ${frames} --max-seconds ${maxSeconds} --connections ${connections} --quiet-ms ${a['quiet-ms']}${excluded.size ? ` --exclude-api ${[...excluded].join(',')}` : ''}`;
+const command = `npm run build && npm run bench:fuzz -- --seed ${seed} --frames ${frames} --max-seconds ${maxSeconds} --connections ${connections} --quiet-ms ${a['quiet-ms']}${excluded.size ? ` --exclude-api ${[...excluded].join(',')}` : ''}${a.diagnose ? ` --diagnose ${a.diagnose}` : ''}`;
 
 if (!existsSync(join(ROOT, 'dist', 'bundle', 'samsa-cli.mjs'))) {
   console.error('dist/bundle/samsa-cli.mjs is missing: run `npm run build` first');
@@ -73,8 +74,10 @@ await createTopic(broker.port, LEGIT_TOPIC);
 const recentSends: Array<[number, number]> = [];
 const framesAround = (t: number): string => {
   const near = recentSends.filter(([at]) => at >= t - 3000 && at <= t + 2000).map(([, i]) => i);
-  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after` : 'no fuzz frame sent around it';
+  const load = `load average ${loadavg()[0]!.toFixed(1)}`;
+  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after; ${load}` : `no fuzz frame sent around it; ${load}`;
 };
+const probesStartedAt = Date.now();
 const probes = startProbes(() => broker.port, LEGIT_TOPIC, 250, 2000, framesAround);
 const producer = startProducer(broker.port);
 const reader = startReader(broker.port);
@@ -183,6 +186,8 @@ const criteria: Criterion[] = [
   { name: 'answers with a wrong correlation id', value: String(fuzz.anomalies.length), pass: fuzz.anomalies.length === 0 },
 ];
 
+// --diagnose: the broker's own account of its event loop, overall and at each unanswered probe.
+const diagnosis = a.diagnose ? readDiagnosis(join(a.diagnose, 'loop.jsonl'), probesStartedAt) : null;
 const byMsg = [...firstLog.byMessage].sort((x, y) => Number(y[0].startsWith('ERROR')) - Number(x[0].startsWith('ERROR')) || y[1] - x[1]);
 const report: SoakReport = {
   command,
@@ -203,11 +208,12 @@ const report: SoakReport = {
     ['legitimate producer', `${acked.size} records acknowledged in ${producer.stats.batches} batches of 20 (kafkajs, idempotent, acks=all)`],
     ['legitimate reader', `${reader.stats.seen.size} distinct records read live; ${after?.seen.size ?? 'n/a'} after the restart`],
     ['broker error-level log lines', String(firstLog.errorCount)],
+    ...(diagnosis?.facts ?? []),
   ],
   sections: [
     ['Broker log lines by message (first broker)', byMsg.slice(0, 60).map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
     ['One line per distinct error-level message', [...firstLog.errorExamples].flatMap(([k, l]) => [k, `  ${l.slice(0, 1500)}`])],
-    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => `+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`)],
+    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => `+${(f.atMs / 1000).toFixed(1)} s: ${f.why}${diagnosis ? `; ${diagnosis.during(probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000)}` : ''}`)],
     ['Legitimate producer errors', producer.stats.errors.slice(0, 20)],
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
     ['Lost or duplicated numbers', [lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '', lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '', reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : ''].filter(Boolean)],
