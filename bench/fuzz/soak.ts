@@ -77,6 +77,19 @@ const framesAround = (t: number): string => {
   const load = `load average ${loadavg()[0]!.toFixed(1)}`;
   return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after; ${load}` : `no fuzz frame sent around it; ${load}`;
 };
+// The probes run in this process: its own event-loop blocks (a starved or busy soak) are told
+// apart from the broker's in the report.
+const ownBlocks: Array<{ fromMs: number; gapMs: number }> = [];
+let ownLast = Date.now();
+setInterval(() => {
+  const now = Date.now();
+  if (now - ownLast >= 200) ownBlocks.push({ fromMs: ownLast, gapMs: now - ownLast });
+  ownLast = now;
+}, 10).unref();
+const ownBlockDuring = (from: number, to: number): string => {
+  const over = ownBlocks.filter((b) => b.fromMs < to && b.fromMs + b.gapMs > from);
+  return over.length ? `this process's own loop blocked ${Math.max(...over.map((b) => b.gapMs))} ms` : '';
+};
 const probesStartedAt = Date.now();
 const probes = startProbes(() => broker.port, LEGIT_TOPIC, 250, 2000, framesAround);
 const producer = startProducer(broker.port);
@@ -209,11 +222,15 @@ const report: SoakReport = {
     ['legitimate reader', `${reader.stats.seen.size} distinct records read live; ${after?.seen.size ?? 'n/a'} after the restart`],
     ['broker error-level log lines', String(firstLog.errorCount)],
     ...(diagnosis?.facts ?? []),
+    ['event-loop blocks of this process (fuzz sender, pair, probes)', `${ownBlocks.length} of >= 200 ms, longest ${Math.max(0, ...ownBlocks.map((b) => b.gapMs))} ms`],
   ],
   sections: [
     ['Broker log lines by message (first broker)', byMsg.slice(0, 60).map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
     ['One line per distinct error-level message', [...firstLog.errorExamples].flatMap(([k, l]) => [k, `  ${l.slice(0, 1500)}`])],
-    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => `+${(f.atMs / 1000).toFixed(1)} s: ${f.why}${diagnosis ? `; ${diagnosis.during(probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000)}` : ''}`)],
+    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => {
+      const [from, to] = [probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000];
+      return [`+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`, diagnosis?.during(from, to), ownBlockDuring(from, to)].filter(Boolean).join('; ');
+    })],
     ['Legitimate producer errors', producer.stats.errors.slice(0, 20)],
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
     ['Lost or duplicated numbers', [lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '', lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '', reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : ''].filter(Boolean)],
