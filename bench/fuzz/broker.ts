@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,9 +45,12 @@ export function fold(msg: string): string {
   return msg.replace(/\d+/g, 'N').slice(0, 160);
 }
 
-export async function startBroker(dataDir: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<BrokerProcess> {
+export async function startBroker(dataDir: string, opts: { timeoutMs?: number; extraArgs?: string[]; diagnoseDir?: string } = {}): Promise<BrokerProcess> {
   const bin = join(ROOT, 'bin', 'samsa.js');
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // --diagnose: loop-monitor.mjs preloaded (event-loop blocks, GC pauses, a CPU profile).
+  const nodeArgs = opts.diagnoseDir ? ['--import', pathToFileURL(join(ROOT, 'bench', 'fuzz', 'loop-monitor.mjs')).href] : [];
+  const env = opts.diagnoseDir ? { ...process.env, SAMSA_DIAG_DIR: opts.diagnoseDir } : process.env;
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0, errorExamples: new Map(), tail: [] };
   live.add(child);
   child.once('exit', () => live.delete(child));

@@ -17,6 +17,7 @@ import { startProbes, probeOnce } from './probe.js';
 import { startProducer, startReader, lost, LEGIT_TOPIC } from './legit.js';
 import { renderMarkdown, type Criterion, type SoakReport } from './report.js';
 import { createTopic } from '../lib/kafka.js';
+import { readDiagnosis } from './diagnosis.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -30,6 +31,9 @@ const { values: a } = parseArgs({
     // would otherwise end every run at its first occurrence. Reported in the summary.
     'exclude-api': { type: 'string', default: '' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'fuzz-soak.md') },
+    // A directory for the first broker's loop-monitor.mjs output: loop.jsonl (event-loop blocks,
+    // GC pauses, delay histogram) and broker.cpuprofile (written when the fuzz is done).
+    diagnose: { type: 'string' },
   },
 });
 const seed = a.seed !== undefined ? Number(a.seed) : Date.now() % 1_000_000;
@@ -38,7 +42,7 @@ const maxSeconds = Number(a['max-seconds']);
 const connections = Number(a.connections);
 const maxRssKiB = Number(a['max-rss-mib']) * 1024;
 const excluded = new Set(a['exclude-api']!.split(',').filter(Boolean).map(Number));
-const command = `npm run build && npm run bench:fuzz -- --seed ${seed} --frames ${frames} --max-seconds ${maxSeconds} --connections ${connections} --quiet-ms ${a['quiet-ms']}${excluded.size ? ` --exclude-api ${[...excluded].join(',')}` : ''}`;
+const command = `npm run build && npm run bench:fuzz -- --seed ${seed} --frames ${frames} --max-seconds ${maxSeconds} --connections ${connections} --quiet-ms ${a['quiet-ms']}${excluded.size ? ` --exclude-api ${[...excluded].join(',')}` : ''}${a.diagnose ? ` --diagnose ${a.diagnose}` : ''}`;
 
 if (!existsSync(join(ROOT, 'dist', 'bundle', 'samsa-cli.mjs'))) {
   console.error('dist/bundle/samsa-cli.mjs is missing: run `npm run build` first');
@@ -61,7 +65,8 @@ log(`reproduce: ${command}`);
 const corpus = loadCorpus();
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-fuzz-soak-'));
 const load0 = loadavg();
-let broker: BrokerProcess = await startBroker(dataDir);
+if (a.diagnose) mkdirSync(a.diagnose, { recursive: true });
+let broker: BrokerProcess = await startBroker(dataDir, { diagnoseDir: a.diagnose });
 log(`broker pid ${broker.pid} on 127.0.0.1:${broker.port}, data dir ${dataDir}; corpus ${corpus.length} request frames`);
 await createTopic(broker.port, LEGIT_TOPIC);
 
@@ -69,8 +74,23 @@ await createTopic(broker.port, LEGIT_TOPIC);
 const recentSends: Array<[number, number]> = [];
 const framesAround = (t: number): string => {
   const near = recentSends.filter(([at]) => at >= t - 3000 && at <= t + 2000).map(([, i]) => i);
-  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after` : 'no fuzz frame sent around it';
+  const load = `load average ${loadavg()[0]!.toFixed(1)}`;
+  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after; ${load}` : `no fuzz frame sent around it; ${load}`;
 };
+// The probes run in this process: its own event-loop blocks (a starved or busy soak) are told
+// apart from the broker's in the report.
+const ownBlocks: Array<{ fromMs: number; gapMs: number }> = [];
+let ownLast = Date.now();
+setInterval(() => {
+  const now = Date.now();
+  if (now - ownLast >= 200) ownBlocks.push({ fromMs: ownLast, gapMs: now - ownLast });
+  ownLast = now;
+}, 10).unref();
+const ownBlockDuring = (from: number, to: number): string => {
+  const over = ownBlocks.filter((b) => b.fromMs < to && b.fromMs + b.gapMs > from);
+  return over.length ? `this process's own loop blocked ${Math.max(...over.map((b) => b.gapMs))} ms` : '';
+};
+const probesStartedAt = Date.now();
 const probes = startProbes(() => broker.port, LEGIT_TOPIC, 250, 2000, framesAround);
 const producer = startProducer(broker.port);
 const reader = startReader(broker.port);
@@ -113,6 +133,14 @@ clearInterval(progress);
 log(`fuzz done: ${fuzz.sent} frames in ${fuzz.seconds.toFixed(1)} s (${fuzz.framesPerSec.toFixed(0)}/s), stopped by ${rssStop ? 'RSS limit' : fuzz.stoppedBy}`);
 const cpuAfter = cpuSeconds(broker.pid);
 const rssAfterFuzz = rss(broker.pid);
+if (a.diagnose && broker.exit === null) {
+  const profile = join(a.diagnose, 'broker.cpuprofile');
+  rmSync(profile, { force: true });
+  broker.child.kill('SIGUSR2');
+  const until = Date.now() + 120000;
+  while (!existsSync(profile) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  log(`diagnostics in ${a.diagnose}: loop.jsonl, broker.cpuprofile`);
+}
 
 await producer.stop();
 await reader.stop();
@@ -171,6 +199,8 @@ const criteria: Criterion[] = [
   { name: 'answers with a wrong correlation id', value: String(fuzz.anomalies.length), pass: fuzz.anomalies.length === 0 },
 ];
 
+// --diagnose: the broker's own account of its event loop, overall and at each unanswered probe.
+const diagnosis = a.diagnose ? readDiagnosis(join(a.diagnose, 'loop.jsonl'), probesStartedAt) : null;
 const byMsg = [...firstLog.byMessage].sort((x, y) => Number(y[0].startsWith('ERROR')) - Number(x[0].startsWith('ERROR')) || y[1] - x[1]);
 const report: SoakReport = {
   command,
@@ -191,11 +221,16 @@ const report: SoakReport = {
     ['legitimate producer', `${acked.size} records acknowledged in ${producer.stats.batches} batches of 20 (kafkajs, idempotent, acks=all)`],
     ['legitimate reader', `${reader.stats.seen.size} distinct records read live; ${after?.seen.size ?? 'n/a'} after the restart`],
     ['broker error-level log lines', String(firstLog.errorCount)],
+    ...(diagnosis?.facts ?? []),
+    ['event-loop blocks of this process (fuzz sender, pair, probes)', `${ownBlocks.length} of >= 200 ms, longest ${Math.max(0, ...ownBlocks.map((b) => b.gapMs))} ms`],
   ],
   sections: [
     ['Broker log lines by message (first broker)', byMsg.slice(0, 60).map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
     ['One line per distinct error-level message', [...firstLog.errorExamples].flatMap(([k, l]) => [k, `  ${l.slice(0, 1500)}`])],
-    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => `+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`)],
+    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => {
+      const [from, to] = [probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000];
+      return [`+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`, diagnosis?.during(from, to), ownBlockDuring(from, to)].filter(Boolean).join('; ');
+    })],
     ['Legitimate producer errors', producer.stats.errors.slice(0, 20)],
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
     ['Lost or duplicated numbers', [lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '', lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '', reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : ''].filter(Boolean)],

@@ -2,6 +2,7 @@
 // are opened on use and the least recently used idle ones closed past the limit. A handle in use
 // (a read or write in flight) is pinned until released.
 import { closeSync, openSync } from 'node:fs';
+import { sep } from 'node:path';
 
 interface Entry {
   fd: number;
@@ -49,14 +50,24 @@ export class FdCache {
   // Closes every handle of `path` (segment deleted or renamed). A handle a read is still using
   // is closed when that read releases it, so the read finishes on the old file.
   forget(path: string): void {
+    for (const [key, e] of this.open) if (key.endsWith(`:${path}`)) this.drop(key, e);
+  }
+
+  // forget() for every file directly inside one of `dirs` (a deleted topic's partitions): one
+  // pass over the open handles, not one per file, and no directory listing.
+  forgetIn(dirs: ReadonlySet<string>): void {
     for (const [key, e] of this.open) {
-      if (!key.endsWith(`:${path}`)) continue;
-      this.open.delete(key);
-      if (e.pins > 0) {
-        e.doomed = true;
-        this.doomed.set(`${key}:${e.fd}`, e);
-      } else closeQuietly(e.fd);
+      const path = key.slice(key.indexOf(':') + 1);
+      if (dirs.has(path.slice(0, path.lastIndexOf(sep)))) this.drop(key, e);
     }
+  }
+
+  private drop(key: string, e: Entry): void {
+    this.open.delete(key);
+    if (e.pins > 0) {
+      e.doomed = true;
+      this.doomed.set(`${key}:${e.fd}`, e);
+    } else closeQuietly(e.fd);
   }
 
   private evict(): void {

@@ -1,7 +1,7 @@
 // Owns every partition log: `<log.dir>/<topic>-<partition>/` on disk (Kafka's layout), or the
 // memory engine. Creates and deletes logs as topics come and go, loads and recovers them at
 // start-up, runs retention in the background, and writes Kafka's per-log-dir checkpoints.
-import { mkdirSync, readdirSync, rmSync, existsSync, statfsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, existsSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PartitionLifecycle } from '../cluster/cluster-metadata.js';
 import type { PartitionState, TopicState } from '../cluster/topic.js';
@@ -15,7 +15,7 @@ import { readOffsetsCheckpoint, writeCheckpoint, writePartitionMetadata, partiti
 import { segmentName } from './segment.js';
 import { diskEngine } from './disk-segment-store.js';
 import { memoryEngine } from './memory-segment-store.js';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { OfflineLogs } from './offline-logs.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { LogCleaner } from './cleaner/index.js'; // log cleaner
@@ -48,6 +48,10 @@ const MIN_TAIL_SHARE = 64 * 1024;
 // event loop spends opening logs before serving other requests.
 const FS_CONCURRENCY = 32;
 const SLICE_MS = 10;
+// Removing a deleted topic's directories: background work nobody waits for, kept to a few of
+// the libuv pool's threads so that other file system calls are not queued behind it.
+const DELETE_CONCURRENCY = 4;
+const DELETE_SUFFIX = '-delete'; // Kafka's UnifiedLog.DeleteDirSuffix
 // The files of a new, empty partition: its directory, the first segment's log and index files,
 // and partition.metadata (Kafka's layout). Called again on a directory left by a crash between
 // creating the logs and recording the topic, it starts that directory afresh.
@@ -165,6 +169,10 @@ export class LogManager implements PartitionLifecycle {
     this.logs.set(plog.name, plog);
   }
 
+  // Deleted topics whose partition directories are still being renamed away, by topic name: a
+  // topic created again under that name waits, its directories having the same paths.
+  private readonly renaming = new Map<string, Promise<void>>();
+
   // Logs a full disk took offline come back by themselves (offline-logs.ts).
   private readonly offline: OfflineLogs;
 
@@ -198,6 +206,12 @@ export class LogManager implements PartitionLifecycle {
       for (const [k, v] of readOffsetsCheckpoint(join(d, LOG_START_CHECKPOINT))) starts.set(k, v);
     }
     this.cleaner.loadCheckpoints(); // log cleaner
+    // Directories of topics deleted before a crash or a stop (Kafka's LogManager.loadLogs also
+    // deletes what carries the delete suffix): removed in the background.
+    for (const d of this.dirs) {
+      const doomed = readdirSync(d).filter((n) => n.endsWith(DELETE_SUFFIX)).map((n) => join(d, n));
+      if (doomed.length > 0) void this.removeDoomed(doomed);
+    }
     const started = Date.now();
     for (const t of topics) {
       for (const p of t.partitions) {
@@ -267,6 +281,9 @@ export class LogManager implements PartitionLifecycle {
   // A few partitions (auto-created topics, internal topics): created at once. On failure (a full
   // disk) nothing of them is left behind and KAFKA_STORAGE_ERROR is thrown.
   partitionsCreated(topic: TopicState, partitions: readonly PartitionState[]): void {
+    // Cannot wait here (auto-creation answers at once): the client retries, as it does while
+    // Kafka's controller elects the first leader of an auto-created topic.
+    if (this.renaming.has(topic.name)) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `Topic '${topic.name}' is still being deleted.`);
     const made: PartitionState[] = [];
     try {
       for (const p of partitions) {
@@ -285,6 +302,7 @@ export class LogManager implements PartitionLifecycle {
   // adding 10,000 partitions does not stall the broker (creating files is most of the cost).
   async createPartitionLogs(topic: TopicState, partitions: readonly PartitionState[]): Promise<void> {
     if (this.mode === 'memory') return this.partitionsCreated(topic, partitions);
+    await this.renaming.get(topic.name);
     try {
       await forEachLimited(partitions, FS_CONCURRENCY, (p) => prepareLogDir(this.partitionDir(topic.name, p.partition), topic.id));
     } catch (err) {
@@ -349,29 +367,54 @@ export class LogManager implements PartitionLifecycle {
     await forEachLimited(partitions, FS_CONCURRENCY, (p) => rm(this.partitionDir(topic.name, p.partition), { recursive: true, force: true }));
   }
 
+  // The topic's logs are closed and forgotten at once; their directories are renamed away and
+  // removed in the background, as Kafka's LogManager.asyncDelete does: removing 10,000 of them
+  // with synchronous calls blocked the event loop for seconds (the fuzz soak's unanswered clients).
   topicDeleted(topic: TopicState): void {
+    const dirs: string[] = [];
     for (const p of topic.partitions) {
       const key = `${topic.name}-${p.partition}`;
       const plog = this.logs.get(key);
       this.logs.delete(key);
       plog?.markClosed();
       this.cleaner.forget(key); // log cleaner
-      if (this.mode === 'memory') continue;
-      const dir = this.partitionDir(topic.name, p.partition);
-      if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir)) this.fds.forget(join(dir, f));
-      // Kafka renames to `<name>-<p>.<id>-delete` first so a crash mid-delete leaves no live log.
-      const doomed = `${dir}.${topic.id}-delete`;
-      try {
-        renameSync(dir, doomed);
-        rmSync(doomed, { recursive: true, force: true });
-      } catch (err) {
-        this.log.warn({ dir, err: (err as Error).message }, 'could not remove a deleted partition directory');
-      }
+      if (this.mode === 'disk') dirs.push(this.partitionDir(topic.name, p.partition));
     }
-    this.checkpointLogStartOffsets();
-    if (this.mode === 'disk') this.cleaner.flushCheckpoints(); // log cleaner
+    if (this.mode === 'disk') {
+      this.fds.forgetIn(new Set(dirs));
+      this.checkpointLogStartOffsets();
+      this.cleaner.flushCheckpoints(); // log cleaner
+      this.renameAndRemove(topic, dirs);
+    }
     this.shareTailCache();
+  }
+
+  // Kafka renames to `<name>-<p>.<id>-delete` first, so that a crash mid-delete leaves no live
+  // log and the name is free again once the renames are done; the removal can take its time.
+  private renameAndRemove(topic: TopicState, dirs: readonly string[]): void {
+    const doomed: string[] = [];
+    const renamed = (this.renaming.get(topic.name) ?? Promise.resolve()).then(() =>
+      forEachLimited(dirs, DELETE_CONCURRENCY, async (dir) => {
+        const to = `${dir}.${topic.id}${DELETE_SUFFIX}`;
+        try {
+          await rename(dir, to);
+          doomed.push(to);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ dir, err: (err as Error).message }, 'could not remove a deleted partition directory');
+        }
+      }),
+    );
+    this.renaming.set(topic.name, renamed);
+    void renamed.then(() => {
+      if (this.renaming.get(topic.name) === renamed) this.renaming.delete(topic.name);
+      return this.removeDoomed(doomed);
+    });
+  }
+
+  private async removeDoomed(dirs: readonly string[]): Promise<void> {
+    await forEachLimited(dirs, DELETE_CONCURRENCY, (dir) =>
+      rm(dir, { recursive: true, force: true }).catch((err: Error) => this.log.warn({ dir, err: err.message }, 'could not remove a deleted partition directory')),
+    );
   }
 
   // Graceful shutdown: finish writes, flush, record the clean shutdown so the next start need
@@ -380,6 +423,9 @@ export class LogManager implements PartitionLifecycle {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.offline.stop();
     await this.cleaner.shutdown(); // log cleaner: a clean in progress is given up, nothing lost
+    // Renamed, a deleted topic's directories are no log any more; removals left unfinished are
+    // finished at the next start.
+    await Promise.all(this.renaming.values());
     await Promise.all([...this.logs.values()].map((l) => l.close()));
     this.fds.closeAll();
     if (this.mode === 'memory') return;

@@ -2,7 +2,7 @@
 // replaced under it (retention, the cleaner's swap) until that read releases it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, readSync, unlinkSync, rmSync, fstatSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readSync, unlinkSync, rmSync, fstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FdCache } from '../../src/storage/fd-cache.js';
@@ -49,6 +49,30 @@ test('forget() while a read holds the handle: the read finishes on the old file'
   assert.not.ok(isOpen(fd) && fd !== fd2, 'the old handle closes when its reader releases it');
   assert.ok(isOpen(fd2));
   c.release(file(1), 'r', fd2);
+  c.closeAll();
+});
+
+test('forgetIn() closes the handles of files directly in the given directories and no others', () => {
+  const c = new FdCache(16);
+  const sub = (d: string, n: string) => {
+    mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, d, n), n);
+    return join(dir, d, n);
+  };
+  const gone = [sub('t-0', 'a.log'), sub('t-0', 'a.index'), sub('t-1', 'a.log')];
+  const kept = [sub('t-10', 'a.log'), sub('u-0', 'a.log'), file(2)];
+  const idle = [...gone, ...kept].map((p) => {
+    const fd = c.acquire(p, 'r');
+    c.release(p, 'r', fd);
+    return fd;
+  });
+  const pinned = c.acquire(gone[0]!, 'a');
+  c.forgetIn(new Set([join(dir, 't-0'), join(dir, 't-1')]));
+  assert.equal(idle.map(isOpen), [false, false, false, true, true, true]);
+  assert.ok(isOpen(pinned), 'a handle in use stays open for its user');
+  c.release(gone[0]!, 'a', pinned);
+  assert.not.ok(isOpen(pinned), 'and closes when released');
+  assert.is(c.size, 3);
   c.closeAll();
 });
 
