@@ -25,7 +25,7 @@ import { randomUuid } from '../protocol/primitives/index.js';
 import { DuplicateBrokerError, type BrokerSession, type MetadataQuorum } from '../cluster/quorum/quorum.js';
 import { Controller } from '../cluster/controller.js';
 import { interBrokerClientId } from '../cluster/inter-broker.js';
-import { InterBrokerClients } from './inter-broker-clients.js';
+import { InterBrokerClients } from '../network/inter-broker-clients.js';
 import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 
@@ -107,7 +107,7 @@ export class Broker {
     // offset batches to the transaction coordinator at load, which applies committed ones to it.
     const services = { config, log, metadata: this.metadata, logManager: this.logManager };
     this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a), dropPartition: (p) => this.txnCoordinator.pendingOffsets.dropPartition(p) } });
-    const interBroker = quorum ? new InterBrokerClients(this.metadata, () => interBrokerClientId(nodeId, this.incarnationId)) : null;
+    const interBroker = quorum ? new InterBrokerClients((id) => this.metadata.brokers().find((b) => b.nodeId === id), () => interBrokerClientId(nodeId, this.incarnationId)) : null;
     this.interBroker = interBroker;
     // WriteTxnMarkers v1: the first version Kafka 4 serves.
     const sendMarkers = interBroker ? (to: number, body: Parameters<typeof WriteTxnMarkersRequest.encode>[2]) => interBroker.send(to, WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, body) : undefined;
