@@ -8,7 +8,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import kafkajs from 'kafkajs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startCluster, type Cluster } from '../../src/broker/cluster.js';
+import { TxnState } from '../../src/txn/txn-log.js';
 import { partitionForKey } from '../../src/cluster/internal-topic.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -145,6 +149,39 @@ test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_
     await txnProducer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await cluster.close();
+  }
+});
+
+test('markers for a partition whose leader is down are retried until it returns; then the commit completes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-markers-'));
+  const cluster = await startCluster({ brokers: 3, dataDir: dir, config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 } });
+  const kafka = new Kafka({ clientId: 'retry-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 } });
+  let producer = kafka.producer({ transactionalId: 'placeholder' });
+  try {
+    await internalTopics(cluster);
+    const transactionalId = idLedBy(cluster, TXN, 0, 'tx-retry');
+    // The output partition's only replica is broker 2: while it is stopped the partition is offline.
+    await cluster.broker(0).metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
+    await until('topic everywhere', () => cluster.brokers().every((b) => b.metadata.topic('out')));
+    producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const t = await producer.transaction();
+    await t.send({ topic: 'out', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 0 }] });
+    await cluster.stopBroker(2);
+    await until('out-0 offline', () => cluster.broker(0).metadata.topic('out')!.partitions[0]!.leader === -1);
+    const committing = t.commit();
+    const txns = cluster.broker(0).txnCoordinator.txns;
+    await until('the coordinator in PrepareCommit, retrying the marker', () => txns.get(transactionalId)?.state === TxnState.PrepareCommit);
+    await cluster.startBroker(2);
+    await committing;
+    assert.is(txns.get(transactionalId)!.state, TxnState.CompleteCommit);
+    const log = cluster.broker(2).logManager.get('out', 0)!;
+    assert.is(log.lastStableOffset, log.logEndOffset, 'the COMMIT marker reached out-0');
+    assert.is(log.logEndOffset, 3, 'two records and one marker');
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
