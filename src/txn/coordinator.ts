@@ -398,6 +398,12 @@ export class TransactionCoordinator {
     const state = this.services.metadata.topic(topic)?.partitions[partition];
     if (!state || (!log && !this.partitions)) return Promise.resolve();
     if (!log || state.leader !== this.services.metadata.nodeId) return Promise.reject(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${topic}-${partition}`));
+    // A marker from a coordinator older than the last one seen for this producer here comes from
+    // a coordinator that has since moved (Kafka's ProducerAppendInfo.checkCoordinatorEpoch).
+    const seen = log.producers.producers.get(marker.producerId)?.coordinatorEpoch ?? -1;
+    if (marker.coordinatorEpoch < seen) {
+      return Promise.reject(new KafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `coordinator epoch ${marker.coordinatorEpoch} of producer ${marker.producerId} is older than ${seen} on ${topic}-${partition}`));
+    }
     const info = appendMarker(log, state.leaderEpoch, marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch);
     if (topic === OFFSETS_TOPIC) this.pendingOffsets.complete(marker.producerId, partition, marker.commit);
     return log.waitDurable(info.lastOffset);

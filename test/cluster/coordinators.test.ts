@@ -18,10 +18,13 @@ import { OffsetFetchRequest } from '../../src/protocol/generated/offset-fetch-re
 import { OffsetFetchResponse } from '../../src/protocol/generated/offset-fetch-response.js';
 import { InitProducerIdRequest } from '../../src/protocol/generated/init-producer-id-request.js';
 import { InitProducerIdResponse } from '../../src/protocol/generated/init-producer-id-response.js';
+import { DescribeTransactionsRequest } from '../../src/protocol/generated/describe-transactions-request.js';
+import { DescribeTransactionsResponse } from '../../src/protocol/generated/describe-transactions-response.js';
 import { WriteTxnMarkersRequest } from '../../src/protocol/generated/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../../src/protocol/generated/write-txn-markers-response.js';
 import { ErrorCode } from '../../src/errors.js';
 import { partitionForKey } from '../../src/cluster/internal-topic.js';
+import { interBrokerClientId } from '../../src/cluster/inter-broker.js';
 import { commit, connect, heartbeat, join, joinFully, sync, withTimeout } from '../coordinator/helpers.js';
 
 const OFFSETS = '__consumer_offsets';
@@ -133,6 +136,8 @@ test('FindCoordinator from every broker names the leader of the key partition; t
         const other = (leader + 1) % 3;
         const r = await conns[other]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
         assert.is(r.errorCode, ErrorCode.NOT_COORDINATOR);
+        const d = await conns[other]!.send(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: [id] });
+        assert.is(d.transactionStates[0]!.errorCode, ErrorCode.NOT_COORDINATOR, 'DescribeTransactions elsewhere');
         const ok = await until('InitProducerId on the coordinator', async () => {
           const x = await conns[leader]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
           return x.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? null : x;
@@ -278,6 +283,33 @@ test('WriteTxnMarkers from a client connection: CLUSTER_AUTHORIZATION_FAILED and
       }
     }
     assert.is(log.logEndOffset, before, 'no marker appended');
+  });
+});
+
+test('WriteTxnMarkers from a live broker: written by the leader, NOT_LEADER_OR_FOLLOWER elsewhere, a stale coordinator epoch fenced', async () => {
+  await withCluster({ brokers: 2 }, async (cluster) => {
+    const b0 = cluster.broker(0);
+    const b1 = cluster.broker(1);
+    await b0.metadata.createTopicAsync({ name: 'marked', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }] });
+    await until('topic', () => b1.metadata.topic('marked'));
+    const log = b1.logManager.get('marked', 0)!;
+    const asBroker0 = interBrokerClientId(0, b0.incarnationId);
+    const send = async (to: Broker, coordinatorEpoch: number) => {
+      const c = await connect(addr(to), asBroker0);
+      try {
+        const r = await c.send(WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, {
+          markers: [{ producerId: 11, producerEpoch: 0, transactionResult: false, coordinatorEpoch, topics: [{ name: 'marked', partitionIndexes: [0] }, { name: 'nope', partitionIndexes: [0] }] }],
+        });
+        return r.markers[0]!.topics.map((t) => t.partitions[0]!.errorCode);
+      } finally {
+        c.close();
+      }
+    };
+    assert.equal(await send(b1, 5), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    assert.is(log.logEndOffset, 1, 'the ABORT marker is in the log');
+    assert.equal(await send(b0, 5), [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    assert.equal(await send(b1, 4), [ErrorCode.TRANSACTION_COORDINATOR_FENCED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    assert.is(log.logEndOffset, 1, 'nothing written for the fenced coordinator');
   });
 });
 
