@@ -26,8 +26,6 @@ import { DuplicateBrokerError, type BrokerSession, type MetadataQuorum } from '.
 import { Controller } from '../cluster/controller.js';
 import { interBrokerClientId } from '../cluster/inter-broker.js';
 import { InterBrokerClients } from '../network/inter-broker-clients.js';
-import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
-import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -109,9 +107,7 @@ export class Broker {
     this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a), dropPartition: (p) => this.txnCoordinator.pendingOffsets.dropPartition(p) } });
     const interBroker = quorum ? new InterBrokerClients((id) => this.metadata.brokers().find((b) => b.nodeId === id), () => interBrokerClientId(nodeId, this.incarnationId)) : null;
     this.interBroker = interBroker;
-    // WriteTxnMarkers v1: the first version Kafka 4 serves.
-    const sendMarkers = interBroker ? (to: number, body: Parameters<typeof WriteTxnMarkersRequest.encode>[2]) => interBroker.send(to, WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, body) : undefined;
-    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator, sendMarkers });
+    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator, interBroker: interBroker ? (...a) => interBroker.send(...a) : undefined });
     this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 

@@ -19,7 +19,10 @@ import { TxnState, TxnStateLog, TXN_STATE_NAMES, TRANSACTION_STATE_TOPIC, type T
 import { appendMarker } from './markers.js';
 import { PendingTxnOffsets, type TxnGroupCoordinator } from './txn-offsets.js';
 import { StatePartitions } from '../coordinator/state-partitions.js';
-import { MarkerChannel, type SendMarkers } from './marker-channel.js';
+import { MarkerChannel } from './marker-channel.js';
+import { RemoteVerification, type InterBrokerSend, type ProduceToVerify } from './remote-verification.js';
+import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 
 const MAX_EPOCH = 32767;
 const EXPIRABLE: ReadonlySet<number> = new Set([TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort]);
@@ -46,8 +49,8 @@ export interface InitResult {
 /** What the transaction coordinator uses: the broker's services and the group coordinator's offsets. */
 export interface TransactionCoordinatorServices extends StateTopicServices {
   readonly groups: TxnGroupCoordinator;
-  /** Sends WriteTxnMarkers to another broker of the cluster (cluster mode only). */
-  readonly sendMarkers?: SendMarkers;
+  /** Sends requests to other brokers of the cluster (WriteTxnMarkers, AddPartitionsToTxn); cluster mode only. */
+  readonly interBroker?: InterBrokerSend;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -63,13 +66,17 @@ export class TransactionCoordinator {
   /** In a cluster: the __transaction_state partitions this broker leads (null on a single broker). */
   readonly partitions: StatePartitions | null;
   private readonly markers: MarkerChannel | null;
+  private readonly remoteVerification: RemoteVerification | null;
 
   constructor(private readonly services: TransactionCoordinatorServices) {
     this.stateLog = new TxnStateLog(services);
     this.pendingOffsets = new PendingTxnOffsets(services, services.groups);
     const md = services.metadata;
     this.partitions = md.quorum ? new StatePartitions(md, TRANSACTION_STATE_TOPIC, { load: (p) => this.loadPartition(p), unload: (p) => this.unloadPartition(p) }, services.log) : null;
-    this.markers = md.quorum && services.sendMarkers ? new MarkerChannel(md, services.log, services.sendMarkers) : null;
+    const send = md.quorum ? services.interBroker : undefined;
+    // WriteTxnMarkers v1: the first version Kafka 4 serves.
+    this.markers = send ? new MarkerChannel(md, services.log, (to, body) => send(to, WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, body)) : null;
+    this.remoteVerification = send ? new RemoteVerification(md, services.logManager, services.log, send, (id) => this.stateLog.leaderOf(this.stateLog.partitionFor(id))) : null;
     if (this.partitions) {
       const partitions = this.partitions;
       this.stateLog.leaderGuard = (p) => partitions.leads(p);
@@ -302,14 +309,27 @@ export class TransactionCoordinator {
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
     if (!this.services.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const m = this.byProducer.get(producerId);
-    // In a cluster the producer's coordinator may be another broker: Kafka asks it with
-    // AddPartitionsToTxn verifyOnly; samsa does not yet, and judges the batch by the partition's
-    // producer state alone (as with verification off) when this broker does not know the producer.
-    if (!m && this.partitions) return ErrorCode.NONE;
+    // In a cluster the producer's coordinator may be another broker: the Produce handler asked it
+    // (verifyBeforeProduce); a transaction already open on the partition was verified before.
+    if (!m && this.remoteVerification) {
+      const answer = this.remoteVerification.take(producerId, producerEpoch, topic, partition);
+      if (answer !== null) return answer;
+      return (this.services.logManager.get(topic, partition)?.producers.ongoingTxnFirstOffset(producerId) ?? -1) >= 0 ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+    }
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
     if (producerEpoch > m.producerEpoch || m.state !== TxnState.Ongoing || !m.partitions.has(key(topic, partition))) return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Produce, in a cluster, with a transactional id another broker coordinates: asks that broker
+   * about the partitions the producer has no transaction open on yet (KIP-890 part 1). Null (no
+   * await) when there is nothing to ask.
+   */
+  verifyBeforeProduce(req: ProduceToVerify, useIds: boolean): Promise<void> | null {
+    if (!this.remoteVerification || !req.transactionalId || !this.services.config.getBoolean('transaction.partition.verification.enable')) return null;
+    return this.remoteVerification.before(req, useIds);
   }
 
   // TxnOffsetCommit: the producer's transaction must be ongoing and hold the group's offsets

@@ -20,6 +20,11 @@ import { InitProducerIdRequest } from '../../src/protocol/generated/init-produce
 import { InitProducerIdResponse } from '../../src/protocol/generated/init-producer-id-response.js';
 import { DescribeTransactionsRequest } from '../../src/protocol/generated/describe-transactions-request.js';
 import { DescribeTransactionsResponse } from '../../src/protocol/generated/describe-transactions-response.js';
+import { AddPartitionsToTxnRequest } from '../../src/protocol/generated/add-partitions-to-txn-request.js';
+import { AddPartitionsToTxnResponse } from '../../src/protocol/generated/add-partitions-to-txn-response.js';
+import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
+import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
+import { buildBatch } from '../../src/protocol/records/build.js';
 import { WriteTxnMarkersRequest } from '../../src/protocol/generated/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../../src/protocol/generated/write-txn-markers-response.js';
 import { ErrorCode } from '../../src/errors.js';
@@ -310,6 +315,47 @@ test('WriteTxnMarkers from a live broker: written by the leader, NOT_LEADER_OR_F
     assert.equal(await send(b0, 5), [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     assert.equal(await send(b1, 4), [ErrorCode.TRANSACTION_COORDINATOR_FENCED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     assert.is(log.logEndOffset, 1, 'nothing written for the fenced coordinator');
+  });
+});
+
+test('KIP-890 across brokers: a transactional batch for a partition outside the transaction is refused after asking the remote coordinator', async () => {
+  await withCluster({ brokers: 2, config: { 'transaction.state.log.num.partitions': 4 } }, async (cluster) => {
+    const b0 = cluster.broker(0);
+    const b1 = cluster.broker(1);
+    b0.txnCoordinator.ensureStateTopic();
+    await b0.metadata.createTopicAsync({ name: 'v', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }] });
+    await until('topics', () => cluster.brokers().every((b) => b.metadata.topic('v') && b.metadata.topic(TXN)));
+    const t = b0.metadata.topic(TXN)!;
+    let id = '';
+    for (let i = 0; ; i++) if (t.partitions[partitionForKey((id = `verify-${i}`), 4)]!.leader === 0) break;
+    const c0 = await connect(addr(b0));
+    const c1 = await connect(addr(b1));
+    try {
+      const init = await until('InitProducerId', async () => {
+        const r = await c0.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+        return r.errorCode === ErrorCode.NONE ? r : null;
+      });
+      const produce = async (seq: number) => {
+        const r = await c1.send(ProduceRequest, ProduceResponse, 9, {
+          acks: -1,
+          timeoutMs: 5000,
+          transactionalId: id,
+          topicData: [{ name: 'v', partitionData: [{ index: 0, records: buildBatch([{ key: null, value: Buffer.from('x') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: seq, transactional: true }) }] }],
+        });
+        return r.responses[0]!.partitionResponses[0]!.errorCode;
+      };
+      const log = b1.logManager.get('v', 0)!;
+      assert.is(await produce(0), ErrorCode.INVALID_TXN_STATE, 'not in the transaction: refused');
+      assert.is(log.logEndOffset, 0, 'nothing written');
+      const added = await c0.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, { v3AndBelowTransactionalId: id, v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: 'v', partitions: [0] }] });
+      assert.is(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, ErrorCode.NONE);
+      assert.is(await produce(0), ErrorCode.NONE, 'in the transaction: written');
+      assert.is(await produce(1), ErrorCode.NONE, 'the transaction is open on the partition now');
+      assert.is(log.logEndOffset, 2);
+    } finally {
+      c0.close();
+      c1.close();
+    }
   });
 });
 
