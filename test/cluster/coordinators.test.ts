@@ -25,6 +25,8 @@ import { AddPartitionsToTxnResponse } from '../../src/protocol/generated/add-par
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { buildBatch } from '../../src/protocol/records/build.js';
+import { TxnOffsetCommitRequest } from '../../src/protocol/generated/txn-offset-commit-request.js';
+import { TxnOffsetCommitResponse } from '../../src/protocol/generated/txn-offset-commit-response.js';
 import { WriteTxnMarkersRequest } from '../../src/protocol/generated/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../../src/protocol/generated/write-txn-markers-response.js';
 import { ErrorCode } from '../../src/errors.js';
@@ -124,6 +126,9 @@ test('FindCoordinator from every broker names the leader of the key partition; t
         assert.is(await heartbeat(c, g1, joined.generationId, joined.memberId), ErrorCode.NOT_COORDINATOR, `Heartbeat on broker ${other}`);
         assert.is((await offsetFetch(c, g1)).errorCode, ErrorCode.NOT_COORDINATOR, `OffsetFetch on broker ${other}`);
         assert.equal(await commit(c, g1, joined.generationId, joined.memberId, [{ topic: 't', partition: 0, offset: 1 }]), [ErrorCode.NOT_COORDINATOR]);
+        const txc = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, { transactionalId: 'any', groupId: g1, producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+        assert.is(txc.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_COORDINATOR, `TxnOffsetCommit on broker ${other}`);
+        assert.is(cluster.broker(other).coordinator.group(g1), undefined, `no group made on broker ${other}`);
       }
       // Transactional ids: the same rule over __transaction_state.
       const txnIds = ['tx-a', 'tx-b', 'tx-c', 'tx-d'];
