@@ -185,4 +185,40 @@ test('markers for a partition whose leader is down are retried until it returns;
   }
 });
 
+test('a transaction left in PrepareCommit by a stopped coordinator is completed by it when elected again, through WriteTxnMarkers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-prepare-'));
+  // One replica of each state partition: its broker leads it again when it returns, with its log.
+  const cluster = await startCluster({ brokers: 3, dataDir: dir, config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3, 'transaction.state.log.replication.factor': 1 } });
+  const kafka = new Kafka({ clientId: 'prepare-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 } });
+  let producer = kafka.producer({ transactionalId: 'placeholder' });
+  try {
+    await internalTopics(cluster);
+    const transactionalId = idLedBy(cluster, TXN, 0, 'tx-prepare');
+    await cluster.broker(1).metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
+    await until('topic everywhere', () => cluster.brokers().every((b) => b.metadata.topic('out')));
+    producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const t = await producer.transaction();
+    await t.send({ topic: 'out', messages: [{ value: 'a', partition: 0 }] });
+    // The output partition goes offline, so the COMMIT marker cannot be written yet ...
+    await cluster.stopBroker(2);
+    await until('out-0 offline', () => cluster.broker(0).metadata.topic('out')!.partitions[0]!.leader === -1);
+    const committing = t.commit().catch(() => undefined);
+    await until('PrepareCommit', () => cluster.broker(0).txnCoordinator.txns.get(transactionalId)?.state === TxnState.PrepareCommit);
+    // ... and the coordinator stops in PrepareCommit.
+    await cluster.stopBroker(0);
+    await committing;
+    await cluster.startBroker(2);
+    const b0 = await cluster.startBroker(0);
+    await until('the transaction completed by the re-elected coordinator', () => b0.txnCoordinator.txns.get(transactionalId)?.state === TxnState.CompleteCommit);
+    const log = cluster.broker(2).logManager.get('out', 0)!;
+    assert.is(log.lastStableOffset, log.logEndOffset, 'the COMMIT marker reached out-0 on broker 2');
+    assert.is(log.logEndOffset, 2, 'one record and one marker');
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
