@@ -145,6 +145,8 @@ export class GroupCoordinator implements GroupRuntime {
     for (const g of [...this.groups.values()]) {
       if (!mine(g.groupId)) continue;
       this.answerParked(g);
+      // Dead: a flow of it still awaiting a write stops there (its append fails NOT_COORDINATOR).
+      if (!g.is(GroupState.Dead)) g.transitionTo(GroupState.Dead);
       this.timers.cancelGroup(g.groupId);
       this.groups.delete(g.groupId);
       unloaded++;
