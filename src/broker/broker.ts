@@ -24,6 +24,8 @@ import { TransactionCoordinator } from '../txn/coordinator.js';
 import { randomUuid } from '../protocol/primitives/index.js';
 import { DuplicateBrokerError, type BrokerSession, type MetadataQuorum } from '../cluster/quorum/quorum.js';
 import { Controller } from '../cluster/controller.js';
+import { interBrokerClientId } from '../cluster/inter-broker.js';
+import { InterBrokerClients } from '../network/inter-broker-clients.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -67,6 +69,11 @@ export class Broker {
   readonly fetchWaiters = new FetchWaiters();
   readonly coordinator: GroupCoordinator;
   readonly txnCoordinator: TransactionCoordinator;
+  // Random per start (KRaft's incarnation id): registered with the quorum, and how other brokers
+  // tell this broker's inter-broker requests from a client's (src/cluster/inter-broker.ts).
+  readonly incarnationId = randomUuid();
+  // In a cluster: connections to the other brokers (WriteTxnMarkers).
+  readonly interBroker: InterBrokerClients | null = null;
   closing = false;
   // In a cluster: this broker's registration with the quorum, and the controller role it may hold.
   private session: BrokerSession | null = null;
@@ -97,8 +104,10 @@ export class Broker {
     // The two coordinators meet in __consumer_offsets: the group coordinator hands transactional
     // offset batches to the transaction coordinator at load, which applies committed ones to it.
     const services = { config, log, metadata: this.metadata, logManager: this.logManager };
-    this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a) } });
-    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator });
+    this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a), dropPartition: (p) => this.txnCoordinator.pendingOffsets.dropPartition(p) } });
+    const interBroker = quorum ? new InterBrokerClients((id) => this.metadata.brokers().find((b) => b.nodeId === id), () => interBrokerClientId(nodeId, this.incarnationId)) : null;
+    this.interBroker = interBroker;
+    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator, interBroker: interBroker ? (...a) => interBroker.send(...a) : undefined });
     this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
   }
 
@@ -185,7 +194,7 @@ export class Broker {
   private async joinCluster(quorum: MetadataQuorum): Promise<void> {
     const self = this.selfEndpoint();
     try {
-      this.session = await quorum.register({ nodeId: this.nodeId, incarnationId: randomUuid(), host: self.host, port: self.port, rack: self.rack });
+      this.session = await quorum.register({ nodeId: this.nodeId, incarnationId: this.incarnationId, host: self.host, port: self.port, rack: self.rack });
     } catch (err) {
       if (err instanceof DuplicateBrokerError) throw new ConfigError(err.message);
       throw err;
@@ -219,6 +228,7 @@ export class Broker {
     await this.leaveCluster();
     this.coordinator.close();
     this.txnCoordinator.close();
+    this.interBroker?.close();
     await this.logManager.close();
     await releasePool();
   }
@@ -327,6 +337,7 @@ export class Broker {
       this.fetchWaiters.wakeAll();
       this.coordinator.close();
       this.txnCoordinator.close();
+      this.interBroker?.close();
       await Promise.all(this.listeners.map((l) => l.close(graceMs)));
       await this.logManager.close();
       await releasePool();

@@ -18,6 +18,8 @@ import { QuorumConflictError, QuorumUnavailableError, type MetadataQuorum, type 
 
 // A partition's leader or ISR changed in the cluster's metadata (not on a single node).
 export type PartitionChangeListener = (topic: TopicState, partition: PartitionState) => void;
+// A topic arrived in the image, its partitions with their first leaders (cluster mode only).
+export type TopicCreatedListener = (topic: TopicState) => void;
 
 // Storage reacts to topology changes (creates and removes partition logs).
 export interface PartitionLifecycle {
@@ -63,6 +65,7 @@ export class ClusterMetadata {
   private appliedWaiters: Array<{ offset: number; resolve: () => void }> = [];
   private unfollow: (() => void) | null = null;
   private readonly partitionListeners = new Set<PartitionChangeListener>();
+  private readonly topicListeners = new Set<TopicCreatedListener>();
   // Called after dynamic configs changed by another broker's AlterConfigs were applied here.
   onDynamicConfigs: (() => void) | null = null;
 
@@ -111,6 +114,12 @@ export class ClusterMetadata {
     return () => this.partitionListeners.delete(listener);
   }
 
+  // Coordinators follow the first leaders of their state topics' partitions through this.
+  onTopicCreated(listener: TopicCreatedListener): () => void {
+    this.topicListeners.add(listener);
+    return () => this.topicListeners.delete(listener);
+  }
+
   // The partitions of a topic that have a replica on this broker.
   localPartitions(topic: TopicState): PartitionState[] {
     return this.quorum ? topic.partitions.filter((p) => p.replicas.includes(this.nodeId)) : topic.partitions;
@@ -148,6 +157,7 @@ export class ClusterMetadata {
         if (this.byId.has(c.topic.id)) break;
         this.index(c.topic);
         this.lifecycle?.partitionsCreated(c.topic, this.localPartitions(c.topic));
+        for (const l of this.topicListeners) l(c.topic);
         break;
       }
       case 'partitions': {

@@ -28,10 +28,15 @@ import { classicJoinConflict, consumerGroupHeartbeat, describeConsumerGroup, sch
 import { checkTxnCommitToConsumerGroup, commitOffsets, deleteOffsets, fetchOffsets, validateOffsetFetch, type CommitRequest } from './offsets.js';
 import type { ConsumerGroup } from './consumer/group.js';
 import { encodeOffsetCommitKey } from './records.js';
+import { StatePartitions } from './state-partitions.js';
+import { OFFSETS_TOPIC as OFFSETS } from './offsets-topic.js';
 
 /** What the group coordinator uses: the broker's services, and the transaction coordinator's replay of transactional offsets. */
 export interface GroupCoordinatorServices extends StateTopicServices {
-  readonly transactionalOffsets: TransactionalOffsetsReplay;
+  readonly transactionalOffsets: TransactionalOffsetsReplay & {
+    /** The group coordinator resigned `partition` (a cluster): its pending transactional offsets go. */
+    dropPartition?(partition: number): void;
+  };
 }
 
 // What handlers name besides the coordinator itself.
@@ -49,6 +54,9 @@ export class GroupCoordinator implements GroupRuntime {
   readonly consumerGroups = new Map<string, ConsumerGroup>();
   readonly offsets = new OffsetsStore();
   readonly topic: OffsetsTopic;
+  /** In a cluster: the __consumer_offsets partitions this broker leads (null on a single broker). */
+  readonly partitions: StatePartitions | null;
+  private readonly transactionalOffsets: GroupCoordinatorServices['transactionalOffsets'];
   private loaded = false;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -65,21 +73,33 @@ export class GroupCoordinator implements GroupRuntime {
     this.log = services.log;
     this.timers = new Timers(services.log);
     this.topic = new OffsetsTopic(services, services.transactionalOffsets);
+    this.transactionalOffsets = services.transactionalOffsets;
+    this.partitions = services.metadata.quorum
+      ? new StatePartitions(services.metadata, OFFSETS, { load: (p) => this.loadPartition(p), unload: (p) => this.unloadPartition(p) }, services.log)
+      : null;
+    if (this.partitions) {
+      const partitions = this.partitions;
+      this.topic.leaderGuard = (p) => partitions.leads(p);
+    }
   }
 
   // ---- lifecycle ----
 
-  /** Start-up, after the partition logs are loaded: replays __consumer_offsets. */
+  /**
+   * Start-up, after the partition logs are loaded: replays __consumer_offsets. In a cluster it
+   * starts following leadership instead: each partition this broker leads is loaded on election.
+   */
   async load(): Promise<void> {
-    const started = Date.now();
-    const records = await loadGroups(this);
-    for (const group of this.groups.values()) {
-      for (const m of group.members.values()) scheduleHeartbeat(this, group, m);
-      if (group.members.size > this.config.maxGroupSize) prepareRebalance(this, group, `loaded group is over group.max.size (${this.config.maxGroupSize})`);
+    if (this.partitions) {
+      this.loaded = true;
+      this.partitions.start();
+    } else {
+      const started = Date.now();
+      const records = await loadGroups(this);
+      this.scheduleLoaded(() => true);
+      this.loaded = true;
+      if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: this.consumerGroups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
     }
-    scheduleLoadedMembers(this);
-    this.loaded = true;
-    if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: this.consumerGroups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
     const interval = this.config.offsetsRetentionCheckIntervalMs;
     const tick = () => {
       this.retentionTimer = setTimeout(() => {
@@ -91,26 +111,86 @@ export class GroupCoordinator implements GroupRuntime {
     tick();
   }
 
+  // Loaded groups carry on: member sessions restart, as after a broker restart.
+  private scheduleLoaded(mine: (groupId: string) => boolean): void {
+    for (const group of this.groups.values()) {
+      if (!mine(group.groupId)) continue;
+      for (const m of group.members.values()) scheduleHeartbeat(this, group, m);
+      if (group.members.size > this.config.maxGroupSize) prepareRebalance(this, group, `loaded group is over group.max.size (${this.config.maxGroupSize})`);
+    }
+    scheduleLoadedMembers(this, mine);
+  }
+
+  /** Kafka's GroupCoordinator.onElection: this broker leads `partition` now; replay it. */
+  private async loadPartition(partition: number): Promise<void> {
+    const mine = (groupId: string) => this.partitionFor(groupId) === partition;
+    try {
+      const records = await loadGroups(this, partition);
+      this.scheduleLoaded(mine);
+      if (records > 0) this.log.info({ partition, records }, 'loaded consumer groups and offsets of an elected partition');
+    } catch (err) {
+      this.unloadPartition(partition);
+      throw err;
+    }
+  }
+
+  /**
+   * Kafka's GroupCoordinator.onResignation: another broker leads `partition` now. Its groups leave
+   * memory at once: parked JoinGroup and SyncGroup requests get NOT_COORDINATOR, their timers
+   * stop, their offsets (and pending transactional offsets) are dropped.
+   */
+  private unloadPartition(partition: number): void {
+    const mine = (groupId: string) => this.partitionFor(groupId) === partition;
+    let unloaded = 0;
+    for (const g of [...this.groups.values()]) {
+      if (!mine(g.groupId)) continue;
+      this.answerParked(g);
+      // Dead: a flow of it still awaiting a write stops there (its append fails NOT_COORDINATOR).
+      if (!g.is(GroupState.Dead)) g.transitionTo(GroupState.Dead);
+      this.timers.cancelGroup(g.groupId);
+      this.groups.delete(g.groupId);
+      unloaded++;
+    }
+    for (const g of [...this.consumerGroups.values()]) {
+      if (!mine(g.groupId)) continue;
+      this.timers.cancelGroup(g.groupId);
+      this.consumerGroups.delete(g.groupId);
+      unloaded++;
+    }
+    for (const groupId of [...this.offsets.groups()]) if (mine(groupId)) this.offsets.dropGroup(groupId);
+    this.transactionalOffsets.dropPartition?.(partition);
+    if (unloaded > 0) this.log.info({ partition, groups: unloaded }, 'unloaded the groups of a resigned partition');
+  }
+
+  private answerParked(g: ClassicGroup): void {
+    for (const m of g.members.values()) {
+      cancelHeartbeat(m);
+      g.completeJoin(m, joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+      g.completeSync(m, syncError(ErrorCode.NOT_COORDINATOR));
+    }
+  }
+
   /** Shutdown: parked JoinGroup and SyncGroup requests get NOT_COORDINATOR, timers stop. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.partitions?.stop();
     if (this.retentionTimer) clearTimeout(this.retentionTimer);
     this.timers.cancelAll();
-    for (const g of this.groups.values()) {
-      for (const m of g.members.values()) {
-        cancelHeartbeat(m);
-        g.completeJoin(m, joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
-        g.completeSync(m, syncError(ErrorCode.NOT_COORDINATOR));
-      }
-    }
+    for (const g of this.groups.values()) this.answerParked(g);
   }
 
-  /** Why the coordinator cannot serve now (Kafka's COORDINATOR_LOAD_IN_PROGRESS / NOT_AVAILABLE), or NONE. */
-  availability(): number {
+  /**
+   * Why the coordinator cannot serve now, or NONE: COORDINATOR_NOT_AVAILABLE (shutting down),
+   * COORDINATOR_LOAD_IN_PROGRESS (loading). With a group id, in a cluster: NOT_COORDINATOR when
+   * another broker leads its partition, COORDINATOR_LOAD_IN_PROGRESS while this one loads it.
+   */
+  availability(groupId?: string): number {
     if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    return ErrorCode.NONE;
+    if (!groupId || !this.partitions) return ErrorCode.NONE; // '' is INVALID_GROUP_ID to the caller
+    if (!this.topic.exists) return this.ensureOffsetsTopic() || ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return this.partitions.errorFor(this.partitionFor(groupId));
   }
 
   /** Creates __consumer_offsets if needed (FindCoordinator and every write call this). */
@@ -119,6 +199,8 @@ export class GroupCoordinator implements GroupRuntime {
       this.topic.ensure();
       return ErrorCode.NONE;
     } catch (err) {
+      // A cluster creates it through the quorum: not available until then (not an error).
+      if (err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE) return err.code;
       this.log.error({ err: (err as Error).message }, 'cannot create the offsets topic');
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
@@ -127,6 +209,11 @@ export class GroupCoordinator implements GroupRuntime {
   /** The __consumer_offsets partition of a group. */
   partitionFor(groupId: string): number {
     return this.topic.partitionFor(groupId);
+  }
+
+  /** Whether this broker leads (and holds) a __consumer_offsets partition: always on a single broker. */
+  leadsOffsetsPartition(partition: number): boolean {
+    return this.partitions ? this.partitions.leads(partition) : true;
   }
 
   // ---- groups ----
@@ -159,7 +246,7 @@ export class GroupCoordinator implements GroupRuntime {
   // ---- the classic protocol ----
 
   join(req: JoinRequest): Promise<JoinResult> {
-    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    const early = req.groupId === '' ? this.availability() || ErrorCode.INVALID_GROUP_ID : this.availability(req.groupId);
     if (early) return Promise.resolve(joinError(early, req.memberId));
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return Promise.resolve(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
@@ -176,19 +263,19 @@ export class GroupCoordinator implements GroupRuntime {
   }
 
   sync(req: SyncRequest): Promise<SyncResult> {
-    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    const early = req.groupId === '' ? this.availability() || ErrorCode.INVALID_GROUP_ID : this.availability(req.groupId);
     if (early) return Promise.resolve(syncError(early));
     return new Promise((resolve) => classicGroupSync(this, this.groups.get(req.groupId), req, resolve));
   }
 
   heartbeat(req: HeartbeatRequest): number {
-    const early = this.availability() || (req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    const early = req.groupId === '' ? this.availability() || ErrorCode.INVALID_GROUP_ID : this.availability(req.groupId);
     if (early) return early;
     return classicGroupHeartbeat(this, this.groups.get(req.groupId), req);
   }
 
   leave(groupId: string, members: readonly LeavingMember[]): LeaveResult {
-    const early = this.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+    const early = groupId === '' ? this.availability() || ErrorCode.INVALID_GROUP_ID : this.availability(groupId);
     if (early) return { errorCode: early, members: [] };
     return classicGroupLeave(this, this.groups.get(groupId), members);
   }

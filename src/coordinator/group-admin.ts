@@ -96,7 +96,7 @@ function forgetGroup(c: GroupCoordinator, group: ClassicGroup): void {
 
 /** DeleteGroups: per group NONE, GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP (or a write error). */
 export async function deleteGroup(c: GroupCoordinator, groupId: string): Promise<number> {
-  const early = c.availability();
+  const early = c.availability(groupId);
   if (early) return early;
   const consumer = c.consumerGroups.get(groupId);
   if (consumer) {

@@ -9,20 +9,23 @@ import { ClassicGroup, GroupMember, GroupState } from './classic/group.js';
 import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue, type GroupMetadataValue } from './records.js';
 import { ConsumerGroupReplay } from './consumer/loader.js';
 
-/** Replays every record; returns how many were read. */
-export async function loadGroups(c: GroupCoordinator): Promise<number> {
+/** Replays every record (of one partition when `partition` is given); returns how many were read. */
+export async function loadGroups(c: GroupCoordinator, partition?: number): Promise<number> {
   let bad = 0;
   const consumer = new ConsumerGroupReplay();
-  const count = await c.topic.load((key, value, partition) => {
+  const count = await c.topic.load((key, value, from) => {
     try {
       replay(c, consumer, key, value);
     } catch (err) {
-      if (bad++ < 10) c.log.warn({ partition, err: (err as Error).message }, 'skipping an unreadable __consumer_offsets record');
+      if (bad++ < 10) c.log.warn({ partition: from, err: (err as Error).message }, 'skipping an unreadable __consumer_offsets record');
     }
-  });
+  }, partition);
   consumer.finish(c);
   // Offsets without group metadata: standalone consumers' simple groups.
-  for (const groupId of c.offsets.groups()) if (!c.isConsumerGroup(groupId)) c.getOrCreateGroup(groupId);
+  for (const groupId of c.offsets.groups()) {
+    if (partition !== undefined && c.partitionFor(groupId) !== partition) continue;
+    if (!c.isConsumerGroup(groupId)) c.getOrCreateGroup(groupId);
+  }
   return count;
 }
 

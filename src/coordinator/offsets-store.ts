@@ -39,6 +39,11 @@ export class OffsetsStore {
     return true;
   }
 
+  /** Forgets every offset of a group (its coordinator partition moved to another broker). */
+  dropGroup(group: string): void {
+    this.byGroup.delete(group);
+  }
+
   hasOffsets(group: string): boolean {
     return this.byGroup.has(group);
   }

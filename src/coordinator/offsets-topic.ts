@@ -83,6 +83,7 @@ export class OffsetsTopic extends InternalTopic<StateTopicServices> {
     const state = topic.partitions[partition];
     const log = this.services.logManager.get(OFFSETS_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
+    this.checkLeader(partition);
     const now = Date.now();
     const batch = buildBatch(records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })));
     try {
@@ -93,17 +94,22 @@ export class OffsetsTopic extends InternalTopic<StateTopicServices> {
     }
   }
 
-  /** Replays every record of every partition, oldest first per partition. */
-  async load(apply: (key: Buffer, value: Buffer | null, partition: number) => void): Promise<number> {
+  /**
+   * Replays every record of every partition (start-up), or of one partition (a cluster's
+   * onElection), oldest first per partition. It reads to the log end, not the high watermark, as
+   * Kafka's CoordinatorLoaderImpl does: a new leader's log holds what the old leader replicated.
+   */
+  async load(apply: (key: Buffer, value: Buffer | null, partition: number) => void, only?: number): Promise<number> {
     const topic = this.topic;
     if (!topic) return 0;
     let count = 0;
     for (const p of topic.partitions) {
+      if (only !== undefined && p.partition !== only) continue;
       const log = this.services.logManager.get(OFFSETS_TOPIC, p.partition);
       if (!log) continue;
       let offset = log.logStartOffset;
-      while (offset < log.highWatermark) {
-        const chunk = await log.read(offset, 4 * 1024 * 1024, true);
+      while (offset < log.logEndOffset) {
+        const chunk = await log.read(offset, 4 * 1024 * 1024, true, log.logEndOffset);
         if (chunk.buffers.length === 0 || chunk.nextOffset <= offset) break;
         for (const buf of chunk.buffers) {
           const h = readBatchHeader(buf, 0);

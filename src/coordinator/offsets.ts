@@ -54,7 +54,7 @@ function validateCommit(group: ClassicGroup, req: CommitRequest): void {
 
 export async function commitOffsets(c: GroupCoordinator, req: CommitRequest, apiVersion: number): Promise<CommitResult> {
   const all = (code: number): CommitResult => req.topics.map((t) => t.partitions.map(() => code));
-  const early = c.availability() || c.ensureOffsetsTopic();
+  const early = c.availability(req.groupId) || c.ensureOffsetsTopic();
   if (early) return all(early);
   let group = c.group(req.groupId);
   const consumer = group ? undefined : c.consumerGroups.get(req.groupId);
@@ -148,7 +148,7 @@ export interface FetchedGroup {
  * PendingTxnOffsets for those when the request has `requireStable`.
  */
 export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchedGroup {
-  const early = c.availability();
+  const early = c.availability(groupId);
   if (early) return { errorCode: early, topics: [] };
   const group = c.group(groupId);
   const known = (group !== undefined && !group.is(GroupState.Dead)) || c.consumerGroups.get(groupId) !== undefined;
@@ -193,7 +193,7 @@ export interface DeleteOffsetsResult {
 }
 
 export async function deleteOffsets(c: GroupCoordinator, groupId: string, topics: Array<{ name: string; partitions: number[] }>): Promise<DeleteOffsetsResult> {
-  const early = c.availability() || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
+  const early = c.availability(groupId) || (groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0);
   if (early) return { errorCode: early, topics: [] };
   // A KIP-848 consumer group (ConsumerGroup.validateOffsetDelete accepts any state) refuses only
   // the topics its members subscribe to.

@@ -56,6 +56,15 @@ export class Timers {
     }
   }
 
+  /** Cancels every timer of a group (keys are `kind\u0000groupId[\u0000memberId]`). */
+  cancelGroup(groupId: string): void {
+    for (const [key, t] of this.timers) {
+      if (key.split('\u0000')[1] !== groupId) continue;
+      clearTimeout(t);
+      this.timers.delete(key);
+    }
+  }
+
   has(key: string): boolean {
     return this.timers.has(key);
   }

@@ -17,8 +17,9 @@ export const consumerGroupDescribeHandler = defineHandler({
   maxVersion: 1,
   handle(req, ctx) {
     const coordinator = ctx.broker.coordinator;
-    const unavailable = coordinator.availability();
     const groups = req.groupIds.map((groupId) => {
+      // In a cluster: NOT_COORDINATOR for a group another broker coordinates.
+      const unavailable = coordinator.availability(groupId);
       if (unavailable) return none(groupId, unavailable, null);
       const d = coordinator.describeConsumerGroup(groupId);
       if (!d.found) {

@@ -16,9 +16,10 @@ export const describeGroupsHandler = defineHandler({
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const coordinator = ctx.broker.coordinator;
-    const unavailable = coordinator.availability();
     const ops = v >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
     const groups = req.groups.map((groupId): Input<DescribedGroup> => {
+      // In a cluster: NOT_COORDINATOR for a group another broker coordinates.
+      const unavailable = coordinator.availability(groupId);
       if (unavailable) return { groupId, errorCode: unavailable, errorMessage: null, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
       const d = coordinator.describeGroup(groupId);
       if (!d.found && v >= 6) {

@@ -30,6 +30,9 @@ export const describeTransactionsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((id): Input<TransactionState> => {
+        // In a cluster: NOT_COORDINATOR for an id whose partition another broker leads.
+        const notHere = coordinator.coordinatorError(id);
+        if (notHere) return failed(id, notHere);
         const m = coordinator.txns.get(id);
         if (!m || m.state === TxnState.Dead) return failed(id, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
         const byTopic = new Map<string, number[]>();

@@ -27,6 +27,10 @@ export const produceHandler = defineHandler({
     const now = Date.now();
     const waits: Promise<void>[] = [];
     const topics: Input<TopicProduceResponse>[] = [];
+    // KIP-890 in a cluster: a transaction coordinated by another broker is asked first (only for
+    // partitions its producer has no transaction open on; null, no await, in every other case).
+    const verifying = broker.txnCoordinator.verifyBeforeProduce(req, useIds);
+    if (verifying) await verifying;
     for (const td of req.topicData) {
       const topic = useIds ? broker.metadata.topicById(td.topicId) : broker.metadata.topic(td.name);
       const partitions: Input<PartitionProduceResponse>[] = [];

@@ -20,7 +20,8 @@ export const txnOffsetCommitHandler = defineHandler({
     });
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
     const c = broker.coordinator;
-    const problem = c.availability() || c.ensureOffsetsTopic();
+    // In a cluster: NOT_COORDINATOR when another broker leads the group's offsets partition.
+    const problem = c.availability(req.groupId) || c.ensureOffsetsTopic();
     if (problem) return answer(() => problem);
     const txnCode = broker.txnCoordinator.verifyOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     if (txnCode !== ErrorCode.NONE) return answer(() => txnCode);

@@ -1,6 +1,9 @@
 // The transaction coordinator (KIP-98), after Kafka's TransactionCoordinator,
-// TransactionMetadata and TransactionMarkerChannelManager, for a single broker that coordinates
-// every transactional id and leads every partition:
+// TransactionMetadata and TransactionMarkerChannelManager. A single broker coordinates every
+// transactional id and leads every partition; in a cluster this broker coordinates the ids whose
+// __transaction_state partition it leads (onElection loads a partition, onResignation drops it,
+// state-partitions.ts), and markers for partitions led elsewhere go out in WriteTxnMarkers
+// (marker-channel.ts):
 //   Empty/CompleteCommit/CompleteAbort --AddPartitions/AddOffsets--> Ongoing
 //   Ongoing --EndTxn--> PrepareCommit | PrepareAbort --markers durable--> CompleteCommit | CompleteAbort
 // Every state change is written to __transaction_state (txn-log.ts) and applied once durable. A
@@ -12,9 +15,14 @@
 import type { StateTopicServices } from '../coordinator/offsets-topic.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { OFFSETS_TOPIC } from '../coordinator/offsets-topic.js';
-import { TxnState, TxnStateLog, TXN_STATE_NAMES, type TxnLogValue, type TxnStateId } from './txn-log.js';
+import { TxnState, TxnStateLog, TXN_STATE_NAMES, TRANSACTION_STATE_TOPIC, type TxnLogValue, type TxnStateId } from './txn-log.js';
 import { appendMarker } from './markers.js';
 import { PendingTxnOffsets, type TxnGroupCoordinator } from './txn-offsets.js';
+import { StatePartitions } from '../coordinator/state-partitions.js';
+import { MarkerChannel } from './marker-channel.js';
+import { RemoteVerification, type InterBrokerSend, type ProduceToVerify } from './remote-verification.js';
+import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 
 const MAX_EPOCH = 32767;
 const EXPIRABLE: ReadonlySet<number> = new Set([TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort]);
@@ -41,6 +49,8 @@ export interface InitResult {
 /** What the transaction coordinator uses: the broker's services and the group coordinator's offsets. */
 export interface TransactionCoordinatorServices extends StateTopicServices {
   readonly groups: TxnGroupCoordinator;
+  /** Sends requests to other brokers of the cluster (WriteTxnMarkers, AddPartitionsToTxn); cluster mode only. */
+  readonly interBroker?: InterBrokerSend;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -53,30 +63,33 @@ export class TransactionCoordinator {
   private timer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private coordinatorEpoch = 0;
+  /** In a cluster: the __transaction_state partitions this broker leads (null on a single broker). */
+  readonly partitions: StatePartitions | null;
+  private readonly markers: MarkerChannel | null;
+  private readonly remoteVerification: RemoteVerification | null;
 
   constructor(private readonly services: TransactionCoordinatorServices) {
     this.stateLog = new TxnStateLog(services);
     this.pendingOffsets = new PendingTxnOffsets(services, services.groups);
+    const md = services.metadata;
+    this.partitions = md.quorum ? new StatePartitions(md, TRANSACTION_STATE_TOPIC, { load: (p) => this.loadPartition(p), unload: (p) => this.unloadPartition(p) }, services.log) : null;
+    const send = md.quorum ? services.interBroker : undefined;
+    // WriteTxnMarkers v1: the first version Kafka 4 serves.
+    this.markers = send ? new MarkerChannel(md, services.log, (to, body) => send(to, WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, body)) : null;
+    this.remoteVerification = send ? new RemoteVerification(md, services.logManager, services.log, send, (id) => this.stateLog.leaderOf(this.stateLog.partitionFor(id))) : null;
+    if (this.partitions) {
+      const partitions = this.partitions;
+      this.stateLog.leaderGuard = (p) => partitions.leads(p);
+    }
   }
 
   // ---- lifecycle ----
 
+  // Start-up: a single broker replays all of __transaction_state; a cluster follows leadership
+  // (each partition this broker leads is loaded on election).
   async load(): Promise<void> {
-    const loaded = await this.stateLog.load();
-    for (const [id, v] of loaded) {
-      const m: TxnMetadata = { transactionalId: id, producerId: v.producerId, producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Map(), lastUpdateMs: v.lastUpdateMs, startMs: v.startMs, busy: false };
-      for (const p of v.partitions) m.partitions.set(key(p.topic, p.partition), p);
-      this.put(m);
-    }
-    // Transactions that were completing when the broker stopped finish their markers now.
-    for (const m of this.txns.values()) {
-      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
-        m.busy = true;
-        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.services.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete transaction after restart'));
-      }
-    }
-    if (loaded.size > 0) this.services.log.info({ transactions: loaded.size }, 'loaded transaction state');
+    if (this.partitions) this.partitions.start();
+    else await this.loadPartition(undefined);
     const interval = Math.max(10, this.services.config.getInt('transaction.abort.timed.out.transaction.cleanup.interval.ms'));
     this.timer = setInterval(() => this.abortTimedOut(Date.now()), interval);
     this.timer.unref();
@@ -85,10 +98,75 @@ export class TransactionCoordinator {
     this.expiryTimer.unref();
   }
 
+  // Replays the transactions of one partition (a cluster's onElection) or all (start-up).
+  // Transactions that were completing when their coordinator stopped or moved finish their
+  // markers now (Kafka's TransactionStateManager load: PrepareCommit/PrepareAbort are completed);
+  // ongoing ones stay open, and time out as usual.
+  private async loadPartition(partition: number | undefined): Promise<void> {
+    const loaded = await this.stateLog.load(partition);
+    const fresh: TxnMetadata[] = [];
+    for (const [id, v] of loaded) {
+      const m: TxnMetadata = { transactionalId: id, producerId: v.producerId, producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Map(), lastUpdateMs: v.lastUpdateMs, startMs: v.startMs, busy: false };
+      for (const p of v.partitions) m.partitions.set(key(p.topic, p.partition), p);
+      this.put(m);
+      fresh.push(m);
+    }
+    for (const m of fresh) {
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
+        m.busy = true;
+        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.services.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete a loaded transaction'));
+      }
+    }
+    if (loaded.size > 0) this.services.log.info({ transactions: loaded.size, ...(partition !== undefined ? { partition } : {}) }, 'loaded transaction state');
+  }
+
+  // Kafka's TransactionCoordinator.onResignation: the partition's transactions leave memory; a
+  // marker write in flight for one of them stops retrying (the new coordinator completes it).
+  private unloadPartition(partition: number): void {
+    let n = 0;
+    for (const m of [...this.txns.values()]) {
+      if (this.stateLog.partitionFor(m.transactionalId) !== partition) continue;
+      this.txns.delete(m.transactionalId);
+      if (this.byProducer.get(m.producerId) === m) this.byProducer.delete(m.producerId);
+      n++;
+    }
+    if (n > 0) this.services.log.info({ partition, transactions: n }, 'unloaded the transactions of a resigned partition');
+  }
+
   close(): void {
     this.closed = true;
+    this.partitions?.stop();
+    this.markers?.close();
     if (this.timer) clearInterval(this.timer);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
+  }
+
+  /** Creates __transaction_state if needed: NONE, or COORDINATOR_NOT_AVAILABLE meanwhile. */
+  ensureStateTopic(): number {
+    try {
+      this.stateLog.ensure();
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (!(err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE)) this.services.log.error({ err: (err as Error).message }, 'cannot create the transaction state topic');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  /**
+   * Whether this broker coordinates a transactional id now: NONE; in a cluster NOT_COORDINATOR
+   * (another broker leads its partition), COORDINATOR_LOAD_IN_PROGRESS or COORDINATOR_NOT_AVAILABLE.
+   */
+  coordinatorError(transactionalId: string): number {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!this.partitions) return ErrorCode.NONE;
+    if (!this.stateLog.exists) return this.ensureStateTopic();
+    return this.partitions.errorFor(this.stateLog.partitionFor(transactionalId));
+  }
+
+  // Kafka's coordinator epoch: the leader epoch of the id's __transaction_state partition when
+  // this broker was elected (0 on a single broker). Markers carry it; partitions fence older ones.
+  private coordinatorEpoch(transactionalId: string): number {
+    return this.partitions ? Math.max(0, this.partitions.leaderEpoch(this.stateLog.partitionFor(transactionalId))) : 0;
   }
 
   private put(m: TxnMetadata): void {
@@ -131,6 +209,8 @@ export class TransactionCoordinator {
   async initProducerId(transactionalId: string, timeoutMs: number, producerId: number, producerEpoch: number): Promise<InitResult> {
     const fail = (errorCode: number): InitResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
     if (timeoutMs <= 0 || timeoutMs > this.services.config.getInt('transaction.max.timeout.ms')) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere) return fail(notHere);
     let m = this.txns.get(transactionalId);
     const now = Date.now();
     try {
@@ -179,6 +259,8 @@ export class TransactionCoordinator {
   // Kafka's checks in order: unknown id or producer id -> INVALID_PRODUCER_ID_MAPPING; another
   // epoch -> PRODUCER_FENCED; a state change in flight -> CONCURRENT_TRANSACTIONS.
   private validate(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere) throw new KafkaError(notHere, `this broker does not coordinate transactional id ${transactionalId}`);
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
     if (m.producerEpoch !== producerEpoch) throw new KafkaError(ErrorCode.PRODUCER_FENCED, `producer epoch ${producerEpoch} is not the current epoch ${m.producerEpoch} of ${transactionalId}`);
@@ -210,7 +292,8 @@ export class TransactionCoordinator {
   // transaction? NONE or INVALID_TXN_STATE per partition; a producer problem for all.
   verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: Array<{ topic: string; partition: number }>): number[] {
     const m = this.txns.get(transactionalId);
-    let all: number = ErrorCode.NONE;
+    let all: number = this.coordinatorError(transactionalId);
+    if (all !== ErrorCode.NONE) return partitions.map(() => all);
     if (!m || m.producerId !== producerId) all = ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     else if (m.producerEpoch !== producerEpoch) all = ErrorCode.PRODUCER_FENCED;
     if (all !== ErrorCode.NONE) return partitions.map(() => all);
@@ -226,10 +309,27 @@ export class TransactionCoordinator {
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): number {
     if (!this.services.config.getBoolean('transaction.partition.verification.enable')) return ErrorCode.NONE;
     const m = this.byProducer.get(producerId);
+    // In a cluster the producer's coordinator may be another broker: the Produce handler asked it
+    // (verifyBeforeProduce); a transaction already open on the partition was verified before.
+    if (!m && this.remoteVerification) {
+      const answer = this.remoteVerification.take(producerId, producerEpoch, topic, partition);
+      if (answer !== null) return answer;
+      return (this.services.logManager.get(topic, partition)?.producers.ongoingTxnFirstOffset(producerId) ?? -1) >= 0 ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+    }
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
     if (producerEpoch > m.producerEpoch || m.state !== TxnState.Ongoing || !m.partitions.has(key(topic, partition))) return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Produce, in a cluster, with a transactional id another broker coordinates: asks that broker
+   * about the partitions the producer has no transaction open on yet (KIP-890 part 1). Null (no
+   * await) when there is nothing to ask.
+   */
+  verifyBeforeProduce(req: ProduceToVerify, useIds: boolean): Promise<void> | null {
+    if (!this.remoteVerification || !req.transactionalId || !this.services.config.getBoolean('transaction.partition.verification.enable')) return null;
+    return this.remoteVerification.before(req, useIds);
   }
 
   // TxnOffsetCommit: the producer's transaction must be ongoing and hold the group's offsets
@@ -238,6 +338,9 @@ export class TransactionCoordinator {
   // check too (CoordinatorPartitionWriter.maybeStartTransactionVerification); samsa still checks
   // the producer id and epoch, which Kafka leaves to the offsets partition's producer state.
   verifyOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): number {
+    // In a cluster the group's coordinator is often not the transaction's: Kafka's group
+    // coordinator does not ask it either (only KIP-890 verification would): not checked here.
+    if (this.partitions && !this.partitions.leads(this.stateLog.partitionFor(transactionalId))) return ErrorCode.NONE;
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -287,17 +390,43 @@ export class TransactionCoordinator {
 
   // Writes the COMMIT/ABORT marker to every partition of the transaction and waits until all are
   // durable. Pending transactional offsets of the group are applied or dropped with the marker.
+  // In a cluster, partitions led by other brokers get theirs through WriteTxnMarkers, retried
+  // until written or until this broker no longer coordinates the transaction.
   private async writeMarkers(m: TxnMetadata, commit: boolean): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const p of m.partitions.values()) {
-      const log = this.services.logManager.get(p.topic, p.partition);
-      const state = this.services.metadata.topic(p.topic)?.partitions[p.partition];
-      if (!log || !state) continue; // deleted topic: Kafka drops its markers too
-      const info = appendMarker(log, state.leaderEpoch, m.producerId, m.producerEpoch, commit, this.coordinatorEpoch);
-      if (p.topic === OFFSETS_TOPIC) this.pendingOffsets.complete(m.producerId, p.partition, commit);
-      waits.push(log.waitDurable(info.lastOffset));
+    const coordinatorEpoch = this.coordinatorEpoch(m.transactionalId);
+    const marker = { producerId: m.producerId, producerEpoch: m.producerEpoch, commit, coordinatorEpoch };
+    if (this.markers) {
+      const stateLog = this.stateLog;
+      const txnPartition = stateLog.partitionFor(m.transactionalId);
+      const partitions = this.partitions!;
+      const still = () => !this.closed && partitions.leads(txnPartition) && this.txns.get(m.transactionalId) === m;
+      await this.markers.write(marker, [...m.partitions.values()], still, (p) => this.writeMarkerLocally(p.topic, p.partition, marker));
+      return;
     }
+    const waits: Promise<void>[] = [];
+    for (const p of m.partitions.values()) waits.push(this.writeMarkerLocally(p.topic, p.partition, marker));
     await Promise.all(waits);
+  }
+
+  /**
+   * Appends a marker to a partition this broker leads and resolves once it is durable (the local
+   * path, and the WriteTxnMarkers handler's). A deleted partition is skipped (Kafka drops its
+   * markers too); NOT_LEADER_OR_FOLLOWER when another broker leads it.
+   */
+  writeMarkerLocally(topic: string, partition: number, marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number }): Promise<void> {
+    const log = this.services.logManager.get(topic, partition);
+    const state = this.services.metadata.topic(topic)?.partitions[partition];
+    if (!state || (!log && !this.partitions)) return Promise.resolve();
+    if (!log || state.leader !== this.services.metadata.nodeId) return Promise.reject(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${topic}-${partition}`));
+    // A marker from a coordinator older than the last one seen for this producer here comes from
+    // a coordinator that has since moved (Kafka's ProducerAppendInfo.checkCoordinatorEpoch).
+    const seen = log.producers.producers.get(marker.producerId)?.coordinatorEpoch ?? -1;
+    if (marker.coordinatorEpoch < seen) {
+      return Promise.reject(new KafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `coordinator epoch ${marker.coordinatorEpoch} of producer ${marker.producerId} is older than ${seen} on ${topic}-${partition}`));
+    }
+    const info = appendMarker(log, state.leaderEpoch, marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch);
+    if (topic === OFFSETS_TOPIC) this.pendingOffsets.complete(marker.producerId, partition, marker.commit);
+    return log.waitDurable(info.lastOffset);
   }
 
   // ---- timeouts ----

@@ -147,6 +147,7 @@ export class TxnStateLog extends InternalTopic<StateTopicServices> {
       partitionsConfig: 'transaction.state.log.num.partitions',
       replicationConfig: 'transaction.state.log.replication.factor',
       segmentBytesConfig: 'transaction.state.log.segment.bytes',
+      minIsrConfig: 'transaction.state.log.min.isr',
       compressionType: 'uncompressed',
       description: 'transaction state',
     });
@@ -159,6 +160,7 @@ export class TxnStateLog extends InternalTopic<StateTopicServices> {
     const state = topic.partitions[partition];
     const log = this.services.logManager.get(TRANSACTION_STATE_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${TRANSACTION_STATE_TOPIC}-${partition} is not available`);
+    this.checkLeader(partition);
     const now = Date.now();
     const batch = buildBatch([{ key: encodeTxnKey(transactionalId), value: value === null ? null : encodeTxnValue(value), timestamp: now }]);
     try {
@@ -170,17 +172,19 @@ export class TxnStateLog extends InternalTopic<StateTopicServices> {
     }
   }
 
-  // The latest value of every transactional id (tombstones remove it).
-  async load(): Promise<Map<string, TxnLogValue>> {
+  // The latest value of every transactional id (tombstones remove it), of every partition
+  // (start-up) or of one (a cluster's onElection). Read to the log end, as the offsets topic is.
+  async load(only?: number): Promise<Map<string, TxnLogValue>> {
     const out = new Map<string, TxnLogValue>();
     const topic = this.topic;
     if (!topic) return out;
     for (const p of topic.partitions) {
+      if (only !== undefined && p.partition !== only) continue;
       const log = this.services.logManager.get(TRANSACTION_STATE_TOPIC, p.partition);
       if (!log) continue;
       let offset = log.logStartOffset;
-      while (offset < log.highWatermark) {
-        const chunk = await log.read(offset, 4 * 1024 * 1024, true);
+      while (offset < log.logEndOffset) {
+        const chunk = await log.read(offset, 4 * 1024 * 1024, true, log.logEndOffset);
         if (chunk.buffers.length === 0 || chunk.nextOffset <= offset) break;
         for (const buf of chunk.buffers) {
           if (readBatchHeader(buf, 0).isControl) continue;

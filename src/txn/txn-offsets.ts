@@ -24,11 +24,13 @@ interface PendingOffset {
 
 /** What transactions use of the group coordinator (src/coordinator/coordinator.ts). */
 export interface TxnGroupCoordinator {
-  /** COORDINATOR_LOAD_IN_PROGRESS / NOT_AVAILABLE, or NONE. */
-  availability(): number;
+  /** COORDINATOR_LOAD_IN_PROGRESS / NOT_AVAILABLE (NOT_COORDINATOR for a group led elsewhere), or NONE. */
+  availability(groupId?: string): number;
   ensureOffsetsTopic(): number;
   /** The __consumer_offsets partition of a group. */
   partitionFor(groupId: string): number;
+  /** Whether this broker leads (and has loaded) that partition: always on a single broker. */
+  leadsOffsetsPartition(partition: number): boolean;
   /** Committed offsets: a transaction's offsets land here when its COMMIT marker is written. */
   readonly offsets: Pick<OffsetsStore, 'put'>;
 }
@@ -79,16 +81,34 @@ export class PendingTxnOffsets {
     for (const o of l) store.put(o.groupId, o.topic, o.partition, o.value);
   }
 
+  // The group coordinator resigned `offsetsPartition`: its pending offsets leave memory (the new
+  // leader replays them from the log with their markers).
+  dropPartition(offsetsPartition: number): void {
+    for (const [producerId, m] of [...this.byProducer]) {
+      const l = m.get(offsetsPartition);
+      if (!l) continue;
+      m.delete(offsetsPartition);
+      if (m.size === 0) this.byProducer.delete(producerId);
+      for (const o of l) {
+        const k = countKey(o.groupId, o.topic, o.partition);
+        const n = (this.pendingCount.get(k) ?? 1) - 1;
+        if (n > 0) this.pendingCount.set(k, n);
+        else this.pendingCount.delete(k);
+      }
+    }
+  }
+
   // Writes the offsets as one transactional batch of the producer and holds them pending.
   async commit(producerId: number, producerEpoch: number, groupId: string, offsets: Array<{ topic: string; partition: number; value: OffsetAndMetadata }>): Promise<void> {
     if (offsets.length === 0) return;
     const c = this.groups;
-    const problem = c.availability() || c.ensureOffsetsTopic();
+    const problem = c.availability(groupId) || c.ensureOffsetsTopic();
     if (problem) throw new KafkaError(problem, 'the group coordinator is not available');
     const partition = c.partitionFor(groupId);
     const state = this.services.metadata.topic(OFFSETS_TOPIC)?.partitions[partition];
     const log = this.services.logManager.get(OFFSETS_TOPIC, partition);
     if (!state || !log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`);
+    if (!c.leadsOffsetsPartition(partition)) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this broker no longer leads ${OFFSETS_TOPIC}-${partition}`);
     const now = Date.now();
     const batch = buildBatch(
       offsets.map((o) => ({ key: encodeOffsetCommitKey(groupId, o.topic, o.partition), value: encodeOffsetCommitValue(o.value), timestamp: now })),

@@ -201,8 +201,9 @@ function scheduleSession(c: GroupCoordinator, g: ConsumerGroup, m: ConsumerGroup
 }
 
 /** Start-up: every loaded member gets a fresh session, and a rebalance timeout if it still has partitions to revoke (Kafka's onLoaded). */
-export function scheduleLoadedMembers(c: GroupCoordinator): void {
+export function scheduleLoadedMembers(c: GroupCoordinator, mine: (groupId: string) => boolean = () => true): void {
   for (const g of c.consumerGroups.values()) {
+    if (!mine(g.groupId)) continue;
     for (const m of g.members.values()) {
       scheduleSession(c, g, m);
       scheduleRevocation(c, g, m);
@@ -297,7 +298,7 @@ interface Outcome {
 export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
   const s = settings(c, req.groupId);
   const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({ errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
-  const early = c.availability() || c.ensureOffsetsTopic();
+  const early = c.availability(req.groupId) || c.ensureOffsetsTopic();
   if (early) return error(early, null);
   try {
     validate(req, s.assignors);
