@@ -26,7 +26,7 @@ const none = (errorCode: number): Answer => ({ errorCode, nodeId: -1, host: '', 
 
 function find(keyType: number, key: string, ctx: RequestContext): Answer {
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) return none(ErrorCode.INVALID_REQUEST);
-  if (ctx.broker.quorum) return findInCluster(keyType, key, ctx);
+  if (ctx.broker.metadata.quorum) return findInCluster(keyType, key, ctx);
   const coordinator = ctx.broker.coordinator;
   if (keyType === KEY_TYPE_GROUP) {
     const problem = coordinator.availability() || coordinator.ensureOffsetsTopic();

@@ -24,7 +24,7 @@ export const writeTxnMarkersHandler = defineHandler({
   maxVersion: 2,
   async handle(req, ctx) {
     const broker = ctx.broker;
-    if (liveBrokerOf(ctx.clientId, broker.quorum) === null) {
+    if (liveBrokerOf(ctx.clientId, broker.metadata.quorum) === null) {
       ctx.log.warn({ clientId: ctx.clientId, remote: `${ctx.client.remoteAddress}:${ctx.client.remotePort}` }, 'refused WriteTxnMarkers from a connection that is not a live broker of this cluster');
       return { markers: allFailed(req.markers, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) };
     }
