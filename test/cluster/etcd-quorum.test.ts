@@ -173,8 +173,9 @@ test('etcd stopped for 10 s and started again: sessions and the controller survi
   sb.onLost(() => lost++);
   const aCtl: boolean[] = [];
   a.campaign(1, (c) => aCtl.push(c));
+  await until('a is controller', () => aCtl.join() === 'true');
   b.campaign(2, () => {});
-  await until('a is controller', () => aCtl.join() === 'true' && b.controllerId() === 1);
+  await until('b sees controller 1', () => b.controllerId() === 1);
   const fa = collect(a);
   const fb = collect(b);
   let end = 0;
