@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { Etcd3 } from 'etcd3';
 import { EtcdQuorum } from '../../src/cluster/quorum/etcd-quorum.js';
 import { DuplicateBrokerError, QuorumConflictError, QuorumUnavailableError, type BrokerRegistration, type MetadataRecord } from '../../src/cluster/quorum/quorum.js';
 import type { MetadataChange } from '../../src/cluster/metadata-store.js';
@@ -161,6 +162,33 @@ test('a controller that resigns hands over at once; an ended session cannot stay
   await sb.close();
   await until('b no longer controller', () => bCtl.join() === 'true,false' && a.controllerId() === null, 5000);
   assert.equal(aCtl, [true]);
+});
+
+test('a session whose lease etcd ends (revoked from outside) is lost: onLost fires, the controller steps down, the broker is gone', async () => {
+  const id = newCluster();
+  const [a, b] = [await quorum(id, 30_000), await quorum(id, 30_000)];
+  const sa = await a.register(reg(1));
+  let lost = 0;
+  sa.onLost(() => lost++);
+  const aCtl: boolean[] = [];
+  a.campaign(1, (c) => aCtl.push(c));
+  await until('a is controller', () => aCtl.join() === 'true' && b.controllerId() === 1);
+  // An operator (or etcd itself at expiry) ends the lease: etcdctl lease revoke, on another client.
+  const other = new Etcd3({ hosts: etcd.endpoint });
+  try {
+    const kv = (await other.get(`/samsa/${id}/brokers/1`).exec()).kvs[0];
+    assert.ok(kv && kv.lease !== '0', 'the registration is under a lease');
+    await other.leaseClient.leaseRevoke({ ID: kv.lease });
+  } finally {
+    other.close();
+  }
+  await until('onLost fired and the controller stepped down', () => lost === 1 && aCtl.join() === 'true,false', 5000);
+  await until('b sees no broker and no controller', () => b.liveBrokers().length === 0 && b.controllerId() === null, 5000);
+  // Lost is final for that session; the node can register anew.
+  const again = await a.register(reg(1));
+  await until('a is controller again', () => aCtl.join() === 'true,false,true', 5000);
+  assert.is(lost, 1);
+  await again.close();
 });
 
 test('etcd stopped for 10 s and started again: sessions and the controller survive, appends resume, follow has no gap', async () => {

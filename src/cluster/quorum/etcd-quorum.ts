@@ -156,6 +156,7 @@ export class EtcdQuorum implements MetadataQuorum {
     }
     const key = this.keys.broker(reg.nodeId);
     let created: boolean;
+    let revision = 0;
     try {
       const res = await this.client
         .if(key, 'Create', '==', 0)
@@ -163,6 +164,7 @@ export class EtcdQuorum implements MetadataQuorum {
         .options(deadline(this.timeoutMs))
         .commit();
       created = res.succeeded;
+      revision = Number(res.header.revision);
     } catch (err) {
       await lease.revoke();
       throw this.unavailable(err);
@@ -171,7 +173,7 @@ export class EtcdQuorum implements MetadataQuorum {
       await lease.revoke();
       throw new DuplicateBrokerError(reg.nodeId);
     }
-    const session = new EtcdBrokerSession(reg.nodeId, reg.incarnationId, lease, (s) => this.sessionEnded(s));
+    const session = new EtcdBrokerSession(reg.nodeId, reg.incarnationId, lease, revision, (s) => this.sessionEnded(s));
     this.sessions.set(reg.nodeId, session);
     this.log?.info({ nodeId: reg.nodeId, lease: lease.id, ttlSeconds: this.ttlSeconds }, 'broker registered in etcd');
     for (const c of this.campaigns) c.sessionChanged();
@@ -251,6 +253,15 @@ export class EtcdQuorum implements MetadataQuorum {
   }
 
   private brokersChanged(): void {
+    for (const s of [...this.sessions.values()]) {
+      const key = this.keys.broker(s.nodeId);
+      // Only a state at least as new as the registration says anything about it.
+      if (this.brokersCache.revisionOf(key) < s.registeredAt) continue;
+      if (this.brokersCache.get(key)?.lease !== s.lease.id) {
+        this.log?.warn({ nodeId: s.nodeId, lease: s.lease.id }, 'broker registration gone from etcd: session lost');
+        s.registrationGone();
+      }
+    }
     const list: BrokerRegistration[] = [];
     for (const [, kv] of this.brokersCache.live()) {
       try {

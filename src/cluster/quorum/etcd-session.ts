@@ -126,9 +126,19 @@ export class EtcdBrokerSession implements BrokerSession {
     readonly nodeId: number,
     readonly incarnationId: string,
     readonly lease: EtcdLease,
+    // The etcd revision the registration was created at.
+    readonly registeredAt: number,
     private readonly onEnd: (session: EtcdBrokerSession) => void,
   ) {
     lease.onLost(() => this.fireLost());
+  }
+
+  // The registration key is gone from etcd (deleted with its lease, which only a revoke or an
+  // expiry does): the session is lost now, without waiting for the next keepalive answer.
+  registrationGone(): void {
+    if (!this.isOpen) return;
+    this.lease.stop();
+    this.fireLost();
   }
 
   get isOpen(): boolean {
