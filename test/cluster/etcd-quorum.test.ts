@@ -79,6 +79,23 @@ test('appends from two brokers reach both followers in one order, without gaps; 
   late.stop();
 });
 
+test('a follower that starts on a long log reads it in pages, then follows; a batch larger than one etcd transaction is refused whole', async () => {
+  const id = newCluster();
+  const a = await quorum(id);
+  let end = 0;
+  for (let i = 0; i < 3; i++) end = await a.append(Array.from({ length: 100 }, (_, j) => change(i * 100 + j + 1)), end);
+  const f = collect(a);
+  await until('the follower at 300', () => f.records.length === 300);
+  end = await a.append([change(301)], end);
+  await until('the follower at 301', () => f.records.length === 301);
+  assert.equal(f.records.map((r) => r.change), Array.from({ length: 301 }, (_, i) => change(i + 1)));
+  const err = await a.append(Array.from({ length: 200 }, (_, j) => change(j)), end).catch((e) => e);
+  assert.instance(err, RangeError);
+  assert.match(err.message, /at most 128 operations/);
+  assert.is(a.logEnd(), 301);
+  f.stop();
+});
+
 test('two appends at the same log end: exactly one wins, the other learns the new end', async () => {
   const id = newCluster();
   const [a, b] = [await quorum(id), await quorum(id)];
