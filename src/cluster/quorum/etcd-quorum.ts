@@ -222,7 +222,8 @@ export class EtcdQuorum implements MetadataQuorum {
   // the watches and closes the client.
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.campaigns].map((c) => c.stop()));
+    // No separate resignation: revoking the lease deletes the controller key with the rest.
+    for (const c of this.campaigns) c.abandon();
     this.campaigns.clear();
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.shutdown();
