@@ -120,7 +120,8 @@ test('two appends at the same log end: exactly one wins, the other learns the ne
 
 test('a node id that is live cannot register again; once its session (or its quorum) closes it can', async () => {
   const id = newCluster();
-  const [a, b] = [await quorum(id), await quorum(id)];
+  // Leases of 30 s: only a revocation frees the node id within the waits.
+  const [a, b] = [await quorum(id, 30_000), await quorum(id, 30_000)];
   const s1 = await a.register(reg(1));
   const err = await b.register(reg(1)).catch((e) => e);
   assert.instance(err, DuplicateBrokerError);
