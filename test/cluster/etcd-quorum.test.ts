@@ -211,6 +211,24 @@ test('a session whose lease etcd ends (revoked from outside) is lost: onLost fir
   await again.close();
 });
 
+test('a controller key already under our own lease (an attempt whose answer etcd never sent) is ours', async () => {
+  const id = newCluster();
+  const a = await quorum(id, 30_000);
+  await a.register(reg(1));
+  // What a campaign leaves when etcd commits its create and goes away before answering.
+  const other = new Etcd3({ hosts: etcd.endpoint });
+  try {
+    const kv = (await other.get(`/samsa/${id}/brokers/1`).exec()).kvs[0];
+    await other.put(`/samsa/${id}/controller`).value(JSON.stringify({ nodeId: 1 })).lease(kv.lease);
+  } finally {
+    other.close();
+  }
+  await until('the cache sees controller 1', () => a.controllerId() === 1);
+  const aCtl: boolean[] = [];
+  a.campaign(1, (c) => aCtl.push(c));
+  await until('a is controller', () => aCtl.join() === 'true', 5000);
+});
+
 test('etcd stopped for 10 s and started again: sessions and the controller survive, appends resume, follow has no gap', async () => {
   const id = newCluster();
   const [a, b] = [await quorum(id, 2000), await quorum(id, 2000)];

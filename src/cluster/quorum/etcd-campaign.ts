@@ -84,8 +84,10 @@ export class ControllerCampaign {
     if (this.stopped || this.isController || this.trying || this.retryTimer) return;
     const s = this.ctx.session();
     if (!s?.isOpen) return;
-    // Someone holds the key: wait for its deletion (the watch calls controllerChanged).
-    if (this.ctx.cache.get(this.ctx.key) || this.ctx.cache.revisionOf(this.ctx.key) < this.beatenAt) return;
+    // Someone else holds the key: wait for its deletion (the watch calls controllerChanged). A
+    // key under our own lease is from an attempt whose answer was lost: tryOnce claims it.
+    const held = this.ctx.cache.get(this.ctx.key);
+    if ((held && held.lease !== s.lease.id) || this.ctx.cache.revisionOf(this.ctx.key) < this.beatenAt) return;
     void this.tryOnce(s);
   }
 
@@ -99,12 +101,17 @@ export class ControllerCampaign {
         .else(client.get(key))
         .options(deadline(this.ctx.timeoutMs))
         .commit();
+      let wonAt = Number(res.header.revision);
       if (!res.succeeded) {
-        // Another got there first. Try again once the cache has seen its key (and its deletion).
         const kv = res.responses[0]?.response_range?.kvs[0];
-        this.beatenAt = kv ? Number(kv.mod_revision) : Number(res.header.revision);
-        setImmediate(() => this.maybeTry());
-        return;
+        // Our own key: an earlier attempt committed but its answer was lost (etcd went away).
+        if (kv && kv.lease === s.lease.id) wonAt = Number(kv.mod_revision);
+        else {
+          // Another got there first. Try again once the cache has seen its key (and its deletion).
+          this.beatenAt = kv ? Number(kv.mod_revision) : wonAt;
+          setImmediate(() => this.maybeTry());
+          return;
+        }
       }
       if (this.stopped || !s.isOpen) {
         await client.if(key, 'Lease', '==', s.lease.id).then(client.delete().key(key)).commit().catch(() => {});
@@ -112,7 +119,7 @@ export class ControllerCampaign {
       }
       this.isController = true;
       this.heldUnder = s.lease.id;
-      this.wonAt = Number(res.header.revision);
+      this.wonAt = wonAt;
       this.ctx.log?.info({ nodeId: this.nodeId }, 'elected controller');
       this.cb(true);
     } catch (err) {
