@@ -85,19 +85,22 @@ export class LogFollower {
     this.watcher = w;
     let disconnected = false;
     w.on('data', (res: IWatchResponse) => {
+      if (this.stopped) return;
       for (const ev of res.events) if (ev.type === 'Put') this.add(ev.kv.key.toString(), ev.kv.value);
       this.flush();
     });
     w.on('disconnected', (err) => {
+      if (this.stopped) return;
       if (!disconnected) this.log?.warn({ err: errorMessage(err) }, 'etcd metadata log watch disconnected; reconnecting');
       disconnected = true;
     });
     w.on('connected', () => {
-      if (!disconnected) return;
+      if (!disconnected || this.stopped) return;
       disconnected = false;
       void this.catchUp();
     });
     w.on('error', (err) => {
+      if (this.stopped) return;
       this.log?.warn({ err: errorMessage(err) }, 'etcd metadata log watch cancelled; reading again');
       if (this.watcher === w) this.watcher = null;
       void this.catchUp();

@@ -89,6 +89,7 @@ export class WatchedRange {
     this.watcher = w;
     let disconnected = false;
     w.on('data', (res: IWatchResponse) => {
+      if (this.closed) return;
       let changed = false;
       for (const ev of res.events) {
         const kv: IKeyValue = ev.kv;
@@ -97,17 +98,19 @@ export class WatchedRange {
       if (changed) this.onChange();
     });
     w.on('disconnected', (err) => {
+      if (this.closed) return;
       if (!disconnected) this.log?.warn({ range: this.start, err: errorMessage(err) }, 'etcd watch disconnected; reconnecting');
       disconnected = true;
     });
     w.on('connected', () => {
-      if (!disconnected) return;
+      if (!disconnected || this.closed) return;
       disconnected = false;
       this.log?.info({ range: this.start }, 'etcd watch reconnected');
       void this.resync();
     });
     // Cancelled by etcd (its history compacted past our revision): read again, watch anew.
     w.on('error', (err) => {
+      if (this.closed) return;
       this.log?.warn({ range: this.start, err: errorMessage(err) }, 'etcd watch cancelled; reading again');
       if (this.watcher === w) this.watcher = null;
       void this.resync();
