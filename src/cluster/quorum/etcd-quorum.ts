@@ -135,6 +135,8 @@ export class EtcdQuorum implements MetadataQuorum {
       throw this.unavailable(err);
     }
     if (!res.succeeded) {
+      // Also what an append sees if etcd3 retried it after a dropped connection and the first
+      // attempt had committed: the caller catches up and finds the change made, as if by another.
       const kv = res.responses[0]?.response_range?.kvs[0];
       const actual = kv ? Number(kv.value.toString()) : 0;
       this.appendedEnd = Math.max(this.appendedEnd, actual);
@@ -161,10 +163,18 @@ export class EtcdQuorum implements MetadataQuorum {
       const res = await this.client
         .if(key, 'Create', '==', 0)
         .then(this.client.put(key).value(JSON.stringify(reg)).lease(lease.id))
+        .else(this.client.get(key))
         .options(deadline(this.timeoutMs))
         .commit();
       created = res.succeeded;
       revision = Number(res.header.revision);
+      // etcd3 retries a request whose connection dropped: the key under our own (new, unique)
+      // lease is our first attempt's, committed before its answer was lost.
+      const kv = res.responses[0]?.response_range?.kvs[0];
+      if (!created && kv?.lease === lease.id) {
+        created = true;
+        revision = Number(kv.mod_revision);
+      }
     } catch (err) {
       await lease.revoke();
       throw this.unavailable(err);
