@@ -185,7 +185,7 @@ export class EtcdQuorum implements MetadataQuorum {
     }
     const session = new EtcdBrokerSession(reg.nodeId, reg.incarnationId, lease, revision, (s) => this.sessionEnded(s));
     this.sessions.set(reg.nodeId, session);
-    this.log?.info({ nodeId: reg.nodeId, lease: lease.id, ttlSeconds: this.ttlSeconds }, 'broker registered in etcd');
+    this.log?.info({ nodeId: reg.nodeId, lease: lease.id, ttlSeconds: lease.ttlSeconds }, 'broker registered in etcd');
     for (const c of this.campaigns) c.sessionChanged();
     return session;
   }

@@ -30,7 +30,8 @@ export class EtcdLease {
 
   static async grant(client: Etcd3, ttlSeconds: number, timeoutMs: number, log?: Logger): Promise<EtcdLease> {
     const res = await client.leaseClient.leaseGrant({ TTL: ttlSeconds }, deadline(timeoutMs));
-    const lease = new EtcdLease(client, res.ID, ttlSeconds, timeoutMs, log);
+    // etcd may grant more than asked: at least 1.5 election timeouts (2 s with its defaults).
+    const lease = new EtcdLease(client, res.ID, Math.max(ttlSeconds, Number(res.TTL) || 0), timeoutMs, log);
     lease.keepAlive();
     return lease;
   }
