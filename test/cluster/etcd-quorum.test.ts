@@ -345,7 +345,7 @@ test('etcd stopped for 10 s and started again: sessions and the controller survi
       await sleep(100);
     }
   }
-  end = await a.append([change(5), change(6)], end);
+  await a.append([change(5), change(6)], end);
   await until('both followers at 6', () => fa.records.length === 6 && fb.records.length === 6, 15_000);
   assert.equal(fa.records.map((r) => r.change), [1, 2, 3, 4, 5, 6].map(change));
   assert.equal(fb.records, fa.records);

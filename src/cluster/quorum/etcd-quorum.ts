@@ -70,10 +70,11 @@ export class EtcdQuorum implements MetadataQuorum {
     const ttlSeconds = Math.max(1, Math.ceil(opts.sessionTimeoutMs / 1000));
     const keys = new EtcdKeys(opts.clusterId);
     const client = createEtcdClient(endpoints);
-    let quorum: EtcdQuorum | undefined;
+    // The caches report changes from their first read on; the quorum listens once it exists.
+    const ready: { quorum?: EtcdQuorum } = {};
     const changed = {
-      brokers: () => quorum?.brokersChanged(),
-      controller: () => quorum?.controllerChanged(),
+      brokers: () => ready.quorum?.brokersChanged(),
+      controller: () => ready.quorum?.controllerChanged(),
     };
     const logEndCache = new WatchedRange(client, keys.logEnd, `${keys.logEnd}\0`, () => {}, timeoutMs, opts.log);
     const brokersCache = new WatchedRange(client, keys.brokersPrefix, prefixEnd(keys.brokersPrefix), () => changed.brokers(), timeoutMs, opts.log);
@@ -94,7 +95,8 @@ export class EtcdQuorum implements MetadataQuorum {
     } finally {
       clearTimeout(timer);
     }
-    quorum = new EtcdQuorum(opts.clusterId, endpoints, client, keys, ttlSeconds, timeoutMs, logEndCache, brokersCache, controllerCache, opts.log);
+    const quorum = new EtcdQuorum(opts.clusterId, endpoints, client, keys, ttlSeconds, timeoutMs, logEndCache, brokersCache, controllerCache, opts.log);
+    ready.quorum = quorum;
     quorum.brokersChanged();
     opts.log?.info({ endpoints, clusterId: opts.clusterId }, 'metadata quorum on etcd');
     return quorum;
@@ -158,7 +160,7 @@ export class EtcdQuorum implements MetadataQuorum {
     }
     const key = this.keys.broker(reg.nodeId);
     let created: boolean;
-    let revision = 0;
+    let revision: number;
     try {
       const res = await this.client
         .if(key, 'Create', '==', 0)
