@@ -30,6 +30,9 @@ const REQUIREMENTS = {
     return ok;
   },
   chromium: () => spawnSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' }).status === 0,
+  // A real etcd for the cluster tests (test/cluster/etcd-server.ts starts it). CI installs it, so
+  // under CI=true it counts as present and a missing binary fails the test instead of skipping it.
+  etcd: () => process.env.CI === 'true' || spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0,
   // The native addon (npm run build:native). Optional for a user; CI builds it, so under CI=true it
   // counts as present and a missing binary fails the test instead of skipping it.
   native: () =>
@@ -45,6 +48,7 @@ const HOW = {
   golden: '../shared/kafka-golden beside the checkout',
   schemas: '../shared/kafka-protocol beside the checkout',
   chromium: 'apt-get install chromium',
+  etcd: 'apt-get install etcd-server',
   ckjs: 'scripts/install-ckjs.sh',
   native: 'npm run build:native',
 };
