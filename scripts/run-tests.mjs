@@ -78,7 +78,7 @@ function findTests(dir) {
   return out.sort();
 }
 
-const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)));
 
 function runFile(file) {
   const missing = missingRequirements(file);

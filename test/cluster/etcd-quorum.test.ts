@@ -143,9 +143,12 @@ test('two appends at the same log end: exactly one wins, the other learns the ne
     const won = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<number>[];
     const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     assert.is(won.length, 1, `round ${round}: ${JSON.stringify(results)}`);
-    assert.instance(lost[0].reason, QuorumConflictError);
-    assert.is((lost[0].reason as QuorumConflictError).logEnd, won[0].value);
-    end = won[0].value;
+    const [winner] = won;
+    const [loser] = lost;
+    assert.ok(winner && loser);
+    assert.instance(loser.reason, QuorumConflictError);
+    assert.is((loser.reason as QuorumConflictError).logEnd, winner.value);
+    end = winner.value;
   }
   // A stale writer is refused too, with the end it must catch up to.
   const err = await a.append([change(99)], 1).catch((e) => e);
@@ -257,6 +260,7 @@ test('a controller key already under our own lease (an attempt whose answer etcd
   const other = new Etcd3({ hosts: etcd.endpoint });
   try {
     const kv = (await other.get(`/samsa/${id}/brokers/1`).exec()).kvs[0];
+    assert.ok(kv);
     await other.put(`/samsa/${id}/controller`).value(JSON.stringify({ nodeId: 1 })).lease(kv.lease);
   } finally {
     other.close();

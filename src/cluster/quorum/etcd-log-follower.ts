@@ -49,9 +49,10 @@ export class LogFollower {
       const res = await q.options(deadline(this.timeoutMs)).exec();
       if (revision === 0) revision = Number(res.header.revision);
       for (const kv of res.kvs) this.add(kv.key.toString(), kv.value);
-      if (!res.more || res.kvs.length === 0) return revision;
+      const last = res.kvs.at(-1);
+      if (!res.more || last === undefined) return revision;
       // The next page starts right after the last key of this one.
-      start = `${res.kvs[res.kvs.length - 1].key.toString()}\0`;
+      start = `${last.key.toString()}\0`;
     }
   }
 
