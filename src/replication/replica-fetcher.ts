@@ -50,6 +50,9 @@ export class ReplicaFetcher {
   private held = false;
   private wakeUp: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  // Resolved when the loop is between requests, held or without partitions (see hold).
+  private idleWaiters: Array<() => void> = [];
+  private busy = false;
 
   constructor(
     readonly sourceBroker: number,
@@ -68,10 +71,13 @@ export class ReplicaFetcher {
     this.partitions.delete(key);
   }
 
-  // Holds fetching (no requests) until released: see ReplicaManager.holdFetching.
-  hold(held: boolean): void {
+  // Holds fetching (no requests) until released: see ReplicaManager.holdFetching. Resolves once
+  // no request is in flight, so nothing fetched before the hold is appended after it.
+  hold(held: boolean): Promise<void> {
     this.held = held;
     this.wake();
+    if (!held || !this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
@@ -101,9 +107,12 @@ export class ReplicaFetcher {
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (this.held || this.partitions.size === 0) {
+        this.busy = false;
+        for (const w of this.idleWaiters.splice(0)) w();
         await this.sleep(this.cfg.backoffMs);
         continue;
       }
+      this.busy = true;
       try {
         await this.truncateWithoutEpochs();
         const now = Date.now();
@@ -137,6 +146,8 @@ export class ReplicaFetcher {
     }
     this.conn?.close();
     this.conn = null;
+    this.busy = false;
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private keyOf(topicOrId: string, partition: number, byId: boolean): string | null {

@@ -112,10 +112,11 @@ export class ReplicaManager {
    * stop following their leaders (and so fall behind; they leave the ISR after
    * replica.lag.time.max.ms) until released. For operators pausing replication and for tests
    * that need a leader to hold records no follower has (divergence after a leader change).
+   * Resolves once no fetch is in flight: nothing fetched before the hold is appended after it.
    */
-  holdFetching(held: boolean): void {
+  async holdFetching(held: boolean): Promise<void> {
     this.held = held;
-    for (const f of this.fetchers.values()) f.hold(held);
+    await Promise.all([...this.fetchers.values()].map((f) => f.hold(held)));
   }
 
   // The leader state of a partition this broker leads, else undefined.
@@ -195,7 +196,7 @@ export class ReplicaManager {
     let f = this.fetchers.get(leader);
     if (!f) {
       f = new ReplicaFetcher(leader, this.fetcherConfig, (id) => this.metadata.brokers().find((b) => b.nodeId === id), this.log);
-      f.hold(this.held);
+      void f.hold(this.held);
       this.fetchers.set(leader, f);
     }
     return f;
