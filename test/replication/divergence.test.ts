@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startCluster } from '../../src/index.js';
 import { ErrorCode } from '../../src/errors.js';
 import { buildBatch } from '../../src/protocol/records/build.js';
-import { connectClient, produceRaw, recordsOf } from '../data-path/helpers.js';
+import { connectClient, fetchOnce, produceRaw, recordsOf } from '../data-path/helpers.js';
 import { partitionState, replicasInSync, storedBytes, until } from './helpers.js';
 
 const batch = (n: number, tag: string) => buildBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from(`${tag}-${i}`) })));
@@ -46,6 +46,11 @@ test('an old leader with unreplicated acks=1 records rejoins, truncates to the n
     assert.is(oldLog.logEndOffset, 13);
     assert.is(oldLog.highWatermark, 9, 'the unreplicated records are above the high watermark');
     for (const id of followers) assert.is(cluster.broker(id).logManager.get('div', 0)!.logEndOffset, 9);
+    // A consumer never reads past the high watermark.
+    const seen = await fetchOnce(c, 'div', 0, 0);
+    assert.is(seen.errorCode, ErrorCode.NONE);
+    assert.is(seen.highWatermark, 9);
+    assert.not.ok(values(Buffer.concat(([] as Buffer[]).concat(seen.records as Buffer))).some((v) => v.startsWith('lost')));
     await cluster.stopBroker(old);
     // replication-offset-checkpoint in Kafka's format, with the high watermark.
     const ckpt = readFileSync(join(dir, `broker-${old}`, 'replication-offset-checkpoint'), 'utf8');

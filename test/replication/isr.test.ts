@@ -72,4 +72,27 @@ test('a follower that stops fetching leaves the ISR after replica.lag.time.max.m
   }
 });
 
+test('acks=all waiting while the ISR shrinks below min.insync.replicas: NOT_ENOUGH_REPLICAS_AFTER_APPEND, the records stay', async () => {
+  const cluster = await startCluster({ brokers: 3, config: { 'min.insync.replicas': 2, 'replica.lag.time.max.ms': 600 } });
+  let c: Awaited<ReturnType<typeof connectClient>> | null = null;
+  try {
+    await cluster.broker(0).metadata.createTopicAsync({ name: 'after', numPartitions: 1, replicationFactor: 3 });
+    const p = partitionState(cluster, 0, 'after', 0);
+    const followers = p.replicas.filter((id) => id !== p.leader);
+    c = await connectClient(`127.0.0.1:${cluster.broker(p.leader).port}`);
+    assert.is((await produceRaw(c, 'after', [{ index: 0, records: batch(1, 'a') }], { acks: -1 }))[0]!.errorCode, ErrorCode.NONE);
+    await replicasInSync(cluster, 'after', 0);
+    // Both followers stop fetching but stay in the ISR for now: the append is allowed, and the
+    // answer waits until they are dropped, which leaves the ISR below min.insync.replicas.
+    for (const id of followers) await cluster.broker(id).replicaManager!.holdFetching(true);
+    const r = await produceRaw(c, 'after', [{ index: 0, records: batch(2, 'b') }], { acks: -1, timeoutMs: 20_000 });
+    assert.is(r[0]!.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    assert.equal(partitionState(cluster, p.leader, 'after', 0).isr, [p.leader]);
+    assert.is(cluster.broker(p.leader).logManager.get('after', 0)!.logEndOffset, 3, 'the records were appended');
+  } finally {
+    c?.close();
+    await cluster.close();
+  }
+});
+
 test.run();
