@@ -16,17 +16,19 @@ export function currentLeaderOf(state: PartitionState | undefined): { leaderId: 
 
 // Collects the endpoints of the leaders named in a response (NodeEndpoints, tagged field 0).
 export class LeaderEndpoints {
-  private readonly ids = new Set<number>();
+  // Made on the first leader named: most responses name none.
+  private ids: Set<number> | null = null;
 
   add(leaderId: number): void {
-    if (leaderId >= 0) this.ids.add(leaderId);
+    if (leaderId >= 0) (this.ids ??= new Set()).add(leaderId);
   }
 
-  endpoints(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
-    if (this.ids.size === 0) return [];
+  endpoints(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: string | null }> | undefined {
+    const ids = this.ids;
+    if (ids === null) return undefined;
     return ctx.broker.metadata
       .brokers()
-      .filter((b) => this.ids.has(b.nodeId))
+      .filter((b) => ids.has(b.nodeId))
       .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
   }
 }

@@ -76,20 +76,26 @@ export const produceHandler = defineHandler({
         res.logAppendTimeMs = r.logAppendTimeMs;
         if (acks === 0) continue;
         const duplicate = r.duplicate;
+        const failed = (err: unknown) => {
+          const e = err instanceof KafkaError ? err : new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, String(err));
+          res.errorCode = e.code;
+          // A retried batch keeps its original offset (as before issue 12); a new one has none.
+          res.errorMessage = duplicate ? null : e.message;
+          if (!duplicate) res.baseOffset = -1;
+        };
+        // A single broker: one promise, as before replication (the hot path).
+        if (!replicated) {
+          waits.push(log.waitDurable(r.lastOffset).catch(failed));
+          continue;
+        }
         waits.push(
-          waitForAcks(log, state, r.lastOffset, acks, replicated, req.timeoutMs).then((code) => {
+          waitForAcks(log, state, r.lastOffset, acks, req.timeoutMs).then((code) => {
             // Kafka's DelayedProduce: the ISR shrank below min.insync.replicas while waiting.
             if (code !== ErrorCode.NONE) {
               res.errorCode = code;
               res.errorMessage = code === ErrorCode.REQUEST_TIMED_OUT ? `the in-sync replicas did not all have the records within ${req.timeoutMs} ms` : `the ISR of ${log.name} shrank below min.insync.replicas=${log.config.minInsyncReplicas} after the append`;
             }
-          }, (err: unknown) => {
-            const e = err instanceof KafkaError ? err : new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, String(err));
-            res.errorCode = e.code;
-            // A retried batch keeps its original offset (as before issue 12); a new one has none.
-            res.errorMessage = duplicate ? null : e.message;
-            if (!duplicate) res.baseOffset = -1;
-          }),
+          }, failed),
         );
       }
     }
@@ -111,11 +117,10 @@ export const produceHandler = defineHandler({
   },
 });
 
-// acks=1: the leader's own write; acks=all: the high watermark (the whole ISR, Kafka's
-// DelayedProduce), which in a cluster also checks min.insync.replicas once reached and gives up
-// after the request's timeout. A single broker waits as before (one promise, no timer).
-function waitForAcks(log: PartitionLog, state: PartitionState, lastOffset: number, acks: number, replicated: boolean, timeoutMs: number): Promise<number> {
-  if (!replicated) return log.waitDurable(lastOffset).then(() => ErrorCode.NONE);
+// A replicated leader's acks: acks=1 waits for its own write; acks=all for the high watermark
+// (the whole ISR, Kafka's DelayedProduce), then checks min.insync.replicas, and gives up after
+// the request's timeout.
+function waitForAcks(log: PartitionLog, state: PartitionState, lastOffset: number, acks: number, timeoutMs: number): Promise<number> {
   if (acks === 1) return log.waitWritten(lastOffset).then(() => ErrorCode.NONE);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs))));
