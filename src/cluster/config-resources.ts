@@ -11,11 +11,21 @@ import {
   resolveTopicConfig,
   brokerConfigDef,
   TOPIC_CONFIG_BY_NAME,
+  type BrokerConfig,
   type DynamicScope,
 } from '../config/index.js';
 import { GROUP_CONFIGS, GROUP_CONFIG_BY_NAME, groupConfigDefault } from '../config/group-configs.js';
-import type { Broker } from '../broker/broker.js';
+import type { ClusterMetadata } from './cluster-metadata.js';
 import type { TopicState } from './topic.js';
+
+// What these functions use of the broker (the handlers pass the Broker): cluster/ does not
+// import broker/, which imports it.
+export interface ConfigHost {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly metadata: ClusterMetadata;
+  applyDynamicConfig(): void;
+}
 
 // Kafka's ConfigResource.Type codes.
 export const ResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, CLIENT_METRICS: 16, BROKER_LOGGER: 8, GROUP: 32 } as const;
@@ -35,7 +45,7 @@ export interface ConfigEntryView {
   documentation: string | null;
 }
 
-export function topicResource(broker: Broker, name: string): TopicState {
+export function topicResource(broker: ConfigHost, name: string): TopicState {
   if (name === '') throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name is illegal, it can\'t be empty');
   const t = broker.metadata.topic(name);
   if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
@@ -44,7 +54,7 @@ export function topicResource(broker: Broker, name: string): TopicState {
 
 // "" is the cluster-wide default layer; otherwise the name must be this broker's id (the admin
 // client sends broker resources to the broker they name).
-export function brokerScope(broker: Broker, name: string): DynamicScope {
+export function brokerScope(broker: ConfigHost, name: string): DynamicScope {
   if (name === '') return 'cluster';
   if (!/^-?\d+$/.test(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
   if (Number(name) !== broker.nodeId) {
@@ -54,7 +64,7 @@ export function brokerScope(broker: Broker, name: string): DynamicScope {
 }
 
 export function describeResource(
-  broker: Broker,
+  broker: ConfigHost,
   resourceType: number,
   resourceName: string,
   keys: readonly string[] | null,
@@ -158,7 +168,7 @@ function incrementalTarget(current: Record<string, string>, effective: ReadonlyM
   return next;
 }
 
-export async function alterResource(broker: Broker, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): Promise<void> {
+export async function alterResource(broker: ConfigHost, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): Promise<void> {
   if (resourceType === ResourceType.TOPIC) {
     const t = topicResource(broker, resourceName);
     let next: Record<string, string>;
