@@ -82,4 +82,34 @@ test('an old leader with unreplicated acks=1 records rejoins, truncates to the n
   }
 });
 
+test('a restarted replica resumes with the high watermark of its replication-offset-checkpoint, not its log end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-hw-checkpoint-'));
+  const cluster = await startCluster({ brokers: 2, dataDir: dir });
+  let c: Awaited<ReturnType<typeof connectClient>> | null = null;
+  try {
+    await cluster.broker(0).metadata.createTopicAsync({ name: 'hw', numPartitions: 1, replicationFactor: 2 });
+    const leader = partitionState(cluster, 0, 'hw', 0).leader;
+    const follower = 1 - leader;
+    c = await connectClient(`127.0.0.1:${cluster.broker(leader).port}`);
+    assert.is((await produceRaw(c, 'hw', [{ index: 0, records: batch(3, 'committed') }], { acks: -1 }))[0]!.errorCode, ErrorCode.NONE);
+    await replicasInSync(cluster, 'hw', 0);
+    await cluster.broker(follower).replicaManager!.holdFetching(true);
+    assert.is((await produceRaw(c, 'hw', [{ index: 0, records: batch(2, 'unreplicated') }], { acks: 1 }))[0]!.errorCode, ErrorCode.NONE);
+    c.close();
+    c = null;
+    await cluster.stopBroker(leader);
+    await cluster.stopBroker(follower);
+    // Started alone, the old leader cannot lead (the other broker was the last in the ISR) nor
+    // fetch: its high watermark is the checkpointed one.
+    await cluster.startBroker(leader);
+    const log = cluster.broker(leader).logManager.get('hw', 0)!;
+    assert.is(log.logEndOffset, 5);
+    assert.is(log.highWatermark, 3);
+  } finally {
+    c?.close();
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
