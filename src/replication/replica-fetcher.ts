@@ -123,17 +123,18 @@ export class ReplicaFetcher {
         }
         const conn = await this.connection();
         const version = conn.pick(FetchRequest);
-        const sent = new Map(ready.map(([k, s]) => [k, { fetchOffset: s.fetchOffset, epoch: s.currentLeaderEpoch }]));
+        // By the names the response uses (topic ids from v13): what was asked, under which key.
+        const byId = version >= 13;
+        const sent = new Map(ready.map(([k, s]) => [`${byId ? s.topicId : s.topic}:${s.partition}`, { key: k, fetchOffset: s.fetchOffset, epoch: s.currentLeaderEpoch }]));
         const res = await this.withTimeout(conn.send(FetchRequest, FetchResponse, version, this.request(ready.map(([, s]) => s), version)));
         if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `fetch from broker ${this.sourceBroker} failed`);
         for (const t of res.responses) {
           for (const pd of t.partitions) {
-            const key = this.keyOf(version >= 13 ? t.topicId : t.topic, pd.partitionIndex, version >= 13);
-            const st = key !== null ? this.partitions.get(key) : undefined;
-            const asked = key !== null ? sent.get(key) : undefined;
+            const asked = sent.get(`${byId ? t.topicId : t.topic}:${pd.partitionIndex}`);
+            const st = asked ? this.partitions.get(asked.key) : undefined;
             // Moved on while the request was out (a new leader epoch, a truncation): stale.
             if (!st || !asked || st.fetchOffset !== asked.fetchOffset || st.currentLeaderEpoch !== asked.epoch) continue;
-            await this.processPartition(key!, st, pd);
+            await this.processPartition(asked.key, st, pd);
           }
         }
       } catch (err) {
@@ -148,11 +149,6 @@ export class ReplicaFetcher {
     this.conn = null;
     this.busy = false;
     for (const w of this.idleWaiters.splice(0)) w();
-  }
-
-  private keyOf(topicOrId: string, partition: number, byId: boolean): string | null {
-    for (const [k, s] of this.partitions) if ((byId ? s.topicId : s.topic) === topicOrId && s.partition === partition) return k;
-    return null;
   }
 
   private async connection(): Promise<ClientConnection> {
