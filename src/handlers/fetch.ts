@@ -81,7 +81,7 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   if (replicaId >= 0 || (replicas && state.leader !== ctx.broker.nodeId)) {
     const check = replicaId < 0 ? null : replicas ? replicas.checkReplica(w.topic, w.partition, replicaId) : { ok: false as const, reason: 'this broker is not part of a cluster' };
     if (check === null || !check.ok) {
-      if (check) ctx.log.warn({ partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'replica fetch refused');
+      if (check) ctx.log[check.expected ? 'info' : 'warn']({ partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'replica fetch refused');
       out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
       out.currentLeader = currentLeaderOf(state);
       return out;

@@ -17,7 +17,9 @@ import { ReplicaFetcher, type FetcherConfig } from './replica-fetcher.js';
 import { readHighWatermarks, writeHighWatermarks } from './hw-checkpoint.js';
 
 // Why a replica request was refused (Fetch or OffsetForLeaderEpoch with a replica id).
-export type ReplicaCheck = { ok: true; partition: Partition } | { ok: false; reason: string };
+// `expected`: a replica of the partition that is no longer live (a broker shutting down whose
+// last long poll is still here), as opposed to an id that holds no replica at all.
+export type ReplicaCheck = { ok: true; partition: Partition } | { ok: false; reason: string; expected?: boolean };
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
@@ -131,7 +133,7 @@ export class ReplicaManager {
     const p = this.leaderPartition(topic, partition);
     if (!p) return { ok: false, reason: `broker ${this.nodeId} is not the leader of ${topic}-${partition}` };
     if (replicaId === this.nodeId || !p.state.replicas.includes(replicaId)) return { ok: false, reason: `replica id ${replicaId} holds no replica of ${topic}-${partition} (replicas ${p.state.replicas.join(',')})` };
-    if (!this.metadata.brokers().some((b) => b.nodeId === replicaId)) return { ok: false, reason: `replica id ${replicaId} is not a live broker of this cluster` };
+    if (!this.metadata.brokers().some((b) => b.nodeId === replicaId)) return { ok: false, reason: `replica id ${replicaId} is not a live broker of this cluster`, expected: true };
     return { ok: true, partition: p };
   }
 
