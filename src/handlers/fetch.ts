@@ -78,8 +78,9 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   out.lastStableOffset = log.lastStableOffset;
   out.logStartOffset = log.logStartOffset;
   const replicas = ctx.broker.replicaManager;
-  if (replicaId >= 0 || (replicas && state.leader !== ctx.broker.nodeId)) {
-    const check = replicaId < 0 ? null : replicas ? replicas.checkReplica(w.topic, w.partition, replicaId) : { ok: false as const, reason: 'this broker is not part of a cluster' };
+  // A single broker (no ReplicaManager) serves every fetch as before: it leads everything.
+  if (replicas && (replicaId >= 0 || state.leader !== ctx.broker.nodeId)) {
+    const check = replicaId < 0 ? null : replicas.checkReplica(w.topic, w.partition, replicaId);
     if (check === null || !check.ok) {
       if (check) ctx.log[check.expected ? 'info' : 'warn']({ partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'replica fetch refused');
       out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -110,7 +111,7 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   }
   // A follower's fetch offset is its log end offset (Kafka's updateFollowerFetchState), and it
   // reads what the leader has written, past the high watermark.
-  const follower = replicaId >= 0 ? replicas!.leaderPartition(w.topic, w.partition) : undefined;
+  const follower = replicaId >= 0 && replicas ? replicas.leaderPartition(w.topic, w.partition) : undefined;
   if (follower) replicas!.followerFetched(follower, replicaId, w.fetchOffset);
   try {
     const limit = Math.min(budget, w.partitionMaxBytes);
