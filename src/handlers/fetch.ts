@@ -112,7 +112,6 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   // A follower's fetch offset is its log end offset (Kafka's updateFollowerFetchState), and it
   // reads what the leader has written, past the high watermark.
   const follower = replicaId >= 0 && replicas ? replicas.leaderPartition(w.topic, w.partition) : undefined;
-  if (follower) replicas!.followerFetched(follower, replicaId, w.fetchOffset);
   try {
     const limit = Math.min(budget, w.partitionMaxBytes);
     const end = follower ? log.writtenEndOffset : isolation === READ_COMMITTED ? log.lastStableOffset : log.highWatermark;
@@ -122,6 +121,11 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
     out.records = r.buffers;
     out.bytes = r.bytes;
     out.highWatermark = r.highWatermark;
+    // Only a fetch offset inside the leader's log counts (the read checked it).
+    if (follower) {
+      replicas!.followerFetched(follower, replicaId, w.fetchOffset);
+      out.highWatermark = log.highWatermark;
+    }
     out.lastStableOffset = r.lastStableOffset;
     out.logStartOffset = r.logStartOffset;
   } catch (err) {
