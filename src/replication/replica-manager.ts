@@ -89,7 +89,9 @@ export class ReplicaManager {
     this.timers.push(setInterval(() => this.maybeShrinkIsr(), Math.max(10, Math.floor(this.lagMs / 2))).unref());
   }
 
-  async shutdown(): Promise<void> {
+  // Stops following and the schedules. `checkpoint` false: an abrupt stop (a killed broker
+  // writes nothing; the last periodic checkpoint stands, which is safe: it is never ahead).
+  async shutdown(checkpoint = true): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.unlisten?.();
@@ -97,7 +99,7 @@ export class ReplicaManager {
     this.timers = [];
     await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
     this.fetchers.clear();
-    this.checkpointHighWatermarks();
+    if (checkpoint) this.checkpointHighWatermarks();
   }
 
   checkpointHighWatermarks(): void {
