@@ -26,6 +26,7 @@ import { DuplicateBrokerError, type BrokerSession, type MetadataQuorum } from '.
 import { Controller } from '../cluster/controller.js';
 import { interBrokerClientId } from '../cluster/inter-broker.js';
 import { InterBrokerClients } from '../network/inter-broker-clients.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -78,6 +79,8 @@ export class Broker {
   // In a cluster: this broker's registration with the quorum, and the controller role it may hold.
   private session: BrokerSession | null = null;
   readonly controller: Controller | null = null;
+  // In a cluster: leader and follower roles, replica fetchers, the ISR (src/replication/).
+  readonly replicaManager: ReplicaManager | null = null;
   private stopCampaign: (() => void) | null = null;
   private readonly listeners: Listener[] = [];
   private closingPromise: Promise<void> | null = null;
@@ -97,6 +100,7 @@ export class Broker {
     if (!quorum) this.metadata.setLifecycle(this.logManager);
     else {
       this.controller = new Controller(this.metadata, quorum, log);
+      this.replicaManager = new ReplicaManager(nodeId, this.metadata, this.logManager, config, log, (l) => this.fetchWaiters.notify(l));
       this.metadata.onDynamicConfigs = () => this.applyDynamicConfig();
       this.metadata.lifecycleError = (err, change) => log.error({ err: err.message, op: change.op }, 'could not apply a metadata change to the local logs');
     }
@@ -155,8 +159,9 @@ export class Broker {
       if (broker.quorum) {
         await broker.metadata.follow();
         await broker.logManager.loadAll(broker.metadata.topics().map((t) => ({ ...t, partitions: broker.metadata.localPartitions(t) })));
-        broker.metadata.setLifecycle(broker.logManager);
+        broker.metadata.setLifecycle(broker.replicaManager!.lifecycle(broker.logManager));
         broker.makeMissingLogs();
+        broker.replicaManager!.start();
       } else {
         await broker.logManager.loadAll(broker.metadata.topics());
       }
@@ -210,6 +215,7 @@ export class Broker {
 
   // Leaves the cluster: no longer live, no longer the controller.
   private async leaveCluster(): Promise<void> {
+    await this.replicaManager?.shutdown();
     this.stopCampaign?.();
     this.stopCampaign = null;
     this.controller?.deactivate();

@@ -8,7 +8,7 @@ import { ResponseHeader } from '../protocol/generated/response-header.js';
 import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { requestHeaderVersion, responseHeaderVersion } from '../protocol/headers.js';
-import { FrameDecoder } from '../network/frame-decoder.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
 
 interface Pending {
   apiKey: number;

@@ -4,6 +4,11 @@
 // (KIP-227), topic ids (v13+), and isolation levels (read_committed reads to the last stable
 // offset, the first offset of the earliest open transaction, and gets the aborted transactions
 // that overlap the records returned).
+// In a cluster (src/replication/): consumers are served by the leader only (no KIP-392 follower
+// fetching); a fetch with a replica id is a follower's, served up to the leader's written log
+// end, that moves the follower's position and with it the high watermark and the ISR; a replica
+// id that is not a live broker holding a replica is refused. KIP-951: errors that mean the leader
+// moved name the current leader (v12+) and its endpoint (v16+).
 import { FetchRequest, type FetchPartition } from '../protocol/generated/fetch-request.js';
 import { FetchResponse, type PartitionData, type FetchableTopicResponse } from '../protocol/generated/fetch-response.js';
 import { EMPTY, RecordsChunks, ZERO_UUID, type Input } from '../protocol/primitives/index.js';
@@ -12,6 +17,7 @@ import { FINAL_EPOCH, INITIAL_EPOCH, type FetchSession, type SessionPartition } 
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { RequestContext } from './types.js';
 import { defineHandler } from './types.js';
+import { currentLeaderOf, LeaderEndpoints, movedLeader } from './leader-hint.js';
 
 const READ_COMMITTED = 1;
 
@@ -28,6 +34,7 @@ interface PartitionOutcome {
   records: Buffer[];
   bytes: number;
   divergingEpoch?: { epoch: number; endOffset: number };
+  currentLeader?: { leaderId: number; leaderEpoch: number };
   abortedTransactions: Array<{ producerId: number; firstOffset: number }>;
 }
 
@@ -53,7 +60,12 @@ function resolveRequested(p: FetchPartition, topic: string, topicId: string, ctx
   };
 }
 
-async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, isolation: number, ctx: RequestContext): Promise<PartitionOutcome> {
+// -1 from a consumer; a follower's broker id (replicaId before v15, ReplicaState from v15).
+function replicaIdOf(req: { replicaId: number; replicaState: { replicaId: number } }, v: number): number {
+  return v <= 14 ? req.replicaId : req.replicaState.replicaId;
+}
+
+async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, isolation: number, ctx: RequestContext, replicaId: number): Promise<PartitionOutcome> {
   const out: PartitionOutcome = { want: w, errorCode: w.errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: [] };
   if (w.errorCode !== ErrorCode.NONE) return out;
   const log = ctx.broker.logManager.get(w.topic, w.partition);
@@ -65,9 +77,21 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   out.highWatermark = log.highWatermark;
   out.lastStableOffset = log.lastStableOffset;
   out.logStartOffset = log.logStartOffset;
+  const replicas = ctx.broker.replicaManager;
+  // A single broker (no ReplicaManager) serves every fetch as before: it leads everything.
+  if (replicas && (replicaId >= 0 || state.leader !== ctx.broker.nodeId)) {
+    const check = replicaId < 0 ? null : replicas.checkReplica(w.topic, w.partition, replicaId);
+    if (check === null || !check.ok) {
+      if (check) ctx.log[check.expected ? 'info' : 'warn']({ partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'replica fetch refused');
+      out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      out.currentLeader = currentLeaderOf(state);
+      return out;
+    }
+  }
   // KIP-320: the client's view of the leader epoch must match ours.
   if (w.currentLeaderEpoch >= 0 && w.currentLeaderEpoch !== state.leaderEpoch) {
     out.errorCode = w.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+    out.currentLeader = currentLeaderOf(state);
     return out;
   }
   // KIP-595/KIP-320 truncation detection: the epoch the client last fetched must end at or
@@ -85,14 +109,23 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
       return out;
     }
   }
+  // A follower's fetch offset is its log end offset (Kafka's updateFollowerFetchState), and it
+  // reads what the leader has written, past the high watermark.
+  const follower = replicaId >= 0 && replicas ? replicas.leaderPartition(w.topic, w.partition) : undefined;
   try {
     const limit = Math.min(budget, w.partitionMaxBytes);
-    const r = await log.read(w.fetchOffset, limit, minOneBatch, isolation === READ_COMMITTED ? log.lastStableOffset : log.highWatermark);
+    const end = follower ? log.writtenEndOffset : isolation === READ_COMMITTED ? log.lastStableOffset : log.highWatermark;
+    const r = await log.read(w.fetchOffset, limit, minOneBatch, end);
     // Kafka's collectAbortedTxns: the aborted transactions overlapping the returned range.
     if (isolation === READ_COMMITTED && r.nextOffset > w.fetchOffset) out.abortedTransactions = log.abortedTxns.collect(w.fetchOffset, r.nextOffset);
     out.records = r.buffers;
     out.bytes = r.bytes;
     out.highWatermark = r.highWatermark;
+    // Only a fetch offset inside the leader's log counts (the read checked it).
+    if (follower) {
+      replicas!.followerFetched(follower, replicaId, w.fetchOffset);
+      out.highWatermark = log.highWatermark;
+    }
     out.lastStableOffset = r.lastStableOffset;
     out.logStartOffset = r.logStartOffset;
   } catch (err) {
@@ -104,13 +137,13 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
 
 // Reads every wanted partition in order within the response budget. Only the first partition
 // that returns data may exceed the limits (Kafka's minOneMessage rule for fetch v3+).
-async function readAll(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext): Promise<{ outcomes: PartitionOutcome[]; bytes: number; errors: boolean }> {
+async function readAll(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext, replicaId: number): Promise<{ outcomes: PartitionOutcome[]; bytes: number; errors: boolean }> {
   const outcomes: PartitionOutcome[] = [];
   let bytes = 0;
   let errors = false;
   for (const w of wanted) {
     const budget = Math.max(0, maxBytes - bytes);
-    const o = budget > 0 || bytes === 0 ? await readPartition(w, budget, bytes === 0, isolation, ctx) : await readPartition(w, 0, false, isolation, ctx);
+    const o = budget > 0 || bytes === 0 ? await readPartition(w, budget, bytes === 0, isolation, ctx, replicaId) : await readPartition(w, 0, false, isolation, ctx, replicaId);
     bytes += o.bytes;
     if (o.errorCode !== ErrorCode.NONE || o.divergingEpoch) errors = true;
     outcomes.push(o);
@@ -122,14 +155,14 @@ async function readAll(wanted: Wanted[], maxBytes: number, isolation: number, ct
 // left, counting the bytes while they are read: responses that clients have not read leave less
 // room, down to the first batch alone (minOneMessage), so every reader is still served while the
 // data in flight and waiting stays bounded for all connections together.
-async function readWithinBudget(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext): ReturnType<typeof readAll> {
+async function readWithinBudget(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext, replicaId: number): ReturnType<typeof readAll> {
   const budget = ctx.broker.networkUsage.responseBudget;
-  if (budget.limit <= 0) return readAll(wanted, maxBytes, isolation, ctx);
+  if (budget.limit <= 0) return readAll(wanted, maxBytes, isolation, ctx, replicaId);
   // At least 1 byte: a read limited to 0 returns nothing, one of 1 returns the first batch.
   const reserved = Math.min(maxBytes, Math.max(1, budget.limit - budget.used));
   budget.add(reserved);
   try {
-    return await readAll(wanted, reserved, isolation, ctx);
+    return await readAll(wanted, reserved, isolation, ctx, replicaId);
   } finally {
     budget.remove(reserved);
   }
@@ -192,20 +225,22 @@ export const fetchHandler = defineHandler({
 
     const maxBytes = Math.min(req.maxBytes, broker.config.getInt('fetch.max.bytes'));
     const isolation = req.isolationLevel;
-    let result = await readWithinBudget(wanted, maxBytes, isolation, ctx);
+    const replicaId = replicaIdOf(req, v);
+    let result = await readWithinBudget(wanted, maxBytes, isolation, ctx, replicaId);
     // Long poll: wait for appends until min_bytes are there or max_wait_ms passes.
     const deadline = now + req.maxWaitMs;
     while (result.bytes < req.minBytes && !result.errors && Date.now() < deadline && !broker.closing && wanted.length > 0) {
       const logs = wanted.map((w) => broker.logManager.get(w.topic, w.partition)).filter((l): l is PartitionLog => l !== undefined);
       const woken = await broker.fetchWaiters.wait(logs, deadline - Date.now());
       if (!woken && Date.now() < deadline) continue;
-      result = await readWithinBudget(wanted, maxBytes, isolation, ctx);
+      result = await readWithinBudget(wanted, maxBytes, isolation, ctx, replicaId);
       if (!woken) break;
     }
 
     // Group by topic in request order; incremental responses leave out partitions with no news.
     const topics: Input<FetchableTopicResponse>[] = [];
     const byTopic = new Map<string, Input<PartitionData>[]>();
+    const leaders = new LeaderEndpoints();
     for (const o of result.outcomes) {
       const w = o.want;
       if (incremental || session) {
@@ -232,13 +267,15 @@ export const fetchHandler = defineHandler({
         lastStableOffset: o.lastStableOffset,
         logStartOffset: o.logStartOffset,
         divergingEpoch: o.divergingEpoch,
+        currentLeader: o.currentLeader && movedLeader(o.errorCode) && v >= 12 ? o.currentLeader : undefined,
         abortedTransactions: isolation === READ_COMMITTED ? o.abortedTransactions : null,
         preferredReadReplica: -1,
         // Kafka sends an empty record set, never null: librdkafka rejects a -1 size.
         records: o.records.length === 0 ? EMPTY : o.records.length === 1 ? o.records[0]! : new RecordsChunks(o.records),
       });
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: topics };
+    if (v >= 16) for (const o of result.outcomes) if (o.currentLeader && movedLeader(o.errorCode)) leaders.add(o.currentLeader.leaderId);
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: topics, nodeEndpoints: leaders.endpoints(ctx) };
   },
   errorResponse(req, errorCode) {
     return {

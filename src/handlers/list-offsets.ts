@@ -96,6 +96,9 @@ function recordAtOrAfter(buf: Buffer, ts: number, exact: boolean): number | null
   return found;
 }
 
+// Kafka's ListOffsetsRequest.DEBUGGING_REPLICA_ID.
+const DEBUGGING_REPLICA_ID = -2;
+
 export const listOffsetsHandler = defineHandler({
   request: ListOffsetsRequest,
   response: ListOffsetsResponse,
@@ -113,6 +116,12 @@ export const listOffsetsHandler = defineHandler({
         const state = topic?.partitions[p.partitionIndex];
         if (!log || !state) {
           partitions.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+          continue;
+        }
+        // In a cluster only the leader answers consumers (Kafka's fetchOnlyFromLeader; the
+        // debugging replica id -2 may ask any replica).
+        if (ctx.broker.replicaManager && req.replicaId !== DEBUGGING_REPLICA_ID && state.leader !== ctx.broker.nodeId) {
+          partitions.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
           continue;
         }
         if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== state.leaderEpoch) {

@@ -7,9 +7,10 @@
 // - an epoch the log cannot place answers NONE with leaderEpoch -1, endOffset -1; the current
 //   leader epoch is always known (Kafka enters it when the replica becomes leader), so on an
 //   empty partition it ends at the log end;
-// - replicaId (v3+: a follower's broker id, -1 from a consumer, -2 from older clients and tools)
-//   does not change the answer: this broker leads every partition, and Kafka answers only from
-//   the leader whoever asks.
+// - replicaId (v3+: a follower's broker id, -1 from a consumer, -2 from older clients and tools):
+//   in a cluster only the leader answers (Kafka's fetchOnlyFromLeader) except to -2; a replica id
+//   that is not a live broker holding a replica of the partition is refused and logged. On a
+//   single broker, which leads every partition, it does not change the answer.
 import { OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
 import { OffsetForLeaderEpochResponse, type OffsetForLeaderTopicResult, type EpochEndOffset } from '../protocol/generated/offset-for-leader-epoch-response.js';
 import type { Input } from '../protocol/primitives/index.js';
@@ -19,6 +20,7 @@ import { defineHandler } from './types.js';
 // Kafka's OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET.
 const UNDEFINED_EPOCH = -1;
 const UNDEFINED_EPOCH_OFFSET = -1;
+const DEBUGGING_REPLICA_ID = -2;
 
 export const offsetForLeaderEpochHandler = defineHandler({
   request: OffsetForLeaderEpochRequest,
@@ -39,6 +41,15 @@ export const offsetForLeaderEpochHandler = defineHandler({
         if (!state || !log) {
           partitions.push({ ...undefinedEnd, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
           continue;
+        }
+        const replicas = broker.replicaManager;
+        if (replicas && (req.replicaId >= 0 || (req.replicaId !== DEBUGGING_REPLICA_ID && state.leader !== broker.nodeId))) {
+          const check = req.replicaId >= 0 ? replicas.checkReplica(t.topic, p.partition, req.replicaId) : null;
+          if (!check?.ok) {
+            if (check) ctx.log.warn({ partition: `${t.topic}-${p.partition}`, replicaId: req.replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'OffsetForLeaderEpoch from a replica refused');
+            partitions.push({ ...undefinedEnd, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+            continue;
+          }
         }
         // KIP-320: the asker's view of the leader epoch must match ours.
         if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== state.leaderEpoch) {

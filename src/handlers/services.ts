@@ -13,6 +13,7 @@ import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { FetchWaiters } from '../fetch/fetch-waiters.js';
 import type { HandlerRegistry } from './registry.js';
+import type { ReplicaManager } from '../replication/replica-manager.js';
 
 // The broker-wide budget of response bytes not yet handed to the kernel
 // (samsa.queued.max.response.bytes; src/network/byte-budget.ts): Fetch reserves its reads in it.
@@ -31,6 +32,8 @@ export interface BrokerServices extends ConfigResourceServices {
   readonly logManager: LogManager;
   readonly coordinator: GroupCoordinator;
   readonly txnCoordinator: TransactionCoordinator;
+  // In a cluster: leader and follower roles, the ISR, replica fetches (null on a single broker).
+  readonly replicaManager: ReplicaManager | null;
   readonly fetchSessions: FetchSessionCache;
   readonly fetchWaiters: FetchWaiters;
   // ApiVersions answers from the handler table.

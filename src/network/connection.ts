@@ -15,7 +15,7 @@
 //   (one Fetch: Fetch is not released early), and clients that read are always served. Fetch
 //   itself reads only what the broker-wide budget has left (handlers/fetch.ts).
 import type { Socket } from 'node:net';
-import { FrameDecoder } from './frame-decoder.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { Outcome, RequestProcessor } from './request-processor.js';
 import type { Logger } from '../log.js';

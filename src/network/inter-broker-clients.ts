@@ -8,7 +8,7 @@ import { Reader, Writer, type Input, type MessageCodec } from '../protocol/primi
 import { RequestHeader } from '../protocol/generated/request-header.js';
 import { ResponseHeader } from '../protocol/generated/response-header.js';
 import { requestHeaderVersion, responseHeaderVersion } from '../protocol/headers.js';
-import { FrameDecoder } from './frame-decoder.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 

@@ -71,6 +71,15 @@ export class PartitionLog implements SegmentStoreOwner {
   // A follower's high watermark is the leader's (updateFollowerHighWatermark), not its own log
   // end: null while this log is appended to as a leader.
   private followerHighWatermark: number | null = null;
+  // A leader of a replicated partition (src/replication/): the smallest log end offset of the
+  // other ISR members (-1 while one is unknown), which caps the high watermark (Kafka's
+  // Partition.maybeIncrementLeaderHW). Infinity on a single broker: the ISR is this broker.
+  private isrEnd = Number.POSITIVE_INFINITY;
+  // acks=1 waits for the leader's own write only (writtenEnd), acks=all for the high watermark.
+  private readonly writeWaiters: Array<{ offset: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  // Called after each write reached the store, while this log leads a partition with followers:
+  // their fetches read up to the written end, so their long polls wake on it (not on the HW).
+  onWritten: (() => void) | null = null;
 
   // The storage engine (disk files or memory), chosen once, here.
   readonly store: SegmentStore;
@@ -230,16 +239,23 @@ export class PartitionLog implements SegmentStoreOwner {
 
   // Removes every record at or after `offset` (Kafka's UnifiedLog.truncateTo). A batch that
   // straddles `offset` goes whole. Refused below the high watermark: those records were
-  // acknowledged and may have been read. Waits for queued writes first; synchronous after that.
-  async truncateTo(offset: number): Promise<void> {
+  // acknowledged and may have been read, unless `belowHighWatermark` (a follower after an unclean
+  // leader election: the new leader's log wins, as in Kafka; the high watermark follows down).
+  // Waits for queued writes first; synchronous after that.
+  async truncateTo(offset: number, belowHighWatermark = false): Promise<void> {
     await this.drainWrites();
     if (offset >= this.logEndOffset) return;
+    if (belowHighWatermark && offset < this.highWatermark) {
+      this.highWatermark = offset;
+      if (this.followerHighWatermark !== null) this.followerHighWatermark = Math.min(this.followerHighWatermark, offset);
+    }
     if (offset < this.highWatermark) throw this.belowHighWatermark(offset);
     const keep = this.segmentIndexFor(offset);
     // Kafka keeps a segment whose base offset equals `offset` (emptied), and drops those after.
     const seg = this.segments[keep]!;
     const cut = seg.findCut(offset);
     const end = cut === null ? offset : Math.min(offset, cut.baseOffset);
+    if (belowHighWatermark && end < this.highWatermark) this.highWatermark = end;
     if (end < this.highWatermark) throw this.belowHighWatermark(end);
     for (const doomed of this.segments.splice(keep + 1)) this.store.deleteSegment(doomed);
     if (cut !== null) {
@@ -293,6 +309,14 @@ export class PartitionLog implements SegmentStoreOwner {
     if (this.epochs.length !== n) this.writeEpochCheckpoint();
   }
 
+  // Resolves once every offset up to `lastOffset` is in this broker's store (acks=1): on a single
+  // broker the same moment as waitDurable; on a replicated leader, before the ISR has it.
+  waitWritten(lastOffset: number): Promise<void> {
+    if (this.durableEnd > lastOffset) return Promise.resolve();
+    if (this.failed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, this.failed.message));
+    return new Promise((resolve, reject) => this.writeWaiters.push({ offset: lastOffset, resolve, reject }));
+  }
+
   // Resolves once every offset up to `lastOffset` is written (the high watermark passed it).
   waitDurable(lastOffset: number): Promise<void> {
     if (this.highWatermark > lastOffset) return Promise.resolve();
@@ -332,12 +356,60 @@ export class PartitionLog implements SegmentStoreOwner {
   private writtenEnd = 0;
   written(end: number): void {
     this.writtenEnd = end;
-    this.advanceHighWatermark(this.followerHighWatermark === null ? end : Math.min(end, this.followerHighWatermark));
+    this.advanceHighWatermark(Math.min(end, this.followerHighWatermark ?? this.isrEnd));
+    while (this.writeWaiters.length > 0 && this.writeWaiters[0]!.offset < end) this.writeWaiters.shift()!.resolve();
+    this.onWritten?.();
   }
 
   // Offsets below this are written: everything appended when no write is queued or running.
   private get durableEnd(): number {
     return this.store.writesPending ? this.writtenEnd : this.logEndOffset;
+  }
+
+  // The end of what is in this broker's store: a leader serves its followers up to here, and
+  // counts it as its own log end offset in the ISR's high watermark.
+  get writtenEndOffset(): number {
+    return this.durableEnd;
+  }
+
+  // The newest leader epoch in the epoch cache, -1 if none (a follower's lastFetchedEpoch).
+  get latestEpoch(): number {
+    return this.epochs.length > 0 ? this.epochs[this.epochs.length - 1]!.epoch : -1;
+  }
+
+  // ---- roles (src/replication/ReplicaManager) ----
+
+  // Leads a partition: the high watermark is min(written end, `isrEnd`) from now on.
+  makeLeader(isrEnd: number): void {
+    this.followerHighWatermark = null;
+    this.updateIsrEnd(isrEnd);
+  }
+
+  // Follows: the high watermark stays where it is until the leader's is known. Produce requests
+  // still waiting for acks learn that this broker no longer leads (Kafka's DelayedProduce), and
+  // retry on the new leader.
+  makeFollower(): void {
+    this.isrEnd = Number.POSITIVE_INFINITY;
+    this.onWritten = null;
+    if (this.followerHighWatermark === null) this.followerHighWatermark = this.highWatermark;
+    if (this.ackWaiters.length > 0 || this.writeWaiters.length > 0) {
+      const e = new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.name} is no longer led by this broker`);
+      for (const w of this.ackWaiters.splice(0)) w.reject(e);
+      for (const w of this.writeWaiters.splice(0)) w.reject(e);
+    }
+  }
+
+  // The leader's view of the other ISR members changed (a fetch, an ISR change).
+  updateIsrEnd(isrEnd: number): void {
+    this.isrEnd = isrEnd;
+    this.advanceHighWatermark(Math.min(this.durableEnd, isrEnd));
+  }
+
+  // A replicated log's high watermark at start-up (replication-offset-checkpoint): Kafka's
+  // UnifiedLog.updateHighWatermark, kept within [log start, log end]. Loading sets it to the log
+  // end, which only a single broker may assume.
+  restoreHighWatermark(hw: number): void {
+    this.highWatermark = Math.max(this.logStartOffset, Math.min(hw, this.logEndOffset));
   }
 
   // The leader's high watermark, from a follower's fetch response (Kafka's
@@ -361,6 +433,7 @@ export class PartitionLog implements SegmentStoreOwner {
     this.log.error({ partition: this.name, err: err.message }, 'log write failed; partition offline');
     const e = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `write to ${this.name} failed: ${err.message}`);
     for (const w of this.ackWaiters.splice(0)) w.reject(e);
+    for (const w of this.writeWaiters.splice(0)) w.reject(e);
     this.onOffline?.(err);
   }
 

@@ -1,7 +1,7 @@
 // Frames survive any TCP chunking: every split of a stream of frames yields the same frames.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FrameDecoder, FrameTooLargeError } from '../../src/network/frame-decoder.js';
+import { FrameDecoder, FrameTooLargeError } from '../../src/protocol/frame-decoder.js';
 
 function frame(payload: Buffer): Buffer {
   const b = Buffer.alloc(4 + payload.length);

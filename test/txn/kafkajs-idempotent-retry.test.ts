@@ -13,7 +13,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import kafkajs from 'kafkajs';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { ClientConnection } from '../../src/client/connection.js';
-import { FrameDecoder } from '../../src/network/frame-decoder.js';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { Reader } from '../../src/protocol/primitives/index.js';
 import { requestHeaderVersion } from '../../src/protocol/headers.js';
 import { RequestHeader } from '../../src/protocol/generated/request-header.js';
