@@ -190,14 +190,16 @@ test('leadership moved away: the old coordinator unloads the group (a parked Joi
       assert.is(b0.coordinator.group(groupId), undefined, 'the group left broker 0');
       assert.not.ok(b0.coordinator.offsets.hasOffsets(groupId), 'its offsets left memory');
       assert.is((await offsetFetch(c0, groupId)).errorCode, ErrorCode.NOT_COORDINATOR);
-      // Every broker now names broker 1, which serves the group (its log has none of broker 0's
-      // records: without replication the group forms again there).
+      // Every broker now names broker 1, which serves the group from the replicated
+      // __consumer_offsets: the offset committed on broker 0 is there.
       for (const c of [c0, c1]) assert.is(await coordinatorOf(c, 0, groupId), 1);
-      const again = await until('JoinGroup on broker 1', async () => {
-        const r = await joinFully(c1, groupId, { sessionTimeoutMs: 30_000 });
+      const fetched = await until('OffsetFetch on broker 1', async () => {
+        const r = await offsetFetch(c1, groupId);
         return r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? null : r;
       });
-      assert.is(again.errorCode, ErrorCode.NONE);
+      assert.is(fetched.errorCode, ErrorCode.NONE);
+      assert.is(fetched.offsets.get('x:0'), 42);
+      assert.ok(cluster.broker(1).coordinator.group(groupId), 'the group was loaded on broker 1');
       c2.close();
     } finally {
       c0.close();
