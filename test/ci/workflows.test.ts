@@ -150,7 +150,9 @@ test('ci.yml: lint-typecheck, build-native, build-wasm, test on 3 OSes x Node 20
 
   const lint = runText(jobs['lint-typecheck']!);
   assert.match(lint, /npm ci/);
-  assert.match(lint, /npx tsc -p tsconfig\.json --noEmit/);
+  assert.match(lint, /npm run typecheck/);
+  assert.match(lint, /npm run check:cycles/);
+  assert.match(lint, /npm run lint/);
   assert.match(lint, /npm run codegen:check/);
   assert.ok(steps({ jobs: { l: jobs['lint-typecheck'] } }).some((s) => s.uses === './main/.github/actions/kafka-schemas'), 'lint-typecheck gets the schemas');
 
