@@ -291,6 +291,14 @@ export class Connection {
     } else this.socket.destroy();
   }
 
+  // The broker died (Broker.kill): the socket is reset at once, nothing more is read or written.
+  kill(): void {
+    this.closed = true;
+    this.closing = true;
+    this.queue.length = 0;
+    this.socket.resetAndDestroy();
+  }
+
   private onClose(): void {
     this.closed = true;
     this.queue.length = 0;
