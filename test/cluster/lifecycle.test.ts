@@ -84,7 +84,7 @@ test('controlled shutdown: the broker leads nothing (and is in no ISR) before it
     const before = structuredClone(b0.metadata.topic('cs')!.partitions);
     assert.ok(before.some((p) => p.leader === 2));
     // The moment broker 2 stops being live, what does the cluster's metadata say?
-    let atLeave: typeof before | null = null;
+    let atLeave = null as typeof before | null;
     const unwatch = cluster.quorum.onBrokersChanged((live) => {
       if (atLeave === null && !live.some((b) => b.nodeId === 2)) atLeave = structuredClone(b0.metadata.topic('cs')!.partitions);
     });
