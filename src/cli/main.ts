@@ -37,6 +37,11 @@ export async function main(argv: string[]): Promise<void> {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
     }
+    case '__broker': {
+      // Internal: one broker of `samsa start --brokers N`, run by that command.
+      const { brokerChildCommand } = await import('./broker-child.js');
+      return brokerChildCommand(rest);
+    }
     case 'topics': {
       const { topicsCommand } = await import('./topics.js');
       return topicsCommand(rest);
