@@ -73,7 +73,7 @@ export async function startClusterCommand(o: ClusterStartOptions): Promise<void>
     b.child = child;
     b.ready = false;
     serveQuorum(quorum, child);
-    const started = new Promise<ChildStatus | { t: 'exited' }>((done) => {
+    const outcome = new Promise<ChildStatus | { t: 'exited' }>((done) => {
       child.on('message', (m: unknown) => {
         const s = m as ChildStatus;
         if (s.t === 'ready') {
@@ -100,7 +100,7 @@ export async function startClusterCommand(o: ClusterStartOptions): Promise<void>
         if (!stopping && b.child === null) void launch(b);
       }, RESTART_DELAY_MS).unref();
     });
-    return started;
+    return outcome;
   };
 
   const stopAll = async (): Promise<void> => {

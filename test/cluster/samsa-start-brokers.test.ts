@@ -4,6 +4,7 @@
 // SIGKILL has its leaderships moved and is restarted; SIGTERM stops everything and exits 0; with
 // --data-dir the cluster comes back with its topics and cluster id. Also the one-line refusal of
 // a data dir that belongs to another cluster.
+// requires: kcat
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,6 +81,13 @@ test('--brokers 3 --port 0 --memory: ready line, 3 brokers seen by kafkajs, RF=3
     const parts = md.topics[0]!.partitions;
     assert.equal(new Set(parts.map((p) => p.leader)), new Set([0, 1, 2]));
     for (const p of parts) assert.equal([...p.isr].sort(), [0, 1, 2]);
+    // librdkafka (kcat) sees the same cluster from any one broker.
+    const k = await run('kcat', ['-L', '-J', '-b', bootstrap[2]!, '-t', 'spread']);
+    assert.is(k.code, 0, k.stderr);
+    const kmd = JSON.parse(k.stdout) as { brokers: Array<{ id: number }>; topics: Array<{ partitions: Array<{ leader: number; replicas: unknown[] }> }> };
+    assert.equal(kmd.brokers.map((b) => b.id).sort(), [0, 1, 2]);
+    assert.equal(new Set(kmd.topics[0]!.partitions.map((p) => p.leader)), new Set([0, 1, 2]));
+    assert.ok(kmd.topics[0]!.partitions.every((p) => p.replicas.length === 3));
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const sent = await producer.send({ topic: 'spread', acks: 1, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i, value: `v${i}` })) });

@@ -8,7 +8,7 @@
 // end is corruption and stops the start. No snapshots yet: the log is replayed whole.
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeChange, encodeChange, type MetadataChange } from '../metadata-store.js';
+import { decodeChange, encodeChange } from '../metadata-store.js';
 import type { MetadataRecord } from './quorum.js';
 
 export const QUORUM_LOG = 'metadata.log';
@@ -30,7 +30,7 @@ export class QuorumLogFile {
     let pos = 0;
     while (pos < buf.length) {
       const nl = buf.indexOf(0x0a, pos);
-      let rec: Record<string, unknown> | null = null;
+      let rec: Record<string, unknown> | null;
       try {
         rec = JSON.parse(buf.toString('utf8', pos, nl < 0 ? buf.length : nl)) as Record<string, unknown>;
       } catch {
