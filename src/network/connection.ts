@@ -291,12 +291,14 @@ export class Connection {
     } else this.socket.destroy();
   }
 
-  // The broker died (Broker.kill): the socket is reset at once, nothing more is read or written.
+  // The broker died (Broker.kill): the socket is closed at once, nothing more is read or written,
+  // as the kernel closes a killed process's sockets (a reset if unread bytes remain). Not
+  // resetAndDestroy: on Node 20 it left the closed socket's handle active.
   kill(): void {
     this.closed = true;
     this.closing = true;
     this.queue.length = 0;
-    this.socket.resetAndDestroy();
+    this.socket.destroy();
   }
 
   private onClose(): void {
