@@ -6,7 +6,8 @@ import { applyListenerFlags, unsupportedSecurity } from '../config/listeners.js'
 import { checkDataDirs } from './data-dir.js';
 import { createLogger, type Logger, type LogLevel, type LogFormat } from '../log.js';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
-import { FileMetadataStore, MemoryMetadataStore } from '../cluster/metadata-store.js';
+import { FileMetadataStore, MemoryMetadataStore, METADATA_FILE, METADATA_LOG } from '../cluster/metadata-store.js';
+import { checkSingleBrokerDirs, ensureMetaProperties } from './meta-properties.js';
 import { LogManager } from '../storage/log-manager.js';
 import { HandlerRegistry } from '../handlers/registry.js';
 import { RequestProcessor } from '../network/request-processor.js';
@@ -27,6 +28,7 @@ import { Controller } from '../cluster/controller.js';
 import { interBrokerClientId } from '../cluster/inter-broker.js';
 import { InterBrokerClients } from '../network/inter-broker-clients.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { controlledShutdown } from '../cluster/controlled-shutdown.js';
 
 export interface BrokerOptions {
   // Overrides the port of the first listener; 0 picks any free port.
@@ -148,7 +150,10 @@ export class Broker {
     const log = options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
     if (storage === 'disk') checkDataDirs(config.logDirs());
     const nodeId = config.nodeId();
+    if (storage === 'disk' && !options.quorum) checkSingleBrokerDirs(config.logDirs(), [METADATA_FILE, METADATA_LOG]);
     const broker = new Broker(config, log, nodeId, storage, options.quorum ?? null);
+    // Before anything is bound or loaded: a data dir of another cluster or node is refused.
+    if (storage === 'disk') ensureMetaProperties(config.logDirs(), broker.metadata.clusterId, nodeId);
     brokersInProcess++;
     // Ports first: a start that cannot serve fails before it opens a log (and so before the
     // clean-shutdown marker is consumed). Connections that arrive meanwhile wait to be served.
@@ -211,6 +216,22 @@ export class Broker {
       if (isController) this.controller?.activate();
       else this.controller?.deactivate();
     });
+  }
+
+  // Controlled shutdown (controlled.shutdown.enable): leaderships go to other live ISR members
+  // while this broker still serves, so clients follow them before it is gone.
+  private async handOffLeaderships(): Promise<void> {
+    if (!this.quorum || !this.session || !this.config.getBoolean('controlled.shutdown.enable')) return;
+    const started = Date.now();
+    const done = await controlledShutdown(this.metadata, this.quorum, {
+      maxRetries: this.config.getInt('controlled.shutdown.max.retries'),
+      backoffMs: this.config.getLong('controlled.shutdown.retry.backoff.ms'),
+      log: this.log,
+    }).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'controlled shutdown failed');
+      return false;
+    });
+    this.log.info({ nodeId: this.nodeId, complete: done, ms: Date.now() - started }, 'controlled shutdown: leaderships handed off');
   }
 
   // Leaves the cluster: no longer live, no longer the controller.
@@ -335,10 +356,43 @@ export class Broker {
     return `${h.includes(':') ? `[${h}]` : h}:${this.port}`;
   }
 
+  // An abrupt death in process, as kill -9 would be: every listener and connection is reset at
+  // once, queued writes are dropped, nothing is flushed and no clean-shutdown marker is written;
+  // the background timers stop and the quorum sees the session expire (not a controlled leave).
+  // startBroker on the same data dir then recovers as after a crash. Idempotent.
+  kill(): Promise<void> {
+    this.closingPromise ??= (async () => {
+      this.closing = true;
+      for (const l of this.listeners) l.kill();
+      // Fetchers stop as a dead process's would; no high-watermark checkpoint is written.
+      await this.replicaManager?.shutdown(false);
+      this.interBroker?.close();
+      this.stopCampaign?.();
+      this.stopCampaign = null;
+      this.controller?.deactivate();
+      const s = this.session;
+      this.session = null;
+      if (s && this.quorum) {
+        const q = this.quorum as unknown as Partial<ExpiringQuorum>;
+        if (typeof q.expire === 'function') q.expire(this.nodeId);
+        else await s.close().catch(() => undefined);
+      }
+      this.metadata.stopFollowing();
+      this.fetchWaiters.wakeAll();
+      this.coordinator.close();
+      this.txnCoordinator.close();
+      await this.logManager.kill();
+      await releasePool();
+      this.log.warn({ nodeId: this.nodeId }, 'samsa broker killed');
+    })();
+    return this.closingPromise;
+  }
+
   // Stops accepting, finishes in-flight requests, flushes, closes. Idempotent.
   close(graceMs = 5000): Promise<void> {
     this.closingPromise ??= (async () => {
       this.closing = true;
+      await this.handOffLeaderships();
       await this.leaveCluster();
       this.fetchWaiters.wakeAll();
       this.coordinator.close();
@@ -352,6 +406,11 @@ export class Broker {
     })();
     return this.closingPromise;
   }
+}
+
+// The part of a quorum that can end a session as if its lease expired (EmbeddedQuorum).
+interface ExpiringQuorum {
+  expire(nodeId: number): void;
 }
 
 function stripV4Mapped(addr: string): string {

@@ -32,7 +32,10 @@ export class Cluster {
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
     const size = options.brokers ?? 3;
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`brokers must be a positive integer, got ${size}`);
-    const cluster = new Cluster(new EmbeddedQuorum(options.clusterId), options, size);
+    // With a data dir the quorum's log is kept in <dataDir>/quorum: a cluster closed and started
+    // again finds its topics and its cluster id.
+    const quorum = options.dataDir !== undefined ? EmbeddedQuorum.open(join(resolve(options.dataDir), 'quorum'), options.clusterId) : new EmbeddedQuorum(options.clusterId);
+    const cluster = new Cluster(quorum, options, size);
     try {
       for (let id = 0; id < size; id++) await cluster.startBroker(id);
     } catch (err) {
@@ -92,6 +95,14 @@ export class Cluster {
     const b = this.broker(id);
     this.running.delete(id);
     await b.close();
+  }
+
+  // An abrupt death (kill -9 in process): sockets reset, nothing flushed, the session expired.
+  // startBroker(id) brings it back, recovering its data dir as after a crash.
+  async killBroker(id: number): Promise<void> {
+    const b = this.broker(id);
+    this.running.delete(id);
+    await b.kill();
   }
 
   async close(): Promise<void> {

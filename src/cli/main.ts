@@ -4,7 +4,7 @@ import { version } from './version.js';
 import { ENVIRONMENT_HELP, formatOptions, isHelpFlag } from './help.js';
 
 const COMMANDS = formatOptions('commands', [
-  ['start', 'run a broker (in memory, or on disk with --data-dir)'],
+  ['start', 'run a broker (in memory, or on disk with --data-dir), or a local cluster with --brokers N'],
   ['topics', 'list, create, describe, delete topics and alter their configs'],
   ['groups', 'list, describe, delete consumer groups and reset their offsets'],
   ['bench', 'measure produce, consume and end-to-end throughput and latency'],
@@ -36,6 +36,11 @@ export async function main(argv: string[]): Promise<void> {
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
+    }
+    case '__broker': {
+      // Internal: one broker of `samsa start --brokers N`, run by that command.
+      const { brokerChildCommand } = await import('./broker-child.js');
+      return brokerChildCommand(rest);
     }
     case 'topics': {
       const { topicsCommand } = await import('./topics.js');

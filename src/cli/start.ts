@@ -11,10 +11,13 @@ export const START_HELP = `usage: samsa start [options]
 
 Runs one broker until SIGINT or SIGTERM, then shuts down gracefully. Once clients can connect it
 prints one line on stdout, 'samsa ready <host:port>' (the bootstrap address, with the port bound
-even for --port 0). Logs go to stdout: readable lines on a terminal, one JSON object per line otherwise.
+even for --port 0). With --brokers N it runs a local cluster of N brokers and prints
+'samsa ready <host:port>,<host:port>,...'; SIGINT or SIGTERM stops them one by one, each handing
+its partition leaderships to the others first. Logs go to stdout: readable lines on a terminal, one JSON object per line otherwise.
 
 ${formatOptions('options', [
   ['-p, --port N', "port of the first client listener, also advertised (0: any free port; default 9092)"],
+  ['--brokers N', 'run a local cluster of N brokers (ids 0..N-1, one process each, so up to N cores) on consecutive ports from --port; data in DIR/broker-<id>; the ready line lists every broker'],
   ['--host H', 'address that listener binds to (default 127.0.0.1; 0.0.0.0 for all interfaces)'],
   ['--data-dir DIR', 'keep topics on disk under DIR in Kafka\'s log layout (log.dirs)'],
   ['--memory', 'keep everything in this process, lost at exit (default: disk under ./samsa-data)'],
@@ -34,6 +37,7 @@ export async function startCommand(argv: string[]): Promise<void> {
       args: argv,
       options: {
         port: { type: 'string', short: 'p' },
+        brokers: { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         memory: { type: 'boolean' },
@@ -65,6 +69,23 @@ export async function startCommand(argv: string[]): Promise<void> {
     return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   }
   if (values.memory && values['data-dir'] !== undefined) return usageError('--memory and --data-dir cannot be used together');
+  if (values.brokers !== undefined) {
+    const n = /^\d+$/.test(values.brokers) ? Number(values.brokers) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) return usageError(`--brokers must be an integer from 1 to 1000, got '${values.brokers}'`);
+    const first = port ?? 9092;
+    if (first !== 0 && first + n - 1 > 65535) return usageError(`--port ${first} leaves no room for ${n} consecutive ports`);
+    const { startClusterCommand } = await import('./start-cluster.js');
+    return startClusterCommand({
+      brokers: n,
+      port: first,
+      host: values.host,
+      memory: values.memory === true,
+      dataDir: values['data-dir'],
+      configFile: values.config,
+      config,
+      logLevel: level as LogLevel | undefined,
+    });
+  }
 
   let broker: Broker;
   try {

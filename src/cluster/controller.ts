@@ -6,7 +6,13 @@
 // unclean.leader.election.enable a live replica outside the ISR may lead instead (losing what
 // only the ISR had). Every change is a compare-and-set on the partition epoch, so a controller
 // that lost its election meanwhile cannot overwrite its successor's decisions.
+// With auto.leader.rebalance.enable (default true), every leader.imbalance.check.interval.seconds
+// the controller moves leaderships back to preferred replicas (the first of each partition's
+// replicas) on brokers whose imbalance is above leader.imbalance.per.broker.percentage (the rule
+// of Kafka's KafkaController.checkAndTriggerAutoLeaderRebalance): after a broker came back, its
+// partitions return to it once it is in their ISR again.
 import type { Logger } from '../log.js';
+import { decideElection, ElectionType } from './leader-election.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
 import type { MetadataQuorum } from './quorum/quorum.js';
 import type { PartitionState, TopicState } from './topic.js';
@@ -16,6 +22,7 @@ export class Controller {
   private unwatch: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly metadata: ClusterMetadata,
@@ -33,6 +40,11 @@ export class Controller {
     this.log.info({ nodeId: this.metadata.nodeId }, 'became the controller');
     this.unwatch = this.quorum.onBrokersChanged(() => void this.reconcile());
     void this.reconcile();
+    if (this.metadata.brokerDefault('auto.leader.rebalance.enable') !== 'false') {
+      const seconds = Number(this.metadata.brokerDefault('leader.imbalance.check.interval.seconds') ?? '300');
+      this.rebalanceTimer = setInterval(() => void this.rebalance().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'preferred leader rebalance failed')), seconds * 1000);
+      this.rebalanceTimer.unref();
+    }
   }
 
   deactivate(): void {
@@ -40,6 +52,41 @@ export class Controller {
     this.active = false;
     this.unwatch?.();
     this.unwatch = null;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
+  }
+
+  // One preferred-leader rebalance check. For each broker, its imbalance is the share of the
+  // partitions it is the preferred replica of that another broker leads; above
+  // leader.imbalance.per.broker.percentage, those whose preferred replica is live and in the ISR
+  // get a preferred election. Resolves with the number of partitions moved.
+  async rebalance(): Promise<number> {
+    if (!this.active) return 0;
+    const live = new Set(this.quorum.liveBrokers().map((b) => b.nodeId));
+    const limit = Number(this.metadata.brokerDefault('leader.imbalance.per.broker.percentage') ?? '10') / 100;
+    const byPreferred = new Map<number, Array<{ t: TopicState; p: PartitionState }>>();
+    for (const t of this.metadata.topics()) {
+      for (const p of t.partitions) {
+        const preferred = p.replicas[0];
+        if (preferred === undefined) continue;
+        let list = byPreferred.get(preferred);
+        if (!list) byPreferred.set(preferred, (list = []));
+        list.push({ t, p });
+      }
+    }
+    let moved = 0;
+    for (const [broker, all] of byPreferred) {
+      const elsewhere = all.filter(({ p }) => p.leader !== broker);
+      if (elsewhere.length === 0 || elsewhere.length / all.length <= limit) continue;
+      for (const { t, p } of elsewhere) {
+        if (!this.active) return moved;
+        const d = decideElection(p, ElectionType.PREFERRED, live);
+        if (!('change' in d)) continue;
+        if (await this.metadata.changePartition(t.id, p.partition, p.partitionEpoch ?? 0, d.change)) moved++;
+      }
+    }
+    if (moved > 0) this.log.info({ partitions: moved }, 'moved leaderships back to their preferred replicas');
+    return moved;
   }
 
   // Runs one pass over every partition; a change during a pass asks for another.

@@ -318,13 +318,13 @@ function decodeTopic(t: StoredTopic): TopicState {
   return { ...rest, partitions: partitionRuns ? fromRuns(partitionRuns) : (partitions ?? []) };
 }
 
-function encodeChange(c: MetadataChange): object {
+export function encodeChange(c: MetadataChange): object {
   if (c.op === 'topic') return { op: c.op, topic: encodeTopic(c.topic) };
   if (c.op === 'partitions') return { op: c.op, id: c.id, partitionRuns: toRuns(c.partitions) };
   return c;
 }
 
-function decodeChange(rec: Record<string, unknown>): MetadataChange {
+export function decodeChange(rec: Record<string, unknown>): MetadataChange {
   if (rec.op === 'topic') return { op: 'topic', topic: decodeTopic(rec.topic as StoredTopic) };
   if (rec.op === 'partitions') {
     const runs = rec.partitionRuns as PartitionRun[] | undefined;

@@ -66,8 +66,6 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
     check: (v) => (v === '' ? null : 'samsa has no authorizer yet (ACL requests are answered SECURITY_DISABLED); only the empty value is accepted'),
   },
   k('early.start.listeners', 'string', null, 'static', 'A comma-separated list of listener names which may be started before the authorizer has finished initialization.'),
-  k('controlled.shutdown.max.retries', 'int', '3', 'static', 'Controlled shutdown can fail for multiple reasons. This determines the number of retries when such failure happens'),
-  k('controlled.shutdown.retry.backoff.ms', 'long', '5000', 'static', 'Before each retry, the system needs time to recover from the state that caused the previous failure (Controller fail over, replica lag etc). This config determines the amount of time to wait before retrying.'),
   k('unstable.api.versions.enable', 'boolean', 'false', 'static', 'Internal: whether unreleased API versions are advertised.'),
   k('unstable.feature.versions.enable', 'boolean', 'false', 'static', 'Internal: whether unreleased feature versions may be enabled.'),
   // ---- KRaftConfigs ----
@@ -90,8 +88,6 @@ export const KAFKA_ONLY_BROKER_CONFIGS: readonly ConfigDef[] = [
   k('fetch.purgatory.purge.interval.requests', 'int', '1000', 'static', 'The purge interval (in number of requests) of the fetch request purgatory'),
   k('producer.purgatory.purge.interval.requests', 'int', '1000', 'static', 'The purge interval (in number of requests) of the producer request purgatory'),
   k('delete.records.purgatory.purge.interval.requests', 'int', '1', 'static', 'The purge interval (in number of requests) of the delete records request purgatory'),
-  k('leader.imbalance.per.broker.percentage', 'int', '10', 'static', 'The ratio of leader imbalance allowed per broker. The controller would trigger a leader balance if it goes above this value per broker. The value is specified in percentage.'),
-  k('leader.imbalance.check.interval.seconds', 'long', '300', 'static', 'The frequency with which the partition rebalance check is triggered by the controller', { min: 1 }),
   k('unclean.leader.election.interval.ms', 'long', '300000', 'static', 'The frequency with which the controller checks if it should perform an unclean leader election for leaderless partitions.', { min: 1 }),
   k('replica.selector.class', 'string', null, 'static', 'The fully qualified class name that implements ReplicaSelector. This is used by the broker to find the preferred read replica. By default, we use an implementation that returns the leader.'),
   // ---- GroupCoordinatorConfig ----

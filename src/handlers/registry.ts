@@ -20,6 +20,7 @@ import { deleteRecordsHandler } from './delete-records.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { electLeadersHandler } from './elect-leaders.js';
 import { describeAclsHandler } from './describe-acls.js';
 import { createAclsHandler } from './create-acls.js';
 import { deleteAclsHandler } from './delete-acls.js';
@@ -65,6 +66,7 @@ export const ALL_HANDLERS: readonly Handler[] = [
   offsetForLeaderEpochHandler,
   listPartitionReassignmentsHandler,
   alterPartitionReassignmentsHandler,
+  electLeadersHandler,
   describeAclsHandler,
   createAclsHandler,
   deleteAclsHandler,

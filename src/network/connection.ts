@@ -291,6 +291,16 @@ export class Connection {
     } else this.socket.destroy();
   }
 
+  // The broker died (Broker.kill): the socket is closed at once, nothing more is read or written,
+  // as the kernel closes a killed process's sockets (a reset if unread bytes remain). Not
+  // resetAndDestroy: on Node 20 it left the closed socket's handle active.
+  kill(): void {
+    this.closed = true;
+    this.closing = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+  }
+
   private onClose(): void {
     this.closed = true;
     this.queue.length = 0;

@@ -124,6 +124,19 @@ export class Listener {
     for (const s of early) if (!s.destroyed) this.arrived(s);
   }
 
+  // An abrupt stop (Broker.kill): stops accepting and resets every connection at once, with
+  // nothing answered or flushed, as the death of the process would.
+  kill(): void {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.early ?? []) s.destroy();
+    this.early = null;
+    for (const s of this.waiting) s.destroy();
+    this.waiting.clear();
+    for (const c of this.connections) c.kill();
+    server?.close();
+  }
+
   async close(graceMs: number): Promise<void> {
     const server = this.server;
     if (!server) return;

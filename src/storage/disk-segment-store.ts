@@ -59,6 +59,10 @@ export class DiskSegmentStore implements SegmentStore {
     return this.writing || this.writeQueue.length > 0;
   }
 
+  dropQueuedWrites(): void {
+    this.writeQueue.length = 0;
+  }
+
   write(seg: Segment, position: number, records: Buffer, start: number, length: number, lastOffset: number, count: number): void {
     const buf = start === 0 && length === records.length ? records : records.subarray(start, start + length);
     this.writeQueue.push({ segment: seg as FileSegment, position, buf, lastOffset, records: count });

@@ -438,6 +438,16 @@ export class LogManager implements PartitionLifecycle {
     }
   }
 
+  // An abrupt stop (Broker.kill): timers stop, queued writes are dropped, and nothing is flushed,
+  // checkpointed or marked clean, so the next start recovers as after kill -9.
+  async kill(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.offline.stop();
+    await this.cleaner.shutdown();
+    await Promise.all([...this.logs.values()].map((l) => l.kill()));
+    this.fds.closeAll();
+  }
+
   describe(topics: readonly TopicState[]): LogDirInfo[] {
     const sizeOf = (t: string, p: number) => this.get(t, p)?.sizeInBytes ?? 0;
     if (this.mode === 'memory') {

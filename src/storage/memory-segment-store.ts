@@ -7,6 +7,7 @@ import type { SegmentStore, SegmentStoreFactory, SegmentStoreOwner } from './seg
 export class MemorySegmentStore implements SegmentStore {
   readonly dir = null;
   readonly writesPending = false;
+  dropQueuedWrites(): void {}
 
   constructor(private readonly owner: SegmentStoreOwner) {}
 

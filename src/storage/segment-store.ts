@@ -42,6 +42,8 @@ export interface SegmentStore {
   write(seg: Segment, position: number, records: Buffer, start: number, length: number, lastOffset: number, count: number): void;
   /** Writes queued or in progress. */
   readonly writesPending: boolean;
+  /** An abrupt stop (Broker.kill): queued writes are dropped, as by kill -9; one in flight ends. */
+  dropQueuedWrites(): void;
   /** Drops the segment's bytes from `position` on (its indexes already truncated). */
   truncateSegment(seg: Segment, position: number): void;
   /** Removes a segment's storage (after file.delete.delay.ms on disk, unless the log is closed). */

@@ -3,8 +3,11 @@
 // append is committed the moment it is made and delivered to every follower at once. Nothing
 // outside the process is needed. A broker's session ends when it closes or is killed (the host
 // learns of a killed child process from its closed IPC channel), so failover needs no timeout.
+// With a directory (`EmbeddedQuorum.open`) the log is kept on disk (quorum-log-file.ts): each
+// append is fsynced before it is committed, and the next open finds the log and cluster id again.
 import { randomUuid } from '../../protocol/primitives/index.js';
 import type { MetadataChange } from '../metadata-store.js';
+import { QuorumLogFile } from './quorum-log-file.js';
 import {
   DuplicateBrokerError,
   QuorumConflictError,
@@ -54,9 +57,31 @@ export class EmbeddedQuorum implements MetadataQuorum {
   private readonly campaigners: Array<{ nodeId: number; cb: (isController: boolean) => void }> = [];
   private controller: { nodeId: number; cb: (isController: boolean) => void } | null = null;
   private closed = false;
+  private readonly controllerWatchers = new Set<(nodeId: number | null) => void>();
 
-  constructor(clusterId: string = randomUuid()) {
+  constructor(
+    clusterId: string = randomUuid(),
+    private readonly file: QuorumLogFile | null = null,
+    stored: readonly MetadataRecord[] = [],
+  ) {
     this.clusterId = clusterId;
+    this.records.push(...stored);
+  }
+
+  // A quorum whose log lives in `dir`: the stored one if there is one (its cluster id must be
+  // `clusterId` when given), else a new one.
+  static open(dir: string, clusterId?: string): EmbeddedQuorum {
+    const file = new QuorumLogFile(dir);
+    const stored = file.load();
+    if (stored) {
+      if (clusterId !== undefined && clusterId !== stored.clusterId) {
+        throw new QuorumUnavailableError(`the metadata quorum in ${dir} belongs to cluster.id ${stored.clusterId}, not ${clusterId}`);
+      }
+      return new EmbeddedQuorum(stored.clusterId, file, stored.records);
+    }
+    const id = clusterId ?? randomUuid();
+    file.create(id);
+    return new EmbeddedQuorum(id, file);
   }
 
   logEnd(): number {
@@ -74,7 +99,15 @@ export class EmbeddedQuorum implements MetadataQuorum {
     if (this.closed) return Promise.reject(new QuorumUnavailableError('the embedded metadata quorum is closed'));
     if (expectedEnd !== this.records.length) return Promise.reject(new QuorumConflictError(this.records.length));
     // A deep copy: the log must not share objects with any broker's image.
-    for (const change of changes) this.records.push({ offset: this.records.length + 1, change: structuredClone(change) });
+    const added = changes.map((change, i) => ({ offset: this.records.length + 1 + i, change: structuredClone(change) }));
+    if (this.file) {
+      try {
+        this.file.append(added);
+      } catch (err) {
+        return Promise.reject(new QuorumUnavailableError(`could not write the metadata quorum's log: ${(err as Error).message}`));
+      }
+    }
+    this.records.push(...added);
     for (const f of this.followers) this.deliverTo(f);
     return Promise.resolve(this.records.length);
   }
@@ -142,6 +175,7 @@ export class EmbeddedQuorum implements MetadataQuorum {
       const was = this.controller;
       this.controller = null;
       was.cb(false);
+      this.controllerChanged();
     }
     this.electController();
   }
@@ -153,6 +187,18 @@ export class EmbeddedQuorum implements MetadataQuorum {
     if (!next) return;
     this.controller = next;
     next.cb(true);
+    this.controllerChanged();
+  }
+
+  // Called with the controller's node id (null: none) whenever it changes (the IPC host tells
+  // its brokers).
+  onControllerChanged(cb: (nodeId: number | null) => void): () => void {
+    this.controllerWatchers.add(cb);
+    return () => this.controllerWatchers.delete(cb);
+  }
+
+  private controllerChanged(): void {
+    for (const cb of [...this.controllerWatchers]) cb(this.controllerId());
   }
 
   controllerId(): number | null {
@@ -163,6 +209,7 @@ export class EmbeddedQuorum implements MetadataQuorum {
     this.closed = true;
     this.followers.clear();
     this.brokerWatchers.clear();
+    this.controllerWatchers.clear();
     return Promise.resolve();
   }
 }
