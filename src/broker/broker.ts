@@ -223,6 +223,9 @@ export class Broker {
   private async handOffLeaderships(): Promise<void> {
     if (!this.quorum || !this.session || !this.config.getBoolean('controlled.shutdown.enable')) return;
     const started = Date.now();
+    // A broker in controlled shutdown stops fetching first, so no leader adds it back to an ISR it
+    // is leaving (KRaft does not add a broker in controlled shutdown to any ISR).
+    await this.replicaManager?.holdFetching(true);
     const done = await controlledShutdown(this.metadata, this.quorum, {
       maxRetries: this.config.getInt('controlled.shutdown.max.retries'),
       backoffMs: this.config.getLong('controlled.shutdown.retry.backoff.ms'),
