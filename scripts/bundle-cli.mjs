@@ -26,5 +26,6 @@ await build({
   banner: { js: "import { createRequire as __samsaRequire } from 'node:module'; const require = __samsaRequire(import.meta.url);" },
   logLevel: 'warning',
   // Native addons and the worker pool load files of their own at run time: keep them as packages.
-  external: ['piscina', 'snappy', 'lz4-napi', '@mongodb-js/zstd'],
+  // etcd3 (clusters on etcd) loads its gRPC definitions from files beside its modules.
+  external: ['piscina', 'snappy', 'lz4-napi', '@mongodb-js/zstd', 'etcd3'],
 });

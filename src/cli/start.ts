@@ -6,6 +6,8 @@ import { ConfigError } from '../config/index.js';
 import { SamsaError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { ENVIRONMENT_HELP, formatOptions, helpPointer } from './help.js';
+import { openClusterQuorum, parseClusterUrl } from '../cluster/quorum/cluster-url.js';
+import type { MetadataQuorum } from '../cluster/quorum/quorum.js';
 
 export const START_HELP = `usage: samsa start [options]
 
@@ -17,6 +19,9 @@ its partition leaderships to the others first. Logs go to stdout: readable lines
 
 ${formatOptions('options', [
   ['-p, --port N', "port of the first client listener, also advertised (0: any free port; default 9092)"],
+  ['--node-id N', 'this broker\'s node.id in a multi-machine cluster (with --cluster)'],
+  ['--cluster URL', 'join a cluster through etcd: etcd://HOST:PORT[,HOST:PORT...] (with --node-id and --cluster-id)'],
+  ['--cluster-id ID', 'the cluster to join (letters, digits, ".", "_", "-"); the same on every broker'],
   ['--brokers N', 'run a local cluster of N brokers (ids 0..N-1, one process each, so up to N cores) on consecutive ports from --port; data in DIR/broker-<id>; the ready line lists every broker'],
   ['--host H', 'address that listener binds to (default 127.0.0.1; 0.0.0.0 for all interfaces)'],
   ['--data-dir DIR', 'keep topics on disk under DIR in Kafka\'s log layout (log.dirs)'],
@@ -38,6 +43,9 @@ export async function startCommand(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string', short: 'p' },
         brokers: { type: 'string' },
+        'node-id': { type: 'string' },
+        cluster: { type: 'string' },
+        'cluster-id': { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         memory: { type: 'boolean' },
@@ -87,9 +95,33 @@ export async function startCommand(argv: string[]): Promise<void> {
     });
   }
 
+  // One broker of a multi-machine cluster: the quorum is opened first, so an unreachable etcd
+  // fails the start with the endpoints it tried.
+  let quorum: MetadataQuorum | undefined;
+  let nodeId: number | undefined;
+  if (values.cluster !== undefined || values['cluster-id'] !== undefined || values['node-id'] !== undefined) {
+    if (values.brokers !== undefined) return usageError('--brokers runs a local cluster; it cannot be combined with --cluster');
+    if (values.cluster === undefined) return usageError('--node-id and --cluster-id need --cluster etcd://HOST:PORT');
+    const url = parseClusterUrl(values.cluster);
+    if (typeof url === 'string') return usageError(url);
+    const clusterId = values['cluster-id'];
+    if (clusterId === undefined || !/^[A-Za-z0-9._-]+$/.test(clusterId)) return usageError('--cluster needs --cluster-id ID (letters, digits, ".", "_", "-")');
+    const id = values['node-id'] ?? config['node.id'];
+    nodeId = id !== undefined && /^\d+$/.test(id) ? Number(id) : NaN;
+    if (!Number.isInteger(nodeId) || nodeId > 2147483647) return usageError(`--cluster needs --node-id N (a non-negative integer), got '${id ?? ''}'`);
+    const sessionMs = Number(config['broker.session.timeout.ms'] ?? 9000);
+    try {
+      quorum = await openClusterQuorum(url, clusterId, Number.isFinite(sessionMs) && sessionMs > 0 ? sessionMs : 9000);
+    } catch (err) {
+      return fail((err as Error).message, 1);
+    }
+  }
+
   let broker: Broker;
   try {
     broker = await startBroker({
+      nodeId,
+      quorum,
       port,
       host: values.host,
       storage: values.memory ? 'memory' : 'disk',
@@ -101,6 +133,7 @@ export async function startCommand(argv: string[]): Promise<void> {
       logFormat: process.stdout.isTTY ? 'pretty' : 'json',
     });
   } catch (err) {
+    await quorum?.close().catch(() => undefined);
     if (err instanceof ConfigError || err instanceof SamsaError) return fail(err.message, err instanceof ConfigError ? 2 : 1);
     if (process.env['SAMSA_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
     return fail(`start failed: ${(err as Error).message ?? String(err)}`, 1);
@@ -115,7 +148,10 @@ export async function startCommand(argv: string[]): Promise<void> {
     }
     stopping = true;
     broker.log.info({ signal }, 'shutting down');
-    broker.close().then(
+    broker
+      .close()
+      .then(() => quorum?.close())
+      .then(
       () => process.exit(0),
       (err) => {
         broker.log.error({ err }, 'error while shutting down');
