@@ -164,8 +164,13 @@ export class Broker {
       if (broker.quorum) {
         await broker.metadata.follow();
         await broker.logManager.loadAll(broker.metadata.topics().map((t) => ({ ...t, partitions: broker.metadata.localPartitions(t) })));
+        loaded = true;
         broker.metadata.setLifecycle(broker.replicaManager!.lifecycle(broker.logManager));
         broker.makeMissingLogs();
+        // Registered (and its previous life's leaderships and ISR places given up) before it
+        // takes any role: the metadata it loaded describes that previous life.
+        await broker.joinCluster(broker.quorum);
+        await broker.rejoin();
         broker.replicaManager!.start();
       } else {
         await broker.logManager.loadAll(broker.metadata.topics());
@@ -174,7 +179,6 @@ export class Broker {
       await broker.coordinator.load();
       await broker.txnCoordinator.load();
       for (const l of broker.listeners) l.serve();
-      if (broker.quorum) await broker.joinCluster(broker.quorum);
     } catch (err) {
       await Promise.all(broker.listeners.map((l) => l.close(0)));
       if (!loaded) {
@@ -200,14 +204,26 @@ export class Broker {
     }
   }
 
-  // Registers with the quorum (refused if this node id is live already) and stands for controller.
+  // Registers with the quorum and stands for controller. A node id that is live already is
+  // refused; on etcd a broker restarted after kill -9 finds its previous life's lease still live,
+  // so it retries until that session could have expired (KRaft's broker retries
+  // DUPLICATE_BROKER_REGISTRATION the same way) before it gives up.
   private async joinCluster(quorum: MetadataQuorum): Promise<void> {
     const self = this.selfEndpoint();
-    try {
-      this.session = await quorum.register({ nodeId: this.nodeId, incarnationId: this.incarnationId, host: self.host, port: self.port, rack: self.rack });
-    } catch (err) {
-      if (err instanceof DuplicateBrokerError) throw new ConfigError(err.message);
-      throw err;
+    const sessionMs = this.config.isSet('broker.session.timeout.ms') || quorum.kind === 'etcd' ? Number(this.config.getString('broker.session.timeout.ms') ?? 9000) : 0;
+    const deadline = Date.now() + (quorum.kind === 'etcd' ? sessionMs + 2000 : 0);
+    let waited = false;
+    for (;;) {
+      try {
+        this.session = await quorum.register({ nodeId: this.nodeId, incarnationId: this.incarnationId, host: self.host, port: self.port, rack: self.rack });
+        break;
+      } catch (err) {
+        if (!(err instanceof DuplicateBrokerError)) throw err;
+        if (Date.now() >= deadline) throw new ConfigError(err.message);
+        if (!waited) this.log.info({ nodeId: this.nodeId, sessionMs }, 'node id still registered (a previous life of this broker?): waiting for that session to expire');
+        waited = true;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
     this.session.onLost(() => {
       if (!this.closing) this.log.error({ nodeId: this.nodeId }, 'lost the cluster session: the quorum no longer counts this broker as live');
@@ -216,6 +232,23 @@ export class Broker {
       if (isController) this.controller?.activate();
       else this.controller?.deactivate();
     });
+  }
+
+  // A broker that starts gives up what the metadata says its previous life held: leaderships
+  // that another live in-sync replica can take, and its places in ISRs (KRaft fences a broker's
+  // old incarnation the same way). Its log may be behind (memory storage starts empty); it
+  // rejoins each ISR once caught up. A partition it alone can lead stays with it.
+  private async rejoin(): Promise<void> {
+    if (!this.quorum) return;
+    const done = await controlledShutdown(this.metadata, this.quorum, {
+      maxRetries: this.config.getInt('controlled.shutdown.max.retries'),
+      backoffMs: this.config.getLong('controlled.shutdown.retry.backoff.ms'),
+      log: this.log,
+    }).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'could not give up the previous leaderships');
+      return false;
+    });
+    if (!done) this.log.warn({ nodeId: this.nodeId }, 'rejoined while still leading partitions another replica could lead');
   }
 
   // Controlled shutdown (controlled.shutdown.enable): leaderships go to other live ISR members
