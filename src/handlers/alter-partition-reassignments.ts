@@ -1,6 +1,7 @@
-// AlterPartitionReassignments (key 45, KIP-455). samsa is a single broker, so the only replica
-// set a partition can have is that broker: the answer is what a one-broker Kafka cluster gives,
-// per partition, with the messages of Kafka's ReplicationControlManager.alterPartitionReassignment.
+// AlterPartitionReassignments (key 45, KIP-455). samsa does not move replicas yet (issue 14): a
+// target equal to the current replicas succeeds (nothing to do), any other valid target is
+// refused; on a single broker that is exactly what a one-broker Kafka cluster answers, per
+// partition, with the messages of Kafka's ReplicationControlManager.alterPartitionReassignment.
 // - unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION
 // - replicas null (cancel): nothing is ever in progress, so NO_REASSIGNMENT_IN_PROGRESS
 // - a replica list that is empty, names a broker twice or names a broker that does not exist:
@@ -16,9 +17,10 @@ function checkTarget(broker: BrokerServices, replicas: readonly number[]): void 
   const invalid = (msg: string) => new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, msg);
   if (replicas.length === 0) throw invalid('The manual partition assignment includes an empty replica list.');
   const sorted = [...replicas].sort((a, b) => a - b);
+  const live = new Set(broker.metadata.brokers().map((b) => b.nodeId));
   let prev: number | null = null;
   for (const id of sorted) {
-    if (id !== broker.nodeId) throw invalid(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+    if (!live.has(id)) throw invalid(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
     if (id === prev) throw invalid(`The manual partition assignment includes the broker ${id} more than once.`);
     prev = id;
   }
@@ -33,9 +35,8 @@ function reassign(broker: BrokerServices, topicName: string, target: Reassignabl
   }
   if (target.replicas === null) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
   checkTarget(broker, target.replicas);
-  // A valid target can only be this broker; a partition stored under another id cannot move.
   if (target.replicas.length !== part.replicas.length || target.replicas.some((r, i) => r !== part.replicas[i])) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `samsa is a single broker and cannot move ${topicName}:${target.partitionIndex} from replicas [${part.replicas.join(', ')}]`);
+    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `samsa cannot move replicas yet: ${topicName}:${target.partitionIndex} stays on replicas [${part.replicas.join(', ')}]`);
   }
 }
 
@@ -61,7 +62,7 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         }
       }),
     }));
-    ctx.log.info({ ok, total }, 'partition reassignments altered (a single broker has nothing to move)');
+    ctx.log.info({ ok, total }, 'partition reassignments altered (replicas are not moved yet)');
     return { throttleTimeMs: 0, allowReplicationFactorChange: req.allowReplicationFactorChange, errorCode: ErrorCode.NONE, errorMessage: null, responses };
   },
   errorResponse(req, errorCode) {
