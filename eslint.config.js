@@ -8,17 +8,7 @@ export default tseslint.config(
   // Off: a disable comment made unneeded by a rule turned off below is harmless.
   { linterOptions: { reportUnusedDisableDirectives: 'off' } },
   {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'native/**',
-      'wasm/**',
-      '.tmp/**',
-      'test/clients/ckjs/**',
-      'src/protocol/generated/**',
-      '**/*.d.ts',
-      '**/*.d.mts',
-    ],
+    ignores: ['dist/**', 'node_modules/**', 'native/**', 'wasm/**', '.tmp/**', 'test/clients/ckjs/**', 'src/protocol/generated/**', '**/*.d.ts', '**/*.d.mts'],
   },
   {
     files: ['**/*.ts'],
@@ -30,10 +20,7 @@ export default tseslint.config(
       // A promise nobody awaits or catches: its rejection is lost or crashes the process.
       '@typescript-eslint/no-floating-promises': 'error',
       // Unused names are dead code or a forgotten use; `_name` marks one kept on purpose.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       // Off: the `any` family would need typed wrappers around JSON.parse, client libraries and
       // test fixtures everywhere (about 400 findings, none a bug when read).
       '@typescript-eslint/no-explicit-any': 'off',
@@ -68,7 +55,26 @@ export default tseslint.config(
     extends: [js.configs.recommended],
     languageOptions: {
       globals: Object.fromEntries(
-        ['process', 'console', 'Buffer', 'URL', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'queueMicrotask', 'AbortController', 'TextEncoder', 'TextDecoder', 'fetch', 'require', 'module', '__dirname'].map((g) => [g, 'readonly']),
+        [
+          'process',
+          'console',
+          'Buffer',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+          'queueMicrotask',
+          'AbortController',
+          'TextEncoder',
+          'TextDecoder',
+          'fetch',
+          'require',
+          'module',
+          '__dirname',
+        ].map((g) => [g, 'readonly']),
       ),
     },
   },

@@ -44,7 +44,9 @@ if (MODES.includes('disk') && free < 3 * GB * 1e9) {
 const { batch, records } = makeBatch(BATCH_KIB * 1024 - (BATCH_KIB >= 1024 ? 128 : 0), BATCH_KIB >= 64 ? 1024 : 100);
 const batches = Math.ceil((GB * 1e9) / batch.length);
 const template = produceFrame(TOPIC, batch, 1);
-console.log(`log: ${batches} batches of ${batch.length} bytes (${records} records each) = ${fmt((batches * batch.length) / 1e6)} MB; fetch max_bytes 50 MiB, partition_max_bytes 10 MiB`);
+console.log(
+  `log: ${batches} batches of ${batch.length} bytes (${records} records each) = ${fmt((batches * batch.length) / 1e6)} MB; fetch max_bytes 50 MiB, partition_max_bytes 10 MiB`,
+);
 
 function profDir(name: string): string | undefined {
   if (!PROF) return undefined;
@@ -62,7 +64,17 @@ function printProfiles(dir: string | undefined): void {
 
 async function fill(s: SamsaProcess): Promise<void> {
   await createTopic(s.port, TOPIC, { 'max.message.bytes': 2000000 });
-  const r = await runProducer({ port: s.port, template, recordsPerRequest: records, batchBytes: batch.length, inflight: 8, warmupSeconds: 0, seconds: 3600, maxBytes: batches * batch.length, brokerPid: s.pid });
+  const r = await runProducer({
+    port: s.port,
+    template,
+    recordsPerRequest: records,
+    batchBytes: batch.length,
+    inflight: 8,
+    warmupSeconds: 0,
+    seconds: 3600,
+    maxBytes: batches * batch.length,
+    brokerPid: s.pid,
+  });
   console.log(`filled ${fmt(r.bytes / 1e6)} MB in ${r.seconds.toFixed(1)} s (${fmt(r.mbPerSec)} MB/s)`);
 }
 
@@ -74,12 +86,22 @@ async function consume(s: SamsaProcess, phase: string): Promise<void> {
     for (let i = 0; i < PASSES; i++) {
       const p = await runConsumer({ port: s.port, topic: TOPIC, batches, batchBytes: batch.length, recordsPerBatch: records, depth, brokerPid: s.pid });
       window = [window?.[0] ?? p.windowUs[0], p.windowUs[1]];
-      console.log(`samsa ${phase}, ${depth} in flight${PASSES > 1 ? `, pass ${i + 1}` : ''}: ${fmt(p.mbPerSec)} MB/s (${fmt(p.bytes / 1e6)} MB in ${p.seconds.toFixed(2)} s, ${p.responses} responses), broker ${p.brokerCores.toFixed(2)} cores`);
+      console.log(
+        `samsa ${phase}, ${depth} in flight${PASSES > 1 ? `, pass ${i + 1}` : ''}: ${fmt(p.mbPerSec)} MB/s (${fmt(p.bytes / 1e6)} MB in ${p.seconds.toFixed(2)} s, ${p.responses} responses), broker ${p.brokerCores.toFixed(2)} cores`,
+      );
       passes.push(p);
     }
     const r = [...passes].sort((a, b) => a.mbPerSec - b.mbPerSec)[Math.floor(passes.length / 2)]!;
     results[`${phase}/depth${depth}`] = r;
-    rows.push([phase, depth, fmt(r.mbPerSec), '', r.brokerCores.toFixed(2), (r.brokerCores / (r.mbPerSec / 1000)).toFixed(2), Math.max(0, r.machineCores - r.brokerCores - r.clientCores).toFixed(2)]);
+    rows.push([
+      phase,
+      depth,
+      fmt(r.mbPerSec),
+      '',
+      r.brokerCores.toFixed(2),
+      (r.brokerCores / (r.mbPerSec / 1000)).toFixed(2),
+      Math.max(0, r.machineCores - r.brokerCores - r.clientCores).toFixed(2),
+    ]);
   }
 }
 
@@ -100,7 +122,10 @@ if (MODES.includes('disk')) {
     await consume(s, 'disk, after restart');
     await s.stop();
     printProfiles(dir);
-    const segs = readdirSync(join(dataDir, `${TOPIC}-0`)).filter((f) => f.endsWith('.log')).sort().map((f) => join(dataDir, `${TOPIC}-0`, f));
+    const segs = readdirSync(join(dataDir, `${TOPIC}-0`))
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .map((f) => join(dataDir, `${TOPIC}-0`, f));
     for (const depth of [1, DEPTH]) {
       const src = await startCeiling('file-source.mjs', [String(10 * 1024 * 1024), String(depth), ...segs]);
       try {
@@ -108,7 +133,9 @@ if (MODES.includes('disk')) {
         for (let i = 0; i < PASSES; i++) runs.push(await drainSource(src.port));
         const median = [...runs].sort((a, b) => a.mbPerSec - b.mbPerSec)[Math.floor(runs.length / 2)]!.mbPerSec;
         ceilings.set(depth, median);
-        console.log(`ceiling, ${depth} read(s) in flight (fs.read 10 MiB -> loopback socket -> count): ${runs.map((r) => fmt(r.mbPerSec)).join(', ')} MB/s (median ${fmt(median)})`);
+        console.log(
+          `ceiling, ${depth} read(s) in flight (fs.read 10 MiB -> loopback socket -> count): ${runs.map((r) => fmt(r.mbPerSec)).join(', ')} MB/s (median ${fmt(median)})`,
+        );
       } finally {
         await src.stop();
       }
@@ -137,5 +164,7 @@ const ceiling = Math.max(...ceilings.values());
 for (const r of rows) r[3] = pct(Number(String(r[2]).replace(/,/g, '')), ceiling);
 table(['phase', 'fetches in flight', 'samsa MB/s', 'of ceiling', 'broker cores', 'broker CPU s/GB', 'other load'], rows);
 console.log('other load = busy cores of the machine minus the broker and the consumer (other work on the box).');
-console.log(`ceiling: ${[...ceilings].map(([d, v]) => `${fmt(v)} MB/s with ${d} read(s) in flight`).join(', ')} (separate process: fs.read of the segment files into 10 MiB buffers -> loopback socket; client counts bytes); rows are compared with the faster. MB = 10^6 bytes of record batches.`);
+console.log(
+  `ceiling: ${[...ceilings].map(([d, v]) => `${fmt(v)} MB/s with ${d} read(s) in flight`).join(', ')} (separate process: fs.read of the segment files into 10 MiB buffers -> loopback socket; client counts bytes); rows are compared with the faster. MB = 10^6 bytes of record batches.`,
+);
 json({ bench: 'consume', gb: GB, batchBytes: batch.length, results, ceilingMbPerSec: Object.fromEntries(ceilings) });

@@ -12,7 +12,11 @@ import { banner, env, table, fmt } from './lib/report.js';
 const seconds = env('BENCH_SECONDS', 3);
 banner('samsa bench generator -> discarding TCP sink', 'bench:generator');
 const rows: string[][] = [];
-for (const [recordSize, batchSize] of [[100, 16384], [100, 65536], [1024, 1048576]] as const) {
+for (const [recordSize, batchSize] of [
+  [100, 16384],
+  [100, 65536],
+  [1024, 1048576],
+] as const) {
   const cfg = { topic: 'sink', recordSize: { min: recordSize, max: recordSize }, keyCardinality: 0, batchSize, compression: 'none' } as BenchConfig;
   const payload = new Payload(cfg, 12, 1);
   await payload.prepare([0]);

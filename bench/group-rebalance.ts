@@ -75,8 +75,19 @@ class Member {
       this.memberId = j.memberId;
       this.generation = j.generationId;
       // The leader assigns the partitions round robin over the members.
-      const assignments = j.members.map((m, i) => ({ memberId: m.memberId, assignment: encodeAssignment([{ topic: TOPIC, partitions: Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => p % j.members.length === i) }]) }));
-      const s = await this.conn.send(SyncGroupRequest, SyncGroupResponse, 5, { groupId: this.groupId, generationId: j.generationId, memberId: this.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments });
+      const assignments = j.members.map((m, i) => ({
+        memberId: m.memberId,
+        assignment: encodeAssignment([{ topic: TOPIC, partitions: Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => p % j.members.length === i) }]),
+      }));
+      const s = await this.conn.send(SyncGroupRequest, SyncGroupResponse, 5, {
+        groupId: this.groupId,
+        generationId: j.generationId,
+        memberId: this.memberId,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments,
+      });
       if (s.errorCode === REBALANCE_IN_PROGRESS) continue;
       if (s.errorCode !== 0) throw new Error(`SyncGroup: error ${s.errorCode}`);
       this.assigned = j.generationId;
@@ -90,14 +101,19 @@ class Member {
     while (!this.stopped) {
       await sleep(HEARTBEAT_MS);
       if (this.stopped) return;
-      const h = await this.conn.send(HeartbeatRequest, HeartbeatResponse, 4, { groupId: this.groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: null }).catch(() => null);
+      const h = await this.conn
+        .send(HeartbeatRequest, HeartbeatResponse, 4, { groupId: this.groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: null })
+        .catch(() => null);
       if (h?.errorCode === REBALANCE_IN_PROGRESS && !this.stopped) await this.join();
     }
   }
 
   async leave(): Promise<void> {
     this.stopped = true;
-    await this.conn.send(LeaveGroupRequest, LeaveGroupResponse, 5, { groupId: this.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'bench' }] });
+    await this.conn.send(LeaveGroupRequest, LeaveGroupResponse, 5, {
+      groupId: this.groupId,
+      members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'bench' }],
+    });
   }
 
   stop(): void {
@@ -125,11 +141,13 @@ async function runMode(mode: 'memory' | 'disk') {
   const samsa = await startSamsa({ storage: mode });
   try {
     await createTopic(samsa.port, TOPIC, {}, PARTITIONS);
-    const conns = await Promise.all(Array.from({ length: MEMBERS }, async (_, i) => {
-      const c = await ClientConnection.connect('127.0.0.1', samsa.port, { clientId: `bench-member-${i}` });
-      await c.negotiate();
-      return c;
-    }));
+    const conns = await Promise.all(
+      Array.from({ length: MEMBERS }, async (_, i) => {
+        const c = await ClientConnection.connect('127.0.0.1', samsa.port, { clientId: `bench-member-${i}` });
+        await c.negotiate();
+        return c;
+      }),
+    );
     const floor = await rtt(conns[0]!);
     // The first group lookup creates __consumer_offsets (offsets.topic.num.partitions=50
     // partitions): a one-off cost, reported apart from the rounds.
@@ -161,7 +179,8 @@ async function runMode(mode: 'memory' | 'disk') {
       await Promise.all(loops);
       const d = await conns[0]!.send(DescribeGroupsRequest, DescribeGroupsResponse, 5, { groups: [groupId], includeAuthorizedOperations: false });
       const g = d.groups[0]!;
-      if (g.groupState !== 'Stable' || g.members.length !== MEMBERS - 1) throw new Error(`round ${round}: group is ${g.groupState} with ${g.members.length} members`);
+      if (g.groupState !== 'Stable' || g.members.length !== MEMBERS - 1)
+        throw new Error(`round ${round}: group is ${g.groupState} with ${g.members.length} members`);
       await Promise.all(stay.map((m) => m.leave()));
     }
     for (const c of conns) c.close();
@@ -172,10 +191,17 @@ async function runMode(mode: 'memory' | 'disk') {
 }
 
 console.log('# classic group rebalance: 10 members, raw protocol, separate samsa process');
-console.log(`# ${new Date().toISOString()}  node ${process.version}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'})  ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
-const vars = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
+console.log(
+  `# ${new Date().toISOString()}  node ${process.version}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'})  ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+);
+const vars = Object.entries(process.env)
+  .filter(([k]) => k.startsWith('BENCH_'))
+  .map(([k, v]) => `${k}=${v} `)
+  .join('');
 console.log(`# reproduce: npm run build && ${vars}npx tsx bench/group-rebalance.ts`);
-console.log(`# ${MEMBERS} members, ${PARTITIONS} partitions, ${ROUNDS} rounds per mode, heartbeat every ${HEARTBEAT_MS} ms, group.initial.rebalance.delay.ms=0 (samsa default)\n`);
+console.log(
+  `# ${MEMBERS} members, ${PARTITIONS} partitions, ${ROUNDS} rounds per mode, heartbeat every ${HEARTBEAT_MS} ms, group.initial.rebalance.delay.ms=0 (samsa default)\n`,
+);
 const results = [];
 for (const mode of MODES) results.push(await runMode(mode));
 table(
@@ -185,7 +211,10 @@ table(
     [r.mode, `1 leaves -> ${MEMBERS - 1} reassigned`, fmt(r.leave.min, 1), fmt(r.leave.p50, 1), fmt(r.leave.p90, 1), fmt(r.leave.max, 1), fmt(r.floor, 2)],
   ]),
 );
-for (const r of results) console.log(`${r.mode}: the first FindCoordinator, which creates __consumer_offsets (50 partitions), took ${fmt(r.createOffsetsTopic, 1)} ms (not in the rounds)`);
+for (const r of results)
+  console.log(
+    `${r.mode}: the first FindCoordinator, which creates __consumer_offsets (50 partitions), took ${fmt(r.createOffsetsTopic, 1)} ms (not in the rounds)`,
+  );
 const worst = Math.max(...results.map((r) => Math.max(r.join.p50, r.leave.p50)));
 console.log(`\ngoal <= 100 ms each (p50): ${worst <= 100 ? 'met' : 'NOT met'} (worst p50 ${fmt(worst, 1)} ms)`);
 json({ bench: 'group-rebalance', members: MEMBERS, partitions: PARTITIONS, heartbeatMs: HEARTBEAT_MS, results });

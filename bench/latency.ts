@@ -37,16 +37,40 @@ async function measure(name: string, run: () => Promise<ScheduleResult>): Promis
   const r = await run();
   const busy = (systemCpu().busy - sys0.busy) / ((performance.now() - t0) / 1000);
   const h = r.latency;
-  const row = [name, fmt(r.requests), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.maxValue), ms(r.sendLag.getValueAtPercentile(99)), busy.toFixed(2)];
+  const row = [
+    name,
+    fmt(r.requests),
+    ms(h.getValueAtPercentile(50)),
+    ms(h.getValueAtPercentile(99)),
+    ms(h.getValueAtPercentile(99.9)),
+    ms(h.maxValue),
+    ms(r.sendLag.getValueAtPercentile(99)),
+    busy.toFixed(2),
+  ];
   rows.push(row);
-  console.log(`${name}: p50 ${row[2]} ms, p99 ${row[3]} ms, p99.9 ${row[4]} ms, max ${row[5]} ms (generator send lag p99 ${row[6]} ms); ${r.over2ms} requests > 2 ms, ${r.over10ms} > 10 ms`);
+  console.log(
+    `${name}: p50 ${row[2]} ms, p99 ${row[3]} ms, p99.9 ${row[4]} ms, max ${row[5]} ms (generator send lag p99 ${row[6]} ms); ${r.over2ms} requests > 2 ms, ${r.over10ms} > 10 ms`,
+  );
   console.log(`  slowest response per second of the run (ms): ${r.maxPerSecond.map((us) => (us / 1000).toFixed(us < 10000 ? 1 : 0)).join(' ')}`);
-  out[name] = { over2ms: r.over2ms, over10ms: r.over10ms, maxPerSecond: r.maxPerSecond, requests: r.requests, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), p999: h.getValueAtPercentile(99.9), max: h.maxValue, sendLagP99: r.sendLag.getValueAtPercentile(99), unit: 'us' };
+  out[name] = {
+    over2ms: r.over2ms,
+    over10ms: r.over10ms,
+    maxPerSecond: r.maxPerSecond,
+    requests: r.requests,
+    p50: h.getValueAtPercentile(50),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+    sendLagP99: r.sendLag.getValueAtPercentile(99),
+    unit: 'us',
+  };
 }
 
 const echo = await startCeiling('sink.mjs', ['echo']);
 try {
-  await measure('ceiling: loopback echo', () => runSchedule({ port: echo.port, template, requestsPerSecond: rps, warmupSeconds: WARMUP, seconds: SECONDS, check: (f) => f.readInt32BE(0) }));
+  await measure('ceiling: loopback echo', () =>
+    runSchedule({ port: echo.port, template, requestsPerSecond: rps, warmupSeconds: WARMUP, seconds: SECONDS, check: (f) => f.readInt32BE(0) }),
+  );
 } finally {
   await echo.stop();
 }
@@ -54,7 +78,16 @@ for (const mode of MODES) {
   const s = await startSamsa({ storage: mode });
   try {
     await createTopic(s.port, TOPIC);
-    await measure(`samsa ${mode}`, () => runSchedule({ port: s.port, template, requestsPerSecond: rps, warmupSeconds: WARMUP, seconds: SECONDS, check: (f) => checkProduceResponse(f).correlationId }));
+    await measure(`samsa ${mode}`, () =>
+      runSchedule({
+        port: s.port,
+        template,
+        requestsPerSecond: rps,
+        warmupSeconds: WARMUP,
+        seconds: SECONDS,
+        check: (f) => checkProduceResponse(f).correlationId,
+      }),
+    );
   } finally {
     await s.destroy();
   }

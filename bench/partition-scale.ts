@@ -55,7 +55,9 @@ function freePort(): Promise<number> {
 
 function startSamsa(port: number, dataDir: string): ChildProcess {
   const prof = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
-  const child = spawn(process.execPath, [...prof, BIN, 'start', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, BIN, 'start', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return child;
 }
 
@@ -144,7 +146,9 @@ async function main(): Promise<void> {
     }
     let secs = (performance.now() - t0) / 1000;
     const topicsPhase = await bystander.stop();
-    console.log(`topics:     ${TOPICS} single-partition topics in ${secs.toFixed(2)} s (${(TOPICS / secs).toFixed(0)} topics/s); bystander worst ${ms(topicsPhase.max)}, p99 ${ms(topicsPhase.p99)} over ${topicsPhase.n} requests`);
+    console.log(
+      `topics:     ${TOPICS} single-partition topics in ${secs.toFixed(2)} s (${(TOPICS / secs).toFixed(0)} topics/s); bystander worst ${ms(topicsPhase.max)}, p99 ${ms(topicsPhase.p99)} over ${topicsPhase.n} requests`,
+    );
 
     // 2. one topic grown in steps
     const by2 = new Bystander(await connectWhenReady(port, 'bench-bystander-2'));
@@ -194,10 +198,20 @@ async function main(): Promise<void> {
     child = startSamsa(port, dataDir);
     const again = await connectWhenReady(port, 'bench-after-restart');
     const startSecs = (performance.now() - s0) / 1000;
-    const md = await again.send(MetadataRequest, MetadataResponse, 12, { topics: [{ topicId: undefined, name: 'wide' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const md = await again.send(MetadataRequest, MetadataResponse, 12, {
+      topics: [{ topicId: undefined, name: 'wide' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     const wide = md.topics[0]!.partitions.length;
-    const all = await again.send(MetadataRequest, MetadataResponse, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-    console.log(`restart:    stop ${stopSecs.toFixed(2)} s, start until served ${startSecs.toFixed(2)} s; ${all.topics.length} topics, 'wide' has ${wide} partitions after restart`);
+    const all = await again.send(MetadataRequest, MetadataResponse, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    console.log(
+      `restart:    stop ${stopSecs.toFixed(2)} s, start until served ${startSecs.toFixed(2)} s; ${all.topics.length} topics, 'wide' has ${wide} partitions after restart`,
+    );
     again.close();
   } finally {
     clearTimeout(watchdog);

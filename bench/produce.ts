@@ -59,9 +59,17 @@ if (CASES.includes('big')) {
 }
 if (CASES.includes('small')) {
   const { batch, records } = makeBatch(16 * 1024, 100);
-  cases.push({ name: 'small', topic: 'bench-small', template: produceFrame('bench-small', batch, 1), batchBytes: batch.length, records, inflight: INFLIGHT_SMALL });
+  cases.push({
+    name: 'small',
+    topic: 'bench-small',
+    template: produceFrame('bench-small', batch, 1),
+    batchBytes: batch.length,
+    records,
+    inflight: INFLIGHT_SMALL,
+  });
 }
-for (const c of cases) console.log(`case ${c.name}: requests of ${c.template.length} bytes, one batch of ${c.batchBytes} bytes = ${c.records} records, ${c.inflight} in flight`);
+for (const c of cases)
+  console.log(`case ${c.name}: requests of ${c.template.length} bytes, one batch of ${c.batchBytes} bytes = ${c.records} records, ${c.inflight} in flight`);
 console.log(`measured ${SECONDS} s after ${WARMUP} s of warm-up; disk runs stop early at ${MAX_BYTES / 1e9} GB; ${CONNECTIONS} connection(s)`);
 
 // Each run starts with no dirty pages left by the previous one (writeback would slow it down).
@@ -80,7 +88,9 @@ for (const c of NO_CEILING ? [] : cases) {
       const r = await blast(sink.port, c.template, SECONDS + WARMUP, mode === 'disk' ? MAX_BYTES : Infinity);
       const recs = (r.bytes / c.template.length) * c.records;
       ceilings.set(`${c.name}/${mode}`, { mbPerSec: (r.bytes / r.seconds / 1e6) * (c.batchBytes / c.template.length), recordsPerSec: recs / r.seconds });
-      console.log(`ceiling ${c.name}/${mode} (${mode === 'disk' ? 'socket -> fs.writeSync append' : 'socket -> discard'}): ${fmt(r.bytes / r.seconds / 1e6)} MB/s, ${fmt(recs / r.seconds)} records/s`);
+      console.log(
+        `ceiling ${c.name}/${mode} (${mode === 'disk' ? 'socket -> fs.writeSync append' : 'socket -> discard'}): ${fmt(r.bytes / r.seconds / 1e6)} MB/s, ${fmt(recs / r.seconds)} records/s`,
+      );
     } finally {
       await sink.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -115,7 +125,9 @@ for (const c of cases) {
       });
       results.set(`${c.name}/${mode}`, r);
       window = r.windowUs;
-      console.log(`samsa ${c.name}/${mode}: ${fmt(r.mbPerSec)} MB/s, ${fmt(r.recordsPerSec)} records/s over ${r.seconds.toFixed(1)} s; broker ${r.brokerCores.toFixed(2)} cores, generator ${r.clientCores.toFixed(2)} cores, machine busy ${r.machineCores.toFixed(2)} cores (steal ${r.stealCores.toFixed(2)})`);
+      console.log(
+        `samsa ${c.name}/${mode}: ${fmt(r.mbPerSec)} MB/s, ${fmt(r.recordsPerSec)} records/s over ${r.seconds.toFixed(1)} s; broker ${r.brokerCores.toFixed(2)} cores, generator ${r.clientCores.toFixed(2)} cores, machine busy ${r.machineCores.toFixed(2)} cores (steal ${r.stealCores.toFixed(2)})`,
+      );
       console.log(`  broker cores by thread: ${r.brokerThreads}`);
     } finally {
       await samsa.destroy();
@@ -151,9 +163,14 @@ for (const c of cases) {
     ]);
   }
 }
-table(['case', 'mode', 'samsa MB/s', 'samsa rec/s', 'ceiling MB/s', 'ceiling rec/s', 'of ceiling', 'broker cores', 'broker CPU s/GB', 'other load', 'goal'], rows);
+table(
+  ['case', 'mode', 'samsa MB/s', 'samsa rec/s', 'ceiling MB/s', 'ceiling rec/s', 'of ceiling', 'broker cores', 'broker CPU s/GB', 'other load', 'goal'],
+  rows,
+);
 console.log('broker CPU s/GB = CPU seconds samsa spent per GB ingested: the cost, less sensitive to other load than the rate.');
 console.log('other load = busy cores of the machine minus the broker and the generator (other work on the box).');
-console.log('MB = 10^6 bytes of record batches. Ceiling: disk = loopback socket -> fs.writeSync append to a file; memory = loopback socket -> discard. Both separate node processes.');
+console.log(
+  'MB = 10^6 bytes of record batches. Ceiling: disk = loopback socket -> fs.writeSync append to a file; memory = loopback socket -> discard. Both separate node processes.',
+);
 if (PROF) console.log(`CPU profiles in ${PROF}`);
 json({ bench: 'produce', seconds: SECONDS, results: Object.fromEntries(results), ceilings: Object.fromEntries(ceilings) });

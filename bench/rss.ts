@@ -46,7 +46,10 @@ function sampler(pid: number): { stop(): Sample[] } {
   };
 }
 function stats(samples: Sample[]): { peakMiB: number; steadyMiB: number; n: number } {
-  const half = samples.slice(Math.floor(samples.length / 2)).map((s) => s.kib).sort((a, b) => a - b);
+  const half = samples
+    .slice(Math.floor(samples.length / 2))
+    .map((s) => s.kib)
+    .sort((a, b) => a - b);
   return { peakMiB: Math.max(...samples.map((s) => s.kib)) / 1024, steadyMiB: (half[Math.floor(half.length / 2)] ?? NaN) / 1024, n: samples.length };
 }
 
@@ -66,9 +69,22 @@ const { batch, records } = makeBatch(1024 * 1024 - 128, 1024);
 
 async function ingest(s: SamsaProcess, mode: string): Promise<void> {
   const topic = 'bench-rss';
-  await createTopic(s.port, topic, { 'max.message.bytes': 2000000, ...(mode === 'memory' ? { 'segment.bytes': 256 * 1024 * 1024, 'retention.bytes': 1024 * 1024 * 1024 } : {}) });
+  await createTopic(s.port, topic, {
+    'max.message.bytes': 2000000,
+    ...(mode === 'memory' ? { 'segment.bytes': 256 * 1024 * 1024, 'retention.bytes': 1024 * 1024 * 1024 } : {}),
+  });
   const smp = sampler(s.pid);
-  const r = await runProducer({ port: s.port, template: produceFrame(topic, batch, 1), recordsPerRequest: records, batchBytes: batch.length, inflight: 8, warmupSeconds: 0, seconds: 3600, maxBytes: GB * 1e9, brokerPid: s.pid });
+  const r = await runProducer({
+    port: s.port,
+    template: produceFrame(topic, batch, 1),
+    recordsPerRequest: records,
+    batchBytes: batch.length,
+    inflight: 8,
+    warmupSeconds: 0,
+    seconds: 3600,
+    maxBytes: GB * 1e9,
+    brokerPid: s.pid,
+  });
   record(`ingest ${GB} GB (${mode})`, smp.stop(), `${fmt(r.mbPerSec)} MB/s for ${r.seconds.toFixed(1)} s`);
 }
 
@@ -80,7 +96,8 @@ async function longPoll(s: SamsaProcess): Promise<void> {
   let stopping = false;
   let errors = 0;
   let corr = 1;
-  const poll = (c: RawConnection) => c.write([fetchFrame(topic, 0, corr++, { maxBytes: 50 * 1024 * 1024, partitionMaxBytes: 1024 * 1024, maxWaitMs: 500, minBytes: 1 })]);
+  const poll = (c: RawConnection) =>
+    c.write([fetchFrame(topic, 0, corr++, { maxBytes: 50 * 1024 * 1024, partitionMaxBytes: 1024 * 1024, maxWaitMs: 500, minBytes: 1 })]);
   for (const c of conns) {
     c.onFrame = (head) => {
       responses++;

@@ -63,8 +63,17 @@ async function series(name, spec) {
   await once(spec); // warm the file cache
   const rows = [];
   for (let i = 0; i < RUNS; i++) rows.push(await once(spec));
-  const r = { name, runs: RUNS, medianMs: median(rows.map((x) => x.ms)), minMs: Math.min(...rows.map((x) => x.ms)), maxMs: Math.max(...rows.map((x) => x.ms)), idleRssMiB: median(rows.map((x) => x.rssMiB)) };
-  console.log(`${name.padEnd(34)} median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}), idle RSS ${r.idleRssMiB.toFixed(1)} MiB`);
+  const r = {
+    name,
+    runs: RUNS,
+    medianMs: median(rows.map((x) => x.ms)),
+    minMs: Math.min(...rows.map((x) => x.ms)),
+    maxMs: Math.max(...rows.map((x) => x.ms)),
+    idleRssMiB: median(rows.map((x) => x.rssMiB)),
+  };
+  console.log(
+    `${name.padEnd(34)} median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}), idle RSS ${r.idleRssMiB.toFixed(1)} MiB`,
+  );
   return r;
 }
 

@@ -34,7 +34,12 @@ const vars = Object.entries(process.env)
   .filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_OUT')
   .map(([k, v]) => `${k}=${v}`)
   .sort();
-const script = parts.length === PARTS.length ? 'npm run bench' : parts.length === 1 && parts[0] === 'e2e' ? 'npm run bench:e2e' : `node --import tsx bench/suite.ts ${parts.join(' ')}`;
+const script =
+  parts.length === PARTS.length
+    ? 'npm run bench'
+    : parts.length === 1 && parts[0] === 'e2e'
+      ? 'npm run bench:e2e'
+      : `node --import tsx bench/suite.ts ${parts.join(' ')}`;
 const command = [...vars, script].join(' ');
 
 checkBuilt();
@@ -59,7 +64,18 @@ const report: SuiteReport = {
   finishedAt: '',
   seconds: 0,
   command,
-  settings: { quick: s.quick, seconds: s.seconds, inflight: s.inflight, batchSize: s.batchSize, consumeMB: s.consumeMB, e2eSeconds: s.e2eSeconds, e2eRate: s.e2eRate, e2eRecordSize: s.e2eRecordSize, e2eLingerMs: s.e2eLingerMs, modes: s.modes },
+  settings: {
+    quick: s.quick,
+    seconds: s.seconds,
+    inflight: s.inflight,
+    batchSize: s.batchSize,
+    consumeMB: s.consumeMB,
+    e2eSeconds: s.e2eSeconds,
+    e2eRate: s.e2eRate,
+    e2eRecordSize: s.e2eRecordSize,
+    e2eLingerMs: s.e2eLingerMs,
+    modes: s.modes,
+  },
   machine: { ...machine, loadAfter: [] },
 };
 if (parts.includes('produce')) report.produce = await runProduce(s, log);

@@ -65,7 +65,11 @@ function stamp(buf: Buffer, producerId: number, producerEpoch: number, baseSeque
   return buf;
 }
 
-async function throughput(kind: 'plain' | 'idempotent', topic: string, seconds = SECONDS): Promise<{ recordsPerSec: number; mbPerSec: number; p50Ms: number; p99Ms: number }> {
+async function throughput(
+  kind: 'plain' | 'idempotent',
+  topic: string,
+  seconds = SECONDS,
+): Promise<{ recordsPerSec: number; mbPerSec: number; p50Ms: number; p99Ms: number }> {
   await createTopic(topic);
   const pid = kind === 'idempotent' ? await initProducerId(null) : { producerId: -1, producerEpoch: -1 };
   let seq = 0;
@@ -78,7 +82,11 @@ async function throughput(kind: 'plain' | 'idempotent', topic: string, seconds =
       const batch = stamp(Buffer.from(template), pid.producerId, pid.producerEpoch, kind === 'idempotent' ? seq : -1);
       if (kind === 'idempotent') seq += perBatch;
       const s = process.hrtime.bigint();
-      const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: -1, timeoutMs: 10000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+      const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+        acks: -1,
+        timeoutMs: 10000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+      });
       rtts.push(Number(process.hrtime.bigint() - s) / 1e6);
       const code = r.responses[0]!.partitionResponses[0]!.errorCode;
       if (code !== 0) throw new Error(`${kind} produce: error ${code}`);
@@ -96,8 +104,13 @@ function q(sorted: number[], p: number): number {
 }
 
 try {
-  console.log(`(a) batches of ${perBatch} x ${RECORD_BYTES} B records (${template.length} B), acks=all, ${INFLIGHT} in flight, ${ROUNDS} rounds x ${SECONDS} s each, alternating`);
-  const results: Record<'plain' | 'idempotent', Array<{ recordsPerSec: number; mbPerSec: number; p50Ms: number; p99Ms: number }>> = { plain: [], idempotent: [] };
+  console.log(
+    `(a) batches of ${perBatch} x ${RECORD_BYTES} B records (${template.length} B), acks=all, ${INFLIGHT} in flight, ${ROUNDS} rounds x ${SECONDS} s each, alternating`,
+  );
+  const results: Record<'plain' | 'idempotent', Array<{ recordsPerSec: number; mbPerSec: number; p50Ms: number; p99Ms: number }>> = {
+    plain: [],
+    idempotent: [],
+  };
   // Warm-up (JIT, page cache) that is not counted.
   await throughputWarmup();
   for (let r = 0; r < ROUNDS; r++) {
@@ -111,7 +124,14 @@ try {
   });
   table(
     ['kind', 'records/s (mean)', 'MB/s', 'per round records/s', 'request p50 ms', 'request p99 ms'],
-    rows.map(({ k, mean, xs }) => [k, fmt(mean), fmt((mean * RECORD_BYTES) / 1e6, 1), xs.map((x) => fmt(x.recordsPerSec)).join(' / '), fmt(xs[xs.length - 1]!.p50Ms, 2), fmt(xs[xs.length - 1]!.p99Ms, 2)]),
+    rows.map(({ k, mean, xs }) => [
+      k,
+      fmt(mean),
+      fmt((mean * RECORD_BYTES) / 1e6, 1),
+      xs.map((x) => fmt(x.recordsPerSec)).join(' / '),
+      fmt(xs[xs.length - 1]!.p50Ms, 2),
+      fmt(xs[xs.length - 1]!.p99Ms, 2),
+    ]),
   );
   const ratio = rows[1]!.mean / rows[0]!.mean;
   console.log(`idempotent / plain = ${(ratio * 100).toFixed(1)}% (goal: >= 90%) ${ratio >= 0.9 ? 'OK' : 'BELOW GOAL'}`);
@@ -139,13 +159,25 @@ try {
       transactionalId: 'bench-txn-latency',
       acks: -1,
       timeoutMs: 10000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: buildBatch(ten, { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, transactional: true }) }] }],
+      topicData: [
+        {
+          name: topic,
+          partitionData: [
+            { index: 0, records: buildBatch(ten, { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, transactional: true }) },
+          ],
+        },
+      ],
     });
     const prCode = pr.responses[0]!.partitionResponses[0]!.errorCode;
     if (prCode !== 0) throw new Error(`transactional produce: error ${prCode}`);
     seq += 10;
     const e0 = process.hrtime.bigint();
-    const end = await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'bench-txn-latency', producerId: pid.producerId, producerEpoch: pid.producerEpoch, committed: true });
+    const end = await c.send(EndTxnRequest, EndTxnResponse, 3, {
+      transactionalId: 'bench-txn-latency',
+      producerId: pid.producerId,
+      producerEpoch: pid.producerEpoch,
+      committed: true,
+    });
     const t1 = process.hrtime.bigint();
     if (end.errorCode !== 0) throw new Error(`EndTxn: error ${end.errorCode}`);
     if (i >= warm) {
@@ -159,8 +191,20 @@ try {
   table(
     ['', 'p50 ms', 'p99 ms', 'max ms', 'mean ms'],
     [
-      ['EndTxn round trip', fmt(q(endTxn, 0.5), 2), fmt(q(endTxn, 0.99), 2), fmt(endTxn[endTxn.length - 1]!, 2), fmt(endTxn.reduce((a, b) => a + b, 0) / endTxn.length, 2)],
-      ['whole transaction', fmt(q(whole, 0.5), 2), fmt(q(whole, 0.99), 2), fmt(whole[whole.length - 1]!, 2), fmt(whole.reduce((a, b) => a + b, 0) / whole.length, 2)],
+      [
+        'EndTxn round trip',
+        fmt(q(endTxn, 0.5), 2),
+        fmt(q(endTxn, 0.99), 2),
+        fmt(endTxn[endTxn.length - 1]!, 2),
+        fmt(endTxn.reduce((a, b) => a + b, 0) / endTxn.length, 2),
+      ],
+      [
+        'whole transaction',
+        fmt(q(whole, 0.5), 2),
+        fmt(q(whole, 0.99), 2),
+        fmt(whole[whole.length - 1]!, 2),
+        fmt(whole.reduce((a, b) => a + b, 0) / whole.length, 2),
+      ],
     ],
   );
   console.log(`transactions/s (sequential): ${fmt(1000 / (whole.reduce((a, b) => a + b, 0) / whole.length))}`);

@@ -48,7 +48,11 @@ export function addNativeOptionalDeps({ root, npmDir, binaries = true, dryRun = 
   const triples = napiPkg.napi?.triples?.additional ?? [];
   if (triples.length === 0) throw new Error('native/package.json lists no napi.triples.additional');
   const expected = triples.map(napiPlatform).sort();
-  const found = existsSync(npmDir) ? readdirSync(npmDir).filter((d) => statSync(join(npmDir, d)).isDirectory()).sort() : [];
+  const found = existsSync(npmDir)
+    ? readdirSync(npmDir)
+        .filter((d) => statSync(join(npmDir, d)).isDirectory())
+        .sort()
+    : [];
   if (expected.join() !== found.join()) {
     throw new Error(`platform packages in ${npmDir}: [${found.join(', ')}], expected [${expected.join(', ')}] (run \`napi create-npm-dir -t .\` in native/)`);
   }

@@ -25,11 +25,11 @@ const verbose = process.argv.includes('--verbose');
 // The graph, as dependency-cruiser reads it with the project's tsconfig (NodeNext: './x.js'
 // resolves to './x.ts').
 const cruiser = join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
-const run = spawnSync(
-  process.execPath,
-  [cruiser, 'src', '--no-config', '--ts-config', 'tsconfig.json', '--ts-pre-compilation-deps', '--output-type', 'json'],
-  { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
-);
+const run = spawnSync(process.execPath, [cruiser, 'src', '--no-config', '--ts-config', 'tsconfig.json', '--ts-pre-compilation-deps', '--output-type', 'json'], {
+  cwd: root,
+  encoding: 'utf8',
+  maxBuffer: 256 * 1024 * 1024,
+});
 if (run.status !== 0 || !run.stdout) {
   console.error(`check-cycles: dependency-cruiser failed (exit ${run.status})\n${run.stderr}`);
   process.exit(2);
@@ -116,7 +116,6 @@ const HEADER = `# Folder-level imports in src/ allowed to lie on an import cycle
 # importing folder), or move the shared code to the lower folder.
 `;
 
-
 const allowed = new Set(
   readFileSync(listFile, 'utf8')
     .split('\n')
@@ -154,5 +153,7 @@ if (gone.length > 0) {
   for (const k of gone) console.error(`  ${k}`);
 }
 const parts = new Set([...edges.values()].flatMap((e) => [e.from, e.to]));
-console.log(`\ncheck-cycles: ${parts.size} top-level parts, ${edges.size} folder imports, ${onCycle.size} on cycles (${known.length} known, ${added.length} new), ${gone.length} stale list line(s)`);
+console.log(
+  `\ncheck-cycles: ${parts.size} top-level parts, ${edges.size} folder imports, ${onCycle.size} on cycles (${known.length} known, ${added.length} new), ${gone.length} stale list line(s)`,
+);
 process.exit(added.length > 0 || gone.length > 0 ? 1 : 0);

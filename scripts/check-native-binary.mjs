@@ -239,7 +239,9 @@ export function checkNativeBinary(buf, triple, { maxGlibc = '2.17' } = {}) {
     if (!info.defined.has('napi_register_module_v1')) problems.push('napi_register_module_v1 is not exported');
     if (want.libc === 'gnu') {
       if (newest && cmpVersion(newest, maxGlibc) > 0) {
-        problems.push(`needs GLIBC_${newest}, newer than the floor ${maxGlibc} (build with napi build --zig --zig-abi-suffix ${maxGlibc}, or on an older glibc)`);
+        problems.push(
+          `needs GLIBC_${newest}, newer than the floor ${maxGlibc} (build with napi build --zig --zig-abi-suffix ${maxGlibc}, or on an older glibc)`,
+        );
       }
       if (!info.needed.some((n) => n.startsWith('libc.so'))) problems.push(`does not link glibc (needs ${info.needed.join(', ')})`);
     } else {
@@ -253,8 +255,10 @@ export function checkNativeBinary(buf, triple, { maxGlibc = '2.17' } = {}) {
     if (!info.dll) problems.push('not a DLL');
     if (!info.exports.has('napi_register_module_v1')) problems.push('napi_register_module_v1 is not exported');
     for (const i of info.imports) {
-      if (/^(node|libnode)(\.exe|\.dll)?$/i.test(i.dll)) problems.push(`imports from ${i.dll}: the addon would be bound to that file name (src/napi/sys.rs should resolve Node-API at load time)`);
-      if (/^(vcruntime\d+|msvcp\d+|ucrtbase)\.dll$/i.test(i.dll) || /^api-ms-win-crt-/i.test(i.dll)) problems.push(`imports the dynamic C runtime ${i.dll} (expected +crt-static)`);
+      if (/^(node|libnode)(\.exe|\.dll)?$/i.test(i.dll))
+        problems.push(`imports from ${i.dll}: the addon would be bound to that file name (src/napi/sys.rs should resolve Node-API at load time)`);
+      if (/^(vcruntime\d+|msvcp\d+|ucrtbase)\.dll$/i.test(i.dll) || /^api-ms-win-crt-/i.test(i.dll))
+        problems.push(`imports the dynamic C runtime ${i.dll} (expected +crt-static)`);
       const napi = i.functions.filter((f) => f.startsWith('napi_'));
       if (napi.length > 0) problems.push(`imports ${napi.length} napi_* functions from ${i.dll} (${napi.slice(0, 3).join(', ')}...)`);
     }

@@ -37,9 +37,21 @@ const REQUIREMENTS = {
   // counts as present and a missing binary fails the test instead of skipping it.
   native: () =>
     process.env.CI === 'true' ||
-    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('./src/accel/native.ts'); process.exit('error' in m.loadNativeAddon() ? 1 : 0)"], { cwd: root, stdio: 'ignore' }).status === 0,
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('./src/accel/native.ts'); process.exit('error' in m.loadNativeAddon() ? 1 : 0)"],
+      { cwd: root, stdio: 'ignore' },
+    ).status === 0,
   // @confluentinc/kafka-javascript built by scripts/install-ckjs.sh, loading librdkafka >= 2.10 (KIP-848).
-  ckjs: () => spawnSync(process.execPath, ['-e', "const [a, b] = require('@confluentinc/kafka-javascript').librdkafkaVersion.split('.').map(Number); process.exit(a > 2 || (a === 2 && b >= 10) ? 0 : 1)"], { cwd: join(root, 'test/clients/ckjs'), stdio: 'ignore' }).status === 0,
+  ckjs: () =>
+    spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const [a, b] = require('@confluentinc/kafka-javascript').librdkafkaVersion.split('.').map(Number); process.exit(a > 2 || (a === 2 && b >= 10) ? 0 : 1)",
+      ],
+      { cwd: join(root, 'test/clients/ckjs'), stdio: 'ignore' },
+    ).status === 0,
 };
 // What to do about a missing requirement, printed with the skip.
 const HOW = {
@@ -57,10 +69,13 @@ function missingRequirements(file) {
   const head = readFileSync(file, 'utf8').split('\n', 30).join('\n');
   const m = /^\/\/ requires: (.+)$/m.exec(head);
   if (!m) return [];
-  return m[1].split(',').map((s) => s.trim()).filter((r) => {
-    if (!available.has(r)) available.set(r, REQUIREMENTS[r] ? REQUIREMENTS[r]() : false);
-    return !available.get(r);
-  });
+  return m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((r) => {
+      if (!available.has(r)) available.set(r, REQUIREMENTS[r] ? REQUIREMENTS[r]() : false);
+      return !available.get(r);
+    });
 }
 const filters = process.argv.slice(2);
 const FILE_TIMEOUT_MS = Number(process.env.SAMSA_TEST_TIMEOUT_MS ?? 240_000);
@@ -72,8 +87,7 @@ function findTests(dir) {
     // test/clients/ckjs/node_modules holds a client's own sources, not samsa's tests.
     if (statSync(p).isDirectory()) {
       if (name !== 'node_modules') out.push(...findTests(p));
-    }
-    else if (name.endsWith('.test.ts') || name.endsWith('.test.mjs')) out.push(p);
+    } else if (name.endsWith('.test.ts') || name.endsWith('.test.mjs')) out.push(p);
   }
   return out.sort();
 }

@@ -35,7 +35,7 @@ const check = (name, buf) => {
   if (got !== want) problems.push(`crc32c(${name}) = ${got.toString(16)}, expected ${want.toString(16)}`);
 };
 // The check value of the CRC-32C catalogue.
-if ((addon.crc32c(Buffer.from('123456789')) >>> 0) !== 0xe3069283) problems.push('crc32c("123456789") is not e3069283');
+if (addon.crc32c(Buffer.from('123456789')) >>> 0 !== 0xe3069283) problems.push('crc32c("123456789") is not e3069283');
 let seed = 0x9e3779b9;
 const random = (n) => {
   const b = Buffer.alloc(n);
@@ -52,6 +52,8 @@ for (const n of [0, 1, 7, 8, 63, 64, 1000, 4096 + 3, 65536 + 17]) check(`${n} ra
 const big = random(200_003);
 for (const start of [1, 3, 5, 7]) check(`a view at offset ${start}`, big.subarray(start, big.length - start));
 
-console.log(`${file}: loaded; version ${addon.version}, crc32c ${addon.crc32cImplementation}, scan layout ${addon.scanLayout}; node ${process.version} ${process.platform}-${process.arch}`);
+console.log(
+  `${file}: loaded; version ${addon.version}, crc32c ${addon.crc32cImplementation}, scan layout ${addon.scanLayout}; node ${process.version} ${process.platform}-${process.arch}`,
+);
 for (const p of problems) console.log(`  problem: ${p}`);
 process.exitCode = problems.length === 0 ? 0 : 1;

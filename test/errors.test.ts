@@ -1,15 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  ERRORS,
-  ErrorCode,
-  KafkaError,
-  SamsaError,
-  SamsaErrorCode,
-  errorInfo,
-  errorName,
-  type ErrorName,
-} from '../src/errors.js';
+import { ERRORS, ErrorCode, KafkaError, SamsaError, SamsaErrorCode, errorInfo, errorName, type ErrorName } from '../src/errors.js';
 
 test('codes are unique and contiguous from -1 to the highest', () => {
   const codes = ERRORS.map((e) => e.code);
@@ -70,17 +61,38 @@ test('spot checks against Kafka 4.3 Errors.java', () => {
 
 test('retriable follows RetriableException', () => {
   const retriable = [
-    'CORRUPT_MESSAGE', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER',
-    'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE',
-    'NOT_COORDINATOR', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'NOT_CONTROLLER',
-    'CONCURRENT_TRANSACTIONS', 'KAFKA_STORAGE_ERROR', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH',
-    'UNKNOWN_TOPIC_ID', 'SHARE_SESSION_LIMIT_REACHED',
+    'CORRUPT_MESSAGE',
+    'UNKNOWN_TOPIC_OR_PARTITION',
+    'LEADER_NOT_AVAILABLE',
+    'NOT_LEADER_OR_FOLLOWER',
+    'REQUEST_TIMED_OUT',
+    'NETWORK_EXCEPTION',
+    'COORDINATOR_LOAD_IN_PROGRESS',
+    'COORDINATOR_NOT_AVAILABLE',
+    'NOT_COORDINATOR',
+    'NOT_ENOUGH_REPLICAS',
+    'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+    'NOT_CONTROLLER',
+    'CONCURRENT_TRANSACTIONS',
+    'KAFKA_STORAGE_ERROR',
+    'FENCED_LEADER_EPOCH',
+    'UNKNOWN_LEADER_EPOCH',
+    'UNKNOWN_TOPIC_ID',
+    'SHARE_SESSION_LIMIT_REACHED',
   ] as const;
   for (const n of retriable) assert.ok(errorInfo(ErrorCode[n]).retriable, n);
   const fatal = [
-    'UNKNOWN_SERVER_ERROR', 'NONE', 'OFFSET_OUT_OF_RANGE', 'UNSUPPORTED_VERSION', 'TOPIC_ALREADY_EXISTS',
-    'INVALID_CONFIG', 'REBALANCE_IN_PROGRESS', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'PRODUCER_FENCED',
-    'TRANSACTION_ABORTABLE', 'REBOOTSTRAP_REQUIRED',
+    'UNKNOWN_SERVER_ERROR',
+    'NONE',
+    'OFFSET_OUT_OF_RANGE',
+    'UNSUPPORTED_VERSION',
+    'TOPIC_ALREADY_EXISTS',
+    'INVALID_CONFIG',
+    'REBALANCE_IN_PROGRESS',
+    'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    'PRODUCER_FENCED',
+    'TRANSACTION_ABORTABLE',
+    'REBOOTSTRAP_REQUIRED',
   ] as const;
   for (const n of fatal) assert.not.ok(errorInfo(ErrorCode[n]).retriable, n);
 });

@@ -30,7 +30,9 @@ export interface GoldenProduce {
 export function goldenProduceRecords(): GoldenProduce[] {
   const out: GoldenProduce[] = [];
   if (!HAS_GOLDEN) return out;
-  for (const file of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(GOLDEN_DIR)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(GOLDEN_DIR, file), 'utf8').split('\n')) {
       if (!line) continue;
       const f = JSON.parse(line);

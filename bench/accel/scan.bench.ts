@@ -31,16 +31,27 @@ function oneBatch(seed: number): Buffer {
 }
 
 const batches: Buffer[] = [];
-for (let size = 0; size < PAYLOAD; ) {
+for (let size = 0; size < PAYLOAD;) {
   const b = oneBatch(batches.length);
   batches.push(b);
   size += b.length;
 }
 const payload = Buffer.concat(batches);
-const options: ScanOptions = { maxMessageBytes: 1_048_588, verifyCrc: true, timestampType: 'CreateTime', beforeMaxMs: 3_600_000, afterMaxMs: 3_600_000, now: NOW, validateRecords: true };
+const options: ScanOptions = {
+  maxMessageBytes: 1_048_588,
+  verifyCrc: true,
+  timestampType: 'CreateTime',
+  beforeMaxMs: 3_600_000,
+  afterMaxMs: 3_600_000,
+  now: NOW,
+  validateRecords: true,
+};
 
 const accels = await availableAccels();
-banner(`scan + stamp: ${fmt(payload.length)} bytes in ${batches.length} batches of ~${fmt(batches[0]!.length)} B (${batches[0]!.readInt32BE(57)} records of ${VALUE} B each)`, 'bench:accel:scan');
+banner(
+  `scan + stamp: ${fmt(payload.length)} bytes in ${batches.length} batches of ~${fmt(batches[0]!.length)} B (${batches[0]!.readInt32BE(57)} records of ${VALUE} B each)`,
+  'bench:accel:scan',
+);
 
 interface Row {
   what: string;
@@ -82,7 +93,10 @@ for (const a of accels) {
   await measure('scan + stamp', a.backend, scanAndStamp(a, a.stampBatch));
 }
 // A typical small produce: one batch of 5 records of 100 B (fixed costs dominate here).
-const small = buildBatch(Array.from({ length: 5 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(100, i), timestamp: NOW })), { timestamp: NOW });
+const small = buildBatch(
+  Array.from({ length: 5 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(100, i), timestamp: NOW })),
+  { timestamp: NOW },
+);
 const smallOptions: ScanOptions = { ...options, singleBatch: true };
 for (const a of accels) {
   const out = a.createBatchScan(1);
@@ -102,7 +116,12 @@ for (const a of accels) await measure(`setLogAppendTime ${batches.length} batche
 
 table(
   ['what', 'backend', 'us (p50)', 'GB/s'],
-  rows.map((r) => [r.what, r.backend, fmt(r.us, r.us < 10 ? 2 : 1), r.what.startsWith('stamp') || r.what.includes('1 batch') ? '' : fmt(payload.length / (r.us * 1000), 2)]),
+  rows.map((r) => [
+    r.what,
+    r.backend,
+    fmt(r.us, r.us < 10 ? 2 : 1),
+    r.what.startsWith('stamp') || r.what.includes('1 batch') ? '' : fmt(payload.length / (r.us * 1000), 2),
+  ]),
 );
 const goal = rows.find((r) => r.what === 'scan + stamp' && r.backend === 'native');
 if (goal) console.log(`\nnative scan + stamp of ${fmt(payload.length)} bytes: ${fmt(goal.us, 1)} us (goal <= 100 us: ${goal.us <= 100 ? 'met' : 'NOT met'})`);

@@ -62,16 +62,23 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 function kcatRead(bootstrap: string, partition: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    execFile('kcat', ['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], { maxBuffer: 512 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`kcat partition ${partition}: ${err.message} ${stderr}`));
-      else resolve(stdout.split('\n').filter((l) => l !== ''));
-    });
+    execFile(
+      'kcat',
+      ['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-f', '%s\\n'],
+      { maxBuffer: 512 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`kcat partition ${partition}: ${err.message} ${stderr}`));
+        else resolve(stdout.split('\n').filter((l) => l !== ''));
+      },
+    );
   });
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadBefore = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const root = mkdtempSync(join(tmpdir(), 'samsa-cluster-soak-'));
   const etcd = await startEtcd();
   const ports = await Promise.all(Array.from({ length: BROKERS }, () => freePort()));
@@ -79,7 +86,18 @@ async function main(): Promise<void> {
   const brokers: Array<BrokerProcess | null> = Array.from({ length: BROKERS }, () => null);
   const start = async (id: number) => {
     brokers[id] = await startBroker(join(root, `broker-${id}`), {
-      extraArgs: ['--port', String(ports[id]), '--node-id', String(id), '--cluster', `etcd://${etcd.endpoint.replace(/^https?:\/\//, '')}`, '--cluster-id', 'soak', '--set', 'broker.session.timeout.ms=3000'],
+      extraArgs: [
+        '--port',
+        String(ports[id]),
+        '--node-id',
+        String(id),
+        '--cluster',
+        `etcd://${etcd.endpoint.replace(/^https?:\/\//, '')}`,
+        '--cluster-id',
+        'soak',
+        '--set',
+        'broker.session.timeout.ms=3000',
+      ],
     });
   };
   const facts: Array<[string, string]> = [];
@@ -88,7 +106,12 @@ async function main(): Promise<void> {
   let sendErrors = 0;
   let verdicts: PartitionVerdict[] = [];
   let failure: string | null = null;
-  const kafka = new Kafka({ clientId: 'soak', brokers: ports.map((p) => `127.0.0.1:${p}`), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const kafka = new Kafka({
+    clientId: 'soak',
+    brokers: ports.map((p) => `127.0.0.1:${p}`),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
   const admin = kafka.admin();
   let producer: Producer | null = null;
   const ledger = new Ledger(PARTITIONS);
@@ -96,7 +119,10 @@ async function main(): Promise<void> {
   try {
     for (let id = 0; id < BROKERS; id++) await start(id);
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+      waitForLeaders: true,
+    });
     const isrWhole = async () => {
       const md = await admin.fetchTopicMetadata({ topics: [TOPIC] });
       return md.topics[0]!.partitions.every((p) => p.isr.length === BROKERS && p.leader >= 0);
@@ -157,7 +183,9 @@ async function main(): Promise<void> {
     `npm run build && node --import tsx bench/cluster/soak.ts --cycles ${CYCLES} --max-seconds ${MAX_SECONDS} --partitions ${PARTITIONS} --seed ${SEED}`,
     '```',
     '',
-    `Machine: ${cpus().length} cores, load average ${loadBefore} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after; Node ${process.version}`,
+    `Machine: ${cpus().length} cores, load average ${loadBefore} before, ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} after; Node ${process.version}`,
     '',
     `Three brokers (separate processes, etcd quorum, broker.session.timeout.ms=3000), topic \`${TOPIC}\` with ${PARTITIONS} partitions, replication factor 3, min.insync.replicas=2; kafkajs idempotent producer, acks=all, batches of 20; each cycle kill -9s a random broker, restarts it and waits for a whole ISR.`,
     '',
@@ -175,7 +203,10 @@ async function main(): Promise<void> {
     '',
     '| partition | acknowledged | stored | lost | duplicated | out of order |',
     '|---|---|---|---|---|---|',
-    ...verdicts.map((v) => `| ${v.partition} | ${v.acknowledged} | ${v.stored} | ${v.lost}${v.firstLost.length ? ` (e.g. ${v.firstLost.join(', ')})` : ''} | ${v.duplicated} | ${v.outOfOrder} |`),
+    ...verdicts.map(
+      (v) =>
+        `| ${v.partition} | ${v.acknowledged} | ${v.stored} | ${v.lost}${v.firstLost.length ? ` (e.g. ${v.firstLost.join(', ')})` : ''} | ${v.duplicated} | ${v.outOfOrder} |`,
+    ),
     '',
   ];
   writeFileSync(OUT, lines.join('\n'));

@@ -58,6 +58,8 @@ console.log(`compression codecs on JSON-event record batches (${cpus()[0]?.model
 console.log('MB/s of uncompressed records (p50 latency); async = on libuv threads, one job at a time\n');
 console.log(`${'records'.padEnd(8)} ${'what'.padEnd(26)} ${'MB/s'.padStart(9)} ${'mean us'.padStart(10)} ${'ratio'.padStart(6)}`);
 for (const r of rows) {
-  console.log(`${r.size.padEnd(8)} ${r.what.padEnd(26)} ${r.mbps.toFixed(0).padStart(9)} ${r.meanUs.toFixed(1).padStart(10)} ${r.ratio === undefined ? '' : r.ratio.toFixed(2).padStart(6)}`);
+  console.log(
+    `${r.size.padEnd(8)} ${r.what.padEnd(26)} ${r.mbps.toFixed(0).padStart(9)} ${r.meanUs.toFixed(1).padStart(10)} ${r.ratio === undefined ? '' : r.ratio.toFixed(2).padStart(6)}`,
+  );
 }
 console.log(`\nreproduce: ${COMMAND}`);

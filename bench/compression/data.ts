@@ -34,7 +34,12 @@ export function jsonBatch(bytes: number, seed = 1): Buffer {
       tags: Array.from({ length: Math.floor(rnd() * 4) }, () => pick(['new', 'returning', 'promo', 'mobile', 'beta'])),
     });
     const key = Buffer.from(`user-${user}`);
-    recs.push({ key, value: Buffer.from(value), headers: i % 4 === 0 ? [{ key: 'trace-id', value: Buffer.from(Math.floor(rnd() * 2 ** 52).toString(16)) }] : [], timestamp: t0 + i * 3 });
+    recs.push({
+      key,
+      value: Buffer.from(value),
+      headers: i % 4 === 0 ? [{ key: 'trace-id', value: Buffer.from(Math.floor(rnd() * 2 ** 52).toString(16)) }] : [],
+      timestamp: t0 + i * 3,
+    });
     n += key.length + value.length + 12;
   }
   return buildBatch(recs, { timestamp: t0 });

@@ -69,7 +69,13 @@ for (const size of SIZES) {
   echoes.push([size, await measure(() => echo(plain))]);
   // No codec work: the record walk and copies every recompression does (the "none" entries).
   const input: JobInput = { buf: plain, codec: 0 };
-  rows.push({ job: 'recompress none', size, inputBytes: plain.length, inline: await measure(() => runInline('recompressBatch', input)), pool: await measure(() => runOnPool('recompressBatch', input)) });
+  rows.push({
+    job: 'recompress none',
+    size,
+    inputBytes: plain.length,
+    inline: await measure(() => runInline('recompressBatch', input)),
+    pool: await measure(() => runOnPool('recompressBatch', input)),
+  });
   for (const codec of [1, 2, 3, 4] as const) {
     const packed = await compressBatch(plain, codec);
     const jobs: Array<[string, JobKind, JobInput]> = [
@@ -88,12 +94,21 @@ process.stderr.write('\n');
 await destroyPool();
 
 const us = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)}ms` : `${n.toFixed(0)}us`);
-console.log(`pool round trip vs inline (${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, pool of ${Math.max(1, availableParallelism() - 1)} thread(s), node ${process.version})`);
+console.log(
+  `pool round trip vs inline (${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, pool of ${Math.max(1, availableParallelism() - 1)} thread(s), node ${process.version})`,
+);
 console.log('p50 latency of one job at a time; "busy" = main-thread time per job; sizes are uncompressed records\n');
-console.log(`${'job'.padEnd(18)} ${'records'.padStart(8)} ${'input'.padStart(9)} ${'inline'.padStart(9)} ${'busy'.padStart(8)} ${'pool'.padStart(9)} ${'busy'.padStart(8)}  inline/pool busy`);
-for (const [size, s] of echoes) console.log(`${'echo (pool only)'.padEnd(18)} ${fmtBytes(size).padStart(8)} ${''.padStart(9)} ${''.padStart(9)} ${''.padStart(8)} ${us(s.p50Us).padStart(9)} ${us(s.busyUs).padStart(8)}`);
+console.log(
+  `${'job'.padEnd(18)} ${'records'.padStart(8)} ${'input'.padStart(9)} ${'inline'.padStart(9)} ${'busy'.padStart(8)} ${'pool'.padStart(9)} ${'busy'.padStart(8)}  inline/pool busy`,
+);
+for (const [size, s] of echoes)
+  console.log(
+    `${'echo (pool only)'.padEnd(18)} ${fmtBytes(size).padStart(8)} ${''.padStart(9)} ${''.padStart(9)} ${''.padStart(8)} ${us(s.p50Us).padStart(9)} ${us(s.busyUs).padStart(8)}`,
+  );
 for (const r of rows) {
-  console.log(`${r.job.padEnd(18)} ${fmtBytes(r.size).padStart(8)} ${String(r.inputBytes).padStart(9)} ${us(r.inline.p50Us).padStart(9)} ${us(r.inline.busyUs).padStart(8)} ${us(r.pool.p50Us).padStart(9)} ${us(r.pool.busyUs).padStart(8)}  ${(r.inline.busyUs / r.pool.busyUs).toFixed(1)}x`);
+  console.log(
+    `${r.job.padEnd(18)} ${fmtBytes(r.size).padStart(8)} ${String(r.inputBytes).padStart(9)} ${us(r.inline.p50Us).padStart(9)} ${us(r.inline.busyUs).padStart(8)} ${us(r.pool.p50Us).padStart(9)} ${us(r.pool.busyUs).padStart(8)}  ${(r.inline.busyUs / r.pool.busyUs).toFixed(1)}x`,
+  );
 }
 
 // One job at a time the pool cannot beat inline on latency: the worker does the same work, plus
@@ -102,7 +117,7 @@ for (const r of rows) {
 // twice as long as the pool's own main-thread cost at that size (the echo job's busy time).
 // Inline blocking time is the p50 latency for sync codecs (less noisy than event-loop
 // utilization) and the measured busy time for zstd, whose inline codec runs on libuv's threads.
-console.log('\nthreshold (input bytes from which inline blocking >= 2 x the pool hop\'s main-thread time), vs INLINE_MAX_BYTES now:');
+console.log("\nthreshold (input bytes from which inline blocking >= 2 x the pool hop's main-thread time), vs INLINE_MAX_BYTES now:");
 const hop = new Map(echoes.map(([size, s]) => [size, s.busyUs]));
 for (const job of [...new Set(rows.map((r) => r.job))]) {
   const rs = rows.filter((r) => r.job === job);
@@ -111,7 +126,12 @@ for (const job of [...new Set(rows.map((r) => r.job))]) {
   for (let i = rs.length - 1; i >= 0 && blocking(rs[i]!) >= 2 * hop.get(rs[i]!.size)!; i--) from = i;
   const [kind, name] = job.split(' ') as [string, string];
   const now = kind === 'recompress' ? INLINE_MAX_BYTES.walk : INLINE_MAX_BYTES[kind as 'compress' | 'decompress'][NAMES.indexOf(name)];
-  const at = from < 0 ? 'never (up to 4 MiB)' : from === 0 ? `<= ${rs[0]!.inputBytes} bytes` : `between ${rs[from - 1]!.inputBytes} and ${rs[from]!.inputBytes} bytes (${fmtBytes(rs[from]!.size)} of records)`;
+  const at =
+    from < 0
+      ? 'never (up to 4 MiB)'
+      : from === 0
+        ? `<= ${rs[0]!.inputBytes} bytes`
+        : `between ${rs[from - 1]!.inputBytes} and ${rs[from]!.inputBytes} bytes (${fmtBytes(rs[from]!.size)} of records)`;
   console.log(`  ${job.padEnd(18)} ${at}; now ${now}`);
 }
 console.log(`\nreproduce: ${COMMAND}`);

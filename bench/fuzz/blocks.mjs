@@ -7,11 +7,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'min-ms': { type: 'string', default: '500' }, top: { type: 'string', default: '12' }, 'max-ms': { type: 'string', default: 'Infinity' }, aggregate: { type: 'boolean', default: false } } });
+const { values: a, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'min-ms': { type: 'string', default: '500' },
+    top: { type: 'string', default: '12' },
+    'max-ms': { type: 'string', default: 'Infinity' },
+    aggregate: { type: 'boolean', default: false },
+  },
+});
 const dir = positionals[0];
 const minMs = Number(a['min-ms']);
 const top = Number(a.top);
-const events = readFileSync(join(dir, 'loop.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const events = readFileSync(join(dir, 'loop.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const start = events.find((e) => e.kind === 'start');
 const prof = JSON.parse(readFileSync(join(dir, 'broker.cpuprofile'), 'utf8'));
 
@@ -48,14 +59,20 @@ function window(ranges) {
       incl.set(k, (incl.get(k) ?? 0) + 1);
     }
   }
-  const fmt = (m) => [...m].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, v]) => `    ${String(v).padStart(6)}  ${k}`);
+  const fmt = (m) =>
+    [...m]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, top)
+      .map(([k, v]) => `    ${String(v).padStart(6)}  ${k}`);
   return { n, idle, self: fmt(self), incl: fmt(incl) };
 }
 
 const maxMs = Number(a['max-ms']);
 const blocks = events.filter((e) => e.kind === 'block' && e.gapMs >= minMs && e.gapMs <= maxMs);
 const all = events.filter((e) => e.kind === 'block');
-console.log(`${all.length} blocks of >= 100 ms (${all.reduce((s, e) => s + e.gapMs, 0)} ms), ${blocks.length} in [${minMs}, ${maxMs}] ms; profile ${((prof.endTime - prof.startTime) / 1e6).toFixed(0)} s, ${prof.samples.length} samples`);
+console.log(
+  `${all.length} blocks of >= 100 ms (${all.reduce((s, e) => s + e.gapMs, 0)} ms), ${blocks.length} in [${minMs}, ${maxMs}] ms; profile ${((prof.endTime - prof.startTime) / 1e6).toFixed(0)} s, ${prof.samples.length} samples`,
+);
 const range = (b) => [b.hrUs - b.gapMs * 1000, b.hrUs];
 const report = (title, ranges) => {
   const w = window(ranges);

@@ -50,15 +50,20 @@ export async function startBroker(dataDir: string, opts: { timeoutMs?: number; e
   // --diagnose: loop-monitor.mjs preloaded (event-loop blocks, GC pauses, a CPU profile).
   const nodeArgs = opts.diagnoseDir ? ['--import', pathToFileURL(join(ROOT, 'bench', 'fuzz', 'loop-monitor.mjs')).href] : [];
   const env = opts.diagnoseDir ? { ...process.env, SAMSA_DIAG_DIR: opts.diagnoseDir } : process.env;
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.extraArgs ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   const log: LogTally = { byMessage: new Map(), errors: [], errorCount: 0, errorExamples: new Map(), tail: [] };
   live.add(child);
   child.once('exit', () => live.delete(child));
   let exit: BrokerProcess['exit'] = null;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exit = { code, signal };
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve();
+    }),
+  );
   let resolvePort: (p: number) => void;
   const portP = new Promise<number>((r) => (resolvePort = r));
   const onLine = (line: string) => {
@@ -90,7 +95,11 @@ export async function startBroker(dataDir: string, opts: { timeoutMs?: number; e
   const port = await Promise.race([
     portP,
     // Let the pipes drain so that the error carries the broker's last words.
-    exited.then(() => new Promise((r) => setTimeout(r, 200))).then(() => { throw new Error(`broker exited (${JSON.stringify(exit)}) before it was ready; its last lines:\n${log.tail.join('\n')}`); }),
+    exited
+      .then(() => new Promise((r) => setTimeout(r, 200)))
+      .then(() => {
+        throw new Error(`broker exited (${JSON.stringify(exit)}) before it was ready; its last lines:\n${log.tail.join('\n')}`);
+      }),
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`broker not ready after ${timeoutMs} ms`)), timeoutMs).unref()),
   ]);
   const b: BrokerProcess = {

@@ -19,7 +19,9 @@ export const GOLDEN_DIR = fileURLToPath(new URL('../../../shared/kafka-golden', 
 export function loadCorpus(dir = GOLDEN_DIR): SeedFrame[] {
   if (!existsSync(dir)) throw new Error(`golden captures not found at ${dir} (expected ../shared/kafka-golden)`);
   const out: SeedFrame[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
       if (!line.trim()) continue;
       const j = JSON.parse(line) as { dir: string; apiKey: number; apiName: string; apiVersion: number; hex: string };

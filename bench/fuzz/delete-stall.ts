@@ -25,7 +25,11 @@ const broker = await startBroker({ port: 0, dataDir, logLevel: 'warn' });
 const conn = await ClientConnection.connect(broker.host, broker.port, { clientId: 'delete-stall' });
 await conn.negotiate();
 const create = async (name: string, n: number) => {
-  const r = await conn.send(CreateTopicsRequest, CreateTopicsResponse, 7, { topics: [{ name, numPartitions: n, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 120_000, validateOnly: false });
+  const r = await conn.send(CreateTopicsRequest, CreateTopicsResponse, 7, {
+    topics: [{ name, numPartitions: n, replicationFactor: -1, assignments: [], configs: [] }],
+    timeoutMs: 120_000,
+    validateOnly: false,
+  });
   if (r.topics[0]!.errorCode !== 0) throw new Error(`CreateTopics ${name}: error ${r.topics[0]!.errorCode}`);
 };
 await create('small', 1);
@@ -47,7 +51,11 @@ async function during(label: string, work: () => Promise<string>): Promise<void>
       const t0 = performance.now();
       const c = await ClientConnection.connect(broker.host, broker.port, { clientId: 'fresh' });
       await c.negotiate();
-      await c.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'small' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      await c.send(MetadataRequest, MetadataResponse, 12, {
+        topics: [{ name: 'small' }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
       c.close();
       probeMs.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 50));
@@ -61,7 +69,9 @@ async function during(label: string, work: () => Promise<string>): Promise<void>
   clearInterval(gaps);
   probeMs.sort((x, y) => x - y);
   console.log(`${label}: ${what}, ${ms.toFixed(0)} ms in all`);
-  console.log(`  event loop held at most ${maxGap.toFixed(0)} ms; fresh clients meanwhile: ${probeMs.length}, slowest ${(probeMs.at(-1) ?? NaN).toFixed(0)} ms, median ${(probeMs[probeMs.length >> 1] ?? NaN).toFixed(0)} ms`);
+  console.log(
+    `  event loop held at most ${maxGap.toFixed(0)} ms; fresh clients meanwhile: ${probeMs.length}, slowest ${(probeMs.at(-1) ?? NaN).toFixed(0)} ms, median ${(probeMs[probeMs.length >> 1] ?? NaN).toFixed(0)} ms`,
+  );
 }
 
 const left = () => readdirSync(dataDir).filter((n) => n.startsWith('big-')).length;
@@ -76,7 +86,11 @@ await during(`DeleteTopics 'big'`, async () => {
   while (left() > 0) await new Promise((r) => setTimeout(r, 20));
   return `${answered}, all gone after ${(performance.now() - t).toFixed(0)} ms`;
 });
-console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 conn.close();
 await broker.close();
 rmSync(dataDir, { recursive: true, force: true });

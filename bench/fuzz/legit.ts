@@ -72,11 +72,26 @@ export interface ReadStats {
 }
 
 /** One Fetch (v12) from `offset`: the numbered records in it and the high watermark. */
-async function fetchOnce(c: ClientConnection, offset: number): Promise<{ values: Array<{ offset: number; value: string | null }>; next: number; hw: number; errorCode: number }> {
+async function fetchOnce(
+  c: ClientConnection,
+  offset: number,
+): Promise<{ values: Array<{ offset: number; value: string | null }>; next: number; hw: number; errorCode: number }> {
   const res = await c.send(FetchRequest, FetchResponse, 12, {
-    replicaId: -1, maxWaitMs: 200, minBytes: 1, maxBytes: 4 * 1024 * 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: LEGIT_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs: 200,
+    minBytes: 1,
+    maxBytes: 4 * 1024 * 1024,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic: LEGIT_TOPIC,
+        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   });
   const p = res.responses[0]?.partitions[0];
   if (!p) throw new Error('fetch response without the partition');
@@ -117,8 +132,9 @@ export function startReader(port: number, opts: { drainMs?: number } = {}): { st
         for (const { value } of r.values) {
           const x = value === null ? NaN : Number(value);
           if (!Number.isInteger(x)) stats.foreign++;
-          else if (stats.seen.has(x)) { if (stats.duplicates.length < 100) stats.duplicates.push(x); }
-          else stats.seen.add(x);
+          else if (stats.seen.has(x)) {
+            if (stats.duplicates.length < 100) stats.duplicates.push(x);
+          } else stats.seen.add(x);
         }
         stats.nextOffset = r.next;
         if (r.errorCode === 3) await new Promise((res) => setTimeout(res, 100));

@@ -36,7 +36,13 @@ if (dir) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   setInterval(() => {
-    line({ kind: 'delay', maxMs: Math.round(h.max / 1e6), p99Ms: Math.round(h.percentile(99) / 1e6), meanMs: +(h.mean / 1e6).toFixed(1), rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20) });
+    line({
+      kind: 'delay',
+      maxMs: Math.round(h.max / 1e6),
+      p99Ms: Math.round(h.percentile(99) / 1e6),
+      meanMs: +(h.mean / 1e6).toFixed(1),
+      rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+    });
     h.reset();
   }, 10000).unref();
 

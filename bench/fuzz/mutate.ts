@@ -2,7 +2,21 @@
 // and the corpus, never on what happened before, so `--seed S --only i` replays one frame alone.
 import type { SeedFrame } from './corpus.js';
 import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
-import { CRC_OFFSET, MAGIC_OFFSET, BATCH_LENGTH_OFFSET, ATTRIBUTES_OFFSET, MAX_TIMESTAMP_OFFSET, BASE_TIMESTAMP_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORD_COUNT_OFFSET, PRODUCER_ID_OFFSET, PRODUCER_EPOCH_OFFSET, BASE_SEQUENCE_OFFSET, RECORDS_OFFSET, LOG_OVERHEAD } from '../../src/protocol/records/layout.js';
+import {
+  CRC_OFFSET,
+  MAGIC_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  ATTRIBUTES_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  RECORD_COUNT_OFFSET,
+  PRODUCER_ID_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  RECORDS_OFFSET,
+  LOG_OVERHEAD,
+} from '../../src/protocol/records/layout.js';
 
 /** mulberry32: small, fast, good enough to spread mutations; not for anything secret. */
 export class Rng {
@@ -111,114 +125,195 @@ export interface Mutant {
 type Op = (p: Buffer, rng: Rng, corpus: readonly SeedFrame[]) => { p: Buffer; d: string; prefix?: number };
 
 const OPS: Array<[string, number, Op]> = [
-  ['bitflip', 10, (p, rng) => {
-    const q = Buffer.from(p);
-    const n = 1 + rng.int(8);
-    for (let k = 0; k < n && q.length > 0; k++) q[rng.int(q.length)]! ^= 1 << rng.int(8);
-    return { p: q, d: `bitflip x${n}` };
-  }],
-  ['overwrite', 10, (p, rng) => {
-    const q = Buffer.from(p);
-    const w = rng.pick([1, 2, 4, 8]);
-    const at = rng.int(Math.max(1, q.length - w + 1));
-    writeInt(q, at, w, rng);
-    return { p: q, d: `overwrite${w * 8}@${at}` };
-  }],
-  ['truncate', 8, (p, rng) => {
-    const at = rng.int(p.length);
-    return { p: p.subarray(0, at), d: `trunc@${at}` };
-  }],
-  ['extend', 6, (p, rng) => {
-    const n = 1 + rng.int(64);
-    const tail = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) tail[i] = rng.chance(0.5) ? 0 : rng.u32() & 0xff;
-    return { p: Buffer.concat([p, tail]), d: `extend+${n}` };
-  }],
-  ['prefix', 6, (p, rng) => {
-    const choices = [0, -1, 1, 3, 0x7fffffff, -0x80000000, p.length - 1, p.length + 1, p.length + 1 + rng.int(1000), Math.max(0, p.length - 1 - rng.int(20))];
-    const v = rng.pick(choices);
-    return { p, d: `prefix=${v}`, prefix: v };
-  }],
-  ['splice', 6, (p, rng, corpus) => {
-    const src = rng.int(corpus.length);
-    const o = corpus[src]!.payload;
-    const a = rng.int(p.length + 1);
-    const b = rng.int(o.length + 1);
-    return { p: Buffer.concat([p.subarray(0, a), o.subarray(b)]), d: `splice@${a}+#${src}@${b}` };
-  }],
-  ['field', 20, (p, rng) => {
-    const f = fields(p);
-    const q = Buffer.from(p);
-    const kind = rng.int(3);
-    if (kind === 0 && f.i32.length) {
-      const at = rng.pick(f.i32);
-      const v = rng.chance(0.3) ? q.readInt32BE(at) + rng.pick([1, -1, 2, 100]) : rng.pick(INT32);
-      q.writeInt32BE(v | 0, at);
-      return { p: q, d: `field-i32@${at}=${v | 0}` };
-    }
-    if (kind === 1 && f.i16.length) {
-      const at = rng.pick(f.i16);
-      const v = rng.chance(0.3) ? ((q.readInt16BE(at) + rng.pick([1, -1, 2])) << 16) >> 16 : rng.pick(INT16);
-      q.writeInt16BE(v, at);
-      return { p: q, d: `field-i16@${at}=${v}` };
-    }
-    if (f.u8.length) {
-      const at = rng.pick(f.u8);
-      if (rng.chance(0.3)) {
-        // An over-long varint (five continuation bytes) or one that never ends inside the frame.
-        const ins = rng.chance(0.5) ? Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]) : Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80]);
-        return { p: Buffer.concat([q.subarray(0, at), ins, q.subarray(at + 1)]), d: `field-varint@${at}=${ins.toString('hex')}` };
+  [
+    'bitflip',
+    10,
+    (p, rng) => {
+      const q = Buffer.from(p);
+      const n = 1 + rng.int(8);
+      for (let k = 0; k < n && q.length > 0; k++) q[rng.int(q.length)]! ^= 1 << rng.int(8);
+      return { p: q, d: `bitflip x${n}` };
+    },
+  ],
+  [
+    'overwrite',
+    10,
+    (p, rng) => {
+      const q = Buffer.from(p);
+      const w = rng.pick([1, 2, 4, 8]);
+      const at = rng.int(Math.max(1, q.length - w + 1));
+      writeInt(q, at, w, rng);
+      return { p: q, d: `overwrite${w * 8}@${at}` };
+    },
+  ],
+  [
+    'truncate',
+    8,
+    (p, rng) => {
+      const at = rng.int(p.length);
+      return { p: p.subarray(0, at), d: `trunc@${at}` };
+    },
+  ],
+  [
+    'extend',
+    6,
+    (p, rng) => {
+      const n = 1 + rng.int(64);
+      const tail = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) tail[i] = rng.chance(0.5) ? 0 : rng.u32() & 0xff;
+      return { p: Buffer.concat([p, tail]), d: `extend+${n}` };
+    },
+  ],
+  [
+    'prefix',
+    6,
+    (p, rng) => {
+      const choices = [0, -1, 1, 3, 0x7fffffff, -0x80000000, p.length - 1, p.length + 1, p.length + 1 + rng.int(1000), Math.max(0, p.length - 1 - rng.int(20))];
+      const v = rng.pick(choices);
+      return { p, d: `prefix=${v}`, prefix: v };
+    },
+  ],
+  [
+    'splice',
+    6,
+    (p, rng, corpus) => {
+      const src = rng.int(corpus.length);
+      const o = corpus[src]!.payload;
+      const a = rng.int(p.length + 1);
+      const b = rng.int(o.length + 1);
+      return { p: Buffer.concat([p.subarray(0, a), o.subarray(b)]), d: `splice@${a}+#${src}@${b}` };
+    },
+  ],
+  [
+    'field',
+    20,
+    (p, rng) => {
+      const f = fields(p);
+      const q = Buffer.from(p);
+      const kind = rng.int(3);
+      if (kind === 0 && f.i32.length) {
+        const at = rng.pick(f.i32);
+        const v = rng.chance(0.3) ? q.readInt32BE(at) + rng.pick([1, -1, 2, 100]) : rng.pick(INT32);
+        q.writeInt32BE(v | 0, at);
+        return { p: q, d: `field-i32@${at}=${v | 0}` };
       }
-      const v = rng.pick([0, 0x7f, 0x80, 0xff, q[at]! + 1, q[at]! - 1]) & 0xff;
-      q[at] = v;
-      return { p: q, d: `field-u8@${at}=${v}` };
-    }
-    return { p: q, d: 'field-none' };
-  }],
-  ['batch', 14, (p, rng) => {
-    const f = fields(p);
-    if (f.batches.length === 0) return { p: Buffer.from(p), d: 'batch-none' };
-    const q = Buffer.from(p);
-    const at = rng.pick(f.batches);
-    const which = rng.int(10);
-    let d: string;
-    switch (which) {
-      case 0: { const v = rng.pick(INT64); q.writeBigInt64BE(v, at + MAX_TIMESTAMP_OFFSET); d = `maxTimestamp=${v}`; break; }
-      case 1: { const v = rng.pick(INT64); q.writeBigInt64BE(v, at + BASE_TIMESTAMP_OFFSET); d = `baseTimestamp=${v}`; break; }
-      case 2: { const v = rng.int(8); q.writeInt16BE((q.readInt16BE(at + ATTRIBUTES_OFFSET) & ~7) | v, at + ATTRIBUTES_OFFSET); d = `compression=${v}`; break; }
-      case 3: { const v = rng.pick(INT16); q.writeInt16BE(v, at + ATTRIBUTES_OFFSET); d = `attributes=${v}`; break; }
-      case 4: { const v = rng.pick(INT32); q.writeInt32BE(v, at + LAST_OFFSET_DELTA_OFFSET); d = `lastOffsetDelta=${v}`; break; }
-      case 5: { const v = rng.pick(INT32); q.writeInt32BE(v, at + RECORD_COUNT_OFFSET); d = `recordCount=${v}`; break; }
-      case 6: { const v = rng.pick(INT64); q.writeBigInt64BE(v, at + PRODUCER_ID_OFFSET); d = `producerId=${v}`; break; }
-      case 7: { const v = rng.pick(INT16); q.writeInt16BE(v, at + PRODUCER_EPOCH_OFFSET); d = `producerEpoch=${v}`; break; }
-      case 8: { const v = rng.pick(INT32); q.writeInt32BE(v, at + BASE_SEQUENCE_OFFSET); d = `baseSequence=${v}`; break; }
-      default: {
-        const end = at + LOG_OVERHEAD + q.readInt32BE(at + BATCH_LENGTH_OFFSET);
-        const pos = at + RECORDS_OFFSET + rng.int(Math.max(1, end - at - RECORDS_OFFSET));
-        if (pos < q.length) q[pos] = rng.pick(INT8);
-        d = `recordByte@${pos - at}`;
+      if (kind === 1 && f.i16.length) {
+        const at = rng.pick(f.i16);
+        const v = rng.chance(0.3) ? ((q.readInt16BE(at) + rng.pick([1, -1, 2])) << 16) >> 16 : rng.pick(INT16);
+        q.writeInt16BE(v, at);
+        return { p: q, d: `field-i16@${at}=${v}` };
       }
-    }
-    // Mostly keep the CRC valid, so the mutation reaches the checks behind it.
-    if (rng.chance(0.85)) q.writeUInt32BE(computeBatchCrc(q, at), at + CRC_OFFSET);
-    return { p: q, d: `batch@${at}:${d}` };
-  }],
-  ['apiswap', 6, (p, rng) => {
-    const q = Buffer.from(p);
-    if (q.length < 4) return { p: q, d: 'apiswap-short' };
-    const parts: string[] = [];
-    if (rng.chance(0.6)) {
-      const k = rng.pick(API_KEYS);
-      q.writeInt16BE(k, 0);
-      parts.push(`key=${k}`);
-    }
-    if (parts.length === 0 || rng.chance(0.5)) {
-      const v = rng.chance(0.8) ? rng.int(20) : rng.pick([-1, 0x7fff, -0x8000]);
-      q.writeInt16BE(v, 2);
-      parts.push(`version=${v}`);
-    }
-    return { p: q, d: `apiswap ${parts.join(' ')}` };
-  }],
+      if (f.u8.length) {
+        const at = rng.pick(f.u8);
+        if (rng.chance(0.3)) {
+          // An over-long varint (five continuation bytes) or one that never ends inside the frame.
+          const ins = rng.chance(0.5) ? Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]) : Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80]);
+          return { p: Buffer.concat([q.subarray(0, at), ins, q.subarray(at + 1)]), d: `field-varint@${at}=${ins.toString('hex')}` };
+        }
+        const v = rng.pick([0, 0x7f, 0x80, 0xff, q[at]! + 1, q[at]! - 1]) & 0xff;
+        q[at] = v;
+        return { p: q, d: `field-u8@${at}=${v}` };
+      }
+      return { p: q, d: 'field-none' };
+    },
+  ],
+  [
+    'batch',
+    14,
+    (p, rng) => {
+      const f = fields(p);
+      if (f.batches.length === 0) return { p: Buffer.from(p), d: 'batch-none' };
+      const q = Buffer.from(p);
+      const at = rng.pick(f.batches);
+      const which = rng.int(10);
+      let d: string;
+      switch (which) {
+        case 0: {
+          const v = rng.pick(INT64);
+          q.writeBigInt64BE(v, at + MAX_TIMESTAMP_OFFSET);
+          d = `maxTimestamp=${v}`;
+          break;
+        }
+        case 1: {
+          const v = rng.pick(INT64);
+          q.writeBigInt64BE(v, at + BASE_TIMESTAMP_OFFSET);
+          d = `baseTimestamp=${v}`;
+          break;
+        }
+        case 2: {
+          const v = rng.int(8);
+          q.writeInt16BE((q.readInt16BE(at + ATTRIBUTES_OFFSET) & ~7) | v, at + ATTRIBUTES_OFFSET);
+          d = `compression=${v}`;
+          break;
+        }
+        case 3: {
+          const v = rng.pick(INT16);
+          q.writeInt16BE(v, at + ATTRIBUTES_OFFSET);
+          d = `attributes=${v}`;
+          break;
+        }
+        case 4: {
+          const v = rng.pick(INT32);
+          q.writeInt32BE(v, at + LAST_OFFSET_DELTA_OFFSET);
+          d = `lastOffsetDelta=${v}`;
+          break;
+        }
+        case 5: {
+          const v = rng.pick(INT32);
+          q.writeInt32BE(v, at + RECORD_COUNT_OFFSET);
+          d = `recordCount=${v}`;
+          break;
+        }
+        case 6: {
+          const v = rng.pick(INT64);
+          q.writeBigInt64BE(v, at + PRODUCER_ID_OFFSET);
+          d = `producerId=${v}`;
+          break;
+        }
+        case 7: {
+          const v = rng.pick(INT16);
+          q.writeInt16BE(v, at + PRODUCER_EPOCH_OFFSET);
+          d = `producerEpoch=${v}`;
+          break;
+        }
+        case 8: {
+          const v = rng.pick(INT32);
+          q.writeInt32BE(v, at + BASE_SEQUENCE_OFFSET);
+          d = `baseSequence=${v}`;
+          break;
+        }
+        default: {
+          const end = at + LOG_OVERHEAD + q.readInt32BE(at + BATCH_LENGTH_OFFSET);
+          const pos = at + RECORDS_OFFSET + rng.int(Math.max(1, end - at - RECORDS_OFFSET));
+          if (pos < q.length) q[pos] = rng.pick(INT8);
+          d = `recordByte@${pos - at}`;
+        }
+      }
+      // Mostly keep the CRC valid, so the mutation reaches the checks behind it.
+      if (rng.chance(0.85)) q.writeUInt32BE(computeBatchCrc(q, at), at + CRC_OFFSET);
+      return { p: q, d: `batch@${at}:${d}` };
+    },
+  ],
+  [
+    'apiswap',
+    6,
+    (p, rng) => {
+      const q = Buffer.from(p);
+      if (q.length < 4) return { p: q, d: 'apiswap-short' };
+      const parts: string[] = [];
+      if (rng.chance(0.6)) {
+        const k = rng.pick(API_KEYS);
+        q.writeInt16BE(k, 0);
+        parts.push(`key=${k}`);
+      }
+      if (parts.length === 0 || rng.chance(0.5)) {
+        const v = rng.chance(0.8) ? rng.int(20) : rng.pick([-1, 0x7fff, -0x8000]);
+        q.writeInt16BE(v, 2);
+        parts.push(`version=${v}`);
+      }
+      return { p: q, d: `apiswap ${parts.join(' ')}` };
+    },
+  ],
 ];
 const TOTAL_WEIGHT = OPS.reduce((a, [, w]) => a + w, 0);
 

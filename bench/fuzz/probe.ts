@@ -27,7 +27,11 @@ export async function probeOnce(port: number, topic: string, timeoutMs: number):
     conn = await ClientConnection.connect('127.0.0.1', port, { clientId: 'fuzz-probe', timeoutMs });
     const av = await conn.send(ApiVersionsRequest, ApiVersionsResponse, 3, { clientSoftwareName: 'fuzz-probe', clientSoftwareVersion: '1' });
     if (av.errorCode !== 0) throw new Error(`ApiVersions error ${av.errorCode}`);
-    const md = await conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ topicId: ZERO_UUID, name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const md = await conn.send(MetadataRequest, MetadataResponse, 12, {
+      topics: [{ topicId: ZERO_UUID, name: topic }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     if (md.brokers.length !== 1) throw new Error(`Metadata names ${md.brokers.length} brokers`);
   })();
   try {
@@ -40,7 +44,13 @@ export async function probeOnce(port: number, topic: string, timeoutMs: number):
   }
 }
 
-export function startProbes(port: () => number, topic: string, intervalMs = 250, timeoutMs = 2000, describe?: (startedAt: number) => string): { stats: ProbeStats; stop(): Promise<ProbeStats> } {
+export function startProbes(
+  port: () => number,
+  topic: string,
+  intervalMs = 250,
+  timeoutMs = 2000,
+  describe?: (startedAt: number) => string,
+): { stats: ProbeStats; stop(): Promise<ProbeStats> } {
   const s: ProbeStats = { sent: 0, answered: 0, unanswered: 0, failures: [], maxMs: 0, p99Ms: 0 };
   const times: number[] = [];
   const inflight = new Set<Promise<void>>();

@@ -29,7 +29,9 @@ const { values: a } = parseArgs({
 });
 const seed = Number(a.seed);
 const corpus = loadCorpus();
-const indices = a.only ? a.only.split(',').map(Number) : Array.from({ length: Number(a.to ?? Number(a.from) + 1000) - Number(a.from) }, (_, i) => Number(a.from) + i);
+const indices = a.only
+  ? a.only.split(',').map(Number)
+  : Array.from({ length: Number(a.to ?? Number(a.from) + 1000) - Number(a.from) }, (_, i) => Number(a.from) + i);
 
 if (a.hex) {
   for (const i of indices) {

@@ -56,8 +56,14 @@ class Conn {
     // A broker whose event loop is stuck stops accepting; give up on the connect after 2 s.
     this.connected = new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), 2000);
-      this.socket.once('connect', () => { clearTimeout(t); resolve(true); });
-      this.socket.once('error', () => { clearTimeout(t); resolve(false); });
+      this.socket.once('connect', () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+      this.socket.once('error', () => {
+        clearTimeout(t);
+        resolve(false);
+      });
     });
     this.socket.on('error', () => {});
     this.socket.on('data', (d: Buffer) => this.onData(d));
@@ -121,8 +127,14 @@ export async function sendMutants(o: SendOptions): Promise<SendResult> {
     let c: Conn | null = null;
     while (true) {
       if (next >= total) break;
-      if (Date.now() >= deadline) { stoppedBy = 'time'; break; }
-      if (o.shouldStop?.()) { stoppedBy = 'stop'; break; }
+      if (Date.now() >= deadline) {
+        stoppedBy = 'time';
+        break;
+      }
+      if (o.shouldStop?.()) {
+        stoppedBy = 'stop';
+        break;
+      }
       const index = o.only ? o.only[next++]! : from + next++;
       const m = mutant(o.corpus, o.seed, index);
       if (o.skip?.(m)) {

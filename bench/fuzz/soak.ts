@@ -75,7 +75,9 @@ const recentSends: Array<[number, number]> = [];
 const framesAround = (t: number): string => {
   const near = recentSends.filter(([at]) => at >= t - 3000 && at <= t + 2000).map(([, i]) => i);
   const load = `load average ${loadavg()[0]!.toFixed(1)}`;
-  return near.length ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after; ${load}` : `no fuzz frame sent around it; ${load}`;
+  return near.length
+    ? `frames ${Math.min(...near)}..${Math.max(...near)} were sent from 3 s before to 2 s after; ${load}`
+    : `no fuzz frame sent around it; ${load}`;
 };
 // The probes run in this process: its own event-loop blocks (a starved or busy soak) are told
 // apart from the broker's in the report.
@@ -114,12 +116,20 @@ const monitor = setInterval(() => {
   }
 }, 1000);
 const progress = setInterval(() => {
-  log(`${sentSoFar} frames (${((sentSoFar - lastSent) / 10).toFixed(0)}/s), RSS ${mib(rss(broker.pid).rssKiB)}, acked ${producer.stats.acknowledged.size}, read ${reader.stats.seen.size}, probes unanswered ${probes.stats.unanswered} of ${probes.stats.sent}`);
+  log(
+    `${sentSoFar} frames (${((sentSoFar - lastSent) / 10).toFixed(0)}/s), RSS ${mib(rss(broker.pid).rssKiB)}, acked ${producer.stats.acknowledged.size}, read ${reader.stats.seen.size}, probes unanswered ${probes.stats.unanswered} of ${probes.stats.sent}`,
+  );
   lastSent = sentSoFar;
 }, 10000);
 
 const fuzz = await sendMutants({
-  port: broker.port, corpus, seed, frames, connections, maxSeconds, quietMs: Number(a['quiet-ms']),
+  port: broker.port,
+  corpus,
+  seed,
+  frames,
+  connections,
+  maxSeconds,
+  quietMs: Number(a['quiet-ms']),
   shouldStop: () => broker.exit !== null || rssStop,
   skip: excluded.size ? (m) => excluded.has(m.apiKey) || excluded.has(corpus[m.source]!.apiKey) : undefined,
   onOutcome: (index) => {
@@ -182,16 +192,26 @@ try {
   await broker.kill9().catch(() => {});
 }
 const lostAfter = after ? lost(acked, after.seen) : [...acked];
-log(`restart: ${restartError.split('\n').slice(0, 3).join(' / ').slice(0, 800) || `ready in ${restartMs.toFixed(0)} ms, ${after!.seen.size} records read back, ${lostAfter.length} acknowledged missing, ${after!.duplicates.length} duplicated; clean stop exit ${cleanExit}`}`);
+log(
+  `restart: ${restartError.split('\n').slice(0, 3).join(' / ').slice(0, 800) || `ready in ${restartMs.toFixed(0)} ms, ${after!.seen.size} records read back, ${lostAfter.length} acknowledged missing, ${after!.duplicates.length} duplicated; clean stop exit ${cleanExit}`}`,
+);
 const load1 = loadavg();
 
 const criteria: Criterion[] = [
   { name: 'broker process exits during the soak', value: exitedDuringSoak ? `1 (${JSON.stringify(exitedDuringSoak)})` : '0', pass: exitedDuringSoak === null },
-  { name: 'fresh-client probes unanswered within 2 s', value: `${probeStats.unanswered} of ${probeStats.sent}`, pass: probeStats.unanswered === 0 && probeStats.sent > 0 },
+  {
+    name: 'fresh-client probes unanswered within 2 s',
+    value: `${probeStats.unanswered} of ${probeStats.sent}`,
+    pass: probeStats.unanswered === 0 && probeStats.sent > 0,
+  },
   { name: 'records lost by the legitimate pair (live)', value: String(lostLive.length), pass: lostLive.length === 0 && acked.size > 0 },
   { name: 'records duplicated by the legitimate pair (live)', value: String(reader.stats.duplicates.length), pass: reader.stats.duplicates.length === 0 },
   { name: 'legitimate producer errors', value: String(producer.stats.errors.length), pass: producer.stats.errors.length === 0 },
-  { name: 'restart after kill -9 on the fuzzed data dir', value: restartError ? `failed (see below; data dir kept at ${dataDir})` : `ready in ${restartMs.toFixed(0)} ms, fresh client ${restartProbe}`, pass: restartError === '' && restartProbe === 'answered' },
+  {
+    name: 'restart after kill -9 on the fuzzed data dir',
+    value: restartError ? `failed (see below; data dir kept at ${dataDir})` : `ready in ${restartMs.toFixed(0)} ms, fresh client ${restartProbe}`,
+    pass: restartError === '' && restartProbe === 'answered',
+  },
   { name: 'acknowledged records missing after the restart', value: String(lostAfter.length), pass: lostAfter.length === 0 },
   { name: 'records duplicated after the restart', value: String(after?.duplicates.length ?? 'n/a'), pass: (after?.duplicates.length ?? 1) === 0 },
   { name: 'clean stop after the restart (exit code)', value: String(cleanExit), pass: cleanExit === 0 },
@@ -213,27 +233,46 @@ const report: SoakReport = {
     ['frames not sent (--exclude-api)', excluded.size ? `${fuzz.skipped} (API keys ${[...excluded].join(', ')}, as mutated or as captured)` : 'none excluded'],
     ['fuzz wall time', `${fuzz.seconds.toFixed(1)} s (limit ${maxSeconds} s)`],
     ['frames per second', fuzz.framesPerSec.toFixed(0)],
-    ['outcomes', `answered ${fuzz.outcomes.answered}, closed by the broker ${fuzz.outcomes.closed}, no reaction within ${a['quiet-ms']} ms ${fuzz.outcomes.quiet}, connect failed ${fuzz.outcomes.refused}`],
+    [
+      'outcomes',
+      `answered ${fuzz.outcomes.answered}, closed by the broker ${fuzz.outcomes.closed}, no reaction within ${a['quiet-ms']} ms ${fuzz.outcomes.quiet}, connect failed ${fuzz.outcomes.refused}`,
+    ],
     ['fuzz connections opened', `${fuzz.connectionsOpened} (${connections} at a time)`],
-    ['broker RSS', `${mib(rssBefore.rssKiB)} before, ${mib(rssAfterFuzz.rssKiB)} right after the fuzz, ${mib(rssAfter.rssKiB)} after the pair stopped; peak sampled ${mib(peakRss)}, VmHWM ${mib(rssAfter.hwmKiB)}`],
+    [
+      'broker RSS',
+      `${mib(rssBefore.rssKiB)} before, ${mib(rssAfterFuzz.rssKiB)} right after the fuzz, ${mib(rssAfter.rssKiB)} after the pair stopped; peak sampled ${mib(peakRss)}, VmHWM ${mib(rssAfter.hwmKiB)}`,
+    ],
     ['broker CPU during the fuzz', `${(cpuAfter - cpuBefore).toFixed(1)} s`],
     ['probes', `${probeStats.sent} sent, ${probeStats.answered} answered, p99 ${probeStats.p99Ms.toFixed(0)} ms, max ${probeStats.maxMs.toFixed(0)} ms`],
     ['legitimate producer', `${acked.size} records acknowledged in ${producer.stats.batches} batches of 20 (kafkajs, idempotent, acks=all)`],
     ['legitimate reader', `${reader.stats.seen.size} distinct records read live; ${after?.seen.size ?? 'n/a'} after the restart`],
     ['broker error-level log lines', String(firstLog.errorCount)],
     ...(diagnosis?.facts ?? []),
-    ['event-loop blocks of this process (fuzz sender, pair, probes)', `${ownBlocks.length} of >= 200 ms, longest ${Math.max(0, ...ownBlocks.map((b) => b.gapMs))} ms`],
+    [
+      'event-loop blocks of this process (fuzz sender, pair, probes)',
+      `${ownBlocks.length} of >= 200 ms, longest ${Math.max(0, ...ownBlocks.map((b) => b.gapMs))} ms`,
+    ],
   ],
   sections: [
     ['Broker log lines by message (first broker)', byMsg.slice(0, 60).map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],
     ['One line per distinct error-level message', [...firstLog.errorExamples].flatMap(([k, l]) => [k, `  ${l.slice(0, 1500)}`])],
-    ['Unanswered probes (first 20)', probeStats.failures.slice(0, 20).map((f) => {
-      const [from, to] = [probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000];
-      return [`+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`, diagnosis?.during(from, to), ownBlockDuring(from, to)].filter(Boolean).join('; ');
-    })],
+    [
+      'Unanswered probes (first 20)',
+      probeStats.failures.slice(0, 20).map((f) => {
+        const [from, to] = [probesStartedAt + f.atMs, probesStartedAt + f.atMs + 2000];
+        return [`+${(f.atMs / 1000).toFixed(1)} s: ${f.why}`, diagnosis?.during(from, to), ownBlockDuring(from, to)].filter(Boolean).join('; ');
+      }),
+    ],
     ['Legitimate producer errors', producer.stats.errors.slice(0, 20)],
     ['Reader errors', [...reader.stats.errors, ...(after?.errors ?? [])].slice(0, 20)],
-    ['Lost or duplicated numbers', [lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '', lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '', reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : ''].filter(Boolean)],
+    [
+      'Lost or duplicated numbers',
+      [
+        lostLive.length ? `lost live: ${lostLive.slice(0, 50).join(' ')}` : '',
+        lostAfter.length ? `missing after restart: ${lostAfter.slice(0, 50).join(' ')}` : '',
+        reader.stats.duplicates.length ? `duplicated: ${reader.stats.duplicates.slice(0, 50).join(' ')}` : '',
+      ].filter(Boolean),
+    ],
     ['Wrong correlation ids (first 20)', fuzz.anomalies.slice(0, 20).map((x) => `frame ${x.index}: ${x.desc}: ${x.what}`)],
     ['Restart failure', restartError ? restartError.split('\n').map((l) => l.slice(0, 1500)) : []],
     ['Restart log', broker.log === firstLog ? [] : [...broker.log.byMessage].map(([k, v]) => `${String(v).padStart(8)}  ${k}`)],

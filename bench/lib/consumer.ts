@@ -77,7 +77,8 @@ export async function runConsumer(o: ConsumeOptions): Promise<ConsumeResult> {
         if (h.errorCode !== 0) throw new Error(`fetch at batch ${want.batch} failed: error ${h.errorCode}`);
         const offset = want.batch * o.recordsPerBatch;
         if (h.firstBaseOffset !== offset) throw new Error(`fetch at offset ${offset} returned a batch at ${h.firstBaseOffset}`);
-        if (h.recordsBytes !== want.count * o.batchBytes) throw new Error(`fetch at offset ${offset}: ${h.recordsBytes} bytes, expected ${want.count} batches of ${o.batchBytes}`);
+        if (h.recordsBytes !== want.count * o.batchBytes)
+          throw new Error(`fetch at offset ${offset}: ${h.recordsBytes} bytes, expected ${want.count} batches of ${o.batchBytes}`);
         if (whole) {
           const w = checkFetchWhole(head);
           if (w.nextOffset !== offset + want.count * o.recordsPerBatch) throw new Error(`fetch at offset ${offset}: next offset ${w.nextOffset}`);

@@ -68,7 +68,9 @@ export function summarize(file: string, window?: readonly [number, number]): { t
 
 export function printSummary(file: string, top = 15, window?: readonly [number, number]): void {
   const s = summarize(file, window);
-  console.log(`cpu profile ${file}${window ? ' (measured window only)' : ''}: ${s.totalMs.toFixed(0)} ms sampled, ${s.busyMs.toFixed(0)} ms busy (${((100 * s.busyMs) / s.totalMs).toFixed(0)}%); top self time:`);
+  console.log(
+    `cpu profile ${file}${window ? ' (measured window only)' : ''}: ${s.totalMs.toFixed(0)} ms sampled, ${s.busyMs.toFixed(0)} ms busy (${((100 * s.busyMs) / s.totalMs).toFixed(0)}%); top self time:`,
+  );
   for (const r of s.rows.slice(0, top)) console.log(`  ${(100 * r.share).toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}`);
 }
 

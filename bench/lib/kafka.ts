@@ -35,7 +35,15 @@ export async function createTopic(port: number, name: string, configs: Record<st
   try {
     const v = c.pick(CreateTopicsRequest);
     const res = await c.send(CreateTopicsRequest, CreateTopicsResponse, v, {
-      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([k, x]) => ({ name: k, value: String(x) })) }],
+      topics: [
+        {
+          name,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          assignments: [],
+          configs: Object.entries(configs).map(([k, x]) => ({ name: k, value: String(x) })),
+        },
+      ],
       timeoutMs: 10000,
       validateOnly: false,
     });
@@ -85,7 +93,13 @@ export function checkProduceResponse(frame: Buffer, version = PRODUCE_VERSION): 
   return { correlationId: h.correlationId, baseOffset: p.baseOffset };
 }
 
-export function fetchFrame(topic: string, offset: number, correlationId: number, opts: { maxBytes: number; partitionMaxBytes: number; maxWaitMs: number; minBytes: number }, version = FETCH_VERSION): Buffer {
+export function fetchFrame(
+  topic: string,
+  offset: number,
+  correlationId: number,
+  opts: { maxBytes: number; partitionMaxBytes: number; maxWaitMs: number; minBytes: number },
+  version = FETCH_VERSION,
+): Buffer {
   const f = encodeRequest(FetchRequest, version, {
     clusterId: null,
     replicaId: -1,
@@ -95,7 +109,14 @@ export function fetchFrame(topic: string, offset: number, correlationId: number,
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: opts.partitionMaxBytes }] }],
+    topics: [
+      {
+        topic,
+        partitions: [
+          { partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: opts.partitionMaxBytes },
+        ],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });

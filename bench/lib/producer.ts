@@ -202,7 +202,7 @@ export async function blast(port: number, frames: FrameTemplate | readonly Blast
     // About 256 KiB per corked burst.
     sock.cork();
     let ok = true;
-    for (let n = 0; n < 256 * 1024; ) {
+    for (let n = 0; n < 256 * 1024;) {
       const f = list[next++ % list.length]!;
       const [h, b] = f.template.parts(corr++);
       sock.write(h);

@@ -13,7 +13,12 @@ export function env(name: string, fallback: number): number {
 
 export function envList(name: string, fallback: string[]): string[] {
   const v = process.env[name];
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : fallback;
 }
 
 export function banner(title: string, script: string): void {
@@ -25,7 +30,11 @@ export function banner(title: string, script: string): void {
   }
   console.log(`# ${title}`);
   console.log(`# ${new Date().toISOString()}  node ${process.version}  ${cpus().length} cores (${model})  ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
-  console.log(`# load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (anything else running on this machine shows up in the numbers)`);
+  console.log(
+    `# load average before the run: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (anything else running on this machine shows up in the numbers)`,
+  );
   console.log(`# reproduce: ${reproduce(script)}`);
 }
 
@@ -39,7 +48,8 @@ export function reproduce(script: string): string {
 }
 
 export const MB = 1e6;
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
 export const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${((100 * a) / b).toFixed(0)}%` : '-');
 
 export function table(header: string[], rows: Array<Array<string | number>>): void {

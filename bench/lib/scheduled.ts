@@ -101,7 +101,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         finished = true;
         void ticker.terminate();
         conn.close();
-        resolve({ latency, sendLag, requests: total - warmCount, seconds: o.seconds, maxPerSecond: Array.from(maxPerSecond, (x) => x ?? 0), over2ms, over10ms });
+        resolve({
+          latency,
+          sendLag,
+          requests: total - warmCount,
+          seconds: o.seconds,
+          maxPerSecond: Array.from(maxPerSecond, (x) => x ?? 0),
+          over2ms,
+          over10ms,
+        });
       }
     };
     conn.onClose = (err) => fail(err ?? new Error('the server closed the connection'));

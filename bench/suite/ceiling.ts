@@ -58,7 +58,13 @@ export async function produceCeiling(mode: Mode, acks: number, frames: Frame[], 
   }
   return withSink('ack', disk, async (port) => {
     const r = await closedLoop(port, frames, inflight, seconds, 0);
-    return result(disk ? 'socket -> fs.writeSync append -> 8-byte answer per frame' : 'socket -> 8-byte answer per frame', r.records, r.batchBytes, r.seconds, r.latency);
+    return result(
+      disk ? 'socket -> fs.writeSync append -> 8-byte answer per frame' : 'socket -> 8-byte answer per frame',
+      r.records,
+      r.batchBytes,
+      r.seconds,
+      r.latency,
+    );
   });
 }
 
@@ -80,7 +86,13 @@ export async function e2eCeilingRate(mode: Mode, frame: Frame, requestsPerSecond
     const lat = summarize(r.latency);
     // Per record, as samsa bench counts its e2e latency (every record of a request has the request's).
     const scaled = { ...lat, count: lat.count * frame.records };
-    return result(disk ? 'socket -> fs.writeSync append -> same bytes back' : 'socket -> same bytes back', r.requests * frame.records, r.requests * frame.batchBytes, r.seconds, scaled);
+    return result(
+      disk ? 'socket -> fs.writeSync append -> same bytes back' : 'socket -> same bytes back',
+      r.requests * frame.records,
+      r.requests * frame.batchBytes,
+      r.seconds,
+      scaled,
+    );
   });
 }
 
@@ -153,4 +165,3 @@ async function closedLoop(port: number, frames: Frame[], inflight: number, secon
     refill();
   });
 }
-

@@ -46,11 +46,32 @@ export async function runConsume(s: Settings, log: (line: string) => void): Prom
 
 async function fill(s: Settings, broker: SamsaProcess, recordSize: number): Promise<void> {
   const records = Math.max(1, Math.round((s.consumeMB * 1e6) / (recordSize + 10)));
-  await samsaBench(['produce', '--bootstrap', `127.0.0.1:${broker.port}`, '--topic', TOPIC, '--create-topic', '--partitions', '1', '--record-size', String(recordSize), '--acks', '1', '--records', String(records), '--batch-size', String(s.batchSize), '--max-in-flight', String(s.inflight)]);
+  await samsaBench([
+    'produce',
+    '--bootstrap',
+    `127.0.0.1:${broker.port}`,
+    '--topic',
+    TOPIC,
+    '--create-topic',
+    '--partitions',
+    '1',
+    '--record-size',
+    String(recordSize),
+    '--acks',
+    '1',
+    '--records',
+    String(records),
+    '--batch-size',
+    String(s.batchSize),
+    '--max-in-flight',
+    String(s.inflight),
+  ]);
 }
 
 async function consume(row: ConsumeRow, broker: SamsaProcess): Promise<void> {
-  const r = await measuringMachine(() => samsaBench(['consume', '--bootstrap', `127.0.0.1:${broker.port}`, '--topic', TOPIC, '--from', 'earliest'], broker.pid));
+  const r = await measuringMachine(() =>
+    samsaBench(['consume', '--bootstrap', `127.0.0.1:${broker.port}`, '--topic', TOPIC, '--from', 'earliest'], broker.pid),
+  );
   row.command = r.value.command.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9092');
   row.samsa = r.value.result;
   row.brokerCores = r.value.brokerCores;
@@ -59,7 +80,10 @@ async function consume(row: ConsumeRow, broker: SamsaProcess): Promise<void> {
 
 function segments(dataDir: string): string[] {
   const dir = join(dataDir, `${TOPIC}-0`);
-  return readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 async function consumeCell(s: Settings, cell: ConsumeCell, log: (line: string) => void): Promise<ConsumeRow[]> {
@@ -121,5 +145,7 @@ async function consumeCell(s: Settings, cell: ConsumeCell, log: (line: string) =
 function report(row: ConsumeRow, log: (line: string) => void): void {
   row.ratio = row.samsa!.mbPerSec / row.ceiling!.mbPerSec;
   const cached = Number.isFinite(row.cachedBytes) ? `, ${fmt(row.cachedBytes! / 1e6)} MB of the segment cached at the start` : '';
-  log(`consume ${sizeName(row.recordSize)} ${row.phase}: samsa ${fmt(row.samsa!.mbPerSec)} MB/s (${fmt(row.samsa!.bytes / 1e6)} MB)${row.phase === 'memory' ? '' : cached}; ceiling ${fmt(row.ceiling!.mbPerSec)} MB/s; ${(100 * row.ratio).toFixed(0)}%`);
+  log(
+    `consume ${sizeName(row.recordSize)} ${row.phase}: samsa ${fmt(row.samsa!.mbPerSec)} MB/s (${fmt(row.samsa!.bytes / 1e6)} MB)${row.phase === 'memory' ? '' : cached}; ceiling ${fmt(row.ceiling!.mbPerSec)} MB/s; ${(100 * row.ratio).toFixed(0)}%`,
+  );
 }

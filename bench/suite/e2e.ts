@@ -42,14 +42,44 @@ export async function runE2e(s: Settings, log: (line: string) => void): Promise<
       if (cell.mode === 'disk') execFileSync('sync');
       // samsa bench --rate R --linger-ms L sends the records due within L ms as one request.
       const perRequest = cell.rate ? Math.max(1, Math.round((cell.rate * s.e2eLingerMs) / 1000)) : undefined;
-      const frames = await cellFrames({ topic, recordSize: s.e2eRecordSize, partitions: 1, acks: -1, batchSize: s.batchSize, ...(perRequest ? { recordsPerRequest: perRequest } : {}) });
-      const c = await measuringMachine(() => (cell.rate ? e2eCeilingRate(cell.mode, frames[0]!, cell.rate / perRequest!, s.e2eSeconds) : e2eCeilingSaturated(cell.mode, frames, s.inflight, s.e2eSeconds)));
+      const frames = await cellFrames({
+        topic,
+        recordSize: s.e2eRecordSize,
+        partitions: 1,
+        acks: -1,
+        batchSize: s.batchSize,
+        ...(perRequest ? { recordsPerRequest: perRequest } : {}),
+      });
+      const c = await measuringMachine(() =>
+        cell.rate
+          ? e2eCeilingRate(cell.mode, frames[0]!, cell.rate / perRequest!, s.e2eSeconds)
+          : e2eCeilingSaturated(cell.mode, frames, s.inflight, s.e2eSeconds),
+      );
       row.ceiling = c.value;
       row.ceilingMachineCores = c.machineCores;
       if (cell.mode === 'disk') execFileSync('sync');
       const broker = await startSamsa({ storage: cell.mode });
       try {
-        const args = ['e2e', '--bootstrap', `127.0.0.1:${broker.port}`, '--topic', topic, '--create-topic', '--partitions', '1', '--record-size', String(s.e2eRecordSize), '--acks', 'all', '--duration', `${s.e2eSeconds}s`, '--batch-size', String(s.batchSize), '--max-in-flight', String(s.inflight)];
+        const args = [
+          'e2e',
+          '--bootstrap',
+          `127.0.0.1:${broker.port}`,
+          '--topic',
+          topic,
+          '--create-topic',
+          '--partitions',
+          '1',
+          '--record-size',
+          String(s.e2eRecordSize),
+          '--acks',
+          'all',
+          '--duration',
+          `${s.e2eSeconds}s`,
+          '--batch-size',
+          String(s.batchSize),
+          '--max-in-flight',
+          String(s.inflight),
+        ];
         if (cell.rate) args.push('--rate', String(cell.rate), '--linger-ms', String(s.e2eLingerMs));
         const r = await measuringMachine(() => samsaBench(args, broker.pid));
         row.command = r.value.command.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9092');
@@ -61,7 +91,9 @@ export async function runE2e(s: Settings, log: (line: string) => void): Promise<
       }
       const l = row.samsa.latency;
       const cl = row.ceiling.latency;
-      log(`e2e ${e2eName(cell)} (${sizeName(s.e2eRecordSize)}, acks=all): samsa ${fmt(row.samsa.recordsPerSec)} records/s, p50/p99/p99.9 ${ms(l.p50Us)}/${ms(l.p99Us)}/${ms(l.p999Us)} ms; ceiling ${fmt(row.ceiling.recordsPerSec)} records/s, ${ms(cl?.p50Us)}/${ms(cl?.p99Us)}/${ms(cl?.p999Us)} ms`);
+      log(
+        `e2e ${e2eName(cell)} (${sizeName(s.e2eRecordSize)}, acks=all): samsa ${fmt(row.samsa.recordsPerSec)} records/s, p50/p99/p99.9 ${ms(l.p50Us)}/${ms(l.p99Us)}/${ms(l.p999Us)} ms; ceiling ${fmt(row.ceiling.recordsPerSec)} records/s, ${ms(cl?.p50Us)}/${ms(cl?.p99Us)}/${ms(cl?.p999Us)} ms`,
+      );
     } catch (err) {
       row.error = (err as Error).message;
       log(`e2e ${e2eName(cell)}: FAILED: ${row.error}`);

@@ -67,7 +67,10 @@ export function residentBytes(files: string[]): number {
   if (files.length === 0) return 0;
   try {
     const out = execFileSync('fincore', ['--bytes', '--noheadings', '--raw', '--output', 'RES', ...files], { encoding: 'utf8' });
-    return out.trim().split('\n').reduce((a, l) => a + Number(l.trim() || 0), 0);
+    return out
+      .trim()
+      .split('\n')
+      .reduce((a, l) => a + Number(l.trim() || 0), 0);
   } catch {
     return NaN;
   }

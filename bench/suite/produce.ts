@@ -47,7 +47,26 @@ export async function runProduce(s: Settings, log: (line: string) => void): Prom
       if (cell.mode === 'disk') execFileSync('sync');
       const broker = await startSamsa({ storage: cell.mode, set: cell.mode === 'memory' ? MEMORY_BOUND : {} });
       try {
-        const args = ['produce', '--bootstrap', `127.0.0.1:${broker.port}`, '--topic', topic, '--create-topic', '--partitions', String(cell.partitions), '--record-size', String(cell.recordSize), '--acks', acksName(cell.acks), '--duration', `${s.seconds}s`, '--batch-size', String(s.batchSize), '--max-in-flight', String(s.inflight)];
+        const args = [
+          'produce',
+          '--bootstrap',
+          `127.0.0.1:${broker.port}`,
+          '--topic',
+          topic,
+          '--create-topic',
+          '--partitions',
+          String(cell.partitions),
+          '--record-size',
+          String(cell.recordSize),
+          '--acks',
+          acksName(cell.acks),
+          '--duration',
+          `${s.seconds}s`,
+          '--batch-size',
+          String(s.batchSize),
+          '--max-in-flight',
+          String(s.inflight),
+        ];
         const r = await measuringMachine(() => samsaBench(args, broker.pid));
         row.command = r.value.command.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9092');
         row.samsa = r.value.result;
@@ -58,7 +77,9 @@ export async function runProduce(s: Settings, log: (line: string) => void): Prom
       }
       row.ratio = row.samsa.mbPerSec / row.ceiling.mbPerSec;
       const errs = Object.entries(row.samsa.errors);
-      log(`produce ${cellName(cell)}: samsa ${fmt(row.samsa.recordsPerSec)} records/s, ${fmt(row.samsa.mbPerSec, 1)} MB/s; ceiling ${fmt(row.ceiling.recordsPerSec)} records/s, ${fmt(row.ceiling.mbPerSec, 1)} MB/s; ${(100 * row.ratio).toFixed(0)}%${errs.length ? `; errors ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`);
+      log(
+        `produce ${cellName(cell)}: samsa ${fmt(row.samsa.recordsPerSec)} records/s, ${fmt(row.samsa.mbPerSec, 1)} MB/s; ceiling ${fmt(row.ceiling.recordsPerSec)} records/s, ${fmt(row.ceiling.mbPerSec, 1)} MB/s; ${(100 * row.ratio).toFixed(0)}%${errs.length ? `; errors ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
+      );
     } catch (err) {
       row.error = (err as Error).message;
       log(`produce ${cellName(cell)}: FAILED: ${row.error}`);

@@ -24,7 +24,10 @@ export function renderReadme(r: SuiteReport, jsonPath = 'bench/results/latest.js
   const { busyLoad, reduced } = runCaveats(r);
   if (busyLoad !== null || reduced) {
     const what = reduced ? 'A reduced run (shorter cells, less data or one mode than the defaults; see the command)' : 'A full run';
-    const busy = busyLoad !== null ? `, on a machine busy with other work (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other machines.` : '.';
+    const busy =
+      busyLoad !== null
+        ? `, on a machine busy with other work (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other machines.`
+        : '.';
     out.push('', `**${what}${busy}**`);
   }
   out.push('');
@@ -73,9 +76,19 @@ export function renderReadme(r: SuiteReport, jsonPath = 'bench/results/latest.js
       }
       const l = x.samsa.latency;
       const c = x.ceiling.latency;
-      out.push(line([name, fmt(x.samsa.recordsPerSec), `${ms(l.p50Us)} / ${ms(l.p99Us)} / ${ms(l.p999Us)}`, c ? `${ms(c.p50Us)} / ${ms(c.p99Us)} / ${ms(c.p999Us)}` : '-']));
+      out.push(
+        line([
+          name,
+          fmt(x.samsa.recordsPerSec),
+          `${ms(l.p50Us)} / ${ms(l.p99Us)} / ${ms(l.p999Us)}`,
+          c ? `${ms(c.p50Us)} / ${ms(c.p99Us)} / ${ms(c.p999Us)}` : '-',
+        ]),
+      );
     }
-    out.push('', 'End-to-end latency: record timestamp (stamped as the batch is sent) to receipt by a consumer, 1 ms resolution; the ceiling sends the same frames to a process that appends them and sends them straight back.');
+    out.push(
+      '',
+      'End-to-end latency: record timestamp (stamped as the batch is sent) to receipt by a consumer, 1 ms resolution; the ceiling sends the same frames to a process that appends them and sends them straight back.',
+    );
   }
   return out.join('\n');
 }

@@ -57,7 +57,10 @@ export function renderMarkdown(r: SuiteReport): string {
     `- Each cell: ${r.settings.seconds} s of produce (e2e ${r.settings.e2eSeconds} s), one connection, ${fmt(r.settings.batchSize)}-byte batches, ${r.settings.inflight} requests in flight, no compression; a fresh broker per cell; the ceiling runs just before samsa, in the same run.`,
   ];
   const { busyLoad, reduced } = runCaveats(r);
-  if (busyLoad !== null) out.push(`- **The machine was busy with other work** (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other runs.`);
+  if (busyLoad !== null)
+    out.push(
+      `- **The machine was busy with other work** (load average ${busyLoad.toFixed(1)} on ${m.cores} cores before the run): compare samsa with its ceiling in the same row, not with other rows or other runs.`,
+    );
   if (reduced) out.push('- **A reduced run** (shorter cells, less data or one mode than the defaults; see the command).');
   out.push('');
   if (r.produce) {
@@ -68,9 +71,40 @@ export function renderMarkdown(r: SuiteReport): string {
       if (x.error || !x.samsa || !x.ceiling) return [...head, `failed: ${(x.error ?? '').slice(0, 120)}`, '', '', '', '', '', '', '', '', ''];
       const l = x.samsa.latency;
       const cl = x.ceiling.latency;
-      return [...head, fmt(x.samsa.recordsPerSec), fmt(x.samsa.mbPerSec, 1), c.acks === 0 ? '-' : `${ms(l.p50Us)} / ${ms(l.p99Us)}`, fmt(x.ceiling.recordsPerSec), fmt(x.ceiling.mbPerSec, 1), cl ? `${ms(cl.p50Us)} / ${ms(cl.p99Us)}` : '-', `**${pct(x.ratio)}**`, cores(x.brokerCores), cores(x.machineCores)];
+      return [
+        ...head,
+        fmt(x.samsa.recordsPerSec),
+        fmt(x.samsa.mbPerSec, 1),
+        c.acks === 0 ? '-' : `${ms(l.p50Us)} / ${ms(l.p99Us)}`,
+        fmt(x.ceiling.recordsPerSec),
+        fmt(x.ceiling.mbPerSec, 1),
+        cl ? `${ms(cl.p50Us)} / ${ms(cl.p99Us)}` : '-',
+        `**${pct(x.ratio)}**`,
+        cores(x.brokerCores),
+        cores(x.machineCores),
+      ];
     });
-    out.push(table(['mode', 'record', 'acks', 'partitions', 'records/s', 'MB/s', 'ack p50 / p99 ms', 'ceiling records/s', 'ceiling MB/s', 'ceiling p50 / p99 ms', 'samsa / ceiling', 'broker cores', 'machine busy cores'], rows), '');
+    out.push(
+      table(
+        [
+          'mode',
+          'record',
+          'acks',
+          'partitions',
+          'records/s',
+          'MB/s',
+          'ack p50 / p99 ms',
+          'ceiling records/s',
+          'ceiling MB/s',
+          'ceiling p50 / p99 ms',
+          'samsa / ceiling',
+          'broker cores',
+          'machine busy cores',
+        ],
+        rows,
+      ),
+      '',
+    );
     out.push(
       'MB = 10^6 bytes of record batches. Ack latency: request sent -> acknowledged, per record. Ceiling: the same Produce frames, in the same order, with the same requests in flight, to a separate node process that appends every socket chunk to a file with `fs.writeSync` (disk) or keeps nothing (memory), and answers each frame with 8 bytes (acks=0: answers nothing, and the rate is what it received). The ceiling writes one file whatever the partition count. Machine busy cores: all cores in use during the samsa run (broker + generator + anything else on the box).',
       '',
@@ -79,12 +113,30 @@ export function renderMarkdown(r: SuiteReport): string {
   if (r.consume) {
     out.push('## Consume (`samsa bench consume --from earliest`, one partition)', '');
     const rows = r.consume.map((x) => {
-      const head = [sizeName(x.recordSize), x.phase === 'tail' ? 'tail (just written)' : x.phase === 'cold' ? 'cold (restart, page cache dropped)' : 'memory mode'];
+      const head = [
+        sizeName(x.recordSize),
+        x.phase === 'tail' ? 'tail (just written)' : x.phase === 'cold' ? 'cold (restart, page cache dropped)' : 'memory mode',
+      ];
       if (x.error || !x.samsa || !x.ceiling) return [...head, `failed: ${(x.error ?? '').slice(0, 120)}`, '', '', '', '', '', ''];
       const cached = (b: number | undefined) => (b === undefined || !Number.isFinite(b) ? '?' : `${fmt(b / 1e6)} MB`);
-      return [...head, fmt(x.samsa.bytes / 1e6), fmt(x.samsa.mbPerSec), fmt(x.samsa.recordsPerSec), x.phase === 'memory' ? '-' : cached(x.cachedBytes), fmt(x.ceiling.mbPerSec), cached(x.ceilingCachedBytes), `**${pct(x.ratio)}**`];
+      return [
+        ...head,
+        fmt(x.samsa.bytes / 1e6),
+        fmt(x.samsa.mbPerSec),
+        fmt(x.samsa.recordsPerSec),
+        x.phase === 'memory' ? '-' : cached(x.cachedBytes),
+        fmt(x.ceiling.mbPerSec),
+        cached(x.ceilingCachedBytes),
+        `**${pct(x.ratio)}**`,
+      ];
     });
-    out.push(table(['record', 'phase', 'MB read', 'MB/s', 'records/s', 'segment cached at start', 'ceiling MB/s', 'ceiling: cached at start', 'samsa / ceiling'], rows), '');
+    out.push(
+      table(
+        ['record', 'phase', 'MB read', 'MB/s', 'records/s', 'segment cached at start', 'ceiling MB/s', 'ceiling: cached at start', 'samsa / ceiling'],
+        rows,
+      ),
+      '',
+    );
     out.push(
       'Fetch: max_bytes 50 MiB, partition_max_bytes 10 MiB, one fetch in flight. Cold: a new broker process on the same data dir after the segment files were written back and dropped from the page cache (`dd iflag=nocache count=0`; `fincore` gives the bytes still cached). Ceiling: a separate node process that reads the same segment files with `fs.read` into fresh 10 MiB buffers and writes them to a loopback socket, one read in flight; for the memory row, from the page cache.',
       '',
@@ -98,10 +150,36 @@ export function renderMarkdown(r: SuiteReport): string {
       const l = x.samsa.latency;
       const pl = x.samsa.produceLatency;
       const cl = x.ceiling.latency;
-      const errs = Object.entries(x.samsa.errors).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
-      return [...head, fmt(x.samsa.recordsPerSec), `${ms(l.p50Us)} / ${ms(l.p99Us)} / ${ms(l.p999Us)}`, pl ? ms(pl.p99Us) : '-', fmt(x.ceiling.recordsPerSec), cl ? `${ms(cl.p50Us)} / ${ms(cl.p99Us)} / ${ms(cl.p999Us)}` : '-', errs || 'none'];
+      const errs = Object.entries(x.samsa.errors)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ');
+      return [
+        ...head,
+        fmt(x.samsa.recordsPerSec),
+        `${ms(l.p50Us)} / ${ms(l.p99Us)} / ${ms(l.p999Us)}`,
+        pl ? ms(pl.p99Us) : '-',
+        fmt(x.ceiling.recordsPerSec),
+        cl ? `${ms(cl.p50Us)} / ${ms(cl.p99Us)} / ${ms(cl.p999Us)}` : '-',
+        errs || 'none',
+      ];
     });
-    out.push(table(['mode', 'load', 'record', 'records/s', 'e2e p50 / p99 / p99.9 ms', 'produce ack p99 ms', 'ceiling records/s', 'ceiling p50 / p99 / p99.9 ms', 'errors'], rows), '');
+    out.push(
+      table(
+        [
+          'mode',
+          'load',
+          'record',
+          'records/s',
+          'e2e p50 / p99 / p99.9 ms',
+          'produce ack p99 ms',
+          'ceiling records/s',
+          'ceiling p50 / p99 / p99.9 ms',
+          'errors',
+        ],
+        rows,
+      ),
+      '',
+    );
     out.push(
       `samsa: latency from the record's timestamp (set as the producer sends the batch) to its receipt by the consumer, 1 ms resolution; at a fixed rate, records due within ${r.settings.e2eLingerMs} ms go in one request (\`--linger-ms\`). Ceiling: the same frames on the same schedule (or with the same requests in flight) to a separate node process that appends them to a file (disk) and writes the same bytes straight back; latency from when the frame was due (or sent) to when it is back, microsecond resolution.`,
       '',

@@ -24,12 +24,32 @@ export function createBatchScan(initialCapacity = 16): BatchScan {
   const n = Math.max(1, initialCapacity | 0);
   const [i32a, i16a, f64a] = [() => new Int32Array(n), () => new Int16Array(n), () => new Float64Array(n)];
   return {
-    count: 0, position: i32a(), size: i32a(), lastOffsetDelta: i32a(), recordCount: i32a(), attributes: i16a(),
-    producerEpoch: i16a(), baseSequence: i32a(), baseTimestamp: f64a(), maxTimestamp: f64a(), producerId: f64a(),
+    count: 0,
+    position: i32a(),
+    size: i32a(),
+    lastOffsetDelta: i32a(),
+    recordCount: i32a(),
+    attributes: i16a(),
+    producerEpoch: i16a(),
+    baseSequence: i32a(),
+    baseTimestamp: f64a(),
+    maxTimestamp: f64a(),
+    producerId: f64a(),
   };
 }
 
-const ARRAYS = ['position', 'size', 'lastOffsetDelta', 'recordCount', 'attributes', 'producerEpoch', 'baseSequence', 'baseTimestamp', 'maxTimestamp', 'producerId'] as const;
+const ARRAYS = [
+  'position',
+  'size',
+  'lastOffsetDelta',
+  'recordCount',
+  'attributes',
+  'producerEpoch',
+  'baseSequence',
+  'baseTimestamp',
+  'maxTimestamp',
+  'producerId',
+] as const;
 
 /** Doubles every array of `s`, keeping its entries (a backend that runs out of room). */
 export function growBatchScan(s: BatchScan): void {
@@ -74,5 +94,3 @@ export interface ScanOptions {
 export type ScanResult =
   | { ok: true; batches: number; records: number; bytes: number }
   | { ok: false; errorCode: number; message: string; batchIndex: number; recordErrors?: RecordError[] };
-
-

@@ -31,7 +31,11 @@ async function choose(): Promise<Choice> {
     if (forced === 'js') return { accel: jsAccel, skipped: [] };
     if (forced === 'native') {
       const n = loadNative();
-      if ('error' in n) throw new AccelUnavailableError('native', `${n.error}. Build it with \`npm run build:native\` (needs Rust), or install the @samsa/native-<platform> package`);
+      if ('error' in n)
+        throw new AccelUnavailableError(
+          'native',
+          `${n.error}. Build it with \`npm run build:native\` (needs Rust), or install the @samsa/native-<platform> package`,
+        );
       return { accel: n.accel, skipped: [] };
     }
     const w = await loadWasm();

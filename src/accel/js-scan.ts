@@ -5,10 +5,29 @@ import { ErrorCode } from '../errors.js';
 import { crc32c } from '../protocol/records/crc32c.js';
 import { readInt16 as i16, readInt32 as i32, readInt64 as i64 } from '../protocol/records/int64.js';
 import {
-  ATTRIBUTES_OFFSET, BASE_SEQUENCE_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, CompressionType,
-  COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, HEADER_SIZE_UP_TO_MAGIC, LAST_OFFSET_DELTA_OFFSET, LEGACY_MIN_LENGTH,
-  LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, NO_TIMESTAMP, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET,
-  RECORD_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK,
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_OFFSET,
+  CompressionType,
+  COMPRESSION_MASK,
+  CONTROL_MASK,
+  CRC_OFFSET,
+  CURRENT_MAGIC,
+  HEADER_SIZE_UP_TO_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LEGACY_MIN_LENGTH,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  MIN_BATCH_LENGTH,
+  NO_TIMESTAMP,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  TIMESTAMP_TYPE_MASK,
 } from '../protocol/records/layout.js';
 import { parsed, parseRecord } from '../protocol/records/record.js';
 import { cursor } from '../protocol/records/varint.js';
@@ -50,7 +69,8 @@ function checkRecords(b: Uint8Array, start: number, end: number, count: number, 
     }
     if (tsCheck && badTimestamps.length < MAX_RECORD_ERRORS) {
       const ts = baseTs + r.timestampDelta;
-      if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi)) badTimestamps.push({ index: i, message: `Timestamp ${ts} of message with offset ${i} is out of range. The timestamp should be within [${lo}, ${hi}]` });
+      if (ts !== NO_TIMESTAMP && (ts < lo || ts > hi))
+        badTimestamps.push({ index: i, message: `Timestamp ${ts} of message with offset ${i} is out of range. The timestamp should be within [${lo}, ${hi}]` });
     }
   }
   if (c.pos !== end) return bad(`batch declares ${count} records but ${end - c.pos} bytes remain after them`);
@@ -93,18 +113,35 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     // silently drops the tail; samsa rejects any bytes that are not whole batches.
     if (remaining < LOG_OVERHEAD) return fail(ErrorCode.INVALID_RECORD, n, p, `${remaining} bytes left, too few for a batch header`);
     const length = i32(buf, p + BATCH_LENGTH_OFFSET);
-    if (length < LEGACY_MIN_LENGTH) return fail(ErrorCode.CORRUPT_MESSAGE, n, p, `record size ${length} is less than the minimum record overhead (${LEGACY_MIN_LENGTH})`);
+    if (length < LEGACY_MIN_LENGTH)
+      return fail(ErrorCode.CORRUPT_MESSAGE, n, p, `record size ${length} is less than the minimum record overhead (${LEGACY_MIN_LENGTH})`);
     if (remaining < HEADER_SIZE_UP_TO_MAGIC) return fail(ErrorCode.INVALID_RECORD, n, p, `${remaining} bytes left, too few for a batch header`);
     const magic = (buf[p + MAGIC_OFFSET]! << 24) >> 24;
     if (magic < 0 || magic > CURRENT_MAGIC) return fail(ErrorCode.CORRUPT_MESSAGE, n, p, `invalid magic found in record: ${magic}`);
-    if (length > remaining - LOG_OVERHEAD) return fail(ErrorCode.INVALID_RECORD, n, p, `batchLength ${length} runs past the end of the records (${remaining - LOG_OVERHEAD} bytes left)`);
-    if (magic !== CURRENT_MAGIC) return fail(ErrorCode.INVALID_RECORD, n, p, `magic ${magic}: produce requests may only contain record batches with magic version 2`);
-    if (n > 0 && options.singleBatch === true) return fail(ErrorCode.INVALID_RECORD, n, p, 'produce requests may contain exactly one record batch per partition');
+    if (length > remaining - LOG_OVERHEAD)
+      return fail(ErrorCode.INVALID_RECORD, n, p, `batchLength ${length} runs past the end of the records (${remaining - LOG_OVERHEAD} bytes left)`);
+    if (magic !== CURRENT_MAGIC)
+      return fail(ErrorCode.INVALID_RECORD, n, p, `magic ${magic}: produce requests may only contain record batches with magic version 2`);
+    if (n > 0 && options.singleBatch === true)
+      return fail(ErrorCode.INVALID_RECORD, n, p, 'produce requests may contain exactly one record batch per partition');
     const size = length + LOG_OVERHEAD;
     // UnifiedLog.analyzeAndValidateRecords
-    if (client && (i32(buf, p) | i32(buf, p + 4)) !== 0) return fail(ErrorCode.INVALID_RECORD, n, p, `baseOffset of a produced batch should be 0, but it is ${i64(buf, p)}`);
-    if (size > options.maxMessageBytes) return fail(ErrorCode.MESSAGE_TOO_LARGE, n, p, `the record batch size is ${size} bytes which exceeds the maximum configured value of ${options.maxMessageBytes}`);
-    if (length < MIN_BATCH_LENGTH) return fail(ErrorCode.CORRUPT_MESSAGE, n, p, `record batch is corrupt (the size ${size} is smaller than the minimum allowed overhead ${BATCH_HEADER_SIZE})`);
+    if (client && (i32(buf, p) | i32(buf, p + 4)) !== 0)
+      return fail(ErrorCode.INVALID_RECORD, n, p, `baseOffset of a produced batch should be 0, but it is ${i64(buf, p)}`);
+    if (size > options.maxMessageBytes)
+      return fail(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        n,
+        p,
+        `the record batch size is ${size} bytes which exceeds the maximum configured value of ${options.maxMessageBytes}`,
+      );
+    if (length < MIN_BATCH_LENGTH)
+      return fail(
+        ErrorCode.CORRUPT_MESSAGE,
+        n,
+        p,
+        `record batch is corrupt (the size ${size} is smaller than the minimum allowed overhead ${BATCH_HEADER_SIZE})`,
+      );
     if (options.verifyCrc) {
       const stored = i32(buf, p + CRC_OFFSET) >>> 0;
       const computed = crc32c(buf, p + ATTRIBUTES_OFFSET, p + size);
@@ -122,12 +159,15 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
     if (client) {
       if (lastOffsetDelta < 0) return fail(ErrorCode.INVALID_RECORD, n, p, `batch has an invalid offset range: lastOffsetDelta ${lastOffsetDelta}`);
       if (count <= 0) return fail(ErrorCode.INVALID_RECORD, n, p, `invalid reported count for record batch: ${count}`);
-      if (count !== lastOffsetDelta + 1) return fail(ErrorCode.INVALID_RECORD, n, p, `inconsistent batch offset range [0, ${lastOffsetDelta}] and count of records ${count}`);
+      if (count !== lastOffsetDelta + 1)
+        return fail(ErrorCode.INVALID_RECORD, n, p, `inconsistent batch offset range [0, ${lastOffsetDelta}] and count of records ${count}`);
       if (attributes & CONTROL_MASK) return fail(ErrorCode.INVALID_RECORD, n, p, 'clients are not allowed to write control records');
-      if (producerId >= 0 && baseSequence < 0) return fail(ErrorCode.INVALID_RECORD, n, p, `invalid sequence number ${baseSequence} in record batch with producerId ${producerId}`);
+      if (producerId >= 0 && baseSequence < 0)
+        return fail(ErrorCode.INVALID_RECORD, n, p, `invalid sequence number ${baseSequence} in record batch with producerId ${producerId}`);
       // Kafka: INVALID_TIMESTAMP on LogAppendTime topics; on CreateTime topics it accepts the batch
       // and rewrites the attribute. samsa rejects both: no client sends it.
-      if (attributes & TIMESTAMP_TYPE_MASK) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, 'invalid timestamp type: producer should not set timestamp type to LogAppendTime');
+      if (attributes & TIMESTAMP_TYPE_MASK)
+        return fail(ErrorCode.INVALID_TIMESTAMP, n, p, 'invalid timestamp type: producer should not set timestamp type to LogAppendTime');
     } else if (count < 0) {
       return fail(ErrorCode.INVALID_RECORD, n, p, `found invalid record count ${count}`);
     }
@@ -149,8 +189,10 @@ export function scanBatches(buf: Buffer, out: BatchScan, options: ScanOptions): 
       // Header level, when records are not read: the first record's and the largest timestamp.
       // (With validateRecords the caller validates a compressed batch's records after
       // decompressing it: src/protocol/records/validate.ts.)
-      if (baseTimestamp !== NO_TIMESTAMP && (baseTimestamp < lo || baseTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `baseTimestamp ${baseTimestamp} is out of range [${lo}, ${hi}]`);
-      if (maxTimestamp !== NO_TIMESTAMP && (maxTimestamp < lo || maxTimestamp > hi)) return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `maxTimestamp ${maxTimestamp} is out of range [${lo}, ${hi}]`);
+      if (baseTimestamp !== NO_TIMESTAMP && (baseTimestamp < lo || baseTimestamp > hi))
+        return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `baseTimestamp ${baseTimestamp} is out of range [${lo}, ${hi}]`);
+      if (maxTimestamp !== NO_TIMESTAMP && (maxTimestamp < lo || maxTimestamp > hi))
+        return fail(ErrorCode.INVALID_TIMESTAMP, n, p, `maxTimestamp ${maxTimestamp} is out of range [${lo}, ${hi}]`);
     }
     if (n === out.position.length) growBatchScan(out);
     out.position[n] = p;

@@ -155,7 +155,12 @@ export function nativeAccelFrom(addon: NativeAddon, from: string): Accel {
     if (code === 0) return { ok: true, batches: n, records: r[IO.records]!, bytes: buf.length };
     const position = r[IO.position]!;
     const detail = r[IO.detail]!;
-    const result: ScanResult = { ok: false, errorCode: code, message: scanErrorMessage(n, position, detail, r.subarray(IO.args, IO.args + 4), options), batchIndex: n };
+    const result: ScanResult = {
+      ok: false,
+      errorCode: code,
+      message: scanErrorMessage(n, position, detail, r.subarray(IO.args, IO.args + 4), options),
+      batchIndex: n,
+    };
     if (detail === RECORD_TIMESTAMP_DETAIL) result.recordErrors = recordErrors(buf, position, options);
     return result;
   };

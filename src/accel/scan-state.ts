@@ -53,9 +53,16 @@ function install(out: Packed, capacity: number): ScanState {
     io: new Float64Array(buffer, 0, HEADER_BYTES / 8),
     capacity: c,
     views: {
-      baseTimestamp: out.baseTimestamp, maxTimestamp: out.maxTimestamp, producerId: out.producerId,
-      position: out.position, size: out.size, lastOffsetDelta: out.lastOffsetDelta, recordCount: out.recordCount,
-      baseSequence: out.baseSequence, attributes: out.attributes, producerEpoch: out.producerEpoch,
+      baseTimestamp: out.baseTimestamp,
+      maxTimestamp: out.maxTimestamp,
+      producerId: out.producerId,
+      position: out.position,
+      size: out.size,
+      lastOffsetDelta: out.lastOffsetDelta,
+      recordCount: out.recordCount,
+      baseSequence: out.baseSequence,
+      attributes: out.attributes,
+      producerEpoch: out.producerEpoch,
     },
   };
   Object.defineProperty(out, STATE, { value: state, writable: true, configurable: true, enumerable: false });
@@ -75,9 +82,16 @@ export function scanState(out: BatchScan): ScanState {
   if (s !== undefined) {
     const v = s.views;
     if (
-      p.position === v.position && p.size === v.size && p.lastOffsetDelta === v.lastOffsetDelta && p.recordCount === v.recordCount &&
-      p.baseSequence === v.baseSequence && p.attributes === v.attributes && p.producerEpoch === v.producerEpoch &&
-      p.baseTimestamp === v.baseTimestamp && p.maxTimestamp === v.maxTimestamp && p.producerId === v.producerId
+      p.position === v.position &&
+      p.size === v.size &&
+      p.lastOffsetDelta === v.lastOffsetDelta &&
+      p.recordCount === v.recordCount &&
+      p.baseSequence === v.baseSequence &&
+      p.attributes === v.attributes &&
+      p.producerEpoch === v.producerEpoch &&
+      p.baseTimestamp === v.baseTimestamp &&
+      p.maxTimestamp === v.maxTimestamp &&
+      p.producerId === v.producerId
     ) {
       return s;
     }

@@ -16,7 +16,12 @@ interface Metric {
 
 /** Milliseconds, 3 decimals below 10 ms. */
 const fmtMs = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 3 : 1) : '-');
-const latency = (label: string, get: (l: BenchResult['latency']) => number): Metric => ({ label: `${label} ms`, unit: 'ms', get: (r) => get(r.latency) / 1000, fmt: fmtMs });
+const latency = (label: string, get: (l: BenchResult['latency']) => number): Metric => ({
+  label: `${label} ms`,
+  unit: 'ms',
+  get: (r) => get(r.latency) / 1000,
+  fmt: fmtMs,
+});
 
 export const METRICS: Metric[] = [
   { label: 'records/s', unit: 'records/s', get: (r) => r.recordsPerSec, fmt: (n) => num(n) },
@@ -38,16 +43,28 @@ export function ratio(a: number, b: number): string {
 
 export function formatCompare(names: string[], results: BenchResult[]): string {
   const header = ['', ...names.flatMap((n, i) => (i === 0 ? [n] : [n, 'ratio']))];
-  const rows = METRICS.map((m) => [m.label, ...results.flatMap((r, i) => (i === 0 ? [m.fmt(m.get(r))] : [m.fmt(m.get(r)), ratio(m.get(results[0]!), m.get(r))]))]);
+  const rows = METRICS.map((m) => [
+    m.label,
+    ...results.flatMap((r, i) => (i === 0 ? [m.fmt(m.get(r))] : [m.fmt(m.get(r)), ratio(m.get(results[0]!), m.get(r))])),
+  ]);
   const modes = results.map((r, i) => `${names[i]}: ${r.mode} ${r.config.topic} @ ${r.config.bootstrap}, ${r.startedAt}`);
   return `${table(header, rows)}\n\n${modes.join('\n')}`;
 }
 
 /** `names` label the files in the warnings (the text output's basenames). */
-export function compareJson(files: string[], results: BenchResult[], names = files): { files: string[]; metrics: { metric: string; unit: string; values: number[]; ratios: (number | null)[] }[]; warnings: string[] } {
+export function compareJson(
+  files: string[],
+  results: BenchResult[],
+  names = files,
+): { files: string[]; metrics: { metric: string; unit: string; values: number[]; ratios: (number | null)[] }[]; warnings: string[] } {
   const metrics = METRICS.map((m) => {
     const base = m.get(results[0]!);
-    return { metric: m.label, unit: m.unit, values: results.map((r) => m.get(r)), ratios: results.map((r) => (ratio(base, m.get(r)) === '-' ? null : m.get(r) / base)) };
+    return {
+      metric: m.label,
+      unit: m.unit,
+      values: results.map((r) => m.get(r)),
+      ratios: results.map((r) => (ratio(base, m.get(r)) === '-' ? null : m.get(r) / base)),
+    };
   });
   return { files, metrics, warnings: compareWarnings(names, results) };
 }

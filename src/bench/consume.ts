@@ -44,7 +44,13 @@ function byLeaderOf(cfg: BenchConfig, layout: TopicLayout, only?: number[]): Map
   return byLeader;
 }
 
-export async function startConsumer(cfg: BenchConfig, layout: TopicLayout, start: Map<number, number>, meter: Meter, opts: ConsumeOptions = {}): Promise<ConsumeRun> {
+export async function startConsumer(
+  cfg: BenchConfig,
+  layout: TopicLayout,
+  start: Map<number, number>,
+  meter: Meter,
+  opts: ConsumeOptions = {},
+): Promise<ConsumeRun> {
   const byLeader = byLeaderOf(cfg, layout, opts.partitions);
   const sessions: Session[] = [];
   for (const { address } of byLeader.values()) sessions.push(await Session.open([address], cfg.timeoutMs));
@@ -58,18 +64,35 @@ export async function startConsumer(cfg: BenchConfig, layout: TopicLayout, start
     const version = s.version(FetchRequest as never, 12); // v13+ names topics by id
     while (!stopped && meter.records < target && !reachedEnd(partitions)) {
       const t0 = performance.now();
-      const res = await s.send(FetchRequest, FetchResponse, () => ({
-        replicaId: -1,
-        maxWaitMs: 100,
-        minBytes: 1,
-        maxBytes: 50 * 1024 * 1024,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [{ topic: cfg.topic, partitions: partitions.map((p) => ({ partition: p, currentLeaderEpoch: -1, fetchOffset: offsets.get(p) ?? 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10 * 1024 * 1024 })) }],
-        forgottenTopicsData: [],
-        rackId: '',
-      }), version);
+      const res = await s.send(
+        FetchRequest,
+        FetchResponse,
+        () => ({
+          replicaId: -1,
+          maxWaitMs: 100,
+          minBytes: 1,
+          maxBytes: 50 * 1024 * 1024,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [
+            {
+              topic: cfg.topic,
+              partitions: partitions.map((p) => ({
+                partition: p,
+                currentLeaderEpoch: -1,
+                fetchOffset: offsets.get(p) ?? 0,
+                lastFetchedEpoch: -1,
+                logStartOffset: -1,
+                partitionMaxBytes: 10 * 1024 * 1024,
+              })),
+            },
+          ],
+          forgottenTopicsData: [],
+          rackId: '',
+        }),
+        version,
+      );
       const now = performance.now();
       const nowMs = Date.now();
       if (res.errorCode !== 0) throw new BenchError(`Fetch from ${formatAddress(s.address)}: ${kafkaError(res.errorCode)}`);

@@ -16,7 +16,13 @@ import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request
 import { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, encodeAssignment, encodeSubscription, subscriptionTopics } from '../coordinator/classic/consumer-protocol.js';
+import {
+  CONSUMER_PROTOCOL_TYPE,
+  decodeAssignment,
+  encodeAssignment,
+  encodeSubscription,
+  subscriptionTopics,
+} from '../coordinator/classic/consumer-protocol.js';
 import { rangeAssignor, type AssignorMember, type AssignorTopic } from '../coordinator/consumer/assignors.js';
 import { ErrorCode, errorInfo } from '../errors.js';
 import { Session, formatAddress, kafkaError } from './session.js';
@@ -29,9 +35,18 @@ const REBALANCE_TIMEOUT_MS = 60_000;
 const JOIN_GROUP_LAPSE_MS = 5_000;
 const RETRY_BACKOFF_MS = 100;
 
-const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
 /** Answers that mean "rejoin": the group rebalances, or this member's generation is gone. */
-const REJOIN_ERRORS: ReadonlySet<number> = new Set([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_INSTANCE_ID]);
+const REJOIN_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.FENCED_INSTANCE_ID,
+]);
 
 export interface Generation {
   generationId: number;
@@ -140,16 +155,26 @@ export class GroupMember {
       const c = await this.coordinatorSession();
       const v = c.version(OffsetFetchRequest as never, 9); // v10 names topics by id
       const topics = [{ name: this.topic, partitionIndexes: partitions }];
-      const res = await c.send(OffsetFetchRequest, OffsetFetchResponse, () => (v >= 8 ? { groups: [{ groupId: this.groupId, memberId: null, memberEpoch: -1, topics }], requireStable: false } : { groupId: this.groupId, topics, requireStable: false }), 9);
+      const res = await c.send(
+        OffsetFetchRequest,
+        OffsetFetchResponse,
+        () =>
+          v >= 8
+            ? { groups: [{ groupId: this.groupId, memberId: null, memberEpoch: -1, topics }], requireStable: false }
+            : { groupId: this.groupId, topics, requireStable: false },
+        9,
+      );
       const group = v >= 8 ? res.groups[0] : { errorCode: res.errorCode, topics: res.topics };
       if (!group) throw new BenchError(`OffsetFetch for group ${this.groupId} returned no group`);
       let code = group.errorCode;
       for (const t of group.topics) for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) code ||= p.errorCode;
       if (code === ErrorCode.NONE) {
-        for (const t of group.topics) for (const p of t.partitions) if (t.name === this.topic && p.committedOffset >= 0) out.set(p.partitionIndex, p.committedOffset);
+        for (const t of group.topics)
+          for (const p of t.partitions) if (t.name === this.topic && p.committedOffset >= 0) out.set(p.partitionIndex, p.committedOffset);
         return out;
       }
-      if (!(COORDINATOR_ERRORS.has(code) || code === ErrorCode.UNSTABLE_OFFSET_COMMIT) || Date.now() > deadline) throw new BenchError(`OffsetFetch for group ${this.groupId}: ${kafkaError(code)}`);
+      if (!(COORDINATOR_ERRORS.has(code) || code === ErrorCode.UNSTABLE_OFFSET_COMMIT) || Date.now() > deadline)
+        throw new BenchError(`OffsetFetch for group ${this.groupId}: ${kafkaError(code)}`);
       if (COORDINATOR_ERRORS.has(code)) this.dropCoordinator();
       await sleep(RETRY_BACKOFF_MS);
     }
@@ -174,7 +199,18 @@ export class GroupMember {
           memberId: this.memberId,
           groupInstanceId: null,
           retentionTimeMs: -1,
-          topics: [{ name: this.topic, partitions: [...positions].map(([partitionIndex, committedOffset]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' })) }],
+          topics: [
+            {
+              name: this.topic,
+              partitions: [...positions].map(([partitionIndex, committedOffset]) => ({
+                partitionIndex,
+                committedOffset,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1,
+                committedMetadata: '',
+              })),
+            },
+          ],
         }),
         9, // v10 names topics by id
       );
@@ -198,7 +234,9 @@ export class GroupMember {
     if (this.memberId === '' || this.coordinator === null || this.coordinator.conn.closed) return;
     const memberId = this.memberId;
     await this.coordinator
-      .send(LeaveGroupRequest, LeaveGroupResponse, (v) => (v >= 3 ? { groupId: this.groupId, members: [{ memberId, groupInstanceId: null, reason }] } : { groupId: this.groupId, memberId }))
+      .send(LeaveGroupRequest, LeaveGroupResponse, (v) =>
+        v >= 3 ? { groupId: this.groupId, members: [{ memberId, groupInstanceId: null, reason }] } : { groupId: this.groupId, memberId },
+      )
       .catch(() => null); // leaving is best effort: the session timeout removes the member anyway
     this.generationId = -1;
   }
@@ -211,13 +249,19 @@ export class GroupMember {
   /** The leader's part: Kafka's RangeAssignor over every member's subscription. */
   private async assign(members: JoinGroupResponseMember[], protocolName: string): Promise<{ memberId: string; assignment: Buffer }[]> {
     if (protocolName !== RANGE_ASSIGNOR) throw new BenchError(`group ${this.groupId} chose assignor ${protocolName}; samsa bench only runs ${RANGE_ASSIGNOR}`);
-    const subscribers: AssignorMember[] = members.map((m) => ({ memberId: m.memberId, topics: new Set(subscriptionTopics(m.metadata) ?? []), previous: new Map() }));
+    const subscribers: AssignorMember[] = members.map((m) => ({
+      memberId: m.memberId,
+      topics: new Set(subscriptionTopics(m.metadata) ?? []),
+      previous: new Map(),
+    }));
     const names = [...new Set(subscribers.flatMap((m) => [...m.topics]))];
     const topics = new Map<string, AssignorTopic>([...(await this.bootstrap.partitionCounts(names))].map(([id, numPartitions]) => [id, { id, numPartitions }]));
     const plan = rangeAssignor(subscribers, topics);
     return members.map((m) => ({
       memberId: m.memberId,
-      assignment: encodeAssignment([...(plan.get(m.memberId) ?? new Map<string, Set<number>>())].map(([topic, ps]) => ({ topic, partitions: [...ps].sort((a, b) => a - b) }))),
+      assignment: encodeAssignment(
+        [...(plan.get(m.memberId) ?? new Map<string, Set<number>>())].map(([topic, ps]) => ({ topic, partitions: [...ps].sort((a, b) => a - b) })),
+      ),
     }));
   }
 
@@ -251,7 +295,14 @@ export class GroupMember {
       let code: number;
       try {
         const c = await this.coordinatorSession();
-        code = (await c.send(HeartbeatRequest, HeartbeatResponse, () => ({ groupId: this.groupId, generationId: generation, memberId: this.memberId, groupInstanceId: null }))).errorCode;
+        code = (
+          await c.send(HeartbeatRequest, HeartbeatResponse, () => ({
+            groupId: this.groupId,
+            generationId: generation,
+            memberId: this.memberId,
+            groupInstanceId: null,
+          }))
+        ).errorCode;
       } catch (err) {
         if (this.heartbeating) this.onFatal(err as Error);
         return;
@@ -288,7 +339,8 @@ export class GroupMember {
         });
         return this.coordinator;
       }
-      if (!COORDINATOR_ERRORS.has(found.errorCode) || Date.now() > deadline) throw new BenchError(`cannot find the coordinator of group ${this.groupId}: ${kafkaError(found.errorCode, found.errorMessage)}`);
+      if (!COORDINATOR_ERRORS.has(found.errorCode) || Date.now() > deadline)
+        throw new BenchError(`cannot find the coordinator of group ${this.groupId}: ${kafkaError(found.errorCode, found.errorMessage)}`);
       await sleep(RETRY_BACKOFF_MS);
     }
   }

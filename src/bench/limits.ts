@@ -54,7 +54,11 @@ export async function describeTarget(session: Session, topic: string, layout: To
       return r?.configs.find((c) => c.name === name)?.value ?? null;
     };
     const int = (v: string | null) => (v !== null && /^\d+$/.test(v) ? Number(v) : null);
-    return { storage: value(BROKER, 'samsa.storage'), maxMessageBytes: int(value(TOPIC, 'max.message.bytes')), socketRequestMaxBytes: int(value(BROKER, 'socket.request.max.bytes')) };
+    return {
+      storage: value(BROKER, 'samsa.storage'),
+      maxMessageBytes: int(value(TOPIC, 'max.message.bytes')),
+      socketRequestMaxBytes: int(value(BROKER, 'socket.request.max.bytes')),
+    };
   } catch {
     return UNKNOWN;
   } finally {
@@ -85,7 +89,9 @@ export function checkRecordSize(cfg: BenchConfig, facts: BrokerFacts): void {
   const one = oneRecordBatchBytes(keyLength, max);
   if (one <= limit) return;
   const { sizes, raise } = hints(cfg);
-  throw new BenchError(`a ${n(max)}-byte record makes a record batch of ${n(one)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: lower ${sizes}, or ${raise}`);
+  throw new BenchError(
+    `a ${n(max)}-byte record makes a record batch of ${n(one)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: lower ${sizes}, or ${raise}`,
+  );
 }
 
 /** Every prepared request against max.message.bytes (each batch) and socket.request.max.bytes (each frame). */
@@ -97,11 +103,15 @@ export function checkPrepared(cfg: BenchConfig, payload: Payload, facts: BrokerF
     const over = prepared.filter((b) => b.batchBytes > limit);
     const single = over.find((b) => b.records === 1);
     if (single) {
-      throw new BenchError(`a record batch of one record (${cfg.compression}) takes ${n(single.batchBytes)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: lower ${sizes}, or ${raise}`);
+      throw new BenchError(
+        `a record batch of one record (${cfg.compression}) takes ${n(single.batchBytes)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: lower ${sizes}, or ${raise}`,
+      );
     }
     if (over.length > 0) {
       const worst = Math.max(...over.map((b) => b.batchBytes));
-      throw new BenchError(`--batch-size ${cfg.batchSize} makes record batches of up to ${n(worst)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: set --batch-size to at most ${limit}, or ${raise}`);
+      throw new BenchError(
+        `--batch-size ${cfg.batchSize} makes record batches of up to ${n(worst)} bytes, over topic ${cfg.topic}'s max.message.bytes of ${n(limit)}: set --batch-size to at most ${limit}, or ${raise}`,
+      );
     }
   }
   const frameLimit = facts.socketRequestMaxBytes;
@@ -109,7 +119,9 @@ export function checkPrepared(cfg: BenchConfig, payload: Payload, facts: BrokerF
     // The size field of a request counts what follows it.
     const worst = Math.max(0, ...prepared.map((b) => b.template.length - 4));
     if (worst > frameLimit) {
-      throw new BenchError(`a Produce request of ${n(worst)} bytes is over the broker's socket.request.max.bytes of ${n(frameLimit)}: lower --batch-size or ${sizes}`);
+      throw new BenchError(
+        `a Produce request of ${n(worst)} bytes is over the broker's socket.request.max.bytes of ${n(frameLimit)}: lower --batch-size or ${sizes}`,
+      );
     }
   }
 }

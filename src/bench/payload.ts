@@ -186,6 +186,7 @@ export function oneRecordBatchBytes(keyLength: number, valueLength: number): num
 
 /** One record as buildBatch writes it: no timestamp delta, no headers; keyLength -1 for a null key. */
 function recordSize(offsetDelta: number, keyLength: number, valueLength: number): number {
-  const body = 1 + varintSize(0) + varintSize(offsetDelta) + varintSize(keyLength) + Math.max(keyLength, 0) + varintSize(valueLength) + valueLength + varintSize(0);
+  const body =
+    1 + varintSize(0) + varintSize(offsetDelta) + varintSize(keyLength) + Math.max(keyLength, 0) + varintSize(valueLength) + valueLength + varintSize(0);
   return varintSize(body) + body;
 }

@@ -51,7 +51,13 @@ export interface ProduceRun {
   stop(): void;
 }
 
-export async function startProducer(cfg: BenchConfig, session: Session, layout: TopicLayout, meter: Meter, opts: { e2e?: boolean; facts?: BrokerFacts } = {}): Promise<ProduceRun> {
+export async function startProducer(
+  cfg: BenchConfig,
+  session: Session,
+  layout: TopicLayout,
+  meter: Meter,
+  opts: { e2e?: boolean; facts?: BrokerFacts } = {},
+): Promise<ProduceRun> {
   const version = session.version(ProduceRequest as never, 12); // v13 names topics by id
   const all = [...layout.leaders.keys()].sort((a, b) => a - b);
   // Refuse what the broker would reject before building or sending anything (limits.ts).
@@ -119,10 +125,13 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
       // A cap not seen before (the last request of --records): build it, then go on.
       remaining -= want;
       building++;
-      void payload.take(p, want).then((x) => {
-        building--;
-        write(lane, x, p, since);
-      }, (e: Error) => finish(e));
+      void payload.take(p, want).then(
+        (x) => {
+          building--;
+          write(lane, x, p, since);
+        },
+        (e: Error) => finish(e),
+      );
       return true;
     }
     remaining -= b.records;
@@ -166,7 +175,8 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
     try {
       const r = new Reader(frame);
       const h = ResponseHeader.decode(r, responseHeaderVersion(ProduceRequest.apiKey, version));
-      if (!want || h.correlationId !== want.corr) throw new BenchError(`${formatAddress(lane.address)} answered correlation id ${h.correlationId}, expected ${want?.corr}`);
+      if (!want || h.correlationId !== want.corr)
+        throw new BenchError(`${formatAddress(lane.address)} answered correlation id ${h.correlationId}, expected ${want?.corr}`);
       const res = ProduceResponse.decode(r, version);
       const pr = res.responses[0]?.partitionResponses[0];
       if (!pr) throw new BenchError(`${formatAddress(lane.address)} answered a Produce request with no partition`);
@@ -174,8 +184,9 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
         const info = errorInfo(pr.errorCode);
         meter.error(info.name);
         // Checked before the run where the broker says its limits (limits.ts); this is for those that do not.
-        const hint = info.name === 'MESSAGE_TOO_LARGE' ? ' (lower --batch-size or --record-size, or raise the topic\'s max.message.bytes)' : '';
-        if (!info.retriable) throw new BenchError(`the broker rejected Produce to ${cfg.topic}-${want.partition}: ${kafkaError(pr.errorCode, pr.errorMessage)}${hint}`);
+        const hint = info.name === 'MESSAGE_TOO_LARGE' ? " (lower --batch-size or --record-size, or raise the topic's max.message.bytes)" : '';
+        if (!info.retriable)
+          throw new BenchError(`the broker rejected Produce to ${cfg.topic}-${want.partition}: ${kafkaError(pr.errorCode, pr.errorMessage)}${hint}`);
       } else {
         meter.records += want.records;
         meter.bytes += want.bytes;
@@ -184,7 +195,9 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
         else meter.latencyUs((now - want.since) * 1000, want.records);
       }
     } catch (err) {
-      return finish(err instanceof BenchError ? err : new BenchError(`cannot read a Produce response from ${formatAddress(lane.address)}: ${(err as Error).message}`));
+      return finish(
+        err instanceof BenchError ? err : new BenchError(`cannot read a Produce response from ${formatAddress(lane.address)}: ${(err as Error).message}`),
+      );
     }
     if (cfg.rate) flush(lane);
     else if (!stopping) {
@@ -196,7 +209,12 @@ export async function startProducer(cfg: BenchConfig, session: Session, layout: 
   for (const lane of lanes) {
     lane.conn.onFrame = (frame) => onFrame(lane, frame);
     lane.conn.onClose = (err) => {
-      if (!finished) finish(new BenchError(`${formatAddress(lane.address)} closed the connection${err ? `: ${err.message}` : ''} (the broker may have rejected a request it could not parse)`));
+      if (!finished)
+        finish(
+          new BenchError(
+            `${formatAddress(lane.address)} closed the connection${err ? `: ${err.message}` : ''} (the broker may have rejected a request it could not parse)`,
+          ),
+        );
     };
   }
 

@@ -34,7 +34,10 @@ export class RawConnection {
   private buf: Buffer | null = null; // whole frame or head
   private isWhole = false;
 
-  private constructor(readonly socket: Socket, opts: RawConnectionOptions) {
+  private constructor(
+    readonly socket: Socket,
+    opts: RawConnectionOptions,
+  ) {
     this.wholeLimit = opts.wholeLimit ?? 1024 * 1024;
     this.headBytes = opts.headBytes ?? 256;
     this.sampleWhole = opts.sampleWhole ?? (() => false);

@@ -26,8 +26,12 @@ function axes(xTicks: [number, string][], yTicks: [number, string][], xLabel: st
   const pw = W - M.l - M.r;
   const ph = H - M.t - M.b;
   out.push(`<rect x="${M.l}" y="${M.t}" width="${pw}" height="${ph}" fill="#fff" stroke="#999"/>`);
-  for (const [x, label] of xTicks) out.push(`<line x1="${x}" x2="${x}" y1="${M.t}" y2="${M.t + ph}" stroke="#eee"/><text x="${x}" y="${M.t + ph + 16}" text-anchor="middle">${esc(label)}</text>`);
-  for (const [y, label] of yTicks) out.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${y}" y2="${y}" stroke="#eee"/><text x="${M.l - 6}" y="${y + 4}" text-anchor="end">${esc(label)}</text>`);
+  for (const [x, label] of xTicks)
+    out.push(
+      `<line x1="${x}" x2="${x}" y1="${M.t}" y2="${M.t + ph}" stroke="#eee"/><text x="${x}" y="${M.t + ph + 16}" text-anchor="middle">${esc(label)}</text>`,
+    );
+  for (const [y, label] of yTicks)
+    out.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${y}" y2="${y}" stroke="#eee"/><text x="${M.l - 6}" y="${y + 4}" text-anchor="end">${esc(label)}</text>`);
   out.push(`<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(xLabel)}</text>`);
   out.push(`<text transform="translate(14 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   return out.join('');
@@ -42,9 +46,17 @@ export function throughputChart(r: BenchResult): string {
   const x = (t: number) => M.l + (t / tMax) * pw;
   const y = (v: number) => M.t + ph - (v / yMax) * ph;
   const xt: [number, string][] = Array.from({ length: 6 }, (_, i) => [x((tMax * i) / 5), `${((tMax * i) / 5).toFixed(1)}`]);
-  const yt: [number, string][] = Array.from({ length: 5 }, (_, i) => [y((yMax * i) / 4), ((yMax * i) / 4).toLocaleString('en-US', { maximumFractionDigits: 0 })]);
+  const yt: [number, string][] = Array.from({ length: 5 }, (_, i) => [
+    y((yMax * i) / 4),
+    ((yMax * i) / 4).toLocaleString('en-US', { maximumFractionDigits: 0 }),
+  ]);
   const path = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.recordsPerSec).toFixed(1)}`).join(' ');
-  const dots = pts.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.recordsPerSec).toFixed(1)}" r="3" fill="#1f6feb"><title>${p.t.toFixed(1)} s: ${Math.round(p.recordsPerSec).toLocaleString('en-US')} records/s, ${p.mbPerSec.toFixed(1)} MB/s, p99 ${(p.p99Us / 1000).toFixed(3)} ms</title></circle>`).join('');
+  const dots = pts
+    .map(
+      (p) =>
+        `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.recordsPerSec).toFixed(1)}" r="3" fill="#1f6feb"><title>${p.t.toFixed(1)} s: ${Math.round(p.recordsPerSec).toLocaleString('en-US')} records/s, ${p.mbPerSec.toFixed(1)} MB/s, p99 ${(p.p99Us / 1000).toFixed(3)} ms</title></circle>`,
+    )
+    .join('');
   return `<svg id="throughput-chart" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="throughput over time">${axes(xt, yt, 'seconds', 'records/s')}<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>${dots}</svg>`;
 }
 
@@ -80,11 +92,24 @@ export function latencyChart(r: BenchResult): string {
   const yt: [number, string][] = Array.from({ length: 5 }, (_, i) => [y((yMax * i) / 4), `${((yMax * i) / 4).toFixed(yMax < 4 ? 2 : 1)}`]);
   const lines = series.map((s) => {
     const path = s.pts.map(([p, us], i) => `${i === 0 ? 'M' : 'L'}${x(p).toFixed(1)},${y(us / 1000).toFixed(1)}`).join(' ');
-    const dots = s.pts.map(([p, us]) => `<circle cx="${x(p).toFixed(1)}" cy="${y(us / 1000).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(s.label)} p${p}: ${(us / 1000).toFixed(3)} ms</title></circle>`).join('');
+    const dots = s.pts
+      .map(
+        ([p, us]) =>
+          `<circle cx="${x(p).toFixed(1)}" cy="${y(us / 1000).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(s.label)} p${p}: ${(us / 1000).toFixed(3)} ms</title></circle>`,
+      )
+      .join('');
     return `<g class="series" data-series="${s.id}"><path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}</g>`;
   });
   // The legend, top left inside the plot (latency grows to the right, so that corner stays clear).
-  const legend = series.length > 1 ? series.map((s, i) => `<g class="legend"><line x1="${M.l + 12}" x2="${M.l + 36}" y1="${M.t + 16 + i * 20}" y2="${M.t + 16 + i * 20}" stroke="${s.color}" stroke-width="3"/><text x="${M.l + 42}" y="${M.t + 20 + i * 20}">${esc(s.label)}</text></g>`).join('') : '';
+  const legend =
+    series.length > 1
+      ? series
+          .map(
+            (s, i) =>
+              `<g class="legend"><line x1="${M.l + 12}" x2="${M.l + 36}" y1="${M.t + 16 + i * 20}" y2="${M.t + 16 + i * 20}" stroke="${s.color}" stroke-width="3"/><text x="${M.l + 42}" y="${M.t + 20 + i * 20}">${esc(s.label)}</text></g>`,
+          )
+          .join('')
+      : '';
   const empty = all.length === 0 ? `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no latency samples</text>` : '';
   const yLabel = series.length === 1 ? `${series[0]!.label} latency, ms` : 'latency, ms';
   return `<svg id="latency-chart" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="latency by percentile">${axes(xt, yt, 'percentile', yLabel)}${lines.join('')}${legend}${empty}</svg>`;

@@ -75,7 +75,13 @@ export class Session {
   }
 
   /** One request at the highest common version (up to `max`); `timeoutMs` for requests the broker may hold (JoinGroup). */
-  async send<Req, Res>(req: MessageCodec<Req>, res: MessageCodec<Res>, body: (v: number) => Input<Req>, max?: number, timeoutMs = this.timeoutMs): Promise<Res> {
+  async send<Req, Res>(
+    req: MessageCodec<Req>,
+    res: MessageCodec<Res>,
+    body: (v: number) => Input<Req>,
+    max?: number,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Res> {
     const v = this.version(req as MessageCodec<unknown>, max);
     const what = `${req.name.replace(/Request$/, '')} v${v} to ${formatAddress(this.address)}`;
     try {
@@ -101,7 +107,10 @@ export class Session {
   async layout(topic: string, allowAutoCreate: boolean): Promise<TopicLayout> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const md = await this.send(MetadataRequest, MetadataResponse, (v) => ({ topics: [{ name: topic }], ...(v >= 4 ? { allowAutoTopicCreation: allowAutoCreate } : {}) }));
+      const md = await this.send(MetadataRequest, MetadataResponse, (v) => ({
+        topics: [{ name: topic }],
+        ...(v >= 4 ? { allowAutoTopicCreation: allowAutoCreate } : {}),
+      }));
       const t = md.topics.find((x) => x.name === topic);
       const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       const retriable = code === ErrorCode.LEADER_NOT_AVAILABLE || (t !== undefined && t.partitions.some((p) => p.leaderId < 0));
@@ -120,7 +129,12 @@ export class Session {
       if (!retriable || Date.now() > deadline) {
         // Asked to auto-create (produce) and still unknown: the broker has auto-creation off.
         // Not asked (consume): there is simply nothing to read yet.
-        const hint = code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? '' : allowAutoCreate ? ' (the broker does not auto-create topics: pass --create-topic)' : ' (it does not exist: produce to it first)';
+        const hint =
+          code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            ? ''
+            : allowAutoCreate
+              ? ' (the broker does not auto-create topics: pass --create-topic)'
+              : ' (it does not exist: produce to it first)';
         throw new BenchError(`topic ${topic}: ${kafkaError(code)}${hint}`);
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -129,12 +143,17 @@ export class Session {
 
   /** Offsets of `partitions` at -2 (earliest) or -1 (latest). Only for partitions led by this session's broker. */
   async listOffsets(topic: string, partitions: number[], which: -1 | -2): Promise<Map<number, number>> {
-    const res = await this.send(ListOffsetsRequest, ListOffsetsResponse, () => ({
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp: which, maxNumOffsets: 1 })) }],
-      timeoutMs: this.timeoutMs,
-    }), 7);
+    const res = await this.send(
+      ListOffsetsRequest,
+      ListOffsetsResponse,
+      () => ({
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp: which, maxNumOffsets: 1 })) }],
+        timeoutMs: this.timeoutMs,
+      }),
+      7,
+    );
     const out = new Map<number, number>();
     for (const t of res.topics)
       for (const p of t.partitions) {
@@ -147,7 +166,9 @@ export class Session {
   /** The coordinator of a consumer group (FindCoordinator, key type 0). */
   async findCoordinator(groupId: string): Promise<{ address: Address; errorCode: number; errorMessage: string | null }> {
     const v = this.version(FindCoordinatorRequest as never);
-    const res = await this.send(FindCoordinatorRequest, FindCoordinatorResponse, (ver) => (ver >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }));
+    const res = await this.send(FindCoordinatorRequest, FindCoordinatorResponse, (ver) =>
+      ver >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 },
+    );
     const c = v >= 4 ? res.coordinators[0] : { errorCode: res.errorCode, errorMessage: res.errorMessage, host: res.host, port: res.port };
     if (!c) throw new BenchError(`FindCoordinator for group ${groupId} returned no coordinator`);
     return { address: { host: c.host, port: c.port }, errorCode: c.errorCode, errorMessage: c.errorMessage };
@@ -157,7 +178,10 @@ export class Session {
   async partitionCounts(topics: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
-    const md = await this.send(MetadataRequest, MetadataResponse, (v) => ({ topics: topics.map((name) => ({ name })), ...(v >= 4 ? { allowAutoTopicCreation: false } : {}) }));
+    const md = await this.send(MetadataRequest, MetadataResponse, (v) => ({
+      topics: topics.map((name) => ({ name })),
+      ...(v >= 4 ? { allowAutoTopicCreation: false } : {}),
+    }));
     for (const t of md.topics) if (t.errorCode === 0 && t.name !== null) out.set(t.name, t.partitions.length);
     return out;
   }

@@ -9,7 +9,11 @@ export const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 3 : 1);
 export function table(header: string[], rows: string[][]): string {
   const cells = [header, ...rows];
   const w = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -61,20 +65,33 @@ function headerItem(name: string, v: string): string | null {
 
 export function formatSummary(r: BenchResult): string {
   const c = r.config;
-  const shown = settings(r).map(([k, v]) => headerItem(k, v)).filter((x) => x !== null);
+  const shown = settings(r)
+    .map(([k, v]) => headerItem(k, v))
+    .filter((x) => x !== null);
   const lines = [
     `samsa bench ${r.mode}: ${[`${c.topic} on ${c.bootstrap}`, ...shown].join(', ')}`,
     `${num(r.records)} records, ${num(r.bytes / 1e6, 1)} MB in ${r.seconds.toFixed(2)} s: ${num(r.recordsPerSec)} records/s, ${num(r.mbPerSec, 1)} MB/s (${num(r.requests)} requests)`,
   ];
   const lat = (label: string, l: BenchResult['latency']) =>
-    l.count > 0 ? `${label} latency ms: p50 ${ms(l.p50Us)}  p90 ${ms(l.p90Us)}  p99 ${ms(l.p99Us)}  p99.9 ${ms(l.p999Us)}  max ${ms(l.maxUs)}  (mean ${ms(l.meanUs)}, ${num(l.count)} samples)` : `${label} latency: no samples`;
-  const kind = r.latencyKind === 'produce-ack' ? (c.rate ? 'produce (due -> ack, coordinated omission corrected)' : 'produce (send -> ack)') : r.latencyKind === 'fetch' ? 'fetch round-trip' : 'end-to-end (record timestamp -> receipt, 1 ms resolution)';
+    l.count > 0
+      ? `${label} latency ms: p50 ${ms(l.p50Us)}  p90 ${ms(l.p90Us)}  p99 ${ms(l.p99Us)}  p99.9 ${ms(l.p999Us)}  max ${ms(l.maxUs)}  (mean ${ms(l.meanUs)}, ${num(l.count)} samples)`
+      : `${label} latency: no samples`;
+  const kind =
+    r.latencyKind === 'produce-ack'
+      ? c.rate
+        ? 'produce (due -> ack, coordinated omission corrected)'
+        : 'produce (send -> ack)'
+      : r.latencyKind === 'fetch'
+        ? 'fetch round-trip'
+        : 'end-to-end (record timestamp -> receipt, 1 ms resolution)';
   if (!(r.mode === 'produce' && c.acks === 0)) lines.push(lat(kind, r.latency));
   if (r.produceLatency) lines.push(lat(c.rate ? 'produce (due -> ack)' : 'produce (send -> ack)', r.produceLatency));
   if (r.group) {
     const g = r.group;
     const last = g.generations.at(-1);
-    lines.push(`group ${g.groupId}: member ${g.memberId}, partitions ${g.partitions.join(',') || 'none'}${last ? ` in generation ${last.generationId}` : ''} (${g.generations.length} generation${g.generations.length === 1 ? '' : 's'} joined)`);
+    lines.push(
+      `group ${g.groupId}: member ${g.memberId}, partitions ${g.partitions.join(',') || 'none'}${last ? ` in generation ${last.generationId}` : ''} (${g.generations.length} generation${g.generations.length === 1 ? '' : 's'} joined)`,
+    );
   }
   const errs = Object.entries(r.errors);
   lines.push(errs.length === 0 ? 'errors: none' : `errors: ${errs.map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);

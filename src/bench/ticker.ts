@@ -18,7 +18,10 @@ for (let i = 0; i < (total < 0 ? Infinity : total); i++) {
 
 /** Starts ticking at `start` (performance.now() ms), one tick every `intervalMs`. */
 export function startTicker(start: number, intervalMs: number, total: number): Worker {
-  const w = new Worker(TICKER, { eval: true, workerData: { startAbs: performance.timeOrigin + start, intervalMs, total: Number.isFinite(total) ? total : -1 } });
+  const w = new Worker(TICKER, {
+    eval: true,
+    workerData: { startAbs: performance.timeOrigin + start, intervalMs, total: Number.isFinite(total) ? total : -1 },
+  });
   w.unref();
   return w;
 }

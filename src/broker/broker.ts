@@ -110,17 +110,35 @@ export class Broker {
     // The two coordinators meet in __consumer_offsets: the group coordinator hands transactional
     // offset batches to the transaction coordinator at load, which applies committed ones to it.
     const services = { config, log, metadata: this.metadata, logManager: this.logManager };
-    this.coordinator = new GroupCoordinator({ ...services, transactionalOffsets: { replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a), dropPartition: (p) => this.txnCoordinator.pendingOffsets.dropPartition(p) } });
-    const interBroker = quorum ? new InterBrokerClients((id) => this.metadata.brokers().find((b) => b.nodeId === id), () => interBrokerClientId(nodeId, this.incarnationId)) : null;
+    this.coordinator = new GroupCoordinator({
+      ...services,
+      transactionalOffsets: {
+        replayBatch: (...a) => this.txnCoordinator.pendingOffsets.replayBatch(...a),
+        dropPartition: (p) => this.txnCoordinator.pendingOffsets.dropPartition(p),
+      },
+    });
+    const interBroker = quorum
+      ? new InterBrokerClients(
+          (id) => this.metadata.brokers().find((b) => b.nodeId === id),
+          () => interBrokerClientId(nodeId, this.incarnationId),
+        )
+      : null;
     this.interBroker = interBroker;
-    this.txnCoordinator = new TransactionCoordinator({ ...services, groups: this.coordinator, interBroker: interBroker ? (...a) => interBroker.send(...a) : undefined });
-    this.fetchSessions = new FetchSessionCache(config.getInt('max.incremental.fetch.session.cache.slots'), config.getInt('min.incremental.fetch.session.eviction.ms'));
+    this.txnCoordinator = new TransactionCoordinator({
+      ...services,
+      groups: this.coordinator,
+      interBroker: interBroker ? (...a) => interBroker.send(...a) : undefined,
+    });
+    this.fetchSessions = new FetchSessionCache(
+      config.getInt('max.incremental.fetch.session.cache.slots'),
+      config.getInt('min.incremental.fetch.session.eviction.ms'),
+    );
   }
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
     const overrides: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.config ?? {})) overrides[k] = String(v);
-    const storage = options.storage ?? (options.dataDir !== undefined ? 'disk' : (overrides['samsa.storage'] as 'disk' | 'memory' | undefined) ?? 'memory');
+    const storage = options.storage ?? (options.dataDir !== undefined ? 'disk' : ((overrides['samsa.storage'] as 'disk' | 'memory' | undefined) ?? 'memory'));
     overrides['samsa.storage'] = storage;
     if (options.dataDir !== undefined) overrides['log.dirs'] = resolve(options.dataDir);
     if (options.logLevel) overrides['samsa.log.level'] = options.logLevel;
@@ -147,7 +165,8 @@ export class Broker {
     const insecure = unsupportedSecurity(config.brokerListeners());
     if (insecure) throw new ConfigError(insecure);
     const level = config.getString('samsa.log.level') as LogLevel;
-    const log = options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
+    const log =
+      options.logger ?? (options.logFormat === 'pretty' ? createLogger(level, (await import('../log-pretty.js')).prettyDestination()) : createLogger(level));
     if (storage === 'disk') checkDataDirs(config.logDirs());
     const nodeId = config.nodeId();
     if (storage === 'disk' && !options.quorum) checkSingleBrokerDirs(config.logDirs(), [METADATA_FILE, METADATA_LOG]);
@@ -191,7 +210,10 @@ export class Broker {
       throw err;
     }
     broker.logManager.startRetention();
-    log.info({ nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, accel: accelDescription(), ms: Date.now() - broker.startedAt }, 'samsa broker started');
+    log.info(
+      { nodeId, clusterId: broker.metadata.clusterId, storage, bootstrap: broker.bootstrap, accel: accelDescription(), ms: Date.now() - broker.startedAt },
+      'samsa broker started',
+    );
     return broker;
   }
 
@@ -210,7 +232,8 @@ export class Broker {
   // DUPLICATE_BROKER_REGISTRATION the same way) before it gives up.
   private async joinCluster(quorum: MetadataQuorum): Promise<void> {
     const self = this.selfEndpoint();
-    const sessionMs = this.config.isSet('broker.session.timeout.ms') || quorum.kind === 'etcd' ? Number(this.config.getString('broker.session.timeout.ms') ?? 9000) : 0;
+    const sessionMs =
+      this.config.isSet('broker.session.timeout.ms') || quorum.kind === 'etcd' ? Number(this.config.getString('broker.session.timeout.ms') ?? 9000) : 0;
     const deadline = Date.now() + (quorum.kind === 'etcd' ? sessionMs + 2000 : 0);
     let waited = false;
     for (;;) {
@@ -220,7 +243,8 @@ export class Broker {
       } catch (err) {
         if (!(err instanceof DuplicateBrokerError)) throw err;
         if (Date.now() >= deadline) throw new ConfigError(err.message);
-        if (!waited) this.log.info({ nodeId: this.nodeId, sessionMs }, 'node id still registered (a previous life of this broker?): waiting for that session to expire');
+        if (!waited)
+          this.log.info({ nodeId: this.nodeId, sessionMs }, 'node id still registered (a previous life of this broker?): waiting for that session to expire');
         waited = true;
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -310,10 +334,16 @@ export class Broker {
     const queuedMaxRequestBytes = this.config.getLong('queued.max.request.bytes');
     // KafkaConfig's rule: the pool must hold at least one request of the largest size.
     if (queuedMaxRequestBytes > 0 && queuedMaxRequestBytes < maxRequestBytes) {
-      throw new SamsaError(SamsaErrorCode.INVALID_CONFIG, `queued.max.request.bytes (${queuedMaxRequestBytes}) must be -1 or at least socket.request.max.bytes (${maxRequestBytes})`);
+      throw new SamsaError(
+        SamsaErrorCode.INVALID_CONFIG,
+        `queued.max.request.bytes (${queuedMaxRequestBytes}) must be -1 or at least socket.request.max.bytes (${maxRequestBytes})`,
+      );
     }
     if (this.config.getInt('max.connections.per.ip') === 0 && !this.config.getString('max.connections.per.ip.overrides')) {
-      throw new SamsaError(SamsaErrorCode.INVALID_CONFIG, 'max.connections.per.ip is 0: set max.connections.per.ip.overrides to the addresses that may connect');
+      throw new SamsaError(
+        SamsaErrorCode.INVALID_CONFIG,
+        'max.connections.per.ip is 0: set max.connections.per.ip.overrides to the addresses that may connect',
+      );
     }
     this.networkUsage = {
       requestBudget: new ByteBudget(queuedMaxRequestBytes),
@@ -355,7 +385,10 @@ export class Broker {
   // The endpoint clients should use: advertised.listeners if set, else the address bound. A
   // wildcard bind (0.0.0.0 or empty) is answered with the address the client connected to.
   advertisedEndpoint(listenerName: string, localAddress?: string): { host: string; port: number } {
-    const idx = Math.max(0, this.listeners.findIndex((l) => l.name === listenerName));
+    const idx = Math.max(
+      0,
+      this.listeners.findIndex((l) => l.name === listenerName),
+    );
     const bound = this.listeners[idx]?.address ?? { host: '127.0.0.1', port: 0 };
     const adv = this.config.advertisedListeners().find((a) => a.name === listenerName) ?? this.config.advertisedListeners()[idx];
     let host = adv?.host ?? bound.host;

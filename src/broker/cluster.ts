@@ -34,7 +34,8 @@ export class Cluster {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`brokers must be a positive integer, got ${size}`);
     // With a data dir the quorum's log is kept in <dataDir>/quorum: a cluster closed and started
     // again finds its topics and its cluster id.
-    const quorum = options.dataDir !== undefined ? EmbeddedQuorum.open(join(resolve(options.dataDir), 'quorum'), options.clusterId) : new EmbeddedQuorum(options.clusterId);
+    const quorum =
+      options.dataDir !== undefined ? EmbeddedQuorum.open(join(resolve(options.dataDir), 'quorum'), options.clusterId) : new EmbeddedQuorum(options.clusterId);
     const cluster = new Cluster(quorum, options, size);
     try {
       for (let id = 0; id < size; id++) await cluster.startBroker(id);

@@ -48,10 +48,16 @@ export function ensureMetaProperties(dirs: readonly string[], clusterId: string,
     if (existsSync(path)) {
       const found = parseMetaProperties(readFileSync(path, 'utf8'));
       if (found.clusterId !== null && found.clusterId !== clusterId) {
-        throw new SamsaError(SamsaErrorCode.DATA_DIR, `data directory ${dir} belongs to cluster.id ${found.clusterId} (${path}), not to this cluster's ${clusterId}`);
+        throw new SamsaError(
+          SamsaErrorCode.DATA_DIR,
+          `data directory ${dir} belongs to cluster.id ${found.clusterId} (${path}), not to this cluster's ${clusterId}`,
+        );
       }
       if (found.nodeId !== null && found.nodeId !== nodeId) {
-        throw new SamsaError(SamsaErrorCode.DATA_DIR, `data directory ${dir} belongs to node.id ${found.nodeId} (${path}), not to this broker's node.id ${nodeId}`);
+        throw new SamsaError(
+          SamsaErrorCode.DATA_DIR,
+          `data directory ${dir} belongs to node.id ${found.nodeId} (${path}), not to this broker's node.id ${nodeId}`,
+        );
       }
       if (found.version === 1 && found.clusterId !== null && found.nodeId !== null && found.directoryId !== null) continue;
       // Kafka's version 0 (or a partial file): rewritten as version 1, keeping what it had.
@@ -72,7 +78,10 @@ export function checkSingleBrokerDirs(dirs: readonly string[], metadataFiles: re
     const path = join(dir, META_PROPERTIES);
     if (!existsSync(path)) continue;
     const found = parseMetaProperties(readFileSync(path, 'utf8'));
-    throw new SamsaError(SamsaErrorCode.DATA_DIR, `data directory ${dir} belongs to cluster.id ${found.clusterId ?? '(none)'} (${path}) but holds no single-broker metadata (${metadataFiles[0]}): it is not this broker's`);
+    throw new SamsaError(
+      SamsaErrorCode.DATA_DIR,
+      `data directory ${dir} belongs to cluster.id ${found.clusterId ?? '(none)'} (${path}) but holds no single-broker metadata (${metadataFiles[0]}): it is not this broker's`,
+    );
   }
 }
 

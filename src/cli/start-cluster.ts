@@ -51,7 +51,13 @@ export async function startClusterCommand(o: ClusterStartOptions): Promise<void>
     return fail(`cannot open the metadata quorum: ${(err as Error).message}`, 1);
   }
   const script = process.argv[1]!;
-  const brokers: BrokerProcess[] = Array.from({ length: o.brokers }, (_, id) => ({ id, port: o.port === 0 ? 0 : o.port + id, child: null, ready: false, failedRestarts: 0 }));
+  const brokers: BrokerProcess[] = Array.from({ length: o.brokers }, (_, id) => ({
+    id,
+    port: o.port === 0 ? 0 : o.port + id,
+    child: null,
+    ready: false,
+    failedRestarts: 0,
+  }));
   let stopping = false;
   // Restarts only once the cluster has come up: a broker that cannot start fails the start.
   let started = false;
@@ -91,7 +97,10 @@ export async function startClusterCommand(o: ClusterStartOptions): Promise<void>
       if (stopping || !started) return;
       const was = b.ready;
       b.ready = false;
-      log.warn({ nodeId: b.id, code, signal }, was ? 'broker process died; its session is expired and it restarts' : 'broker process exited before it was ready');
+      log.warn(
+        { nodeId: b.id, code, signal },
+        was ? 'broker process died; its session is expired and it restarts' : 'broker process exited before it was ready',
+      );
       if (!was && ++b.failedRestarts > MAX_FAILED_RESTARTS) {
         log.error({ nodeId: b.id }, `broker did not come up after ${MAX_FAILED_RESTARTS} restarts: giving up on it`);
         return;

@@ -18,13 +18,16 @@ even for --port 0). With --brokers N it runs a local cluster of N brokers and pr
 its partition leaderships to the others first. Logs go to stdout: readable lines on a terminal, one JSON object per line otherwise.
 
 ${formatOptions('options', [
-  ['-p, --port N', "port of the first client listener, also advertised (0: any free port; default 9092)"],
-  ['--node-id N', 'this broker\'s node.id in a multi-machine cluster (with --cluster)'],
+  ['-p, --port N', 'port of the first client listener, also advertised (0: any free port; default 9092)'],
+  ['--node-id N', "this broker's node.id in a multi-machine cluster (with --cluster)"],
   ['--cluster URL', 'join a cluster through etcd: etcd://HOST:PORT[,HOST:PORT...] (with --node-id and --cluster-id)'],
   ['--cluster-id ID', 'the cluster to join (letters, digits, ".", "_", "-"); the same on every broker'],
-  ['--brokers N', 'run a local cluster of N brokers (ids 0..N-1, one process each, so up to N cores) on consecutive ports from --port; data in DIR/broker-<id>; the ready line lists every broker'],
+  [
+    '--brokers N',
+    'run a local cluster of N brokers (ids 0..N-1, one process each, so up to N cores) on consecutive ports from --port; data in DIR/broker-<id>; the ready line lists every broker',
+  ],
   ['--host H', 'address that listener binds to (default 127.0.0.1; 0.0.0.0 for all interfaces)'],
-  ['--data-dir DIR', 'keep topics on disk under DIR in Kafka\'s log layout (log.dirs)'],
+  ['--data-dir DIR', "keep topics on disk under DIR in Kafka's log layout (log.dirs)"],
   ['--memory', 'keep everything in this process, lost at exit (default: disk under ./samsa-data)'],
   ['-c, --config FILE', 'read broker properties from a Kafka server.properties file'],
   ['-s, --set KEY=VALUE', 'set one broker property, e.g. num.partitions=3 (repeatable; wins over --config)'],
@@ -152,12 +155,12 @@ export async function startCommand(argv: string[]): Promise<void> {
       .close()
       .then(() => quorum?.close())
       .then(
-      () => process.exit(0),
-      (err) => {
-        broker.log.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+        () => process.exit(0),
+        (err) => {
+          broker.log.error({ err }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -27,7 +27,10 @@ export function subcommandHelp(command: string, name: string, s: Subcommand): st
 export function subcommandRunner(command: string, summary: string, subcommands: Record<string, Subcommand>): (argv: string[]) => Promise<void> {
   const overview =
     `usage: samsa ${command} <subcommand> [options]\n\n${summary}\n\n` +
-    `${formatOptions('subcommands', Object.entries(subcommands).map(([n, s]) => [n, s.summary]))}\n\n` +
+    `${formatOptions(
+      'subcommands',
+      Object.entries(subcommands).map(([n, s]) => [n, s.summary]),
+    )}\n\n` +
     `${ENVIRONMENT_HELP}\n\nRun 'samsa ${command} <subcommand> --help' for its options.\n`;
   return async (argv) => {
     const [sub, ...rest] = argv;

@@ -24,12 +24,22 @@ export const topicsCommand = subcommandRunner('topics', 'Topic administration ov
       ['--validate-only', 'have the broker check the request without creating the topic'],
     ],
   },
-  describe: { run: describeCommand, usage: DESCRIBE_USAGE, summary: 'Print partitions, leaders and configs set on the topics (all topics without NAME).', options: [INTERNAL] },
-  delete: { run: deleteCommand, usage: DELETE_USAGE, summary: 'Delete the named topics and their data.', options: [['--if-exists', 'succeed for a topic that does not exist']] },
+  describe: {
+    run: describeCommand,
+    usage: DESCRIBE_USAGE,
+    summary: 'Print partitions, leaders and configs set on the topics (all topics without NAME).',
+    options: [INTERNAL],
+  },
+  delete: {
+    run: deleteCommand,
+    usage: DELETE_USAGE,
+    summary: 'Delete the named topics and their data.',
+    options: [['--if-exists', 'succeed for a topic that does not exist']],
+  },
   'alter-config': {
     run: alterConfigCommand,
     usage: ALTER_CONFIG_USAGE,
-    summary: "Set or remove configs of topic NAME (IncrementalAlterConfigs); the others keep their values.",
+    summary: 'Set or remove configs of topic NAME (IncrementalAlterConfigs); the others keep their values.',
     options: [
       ['-s, --set KEY=VALUE', 'set a topic config, e.g. retention.ms=3600000 (repeatable)'],
       ['-d, --delete KEY', "remove a topic config, back to the broker's default (repeatable)"],

@@ -101,7 +101,13 @@ export class ClientConnection {
     const chunks = w.finish();
     chunks[0]!.writeInt32BE(total - 4, 0);
     return new Promise<Res>((resolve, reject) => {
-      this.pending.set(correlationId, { apiKey: request.apiKey, version, codec: response as MessageCodec<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(correlationId, {
+        apiKey: request.apiKey,
+        version,
+        codec: response as MessageCodec<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.socket.cork();
       for (const c of chunks) this.socket.write(c);
       this.socket.uncork();

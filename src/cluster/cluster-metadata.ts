@@ -164,7 +164,10 @@ export class ClusterMetadata {
         const t = this.byId.get(c.id);
         if (!t) break;
         t.partitions.push(...c.partitions);
-        this.lifecycle?.partitionsCreated(t, c.partitions.filter((p) => p.replicas.includes(this.nodeId)));
+        this.lifecycle?.partitionsCreated(
+          t,
+          c.partitions.filter((p) => p.replicas.includes(this.nodeId)),
+        );
         break;
       }
       case 'deleteTopic': {
@@ -365,7 +368,10 @@ export class ClusterMetadata {
     let partitions: PartitionState[];
     if (spec.assignments && spec.assignments.length > 0) {
       if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
-        throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+        throw new KafkaError(
+          ErrorCode.INVALID_REQUEST,
+          'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+        );
       }
       partitions = this.manualAssignment(spec.assignments, live, 0);
     } else {
@@ -437,7 +443,11 @@ export class ClusterMetadata {
           `Attempted to add ${count - current} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
         );
       }
-      added = this.manualAssignment(assignments.map((brokerIds, i) => ({ partition: current + i, brokerIds })), live, current);
+      added = this.manualAssignment(
+        assignments.map((brokerIds, i) => ({ partition: current + i, brokerIds })),
+        live,
+        current,
+      );
       const odd = added.find((p) => p.replicas.length !== rf);
       if (odd) {
         throw new KafkaError(
@@ -447,7 +457,10 @@ export class ClusterMetadata {
       }
     } else {
       if (rf > live.length) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${live.length} broker(s) are registered.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${rf} time(s): only ${live.length} broker(s) are registered.`,
+        );
       }
       added = Array.from({ length: count - current }, (_, i) => this.autoAssign(current + i, rf, live));
     }
@@ -524,7 +537,14 @@ export class ClusterMetadata {
   // Dynamic broker configs changed through AlterConfigs are persisted with the topics.
   async brokerConfigsChanged(): Promise<void> {
     if (this.quorum) {
-      return this.commit(() => [{ op: 'dynamicConfigs', nodeId: this.nodeId, brokerConfigs: this.config.dynamicEntries('broker'), clusterConfigs: this.config.dynamicEntries('cluster') }]);
+      return this.commit(() => [
+        {
+          op: 'dynamicConfigs',
+          nodeId: this.nodeId,
+          brokerConfigs: this.config.dynamicEntries('broker'),
+          clusterConfigs: this.config.dynamicEntries('cluster'),
+        },
+      ]);
     }
     this.record({ op: 'dynamicConfigs', brokerConfigs: this.config.dynamicEntries('broker'), clusterConfigs: this.config.dynamicEntries('cluster') });
   }
@@ -565,14 +585,18 @@ export class ClusterMetadata {
       if (a.partition !== first + i) {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence');
       }
-      if (a.brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+      if (a.brokerIds.length === 0)
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
       const twice = a.brokerIds.find((b, j) => a.brokerIds.indexOf(b) !== j);
       if (twice !== undefined) {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${twice} more than once.`);
       }
       const unknown = a.brokerIds.find((b) => !live.includes(b));
       if (unknown !== undefined) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`,
+        );
       }
       return { partition: a.partition, leader: a.brokerIds[0]!, leaderEpoch: 0, replicas: [...a.brokerIds], isr: [...a.brokerIds] };
     });

@@ -47,7 +47,7 @@ export interface ConfigEntryView {
 }
 
 export function topicResource(broker: ConfigResourceServices, name: string): TopicState {
-  if (name === '') throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name is illegal, it can\'t be empty');
+  if (name === '') throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is illegal, it can't be empty");
   const t = broker.metadata.topic(name);
   if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
   return t;
@@ -93,7 +93,8 @@ export function describeResource(
     const scope = brokerScope(broker, resourceName);
     let entries = broker.config.entries();
     // The cluster-default resource lists only what is set at that layer (as Kafka does).
-    if (scope === 'cluster') entries = entries.filter((e) => e.source === 'dynamic-default-broker' || broker.config.dynamicEntries('cluster')[e.name] !== undefined);
+    if (scope === 'cluster')
+      entries = entries.filter((e) => e.source === 'dynamic-default-broker' || broker.config.dynamicEntries('cluster')[e.name] !== undefined);
     return pick(entries).map((e) => ({
       name: e.name,
       value: e.sensitive ? null : e.value,
@@ -135,9 +136,15 @@ export function describeResource(
 const GROUP_CONFIG_SOURCE = 8;
 
 // The change asked for, as a full map of the resource's explicit settings afterwards.
-export type ConfigChange = { kind: 'replace'; entries: Record<string, string | null> } | { kind: 'incremental'; ops: Array<{ name: string; op: number; value: string | null }> };
+export type ConfigChange =
+  { kind: 'replace'; entries: Record<string, string | null> } | { kind: 'incremental'; ops: Array<{ name: string; op: number; value: string | null }> };
 
-function incrementalTarget(current: Record<string, string>, effective: ReadonlyMap<string, string>, ops: Array<{ name: string; op: number; value: string | null }>, isList: (n: string) => boolean): Record<string, string> {
+function incrementalTarget(
+  current: Record<string, string>,
+  effective: ReadonlyMap<string, string>,
+  ops: Array<{ name: string; op: number; value: string | null }>,
+  isList: (n: string) => boolean,
+): Record<string, string> {
   const next: Record<string, string> = { ...current };
   const seen = new Set<string>();
   for (const { name, op, value } of ops) {
@@ -154,7 +161,10 @@ function incrementalTarget(current: Record<string, string>, effective: ReadonlyM
       case ConfigOperation.APPEND:
       case ConfigOperation.SUBTRACT: {
         if (!isList(name)) {
-          throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${op === ConfigOperation.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${name}`);
+          throw new KafkaError(
+            ErrorCode.INVALID_CONFIG,
+            `Config value ${op === ConfigOperation.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${name}`,
+          );
         }
         const base = parseList(next[name] ?? effective.get(name) ?? '');
         const items = parseList(value ?? '');
@@ -169,7 +179,13 @@ function incrementalTarget(current: Record<string, string>, effective: ReadonlyM
   return next;
 }
 
-export async function alterResource(broker: ConfigResourceServices, resourceType: number, resourceName: string, change: ConfigChange, validateOnly: boolean): Promise<void> {
+export async function alterResource(
+  broker: ConfigResourceServices,
+  resourceType: number,
+  resourceName: string,
+  change: ConfigChange,
+  validateOnly: boolean,
+): Promise<void> {
   if (resourceType === ResourceType.TOPIC) {
     const t = topicResource(broker, resourceName);
     let next: Record<string, string>;
@@ -197,7 +213,9 @@ export async function alterResource(broker: ConfigResourceServices, resourceType
       next = incrementalTarget(current, effective, change.ops, (n) => brokerConfigDef(n)?.type === 'list');
     }
     const edits: Array<[string, string | null]> = [
-      ...Object.keys(current).filter((k) => !(k in next)).map((k): [string, string | null] => [k, null]),
+      ...Object.keys(current)
+        .filter((k) => !(k in next))
+        .map((k): [string, string | null] => [k, null]),
       ...Object.entries(next).filter(([k, v]) => current[k] !== v),
     ];
     // Kafka's ConfigAdminManager answers every refused broker config change INVALID_REQUEST
@@ -207,7 +225,11 @@ export async function alterResource(broker: ConfigResourceServices, resourceType
     if (scope === 'cluster') {
       // DynamicBrokerConfig.validateConfigs: a listener's SSL/SASL settings belong to one broker.
       const perBroker = edits.filter(([k, v]) => v !== null && brokerConfigDef(k)?.perBroker).map(([k]) => k);
-      if (perBroker.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`);
+      if (perBroker.length > 0)
+        throw new KafkaError(
+          ErrorCode.INVALID_REQUEST,
+          `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`,
+        );
     }
     try {
       for (const [k, v] of edits) broker.config.validateDynamic(k, v);

@@ -42,7 +42,10 @@ export class Controller {
     void this.reconcile();
     if (this.metadata.brokerDefault('auto.leader.rebalance.enable') !== 'false') {
       const seconds = Number(this.metadata.brokerDefault('leader.imbalance.check.interval.seconds') ?? '300');
-      this.rebalanceTimer = setInterval(() => void this.rebalance().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'preferred leader rebalance failed')), seconds * 1000);
+      this.rebalanceTimer = setInterval(
+        () => void this.rebalance().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'preferred leader rebalance failed')),
+        seconds * 1000,
+      );
       this.rebalanceTimer.unref();
     }
   }

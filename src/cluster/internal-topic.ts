@@ -86,7 +86,11 @@ export class InternalTopic<S extends InternalTopicServices = InternalTopicServic
         .then(
           (t) => log.info({ topic: this.spec.name, partitions: t.partitions.length, replicationFactor }, `created the internal ${this.spec.description} topic`),
           (err: unknown) => {
-            if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) log.warn({ topic: this.spec.name, err: (err as Error).message }, `could not create the internal ${this.spec.description} topic; retrying on the next request`);
+            if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS))
+              log.warn(
+                { topic: this.spec.name, err: (err as Error).message },
+                `could not create the internal ${this.spec.description} topic; retrying on the next request`,
+              );
           },
         )
         .finally(() => (this.creating = null));
@@ -111,7 +115,13 @@ export class InternalTopic<S extends InternalTopicServices = InternalTopicServic
     if (replicationFactor < wanted) {
       const capped = minIsr !== null && minIsr > replicationFactor ? replicationFactor : minIsr;
       log.warn(
-        { topic: this.spec.name, [this.spec.replicationConfig]: wanted, liveBrokers: live, replicationFactor, ...(minIsr !== null ? { minInsyncReplicas: capped } : {}) },
+        {
+          topic: this.spec.name,
+          [this.spec.replicationConfig]: wanted,
+          liveBrokers: live,
+          replicationFactor,
+          ...(minIsr !== null ? { minInsyncReplicas: capped } : {}),
+        },
         `${this.spec.replicationConfig} is ${wanted} but only ${live} broker(s) are live: ${this.spec.name} is created with replication factor ${replicationFactor}`,
       );
       minIsr = capped;

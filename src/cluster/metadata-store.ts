@@ -290,7 +290,14 @@ function toRuns(partitions: readonly PartitionState[]): PartitionRun[] {
   const runs: PartitionRun[] = [];
   for (const p of partitions) {
     const last = runs[runs.length - 1];
-    if (last && p.partition === last.first + last.count && p.leader === last.leader && p.leaderEpoch === last.leaderEpoch && sameList(p.replicas, last.replicas) && sameList(p.isr, last.isr)) {
+    if (
+      last &&
+      p.partition === last.first + last.count &&
+      p.leader === last.leader &&
+      p.leaderEpoch === last.leaderEpoch &&
+      sameList(p.replicas, last.replicas) &&
+      sameList(p.isr, last.isr)
+    ) {
       last.count++;
     } else {
       runs.push({ first: p.partition, count: 1, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr });
@@ -302,7 +309,8 @@ function toRuns(partitions: readonly PartitionState[]): PartitionRun[] {
 function fromRuns(runs: readonly PartitionRun[]): PartitionState[] {
   const out: PartitionState[] = [];
   for (const r of runs) {
-    for (let i = 0; i < r.count; i++) out.push({ partition: r.first + i, leader: r.leader, leaderEpoch: r.leaderEpoch, replicas: [...r.replicas], isr: [...r.isr] });
+    for (let i = 0; i < r.count; i++)
+      out.push({ partition: r.first + i, leader: r.leader, leaderEpoch: r.leaderEpoch, replicas: [...r.replicas], isr: [...r.isr] });
   }
   return out;
 }

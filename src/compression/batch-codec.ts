@@ -10,7 +10,23 @@
 // Every function comes twice: `xxxSync` runs on the calling thread and does gzip, snappy and lz4
 // (zstd has no synchronous codec here); `xxx` returns a promise and does all four, compressing
 // on libuv's threads.
-import { ATTRIBUTES_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  COMPRESSION_MASK,
+  CONTROL_MASK,
+  CRC_OFFSET,
+  CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+} from '../protocol/records/layout.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';
 import { CODEC_NAMES, compress, compressSync, decompress, decompressSync } from './codecs.js';
@@ -35,7 +51,10 @@ function locate(buf: Buffer, position: number): Located {
   if (magic !== CURRENT_MAGIC) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position}: magic ${magic}, only magic 2 is supported`);
   const size = buf.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
   if (size < BATCH_HEADER_SIZE || position + size > buf.length) {
-    throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position}: batchLength ${size - LOG_OVERHEAD} does not fit the ${buf.length - position} bytes left`);
+    throw new KafkaError(
+      ErrorCode.CORRUPT_MESSAGE,
+      `batch at byte ${position}: batchLength ${size - LOG_OVERHEAD} does not fit the ${buf.length - position} bytes left`,
+    );
   }
   const codec = buf[position + ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
   if (codec > 4) throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `batch at byte ${position}: unknown compression type id ${codec}`);
@@ -43,7 +62,8 @@ function locate(buf: Buffer, position: number): Located {
 }
 
 function checkTarget(codec: number): void {
-  if (!(codec >= 0 && codec <= 4 && Number.isInteger(codec))) throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `unknown compression type id ${codec}`);
+  if (!(codec >= 0 && codec <= 4 && Number.isInteger(codec)))
+    throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `unknown compression type id ${codec}`);
 }
 
 /** A copy of the whole batch in memory of its own. */

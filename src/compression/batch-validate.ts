@@ -5,7 +5,15 @@
 // decompressed, into a scratch buffer that is dropped: the batch is stored as it came.
 //
 // Sync for gzip, snappy and lz4 (inline and on pool threads), async for all four (zstd).
-import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, LOG_OVERHEAD, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from '../protocol/records/layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  COMPRESSION_MASK,
+  LOG_OVERHEAD,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+} from '../protocol/records/layout.js';
 import { recordErrorsMessage, validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { accel } from '../accel/index.js';
 import { ErrorCode, KafkaError } from '../errors.js';

@@ -306,7 +306,17 @@ export class BrokerConfig {
       // Kafka copies node.id and broker.id into each other (KafkaConfig.populateSynonyms): both
       // report the id the broker runs with, as a static setting.
       const value = String(this.nodeId());
-      return { name, value, source: 'static', synonyms: [{ name, value, source: 'static' }], readOnly: true, sensitive: false, ignored: false, type: def.type, doc: def.doc };
+      return {
+        name,
+        value,
+        source: 'static',
+        synonyms: [{ name, value, source: 'static' }],
+        readOnly: true,
+        sensitive: false,
+        ignored: false,
+        type: def.type,
+        doc: def.doc,
+      };
     }
     const group = BROKER_SYNONYM_GROUPS.find((g) => g.includes(name)) ?? [name];
     const layers: BrokerConfigSource[] = ['dynamic-broker', 'dynamic-default-broker', 'static', 'default'];
@@ -396,14 +406,18 @@ export class BrokerConfig {
     const listeners = this.listeners();
     for (const l of listeners) {
       if (this.securityProtocolFor(l.name) === undefined) {
-        throw new ConfigError(`No security protocol defined for listener ${l.name}; add ${l.name}:PLAINTEXT (or another protocol) to listener.security.protocol.map`);
+        throw new ConfigError(
+          `No security protocol defined for listener ${l.name}; add ${l.name}:PLAINTEXT (or another protocol) to listener.security.protocol.map`,
+        );
       }
     }
     if (this.get('advertised.listeners') !== null) {
       const names = new Set(listeners.map((l) => l.name));
       for (const a of this.parseListeners('advertised.listeners')) {
         if (!names.has(a.name)) {
-          throw new ConfigError(`advertised.listeners listener names must be equal to or a subset of the ones defined in listeners; ${a.name} is not in listeners`);
+          throw new ConfigError(
+            `advertised.listeners listener names must be equal to or a subset of the ones defined in listeners; ${a.name} is not in listeners`,
+          );
         }
         if (a.host === '0.0.0.0') {
           throw new ConfigError('advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.');

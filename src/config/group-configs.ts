@@ -20,57 +20,146 @@ export interface GroupConfigDef extends ConfigDef {
 
 const NO_EFFECT = ' Stored and described; no effect in samsa, which has no share or streams groups.';
 
-function g(name: string, type: 'int' | 'long' | 'string', brokerSynonym: string | null, fallback: string, doc: string, extra: Partial<GroupConfigDef> = {}): GroupConfigDef {
+function g(
+  name: string,
+  type: 'int' | 'long' | 'string',
+  brokerSynonym: string | null,
+  fallback: string,
+  doc: string,
+  extra: Partial<GroupConfigDef> = {},
+): GroupConfigDef {
   return { name, type, default: fallback, doc, brokerSynonym, brokerMin: null, brokerMax: null, ...extra };
 }
 
 export const GROUP_CONFIGS: readonly GroupConfigDef[] = [
-  g('consumer.session.timeout.ms', 'int', 'group.consumer.session.timeout.ms', '45000', 'The timeout to detect client failures when using the consumer group protocol.', {
-    min: 1,
-    brokerMin: 'group.consumer.min.session.timeout.ms',
-    brokerMax: 'group.consumer.max.session.timeout.ms',
+  g(
+    'consumer.session.timeout.ms',
+    'int',
+    'group.consumer.session.timeout.ms',
+    '45000',
+    'The timeout to detect client failures when using the consumer group protocol.',
+    {
+      min: 1,
+      brokerMin: 'group.consumer.min.session.timeout.ms',
+      brokerMax: 'group.consumer.max.session.timeout.ms',
+    },
+  ),
+  g(
+    'consumer.heartbeat.interval.ms',
+    'int',
+    'group.consumer.heartbeat.interval.ms',
+    '5000',
+    'The heartbeat interval given to the members of a consumer group.',
+    {
+      min: 1,
+      brokerMin: 'group.consumer.min.heartbeat.interval.ms',
+      brokerMax: 'group.consumer.max.heartbeat.interval.ms',
+    },
+  ),
+  g(
+    'share.session.timeout.ms',
+    'int',
+    'group.share.session.timeout.ms',
+    '45000',
+    'The timeout to detect client failures when using the share group protocol.' + NO_EFFECT,
+    {
+      min: 1,
+      brokerMin: 'group.share.min.session.timeout.ms',
+      brokerMax: 'group.share.max.session.timeout.ms',
+    },
+  ),
+  g(
+    'share.heartbeat.interval.ms',
+    'int',
+    'group.share.heartbeat.interval.ms',
+    '5000',
+    'The heartbeat interval given to the members of a share group.' + NO_EFFECT,
+    {
+      min: 1,
+      brokerMin: 'group.share.min.heartbeat.interval.ms',
+      brokerMax: 'group.share.max.heartbeat.interval.ms',
+    },
+  ),
+  g(
+    'share.record.lock.duration.ms',
+    'int',
+    'group.share.record.lock.duration.ms',
+    '30000',
+    'The record acquisition lock duration in milliseconds for share groups.' + NO_EFFECT,
+    {
+      min: 1000,
+      brokerMin: 'group.share.min.record.lock.duration.ms',
+      brokerMax: 'group.share.max.record.lock.duration.ms',
+    },
+  ),
+  g(
+    'share.delivery.count.limit',
+    'int',
+    'group.share.delivery.count.limit',
+    '5',
+    'The maximum number of delivery attempts for a record delivered to a share group.' + NO_EFFECT,
+    { min: 2 },
+  ),
+  g(
+    'share.partition.max.record.locks',
+    'int',
+    'group.share.partition.max.record.locks',
+    '2000',
+    'Share-group record lock limit per share-partition.' + NO_EFFECT,
+    { min: 100 },
+  ),
+  g(
+    'share.auto.offset.reset',
+    'string',
+    null,
+    'latest',
+    'The strategy to initialize the share-partition start offset: earliest, latest or by_duration:<ISO8601 duration>.' + NO_EFFECT,
+    {
+      check: (v) =>
+        v === 'earliest' || v === 'latest' || /^by_duration:P/.test(v)
+          ? null
+          : "The value must be either 'earliest', 'latest' or of the format 'by_duration:<PnDTnHnMn.nS.>'.",
+    },
+  ),
+  g('share.isolation.level', 'string', null, 'read_uncommitted', 'Controls how to read records written transactionally by a share group.' + NO_EFFECT, {
+    validValues: ['read_committed', 'read_uncommitted'],
   }),
-  g('consumer.heartbeat.interval.ms', 'int', 'group.consumer.heartbeat.interval.ms', '5000', 'The heartbeat interval given to the members of a consumer group.', {
-    min: 1,
-    brokerMin: 'group.consumer.min.heartbeat.interval.ms',
-    brokerMax: 'group.consumer.max.heartbeat.interval.ms',
-  }),
-  g('share.session.timeout.ms', 'int', 'group.share.session.timeout.ms', '45000', 'The timeout to detect client failures when using the share group protocol.' + NO_EFFECT, {
-    min: 1,
-    brokerMin: 'group.share.min.session.timeout.ms',
-    brokerMax: 'group.share.max.session.timeout.ms',
-  }),
-  g('share.heartbeat.interval.ms', 'int', 'group.share.heartbeat.interval.ms', '5000', 'The heartbeat interval given to the members of a share group.' + NO_EFFECT, {
-    min: 1,
-    brokerMin: 'group.share.min.heartbeat.interval.ms',
-    brokerMax: 'group.share.max.heartbeat.interval.ms',
-  }),
-  g('share.record.lock.duration.ms', 'int', 'group.share.record.lock.duration.ms', '30000', 'The record acquisition lock duration in milliseconds for share groups.' + NO_EFFECT, {
-    min: 1000,
-    brokerMin: 'group.share.min.record.lock.duration.ms',
-    brokerMax: 'group.share.max.record.lock.duration.ms',
-  }),
-  g('share.delivery.count.limit', 'int', 'group.share.delivery.count.limit', '5', 'The maximum number of delivery attempts for a record delivered to a share group.' + NO_EFFECT, { min: 2 }),
-  g('share.partition.max.record.locks', 'int', 'group.share.partition.max.record.locks', '2000', 'Share-group record lock limit per share-partition.' + NO_EFFECT, { min: 100 }),
-  g('share.auto.offset.reset', 'string', null, 'latest', 'The strategy to initialize the share-partition start offset: earliest, latest or by_duration:<ISO8601 duration>.' + NO_EFFECT, {
-    check: (v) => (v === 'earliest' || v === 'latest' || /^by_duration:P/.test(v) ? null : "The value must be either 'earliest', 'latest' or of the format 'by_duration:<PnDTnHnMn.nS.>'."),
-  }),
-  g('share.isolation.level', 'string', null, 'read_uncommitted', 'Controls how to read records written transactionally by a share group.' + NO_EFFECT, { validValues: ['read_committed', 'read_uncommitted'] }),
-  g('streams.session.timeout.ms', 'int', 'group.streams.session.timeout.ms', '45000', 'The timeout to detect client failures when using the streams group protocol.' + NO_EFFECT, {
-    min: 1,
-    brokerMin: 'group.streams.min.session.timeout.ms',
-    brokerMax: 'group.streams.max.session.timeout.ms',
-  }),
-  g('streams.heartbeat.interval.ms', 'int', 'group.streams.heartbeat.interval.ms', '5000', 'The heartbeat interval given to the members of a streams group.' + NO_EFFECT, {
-    min: 1,
-    brokerMin: 'group.streams.min.heartbeat.interval.ms',
-    brokerMax: 'group.streams.max.heartbeat.interval.ms',
-  }),
+  g(
+    'streams.session.timeout.ms',
+    'int',
+    'group.streams.session.timeout.ms',
+    '45000',
+    'The timeout to detect client failures when using the streams group protocol.' + NO_EFFECT,
+    {
+      min: 1,
+      brokerMin: 'group.streams.min.session.timeout.ms',
+      brokerMax: 'group.streams.max.session.timeout.ms',
+    },
+  ),
+  g(
+    'streams.heartbeat.interval.ms',
+    'int',
+    'group.streams.heartbeat.interval.ms',
+    '5000',
+    'The heartbeat interval given to the members of a streams group.' + NO_EFFECT,
+    {
+      min: 1,
+      brokerMin: 'group.streams.min.heartbeat.interval.ms',
+      brokerMax: 'group.streams.max.heartbeat.interval.ms',
+    },
+  ),
   g('streams.num.standby.replicas', 'int', 'group.streams.num.standby.replicas', '0', 'The number of standby replicas for each task.' + NO_EFFECT, {
     min: 0,
     brokerMax: 'group.streams.max.standby.replicas',
   }),
-  g('streams.initial.rebalance.delay.ms', 'int', 'group.streams.initial.rebalance.delay.ms', '3000', 'The amount of time the group coordinator will wait for more streams clients to join a new group before performing the first rebalance.' + NO_EFFECT, { min: 0 }),
+  g(
+    'streams.initial.rebalance.delay.ms',
+    'int',
+    'group.streams.initial.rebalance.delay.ms',
+    '3000',
+    'The amount of time the group coordinator will wait for more streams clients to join a new group before performing the first rebalance.' + NO_EFFECT,
+    { min: 0 },
+  ),
 ];
 
 export const GROUP_CONFIG_BY_NAME: ReadonlyMap<string, GroupConfigDef> = new Map(GROUP_CONFIGS.map((d) => [d.name, d]));
@@ -89,7 +178,10 @@ export function groupConfigDefault(broker: BrokerConfig, def: GroupConfigDef): s
 
 // Validates a group's complete set of overrides as Kafka's GroupConfig.validate does; returns
 // the canonical values, or the reason they are refused (Kafka answers INVALID_CONFIG).
-export function validateGroupConfigs(broker: BrokerConfig, configs: Record<string, string>): { ok: true; configs: Record<string, string> } | { ok: false; error: string } {
+export function validateGroupConfigs(
+  broker: BrokerConfig,
+  configs: Record<string, string>,
+): { ok: true; configs: Record<string, string> } | { ok: false; error: string } {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(configs)) {
     const def = GROUP_CONFIG_BY_NAME.get(name);

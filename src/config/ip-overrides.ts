@@ -8,7 +8,10 @@ export function parseIpOverrides(value: string): Map<string, number> | string {
     const entry = raw.trim();
     if (entry === '') continue;
     const at = entry.lastIndexOf(':');
-    const host = entry.slice(0, at).trim().replace(/^\[(.*)\]$/, '$1');
+    const host = entry
+      .slice(0, at)
+      .trim()
+      .replace(/^\[(.*)\]$/, '$1');
     const count = entry.slice(at + 1).trim();
     if (at <= 0 || host === '' || !/^\d+$/.test(count) || Number(count) > 2147483647) {
       return `"${entry}" is not host:count with a count from 0 to 2147483647`;

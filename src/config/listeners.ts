@@ -54,7 +54,13 @@ export function parseSecurityProtocolMap(value: string): Map<string, string> | s
   for (const entry of csv(value)) {
     const colon = entry.indexOf(':');
     const name = colon < 0 ? '' : entry.slice(0, colon).trim().toUpperCase();
-    const protocol = colon < 0 ? '' : entry.slice(colon + 1).trim().toUpperCase();
+    const protocol =
+      colon < 0
+        ? ''
+        : entry
+            .slice(colon + 1)
+            .trim()
+            .toUpperCase();
     if (name === '' || protocol === '') return `Entry ${entry} is not of the form LISTENER_NAME:SECURITY_PROTOCOL`;
     if (!(SECURITY_PROTOCOLS as readonly string[]).includes(protocol)) {
       return `Unknown security protocol ${protocol} for listener ${name}; valid protocols are: ${SECURITY_PROTOCOLS.join(', ')}`;

@@ -21,11 +21,13 @@ export interface TopicConfigDef extends ConfigDef {
 
 const LONG_MAX = '9223372036854775807';
 
-const THROTTLED_REPLICAS = (name: string) => (value: string): string | null => {
-  const items = value === '' ? [] : value.split(',');
-  if (items.join('') === '*' || items.every((s) => /^(\d+:\d+)?$/.test(s))) return null;
-  return `${name} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`;
-};
+const THROTTLED_REPLICAS =
+  (name: string) =>
+  (value: string): string | null => {
+    const items = value === '' ? [] : value.split(',');
+    if (items.join('') === '*' || items.every((s) => /^(\d+:\d+)?$/.test(s))) return null;
+    return `${name} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`;
+  };
 
 const GZIP_LEVEL = (value: string): string | null => {
   const n = Number(value);
@@ -369,9 +371,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     type: 'boolean',
     default: 'false',
     synonyms: [{ name: 'unclean.leader.election.enable' }],
-    doc:
-      'Indicates whether to enable replicas not in the ISR set to be elected as leader as a last resort, even though doing so may result in ' +
-      'data loss.',
+    doc: 'Indicates whether to enable replicas not in the ISR set to be elected as leader as a last resort, even though doing so may result in ' + 'data loss.',
   }),
 ];
 

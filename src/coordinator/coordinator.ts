@@ -24,7 +24,13 @@ import { classicGroupHeartbeat, classicGroupLeave, type HeartbeatRequest, type L
 import { cancelHeartbeat, scheduleHeartbeat, prepareRebalance } from './classic/rebalance.js';
 import { loadGroups } from './loader.js';
 import { cleanupGroupMetadata, deleteGroup, describeGroup, listGroups } from './group-admin.js';
-import { classicJoinConflict, consumerGroupHeartbeat, describeConsumerGroup, scheduleLoadedMembers, type ConsumerHeartbeatRequest } from './consumer/heartbeat.js';
+import {
+  classicJoinConflict,
+  consumerGroupHeartbeat,
+  describeConsumerGroup,
+  scheduleLoadedMembers,
+  type ConsumerHeartbeatRequest,
+} from './consumer/heartbeat.js';
 import { checkTxnCommitToConsumerGroup, commitOffsets, deleteOffsets, fetchOffsets, validateOffsetFetch, type CommitRequest } from './offsets.js';
 import type { ConsumerGroup } from './consumer/group.js';
 import { encodeOffsetCommitKey } from './records.js';
@@ -98,14 +104,21 @@ export class GroupCoordinator implements GroupRuntime {
       const records = await loadGroups(this);
       this.scheduleLoaded(() => true);
       this.loaded = true;
-      if (records > 0) this.log.info({ groups: this.groups.size, consumerGroups: this.consumerGroups.size, records, ms: Date.now() - started }, 'loaded consumer groups and offsets');
+      if (records > 0)
+        this.log.info(
+          { groups: this.groups.size, consumerGroups: this.consumerGroups.size, records, ms: Date.now() - started },
+          'loaded consumer groups and offsets',
+        );
     }
     const interval = this.config.offsetsRetentionCheckIntervalMs;
     const tick = () => {
-      this.retentionTimer = setTimeout(() => {
-        guarded(this.log, 'offsets retention', () => cleanupGroupMetadata(this, Date.now()));
-        if (!this.closed) tick();
-      }, Math.min(interval, 2_147_483_647));
+      this.retentionTimer = setTimeout(
+        () => {
+          guarded(this.log, 'offsets retention', () => cleanupGroupMetadata(this, Date.now()));
+          if (!this.closed) tick();
+        },
+        Math.min(interval, 2_147_483_647),
+      );
       this.retentionTimer.unref();
     };
     tick();
@@ -304,7 +317,12 @@ export class GroupCoordinator implements GroupRuntime {
     return validateOffsetFetch(this, groupId, memberId, memberEpoch);
   }
 
-  checkTxnCommitToConsumerGroup(groupId: string, memberId: string, memberEpoch: number, partitions: Parameters<typeof checkTxnCommitToConsumerGroup>[4]): number | null {
+  checkTxnCommitToConsumerGroup(
+    groupId: string,
+    memberId: string,
+    memberEpoch: number,
+    partitions: Parameters<typeof checkTxnCommitToConsumerGroup>[4],
+  ): number | null {
     return checkTxnCommitToConsumerGroup(this, groupId, memberId, memberEpoch, partitions);
   }
 
@@ -347,7 +365,11 @@ export class GroupCoordinator implements GroupRuntime {
     for (const [groupId, doomed] of byGroup) {
       for (const d of doomed) this.offsets.remove(groupId, d.topic, d.partition);
       const records = doomed.map((d) => ({ key: encodeOffsetCommitKey(groupId, d.topic, d.partition), value: null }));
-      writes.push(this.append(groupId, records).catch((err: Error) => this.log.warn({ groupId, err: err.message }, 'could not write the offset tombstones of a deleted topic')));
+      writes.push(
+        this.append(groupId, records).catch((err: Error) =>
+          this.log.warn({ groupId, err: err.message }, 'could not write the offset tombstones of a deleted topic'),
+        ),
+      );
     }
     await Promise.all(writes);
     if (byGroup.size > 0) this.log.info({ topics, groups: byGroup.size }, 'deleted the committed offsets of deleted topics');

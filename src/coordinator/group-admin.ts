@@ -84,7 +84,9 @@ export function listGroups(c: GroupCoordinator, states: readonly string[], types
 
 /** The records that delete a group: a tombstone per committed offset, then the group's. */
 function tombstones(c: GroupCoordinator, group: ClassicGroup): CoordinatorRecord[] {
-  const records: CoordinatorRecord[] = c.offsets.partitionsOf(group.groupId).map((tp) => ({ key: encodeOffsetCommitKey(group.groupId, tp.topic, tp.partition), value: null }));
+  const records: CoordinatorRecord[] = c.offsets
+    .partitionsOf(group.groupId)
+    .map((tp) => ({ key: encodeOffsetCommitKey(group.groupId, tp.topic, tp.partition), value: null }));
   records.push({ key: encodeGroupMetadataKey(group.groupId), value: null });
   return records;
 }
@@ -106,7 +108,11 @@ export async function deleteGroup(c: GroupCoordinator, groupId: string): Promise
     const doomed = c.offsets.partitionsOf(groupId);
     for (const tp of doomed) c.offsets.remove(groupId, tp.topic, tp.partition);
     try {
-      await removeConsumerGroup(c, consumer, doomed.map((tp) => ({ key: encodeOffsetCommitKey(groupId, tp.topic, tp.partition), value: null })));
+      await removeConsumerGroup(
+        c,
+        consumer,
+        doomed.map((tp) => ({ key: encodeOffsetCommitKey(groupId, tp.topic, tp.partition), value: null })),
+      );
       return ErrorCode.NONE;
     } catch (err) {
       c.log.warn({ groupId, err: (err as Error).message }, 'could not write the tombstones of a deleted group');

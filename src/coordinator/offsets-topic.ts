@@ -87,7 +87,13 @@ export class OffsetsTopic extends InternalTopic<StateTopicServices> {
     const now = Date.now();
     const batch = buildBatch(records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })));
     try {
-      const info = log.append(batch, [{ position: 0, size: batch.length, lastOffsetDelta: records.length - 1, maxTimestamp: now }], state.leaderEpoch, now, stampBatch);
+      const info = log.append(
+        batch,
+        [{ position: 0, size: batch.length, lastOffsetDelta: records.length - 1, maxTimestamp: now }],
+        state.leaderEpoch,
+        now,
+        stampBatch,
+      );
       await log.waitDurable(info.lastOffset);
     } catch (err) {
       throw new KafkaError(appendErrorCode(err), `could not write to ${OFFSETS_TOPIC}-${partition}: ${(err as Error).message}`);

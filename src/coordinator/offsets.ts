@@ -41,7 +41,10 @@ function validateCommit(group: ClassicGroup, req: CommitRequest): void {
   if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
     group.validateMember(req.memberId, req.groupInstanceId);
     if (req.generationId !== group.generationId) {
-      throw new KafkaError(ErrorCode.ILLEGAL_GENERATION, `generation ${req.generationId} is not the current generation ${group.generationId} of group ${group.groupId}`);
+      throw new KafkaError(
+        ErrorCode.ILLEGAL_GENERATION,
+        `generation ${req.generationId} is not the current generation ${group.generationId} of group ${group.groupId}`,
+      );
     }
   } else if (!group.isEmpty) {
     // No member id and no generation (OffsetCommit v0): only an empty group takes such commits.
@@ -154,7 +157,9 @@ export function fetchOffsets(c: GroupCoordinator, groupId: string, topics: Array
   const known = (group !== undefined && !group.is(GroupState.Dead)) || c.consumerGroups.get(groupId) !== undefined;
   const stored = known ? c.offsets.ofGroup(groupId) : new Map<string, ReadonlyMap<number, OffsetAndMetadata>>();
   const out = (partition: number, o: OffsetAndMetadata | undefined): FetchedPartition =>
-    o ? { partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE } : { partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+    o
+      ? { partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
+      : { partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
   if (topics === null) {
     return { errorCode: ErrorCode.NONE, topics: [...stored].map(([name, ps]) => ({ name, partitions: [...ps].map(([p, o]) => out(p, o)) })) };
   }
@@ -182,7 +187,13 @@ export function validateOffsetFetch(c: GroupCoordinator, groupId: string, member
  * TxnOffsetCommit's member checks when the group is a KIP-848 consumer group (NONE or the error
  * for every partition); null when it is not one, and the classic rules apply.
  */
-export function checkTxnCommitToConsumerGroup(c: GroupCoordinator, groupId: string, memberId: string, memberEpoch: number, partitions: ReadonlyArray<{ topic: string; partition: number }>): number | null {
+export function checkTxnCommitToConsumerGroup(
+  c: GroupCoordinator,
+  groupId: string,
+  memberId: string,
+  memberEpoch: number,
+  partitions: ReadonlyArray<{ topic: string; partition: number }>,
+): number | null {
   const g = c.consumerGroups.get(groupId);
   return g ? validateConsumerGroupTxnCommit(c, g, memberId, memberEpoch, partitions) : null;
 }
@@ -208,7 +219,10 @@ export async function deleteOffsets(c: GroupCoordinator, groupId: string, topics
   const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: [] };
   for (const t of topics) {
     const subscribed = consumer ? isSubscribedToTopic(c, consumer, t.name) : group!.isSubscribedToTopic(t.name);
-    result.topics.push({ name: t.name, partitions: t.partitions.map((partition) => ({ partition, errorCode: subscribed ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE })) });
+    result.topics.push({
+      name: t.name,
+      partitions: t.partitions.map((partition) => ({ partition, errorCode: subscribed ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE })),
+    });
     if (subscribed) continue;
     for (const partition of t.partitions) {
       if (!c.offsets.get(groupId, t.name, partition)) continue;

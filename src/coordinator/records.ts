@@ -26,9 +26,7 @@ const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRE = 1;
 const GROUP_METADATA_VALUE_VERSION = 3;
 
 export type CoordinatorKey =
-  | { type: 'offset'; group: string; topic: string; partition: number }
-  | { type: 'group'; group: string }
-  | { type: 'other'; version: number };
+  { type: 'offset'; group: string; topic: string; partition: number } | { type: 'group'; group: string } | { type: 'other'; version: number };
 
 export interface OffsetCommitValue {
   offset: number;

@@ -40,10 +40,13 @@ export class Timers {
 
   schedule(key: string, ms: number, fn: () => void): void {
     this.cancel(key);
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      guarded(this.log, key, fn);
-    }, Math.max(0, Math.min(ms, 2_147_483_647)));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(key);
+        guarded(this.log, key, fn);
+      },
+      Math.max(0, Math.min(ms, 2_147_483_647)),
+    );
     t.unref();
     this.timers.set(key, t);
   }

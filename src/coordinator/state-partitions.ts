@@ -78,7 +78,10 @@ export class StatePartitions {
         // Resigned (and perhaps elected again, with a new load) meanwhile: this load is void.
         if (this.owned.get(p.partition) !== entry) return;
         entry.loaded = true;
-        this.log.info({ topic: this.topicName, partition: p.partition, leaderEpoch: p.leaderEpoch, ms: Date.now() - started }, 'coordinator elected: partition loaded');
+        this.log.info(
+          { topic: this.topicName, partition: p.partition, leaderEpoch: p.leaderEpoch, ms: Date.now() - started },
+          'coordinator elected: partition loaded',
+        );
       },
       (err: unknown) => {
         this.log.error({ topic: this.topicName, partition: p.partition, err: (err as Error).message }, 'could not load a coordinator partition');

@@ -85,7 +85,8 @@ export class FetchSessionCache {
     let smallest: FetchSession | null = null;
     for (const s of this.sessions.values()) {
       if (now - s.lastUsedMs > this.evictionMs && (!stale || s.lastUsedMs < stale.lastUsedMs)) stale = s;
-      if (!smallest || s.partitions.size < smallest.partitions.size || (s.partitions.size === smallest.partitions.size && s.lastUsedMs < smallest.lastUsedMs)) smallest = s;
+      if (!smallest || s.partitions.size < smallest.partitions.size || (s.partitions.size === smallest.partitions.size && s.lastUsedMs < smallest.lastUsedMs))
+        smallest = s;
     }
     const victim = stale ?? (smallest && smallest.partitions.size < newSize ? smallest : null);
     if (!victim) return false;

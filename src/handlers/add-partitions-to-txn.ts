@@ -15,7 +15,14 @@ function results(topics: AddPartitionsToTxnTopic[], code: (topic: string, partit
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code(t.name, p, i++) })) }));
 }
 
-async function one(ctx: RequestContext, transactionalId: string, producerId: number, producerEpoch: number, verifyOnly: boolean, topics: AddPartitionsToTxnTopic[]): Promise<Results> {
+async function one(
+  ctx: RequestContext,
+  transactionalId: string,
+  producerId: number,
+  producerEpoch: number,
+  verifyOnly: boolean,
+  topics: AddPartitionsToTxnTopic[],
+): Promise<Results> {
   const md = ctx.broker.metadata;
   const txn = ctx.broker.txnCoordinator;
   const list = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
@@ -42,12 +49,18 @@ export const addPartitionsToTxnHandler = defineHandler({
     }
     const resultsByTransaction = [];
     for (const t of req.transactions) {
-      resultsByTransaction.push({ transactionalId: t.transactionalId, topicResults: await one(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.verifyOnly, t.topics) });
+      resultsByTransaction.push({
+        transactionalId: t.transactionalId,
+        topicResults: await one(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.verifyOnly, t.topics),
+      });
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
   },
   errorResponse(req, errorCode, ctx) {
     if (ctx.apiVersion <= 3) return { errorCode, resultsByTopicV3AndBelow: results(req.v3AndBelowTopics, () => errorCode) };
-    return { errorCode, resultsByTransaction: req.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: results(t.topics, () => errorCode) })) };
+    return {
+      errorCode,
+      resultsByTransaction: req.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: results(t.topics, () => errorCode) })),
+    };
   },
 });

@@ -36,7 +36,10 @@ function reassign(broker: BrokerServices, topicName: string, target: Reassignabl
   if (target.replicas === null) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
   checkTarget(broker, target.replicas);
   if (target.replicas.length !== part.replicas.length || target.replicas.some((r, i) => r !== part.replicas[i])) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `samsa cannot move replicas yet: ${topicName}:${target.partitionIndex} stays on replicas [${part.replicas.join(', ')}]`);
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      `samsa cannot move replicas yet: ${topicName}:${target.partitionIndex} stays on replicas [${part.replicas.join(', ')}]`,
+    );
   }
 }
 
@@ -70,7 +73,10 @@ export const alterPartitionReassignmentsHandler = defineHandler({
       allowReplicationFactorChange: req.allowReplicationFactorChange,
       errorCode,
       errorMessage: null,
-      responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, errorMessage: null })) })),
+      responses: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, errorMessage: null })),
+      })),
     };
   },
 });

@@ -8,7 +8,17 @@ import { GroupState } from '../coordinator/coordinator.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_OPERATIONS } from '../cluster/authorized-operations.js';
 import { defineHandler } from './types.js';
 
-const none = (groupId: string, errorCode: number, errorMessage: string | null) => ({ errorCode, errorMessage, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED });
+const none = (groupId: string, errorCode: number, errorMessage: string | null) => ({
+  errorCode,
+  errorMessage,
+  groupId,
+  groupState: '',
+  groupEpoch: 0,
+  assignmentEpoch: 0,
+  assignorName: '',
+  members: [],
+  authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+});
 
 export const consumerGroupDescribeHandler = defineHandler({
   request: ConsumerGroupDescribeRequest,

@@ -12,7 +12,9 @@ export const deleteGroupsHandler = defineHandler({
   maxVersion: 2,
   async handle(req, ctx) {
     // A group named twice is deleted (and answered) once.
-    const results = await Promise.all([...new Set(req.groupsNames)].map(async (groupId) => ({ groupId, errorCode: await ctx.broker.coordinator.deleteGroup(groupId) })));
+    const results = await Promise.all(
+      [...new Set(req.groupsNames)].map(async (groupId) => ({ groupId, errorCode: await ctx.broker.coordinator.deleteGroup(groupId) })),
+    );
     return { throttleTimeMs: 0, results };
   },
   errorResponse(req, errorCode) {

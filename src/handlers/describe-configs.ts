@@ -15,7 +15,14 @@ export const describeConfigsHandler = defineHandler({
   handle(req, ctx) {
     const results: Input<DescribeConfigsResult>[] = req.resources.map((r) => {
       try {
-        const entries = describeResource(ctx.broker, r.resourceType, r.resourceName, r.configurationKeys, ctx.apiVersion >= 1 && req.includeSynonyms, ctx.apiVersion >= 3 && req.includeDocumentation);
+        const entries = describeResource(
+          ctx.broker,
+          r.resourceType,
+          r.resourceName,
+          r.configurationKeys,
+          ctx.apiVersion >= 1 && req.includeSynonyms,
+          ctx.apiVersion >= 3 && req.includeDocumentation,
+        );
         return {
           errorCode: ErrorCode.NONE,
           // Kafka sends an empty message, not null, on success.

@@ -20,10 +20,29 @@ export const describeGroupsHandler = defineHandler({
     const groups = req.groups.map((groupId): Input<DescribedGroup> => {
       // In a cluster: NOT_COORDINATOR for a group another broker coordinates.
       const unavailable = coordinator.availability(groupId);
-      if (unavailable) return { groupId, errorCode: unavailable, errorMessage: null, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+      if (unavailable)
+        return {
+          groupId,
+          errorCode: unavailable,
+          errorMessage: null,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        };
       const d = coordinator.describeGroup(groupId);
       if (!d.found && v >= 6) {
-        return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupState: d.state, protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+        return {
+          groupId,
+          errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+          errorMessage: `Group ${groupId} not found.`,
+          groupState: d.state,
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        };
       }
       return {
         groupId,

@@ -65,7 +65,10 @@ export const describeTopicPartitionsHandler = defineHandler({
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `DescribeTopicPartitionsRequest topic list should contain the cursor topic: ${cursor.topicName}`);
     }
     if (cursor && cursor.partitionIndex < 0) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, `DescribeTopicPartitionsRequest cursor partition must be valid: ${cursor.topicName}-${cursor.partitionIndex}`);
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        `DescribeTopicPartitionsRequest cursor partition must be valid: ${cursor.topicName}-${cursor.partitionIndex}`,
+      );
     }
 
     const alive = new Set(md.brokers().map((b) => b.nodeId));

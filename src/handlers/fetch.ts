@@ -65,8 +65,24 @@ function replicaIdOf(req: { replicaId: number; replicaState: { replicaId: number
   return v <= 14 ? req.replicaId : req.replicaState.replicaId;
 }
 
-async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, isolation: number, ctx: RequestContext, replicaId: number): Promise<PartitionOutcome> {
-  const out: PartitionOutcome = { want: w, errorCode: w.errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: [] };
+async function readPartition(
+  w: Wanted,
+  budget: number,
+  minOneBatch: boolean,
+  isolation: number,
+  ctx: RequestContext,
+  replicaId: number,
+): Promise<PartitionOutcome> {
+  const out: PartitionOutcome = {
+    want: w,
+    errorCode: w.errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: [],
+    bytes: 0,
+    abortedTransactions: [],
+  };
   if (w.errorCode !== ErrorCode.NONE) return out;
   const log = ctx.broker.logManager.get(w.topic, w.partition);
   const state = ctx.broker.metadata.topic(w.topic)?.partitions[w.partition];
@@ -82,7 +98,11 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
   if (replicas && (replicaId >= 0 || state.leader !== ctx.broker.nodeId)) {
     const check = replicaId < 0 ? null : replicas.checkReplica(w.topic, w.partition, replicaId);
     if (check === null || !check.ok) {
-      if (check) ctx.log[check.expected ? 'info' : 'warn']({ partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'replica fetch refused');
+      if (check)
+        ctx.log[check.expected ? 'info' : 'warn'](
+          { partition: `${w.topic}-${w.partition}`, replicaId, remote: ctx.client.remoteAddress, reason: check.reason },
+          'replica fetch refused',
+        );
       out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
       out.currentLeader = currentLeaderOf(state);
       return out;
@@ -137,13 +157,22 @@ async function readPartition(w: Wanted, budget: number, minOneBatch: boolean, is
 
 // Reads every wanted partition in order within the response budget. Only the first partition
 // that returns data may exceed the limits (Kafka's minOneMessage rule for fetch v3+).
-async function readAll(wanted: Wanted[], maxBytes: number, isolation: number, ctx: RequestContext, replicaId: number): Promise<{ outcomes: PartitionOutcome[]; bytes: number; errors: boolean }> {
+async function readAll(
+  wanted: Wanted[],
+  maxBytes: number,
+  isolation: number,
+  ctx: RequestContext,
+  replicaId: number,
+): Promise<{ outcomes: PartitionOutcome[]; bytes: number; errors: boolean }> {
   const outcomes: PartitionOutcome[] = [];
   let bytes = 0;
   let errors = false;
   for (const w of wanted) {
     const budget = Math.max(0, maxBytes - bytes);
-    const o = budget > 0 || bytes === 0 ? await readPartition(w, budget, bytes === 0, isolation, ctx, replicaId) : await readPartition(w, 0, false, isolation, ctx, replicaId);
+    const o =
+      budget > 0 || bytes === 0
+        ? await readPartition(w, budget, bytes === 0, isolation, ctx, replicaId)
+        : await readPartition(w, 0, false, isolation, ctx, replicaId);
     bytes += o.bytes;
     if (o.errorCode !== ErrorCode.NONE || o.divergingEpoch) errors = true;
     outcomes.push(o);
@@ -214,10 +243,18 @@ export const fetchHandler = defineHandler({
       for (const w of wanted) {
         const key = sessionKey(w, s.usesTopicIds);
         const prev = s.partitions.get(key);
-        s.partitions.set(key, { ...w, lastHighWatermark: prev?.lastHighWatermark ?? -1, lastStableOffset: prev?.lastStableOffset ?? -1, lastLogStartOffset: prev?.lastLogStartOffset ?? -1 });
+        s.partitions.set(key, {
+          ...w,
+          lastHighWatermark: prev?.lastHighWatermark ?? -1,
+          lastStableOffset: prev?.lastStableOffset ?? -1,
+          lastLogStartOffset: prev?.lastLogStartOffset ?? -1,
+        });
       }
       const errors = new Map(wanted.map((w) => [sessionKey(w, s.usesTopicIds), w.errorCode]));
-      wanted = [...s.partitions.entries()].map(([k, p]) => ({ ...p, errorCode: errors.get(k) ?? resolveRequested(p as unknown as FetchPartition, p.topic, p.topicId, ctx).errorCode }));
+      wanted = [...s.partitions.entries()].map(([k, p]) => ({
+        ...p,
+        errorCode: errors.get(k) ?? resolveRequested(p as unknown as FetchPartition, p.topic, p.topicId, ctx).errorCode,
+      }));
     } else if (v >= 7 && req.sessionEpoch === INITIAL_EPOCH) {
       session = cache.create(wanted.length, useIds, now);
       if (session) for (const w of wanted) session.partitions.set(sessionKey(w, useIds), { ...w });
@@ -245,7 +282,14 @@ export const fetchHandler = defineHandler({
       const w = o.want;
       if (incremental || session) {
         const sp = session!.partitions.get(sessionKey(w, session!.usesTopicIds));
-        const changed = o.bytes > 0 || o.errorCode !== ErrorCode.NONE || o.divergingEpoch !== undefined || !sp || sp.lastHighWatermark !== o.highWatermark || sp.lastStableOffset !== o.lastStableOffset || sp.lastLogStartOffset !== o.logStartOffset;
+        const changed =
+          o.bytes > 0 ||
+          o.errorCode !== ErrorCode.NONE ||
+          o.divergingEpoch !== undefined ||
+          !sp ||
+          sp.lastHighWatermark !== o.highWatermark ||
+          sp.lastStableOffset !== o.lastStableOffset ||
+          sp.lastLogStartOffset !== o.logStartOffset;
         if (sp) {
           sp.lastHighWatermark = o.highWatermark;
           sp.lastStableOffset = o.lastStableOffset;
@@ -284,7 +328,14 @@ export const fetchHandler = defineHandler({
       responses: req.topics.map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY })),
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partition,
+          errorCode,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          records: EMPTY,
+        })),
       })),
     };
   },

@@ -39,7 +39,8 @@ function find(keyType: number, key: string, ctx: RequestContext): Answer {
 function findInCluster(keyType: number, key: string, ctx: RequestContext): Answer {
   const broker = ctx.broker;
   const state = keyType === KEY_TYPE_GROUP ? broker.coordinator.topic : broker.txnCoordinator.stateLog;
-  const problem = broker.coordinator.availability() || (keyType === KEY_TYPE_GROUP ? broker.coordinator.ensureOffsetsTopic() : broker.txnCoordinator.ensureStateTopic());
+  const problem =
+    broker.coordinator.availability() || (keyType === KEY_TYPE_GROUP ? broker.coordinator.ensureOffsetsTopic() : broker.txnCoordinator.ensureStateTopic());
   if (problem) return none(problem === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.COORDINATOR_NOT_AVAILABLE : problem);
   const leader = state.leaderOf(state.partitionFor(key));
   if (leader < 0) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -15,7 +15,8 @@ export const incrementalAlterConfigsHandler = defineHandler({
     const responses = await alterEachResource(req.resources, async (r) => {
       const ops = r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value }));
       await alterResource(ctx.broker, r.resourceType, r.resourceName, { kind: 'incremental', ops }, req.validateOnly);
-      if (!req.validateOnly) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, ops: ops.map((o) => `${o.name}:${o.op}`) }, 'configs altered');
+      if (!req.validateOnly)
+        ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName, ops: ops.map((o) => `${o.name}:${o.op}`) }, 'configs altered');
     });
     return { throttleTimeMs: 0, responses };
   },

@@ -14,7 +14,12 @@ export const initProducerIdHandler = defineHandler({
   async handle(req, ctx) {
     if (req.transactionalId !== null && req.transactionalId !== '') {
       // Transactional: the transaction coordinator assigns the id or bumps the epoch (fencing).
-      const r = await ctx.broker.txnCoordinator.initProducerId(req.transactionalId, req.transactionTimeoutMs, ctx.apiVersion >= 3 ? req.producerId : -1, ctx.apiVersion >= 3 ? req.producerEpoch : -1);
+      const r = await ctx.broker.txnCoordinator.initProducerId(
+        req.transactionalId,
+        req.transactionTimeoutMs,
+        ctx.apiVersion >= 3 ? req.producerId : -1,
+        ctx.apiVersion >= 3 ? req.producerEpoch : -1,
+      );
       // Clients before v4 do not know PRODUCER_FENCED (Kafka maps it the same way).
       if (r.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4) r.errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
       return { throttleTimeMs: 0, ...r };

@@ -49,6 +49,9 @@ export const joinGroupHandler = defineHandler({
     return toResponse(result, v);
   },
   errorResponse(req, errorCode, ctx) {
-    return toResponse({ errorCode, memberId: req.memberId, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, members: [] }, ctx.apiVersion);
+    return toResponse(
+      { errorCode, memberId: req.memberId, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, members: [] },
+      ctx.apiVersion,
+    );
   },
 });

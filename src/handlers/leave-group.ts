@@ -13,9 +13,10 @@ export const leaveGroupHandler = defineHandler({
   maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
-    const leaving = v >= 3
-      ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null }))
-      : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
+    const leaving =
+      v >= 3
+        ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null }))
+        : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const result = ctx.broker.coordinator.leave(req.groupId, leaving);
     if (v >= 3) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     // Kafka's LeaveGroupResponse for v0-2: the group error, else the member's.

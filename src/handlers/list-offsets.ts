@@ -45,7 +45,8 @@ async function lookup(log: PartitionLog, timestamp: number, isolation: number): 
       return { offset: -1, timestamp: -1, leaderEpoch: -1 };
     case MAX_TIMESTAMP: {
       let best: { ts: number; offset: number } | null = null;
-      for (const s of log.segments) if (s.maxTimestamp >= 0 && (!best || s.maxTimestamp > best.ts)) best = { ts: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
+      for (const s of log.segments)
+        if (s.maxTimestamp >= 0 && (!best || s.maxTimestamp > best.ts)) best = { ts: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
       if (!best || best.offset < log.logStartOffset) return { offset: -1, timestamp: -1, leaderEpoch: -1 };
       // The segment remembers the batch; KIP-734 wants the record: find it inside the batch.
       const batch = await log.batchForTimestamp(best.ts);
@@ -128,7 +129,12 @@ export const listOffsetsHandler = defineHandler({
           partitions.push({ ...base, errorCode: p.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH });
           continue;
         }
-        if ((p.timestamp === MAX_TIMESTAMP && v < 7) || (p.timestamp === EARLIEST_LOCAL && v < 8) || (p.timestamp === LATEST_TIERED && v < 9) || (p.timestamp === EARLIEST_PENDING_UPLOAD && v < 11)) {
+        if (
+          (p.timestamp === MAX_TIMESTAMP && v < 7) ||
+          (p.timestamp === EARLIEST_LOCAL && v < 8) ||
+          (p.timestamp === LATEST_TIERED && v < 9) ||
+          (p.timestamp === EARLIEST_PENDING_UPLOAD && v < 11)
+        ) {
           partitions.push({ ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION });
           continue;
         }
@@ -136,7 +142,13 @@ export const listOffsetsHandler = defineHandler({
         if (v === 0) {
           partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: found.offset >= 0 ? [found.offset] : [] });
         } else {
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp: found.timestamp, offset: found.offset, leaderEpoch: v >= 4 ? found.leaderEpoch : -1 });
+          partitions.push({
+            partitionIndex: p.partitionIndex,
+            errorCode: ErrorCode.NONE,
+            timestamp: found.timestamp,
+            offset: found.offset,
+            leaderEpoch: v >= 4 ? found.leaderEpoch : -1,
+          });
         }
       }
       topics.push({ name: t.name, partitions });

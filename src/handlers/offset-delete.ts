@@ -19,14 +19,19 @@ export const offsetDeleteHandler = defineHandler({
     const known: Array<{ name: string; partitions: number[] }> = [];
     for (const t of req.topics) {
       const topic = metadata.topic(t.name);
-      const bad = t.partitions.filter((p) => !topic?.partitions[p.partitionIndex]).map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }));
+      const bad = t.partitions
+        .filter((p) => !topic?.partitions[p.partitionIndex])
+        .map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }));
       if (bad.length > 0) unknown.push({ name: t.name, partitions: bad });
       const good = t.partitions.filter((p) => topic?.partitions[p.partitionIndex]).map((p) => p.partitionIndex);
       if (good.length > 0) known.push({ name: t.name, partitions: good });
     }
     const r = await ctx.broker.coordinator.deleteOffsets(req.groupId, known);
     if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-    const topics = [...r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })), ...unknown];
+    const topics = [
+      ...r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })),
+      ...unknown,
+    ];
     return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics };
   },
   errorResponse(_req, errorCode) {

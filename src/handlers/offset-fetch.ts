@@ -19,7 +19,13 @@ interface AskedTopic {
 }
 
 /** One group's answer in the v8+ shape. */
-function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | null, useIds: boolean, requireStable: boolean): Input<OffsetFetchResponseGroup> {
+function fetchGroup(
+  ctx: RequestContext,
+  groupId: string,
+  asked: AskedTopic[] | null,
+  useIds: boolean,
+  requireStable: boolean,
+): Input<OffsetFetchResponseGroup> {
   const metadata = ctx.broker.metadata;
   const pending = ctx.broker.txnCoordinator.pendingOffsets;
   const partitionOut = (topic: string) => (p: FetchedPartition) =>
@@ -48,7 +54,13 @@ function fetchGroup(ctx: RequestContext, groupId: string, asked: AskedTopic[] | 
     const u = unknown.get(i);
     const known = u ? undefined : r.topics[k++];
     const partitions = u
-      ? u.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
+      ? u.partitionIndexes.map((p) => ({
+          partitionIndex: p,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+        }))
       : (known?.partitions ?? []).map(partitionOut(known?.name ?? ''));
     return { name: useIds ? '' : t.name, topicId: useIds ? t.topicId : ZERO_UUID, partitions };
   });
@@ -67,7 +79,13 @@ export const offsetFetchHandler = defineHandler({
         // v9+: a KIP-848 member's id and epoch are checked first (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
         const denied = ctx.broker.coordinator.validateOffsetFetch(g.groupId, g.memberId, g.memberEpoch);
         if (denied) return { groupId: g.groupId, errorCode: denied, topics: [] };
-        return fetchGroup(ctx, g.groupId, g.topics === null ? null : g.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitionIndexes })), v >= 10, req.requireStable);
+        return fetchGroup(
+          ctx,
+          g.groupId,
+          g.topics === null ? null : g.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitionIndexes })),
+          v >= 10,
+          req.requireStable,
+        );
       });
       return { throttleTimeMs: 0, groups };
     }
@@ -77,14 +95,22 @@ export const offsetFetchHandler = defineHandler({
     let topics: Input<OffsetFetchResponseTopic>[] = (g.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions ?? [] }));
     if (v < 2 && groupError !== ErrorCode.NONE) {
       // No top-level error before v2: every partition carries it.
-      topics = (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: groupError })) }));
+      topics = (req.topics ?? []).map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: groupError })),
+      }));
     }
     return { throttleTimeMs: 0, errorCode: groupError, topics };
   },
   errorResponse(req, errorCode, ctx) {
     if (ctx.apiVersion >= 8) return { groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode, topics: [] })) };
     if (ctx.apiVersion < 2) {
-      return { topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, metadata: '', errorCode })) })) };
+      return {
+        topics: (req.topics ?? []).map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, metadata: '', errorCode })),
+        })),
+      };
     }
     return { errorCode, topics: [] };
   },

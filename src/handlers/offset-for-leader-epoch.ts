@@ -46,14 +46,21 @@ export const offsetForLeaderEpochHandler = defineHandler({
         if (replicas && (req.replicaId >= 0 || (req.replicaId !== DEBUGGING_REPLICA_ID && state.leader !== broker.nodeId))) {
           const check = req.replicaId >= 0 ? replicas.checkReplica(t.topic, p.partition, req.replicaId) : null;
           if (!check?.ok) {
-            if (check) ctx.log.warn({ partition: `${t.topic}-${p.partition}`, replicaId: req.replicaId, remote: ctx.client.remoteAddress, reason: check.reason }, 'OffsetForLeaderEpoch from a replica refused');
+            if (check)
+              ctx.log.warn(
+                { partition: `${t.topic}-${p.partition}`, replicaId: req.replicaId, remote: ctx.client.remoteAddress, reason: check.reason },
+                'OffsetForLeaderEpoch from a replica refused',
+              );
             partitions.push({ ...undefinedEnd, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
             continue;
           }
         }
         // KIP-320: the asker's view of the leader epoch must match ours.
         if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== state.leaderEpoch) {
-          partitions.push({ ...undefinedEnd, errorCode: p.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH });
+          partitions.push({
+            ...undefinedEnd,
+            errorCode: p.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+          });
           continue;
         }
         const end = log.endOffsetForEpoch(p.leaderEpoch, state.leaderEpoch);

@@ -42,7 +42,14 @@ export const produceHandler = defineHandler({
       const partitions: Input<PartitionProduceResponse>[] = [];
       topics.push({ name: useIds ? '' : td.name, topicId: useIds ? td.topicId : ZERO_UUID, partitionResponses: partitions });
       for (const pd of td.partitionData) {
-        const res: Input<PartitionProduceResponse> = { index: pd.index, errorCode: ErrorCode.NONE, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: null };
+        const res: Input<PartitionProduceResponse> = {
+          index: pd.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: -1,
+          errorMessage: null,
+        };
         partitions.push(res);
         const state = topic?.partitions[pd.index];
         const log = topic ? broker.logManager.get(topic.name, pd.index) : undefined;
@@ -57,16 +64,27 @@ export const produceHandler = defineHandler({
             res.currentLeader = currentLeaderOf(state);
             leaders.add(state.leader);
           }
-        }
-        else if (topic.internal) res.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
+        } else if (topic.internal) res.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
         else if (!log) res.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         if (res.errorCode !== ErrorCode.NONE || !topic || !state || !log) {
-          res.errorMessage = res.errorCode === ErrorCode.INVALID_REQUIRED_ACKS ? `acks must be 0, 1 or -1 (all), got ${acks}` : res.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? `Cannot append to internal topic ${topic!.name}` : null;
+          res.errorMessage =
+            res.errorCode === ErrorCode.INVALID_REQUIRED_ACKS
+              ? `acks must be 0, 1 or -1 (all), got ${acks}`
+              : res.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION
+                ? `Cannot append to internal topic ${topic!.name}`
+                : null;
           continue;
         }
         // Synchronous for an uncompressed batch (no await on the hot path); a promise when a
         // large compressed batch is validated or recompressed on the pool.
-        let r = log.appendAsLeader(Buffer.isBuffer(pd.records) ? pd.records : null, { leaderEpoch: state.leaderEpoch, apiVersion: ctx.apiVersion, requiredAcks: acks, inSyncReplicas: state.isr.length, now, txnVerifier: broker.txnCoordinator });
+        let r = log.appendAsLeader(Buffer.isBuffer(pd.records) ? pd.records : null, {
+          leaderEpoch: state.leaderEpoch,
+          apiVersion: ctx.apiVersion,
+          requiredAcks: acks,
+          inSyncReplicas: state.isr.length,
+          now,
+          txnVerifier: broker.txnCoordinator,
+        });
         if (r instanceof Promise) r = await r;
         if (r.errorCode !== ErrorCode.NONE) {
           res.errorCode = r.errorCode;
@@ -97,7 +115,10 @@ export const produceHandler = defineHandler({
             // Kafka's DelayedProduce: the ISR shrank below min.insync.replicas while waiting.
             if (code !== ErrorCode.NONE) {
               res.errorCode = code;
-              res.errorMessage = code === ErrorCode.REQUEST_TIMED_OUT ? `the in-sync replicas did not all have the records within ${req.timeoutMs} ms` : `the ISR of ${log.name} shrank below min.insync.replicas=${log.config.minInsyncReplicas} after the append`;
+              res.errorMessage =
+                code === ErrorCode.REQUEST_TIMED_OUT
+                  ? `the in-sync replicas did not all have the records within ${req.timeoutMs} ms`
+                  : `the ISR of ${log.name} shrank below min.insync.replicas=${log.config.minInsyncReplicas} after the append`;
             }
           }, failed),
         );
@@ -128,6 +149,8 @@ function waitForAcks(log: PartitionLog, state: PartitionState, lastOffset: numbe
   if (acks === 1) return log.waitWritten(lastOffset).then(() => ErrorCode.NONE);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs))));
-  const reached = log.waitDurable(lastOffset).then(() => (state.isr.length < log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE));
+  const reached = log
+    .waitDurable(lastOffset)
+    .then(() => (state.isr.length < log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE));
   return Promise.race([reached, timedOut]).finally(() => clearTimeout(timer));
 }

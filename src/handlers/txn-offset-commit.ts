@@ -16,7 +16,10 @@ export const txnOffsetCommitHandler = defineHandler({
     const broker = ctx.broker;
     const answer = (code: (topic: string, partition: number) => number) => ({
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })),
+      })),
     });
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
     const c = broker.coordinator;
@@ -28,7 +31,12 @@ export const txnOffsetCommitHandler = defineHandler({
     // v3+ carries the member's generation: a live group checks it (Kafka's validateOffsetCommit).
     // Kafka's coordinator creates the group if needed, as for a standalone consumer's commits.
     // A KIP-848 consumer group checks the member and its epoch (and is never shadowed by a classic group).
-    const consumerCode = c.checkTxnCommitToConsumerGroup(req.groupId, req.memberId, req.generationId, req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))));
+    const consumerCode = c.checkTxnCommitToConsumerGroup(
+      req.groupId,
+      req.memberId,
+      req.generationId,
+      req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
+    );
     if (consumerCode) return answer(() => consumerCode);
     const group = consumerCode === null ? (c.group(req.groupId) ?? c.getOrCreateGroup(req.groupId)) : null;
     if (group && !group.is(GroupState.Dead) && ctx.apiVersion >= 3 && req.generationId >= 0) {
@@ -50,7 +58,13 @@ export const txnOffsetCommitHandler = defineHandler({
           tooLarge.add(`${t.name}:${p.partitionIndex}`);
           continue;
         }
-        const value = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch, metadata: p.committedMetadata ?? '', commitTimestamp: now, expireTimestamp: -1 };
+        const value = {
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestamp: now,
+          expireTimestamp: -1,
+        };
         offsets.push({ topic: t.name, partition: p.partitionIndex, value });
       }
     }

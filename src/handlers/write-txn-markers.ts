@@ -14,7 +14,10 @@ import { liveBrokerOf } from '../cluster/inter-broker.js';
 import { defineHandler } from './types.js';
 
 function allFailed(markers: readonly WritableTxnMarker[], errorCode: number): Input<WritableTxnMarkerResult>[] {
-  return markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })) }));
+  return markers.map((m) => ({
+    producerId: m.producerId,
+    topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })),
+  }));
 }
 
 export const writeTxnMarkersHandler = defineHandler({
@@ -25,7 +28,10 @@ export const writeTxnMarkersHandler = defineHandler({
   async handle(req, ctx) {
     const broker = ctx.broker;
     if (liveBrokerOf(ctx.clientId, broker.metadata.quorum) === null) {
-      ctx.log.warn({ clientId: ctx.clientId, remote: `${ctx.client.remoteAddress}:${ctx.client.remotePort}` }, 'refused WriteTxnMarkers from a connection that is not a live broker of this cluster');
+      ctx.log.warn(
+        { clientId: ctx.clientId, remote: `${ctx.client.remoteAddress}:${ctx.client.remotePort}` },
+        'refused WriteTxnMarkers from a connection that is not a live broker of this cluster',
+      );
       return { markers: allFailed(req.markers, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) };
     }
     const txn = broker.txnCoordinator;

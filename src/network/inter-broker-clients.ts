@@ -54,14 +54,26 @@ class BrokerConnection {
     const correlationId = this.nextCorrelationId++;
     const w = new Writer(256);
     w.int32(0);
-    RequestHeader.encode(w, requestHeaderVersion(request.apiKey, version), { requestApiKey: request.apiKey, requestApiVersion: version, correlationId, clientId: this.clientId });
+    RequestHeader.encode(w, requestHeaderVersion(request.apiKey, version), {
+      requestApiKey: request.apiKey,
+      requestApiVersion: version,
+      correlationId,
+      clientId: this.clientId,
+    });
     request.encode(w, version, body);
     const total = w.length;
     const chunks = w.finish();
     chunks[0]!.writeInt32BE(total - 4, 0);
     return new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error(`no answer to ${request.name} within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
-      this.pending.set(correlationId, { apiKey: request.apiKey, version, codec: response as MessageCodec<unknown>, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(correlationId, {
+        apiKey: request.apiKey,
+        version,
+        codec: response as MessageCodec<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
       this.socket.cork();
       for (const c of chunks) this.socket.write(c);
       this.socket.uncork();
@@ -148,7 +160,11 @@ export class InterBrokerClients {
 
   close(): void {
     this.closed = true;
-    for (const p of this.conns.values()) void p.then((c) => c.fail(new Error('this broker is stopping')), () => undefined);
+    for (const p of this.conns.values())
+      void p.then(
+        (c) => c.fail(new Error('this broker is stopping')),
+        () => undefined,
+      );
     this.conns.clear();
   }
 }

@@ -51,7 +51,9 @@ export class Listener {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
-          reject(new SamsaError(SamsaErrorCode.PORT_IN_USE, `port ${this.port} is in use on ${this.host || 'all interfaces'}; pass --port 0 for any free port`));
+          reject(
+            new SamsaError(SamsaErrorCode.PORT_IN_USE, `port ${this.port} is in use on ${this.host || 'all interfaces'}; pass --port 0 for any free port`),
+          );
         } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
           reject(new SamsaError(SamsaErrorCode.INVALID_CONFIG, `cannot listen on ${this.host}:${this.port} (${err.code}): check the host in 'listeners'`));
         } else reject(err);
@@ -80,7 +82,10 @@ export class Listener {
       return;
     }
     if (this.waiting.size >= this.backlog) {
-      this.log.warn({ listener: this.name, client: `${socket.remoteAddress}:${socket.remotePort}` }, `closing connection: max.connections reached and ${this.waiting.size} connections already wait (socket.listen.backlog.size)`);
+      this.log.warn(
+        { listener: this.name, client: `${socket.remoteAddress}:${socket.remotePort}` },
+        `closing connection: max.connections reached and ${this.waiting.size} connections already wait (socket.listen.backlog.size)`,
+      );
       socket.destroy();
       return;
     }
@@ -100,7 +105,10 @@ export class Listener {
     const ip = clientIp(socket.remoteAddress);
     if (!this.quotas.tryAdd(ip)) {
       // Kafka's Acceptor logs this line at info.
-      this.log.info({ listener: this.name }, `Rejected connection from ${ip}, address already has the configured maximum of ${this.quotas.limitFor(ip)} connections.`);
+      this.log.info(
+        { listener: this.name },
+        `Rejected connection from ${ip}, address already has the configured maximum of ${this.quotas.limitFor(ip)} connections.`,
+      );
       socket.destroy();
       return;
     }

@@ -79,7 +79,10 @@ export class RequestProcessor {
     this.clientIds.set(conn, header.clientId);
 
     if (!handler) {
-      return { kind: 'close', reason: `unsupported API ${apiName} (key ${apiKey}) v${apiVersion} from client ${JSON.stringify(header.clientId)}: samsa does not serve this API` };
+      return {
+        kind: 'close',
+        reason: `unsupported API ${apiName} (key ${apiKey}) v${apiVersion} from client ${JSON.stringify(header.clientId)}: samsa does not serve this API`,
+      };
     }
     const ctx: RequestContext = {
       apiKey,
@@ -93,7 +96,10 @@ export class RequestProcessor {
       release,
     };
     if (!handler.request.hasVersion(apiVersion)) {
-      return { kind: 'close', reason: `unsupported version ${apiVersion} of ${apiName} (samsa serves ${handler.minVersion}-${handler.maxVersion}) from client ${JSON.stringify(header.clientId)}` };
+      return {
+        kind: 'close',
+        reason: `unsupported version ${apiVersion} of ${apiName} (samsa serves ${handler.minVersion}-${handler.maxVersion}) from client ${JSON.stringify(header.clientId)}`,
+      };
     }
     let req;
     try {
@@ -107,7 +113,10 @@ export class RequestProcessor {
     }
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       // The codec can read it, so answer in kind: every element gets UNSUPPORTED_VERSION.
-      this.log.warn({ conn: conn.id, apiName, apiVersion, clientId: header.clientId }, `unsupported version ${apiVersion} of ${apiName}: answering UNSUPPORTED_VERSION`);
+      this.log.warn(
+        { conn: conn.id, apiName, apiVersion, clientId: header.clientId },
+        `unsupported version ${apiVersion} of ${apiName}: answering UNSUPPORTED_VERSION`,
+      );
       return this.encode(correlationId, apiKey, apiVersion, handler, handler.errorResponse(req, ErrorCode.UNSUPPORTED_VERSION, ctx));
     }
 

@@ -63,7 +63,12 @@ export class Partition {
   private syncReplicas(now: number): void {
     for (const id of this.state.replicas) {
       if (id === this.nodeId || this.followers.has(id)) continue;
-      this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: this.state.isr.includes(id) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0 });
+      this.followers.set(id, {
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: this.state.isr.includes(id) ? now : 0,
+        lastFetchLeaderLogEndOffset: -1,
+        lastFetchTimeMs: 0,
+      });
     }
     for (const id of [...this.followers.keys()]) if (!this.state.replicas.includes(id)) this.followers.delete(id);
   }

@@ -125,8 +125,20 @@ export class ReplicaFetcher {
         const version = conn.pick(FetchRequest);
         // By the names the response uses (topic ids from v13): what was asked, under which key.
         const byId = version >= 13;
-        const sent = new Map(ready.map(([k, s]) => [`${byId ? s.topicId : s.topic}:${s.partition}`, { key: k, fetchOffset: s.fetchOffset, epoch: s.currentLeaderEpoch }]));
-        const res = await this.withTimeout(conn.send(FetchRequest, FetchResponse, version, this.request(ready.map(([, s]) => s), version)));
+        const sent = new Map(
+          ready.map(([k, s]) => [`${byId ? s.topicId : s.topic}:${s.partition}`, { key: k, fetchOffset: s.fetchOffset, epoch: s.currentLeaderEpoch }]),
+        );
+        const res = await this.withTimeout(
+          conn.send(
+            FetchRequest,
+            FetchResponse,
+            version,
+            this.request(
+              ready.map(([, s]) => s),
+              version,
+            ),
+          ),
+        );
         if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `fetch from broker ${this.sourceBroker} failed`);
         for (const t of res.responses) {
           for (const pd of t.partitions) {
@@ -169,7 +181,9 @@ export class ReplicaFetcher {
   private withTimeout<T>(p: Promise<T>): Promise<T> {
     const ms = this.cfg.socketTimeoutMs + this.cfg.maxWaitMs;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from broker ${this.sourceBroker} within ${ms} ms`)), ms)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from broker ${this.sourceBroker} within ${ms} ms`)), ms)),
+    );
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
@@ -242,7 +256,10 @@ export class ReplicaFetcher {
           st.delayedUntil = Date.now() + this.cfg.backoffMs;
       }
     } catch (err) {
-      this.log.warn({ partition: log.name, leader: this.sourceBroker, err: (err as Error).message }, 'replica fetch: could not apply the response; backing off');
+      this.log.warn(
+        { partition: log.name, leader: this.sourceBroker, err: (err as Error).message },
+        'replica fetch: could not apply the response; backing off',
+      );
       st.fetchOffset = log.logEndOffset;
       st.lastFetchedEpoch = log.latestEpoch;
       st.delayedUntil = Date.now() + this.cfg.backoffMs;
@@ -255,7 +272,10 @@ export class ReplicaFetcher {
     const follower = diverging.epoch >= 0 ? log.endOffsetForEpoch(diverging.epoch) : { leaderEpoch: -1, endOffset: -1 };
     const t = offsetTruncationState(leader, follower, log.logEndOffset, log.highWatermark);
     await this.truncate(key, st, t.offset);
-    this.log.info({ partition: log.name, leader: this.sourceBroker, offset: t.offset, divergingEpoch: diverging.epoch, completed: t.completed }, 'truncated to the leader\'s log (diverging epoch)');
+    this.log.info(
+      { partition: log.name, leader: this.sourceBroker, offset: t.offset, divergingEpoch: diverging.epoch, completed: t.completed },
+      "truncated to the leader's log (diverging epoch)",
+    );
   }
 
   private async handleOutOfRange(key: string, st: PartitionFetchState, pd: PartitionData): Promise<void> {
@@ -271,7 +291,10 @@ export class ReplicaFetcher {
     // This log reaches past the leader's end (Kafka: only after an unclean election): the
     // leader's high watermark is committed there, so truncate to it and fetch on.
     if (pd.highWatermark >= 0 && pd.highWatermark < log.logEndOffset) {
-      this.log.warn({ partition: log.name, leader: this.sourceBroker, offset: pd.highWatermark, logEndOffset: log.logEndOffset }, 'fetch offset beyond the leader\'s log: truncating to its high watermark');
+      this.log.warn(
+        { partition: log.name, leader: this.sourceBroker, offset: pd.highWatermark, logEndOffset: log.logEndOffset },
+        "fetch offset beyond the leader's log: truncating to its high watermark",
+      );
       await this.truncate(key, st, pd.highWatermark);
       return;
     }
@@ -285,7 +308,10 @@ export class ReplicaFetcher {
     if (offset < log.highWatermark) {
       // Only after an unclean leader election can the leader's log end below what this replica
       // knew committed; the leader's log wins (as in Kafka).
-      this.log.warn({ partition: log.name, offset, highWatermark: log.highWatermark }, 'truncating below the high watermark: records the old ISR had are lost (unclean leader election)');
+      this.log.warn(
+        { partition: log.name, offset, highWatermark: log.highWatermark },
+        'truncating below the high watermark: records the old ISR had are lost (unclean leader election)',
+      );
       await log.truncateTo(offset, true);
     } else await log.truncateTo(offset);
     st.fetchOffset = log.logEndOffset;

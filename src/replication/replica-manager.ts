@@ -134,8 +134,10 @@ export class ReplicaManager {
   checkReplica(topic: string, partition: number, replicaId: number): ReplicaCheck {
     const p = this.leaderPartition(topic, partition);
     if (!p) return { ok: false, reason: `broker ${this.nodeId} is not the leader of ${topic}-${partition}` };
-    if (replicaId === this.nodeId || !p.state.replicas.includes(replicaId)) return { ok: false, reason: `replica id ${replicaId} holds no replica of ${topic}-${partition} (replicas ${p.state.replicas.join(',')})` };
-    if (!this.metadata.brokers().some((b) => b.nodeId === replicaId)) return { ok: false, reason: `replica id ${replicaId} is not a live broker of this cluster`, expected: true };
+    if (replicaId === this.nodeId || !p.state.replicas.includes(replicaId))
+      return { ok: false, reason: `replica id ${replicaId} holds no replica of ${topic}-${partition} (replicas ${p.state.replicas.join(',')})` };
+    if (!this.metadata.brokers().some((b) => b.nodeId === replicaId))
+      return { ok: false, reason: `replica id ${replicaId} is not a live broker of this cluster`, expected: true };
     return { ok: true, partition: p };
   }
 
@@ -218,7 +220,12 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) {
       if (!p.isLeader || p.pendingIsrChange) continue;
       const out = p.outOfSyncReplicas(now, this.lagMs);
-      if (out.length > 0) this.alterIsr(p, p.state.isr.filter((id) => !out.includes(id)), `not caught up for ${this.lagMs} ms: ${out.join(',')}`);
+      if (out.length > 0)
+        this.alterIsr(
+          p,
+          p.state.isr.filter((id) => !out.includes(id)),
+          `not caught up for ${this.lagMs} ms: ${out.join(',')}`,
+        );
     }
   }
 

@@ -25,7 +25,9 @@ export function writeCheckpoint(path: string, entries: string[]): void {
 // Returns the entry lines, or null if the file is missing or not a version-0 checkpoint.
 export function readCheckpoint(path: string): string[][] | null {
   if (!existsSync(path)) return null;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   if (lines[0] !== '0') return null;
   const count = Number(lines[1]);
   if (!Number.isInteger(count) || lines.length < 2 + count) return null;

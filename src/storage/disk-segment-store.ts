@@ -1,7 +1,21 @@
 // The disk engine: Kafka's files in the partition's directory (docs/ARCHITECTURE.md, "Formats"). Appends are queued
 // and written with one positional writev per flush of the queue (group commit); the owner hears
 // written(end) when the bytes are in the file (fdatasync'd when flush.messages / flush.ms say so).
-import { writev as fsWritev, fdatasync, fdatasyncSync, mkdirSync, openSync, closeSync, renameSync, unlinkSync, existsSync, ftruncateSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import {
+  writev as fsWritev,
+  fdatasync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  renameSync,
+  unlinkSync,
+  existsSync,
+  ftruncateSync,
+  truncateSync,
+  writeFileSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FileSegment, type Segment } from './segment.js';
 import { writePending } from './offset-index.js';

@@ -20,7 +20,16 @@ export interface FollowerBatch {
 const scanState = accel.createBatchScan(16);
 
 export function scanFollowerBatches(records: Buffer, partition: string, logEndOffset: number, maxMessageBytes: number, now: number): FollowerBatch[] {
-  const r = accel.scanBatches(records, scanState, { maxMessageBytes, verifyCrc: true, timestampType: 'LogAppendTime', beforeMaxMs: 0, afterMaxMs: 0, now, validateRecords: false, internal: true });
+  const r = accel.scanBatches(records, scanState, {
+    maxMessageBytes,
+    verifyCrc: true,
+    timestampType: 'LogAppendTime',
+    beforeMaxMs: 0,
+    afterMaxMs: 0,
+    now,
+    validateRecords: false,
+    internal: true,
+  });
   if (!r.ok) throw new KafkaError(r.errorCode, `append to ${partition} as follower: ${r.message}`);
   const out: FollowerBatch[] = [];
   let next = logEndOffset;
@@ -36,7 +45,14 @@ export function scanFollowerBatches(records: Buffer, partition: string, logEndOf
           : `append to ${partition} as follower: out of order offsets (batch ${i} starts at ${baseOffset}, after ${next - 1})`,
       );
     }
-    out.push({ position, size: scanState.size[i]!, baseOffset, lastOffset, maxTimestamp: scanState.maxTimestamp[i]!, leaderEpoch: records.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET) });
+    out.push({
+      position,
+      size: scanState.size[i]!,
+      baseOffset,
+      lastOffset,
+      maxTimestamp: scanState.maxTimestamp[i]!,
+      leaderEpoch: records.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET),
+    });
     next = lastOffset + 1;
   }
   return out;

@@ -15,7 +15,16 @@
 import { ErrorCode, KafkaError } from '../errors.js';
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, TRANSACTIONAL_MASK } from '../protocol/records/layout.js';
 import { type RecordError, type ScanOptions } from '../accel/batch-scan.js';
-import { leaderRules, mayHaveKeyErrors, needsValidation, validateBeyondScanSync, setMaxTimestamp, validateBeyondScan, validateUncompressed, type RecordsVerdict } from './leader-validation.js';
+import {
+  leaderRules,
+  mayHaveKeyErrors,
+  needsValidation,
+  validateBeyondScanSync,
+  setMaxTimestamp,
+  validateBeyondScan,
+  validateUncompressed,
+  type RecordsVerdict,
+} from './leader-validation.js';
 import { accel } from '../accel/index.js';
 import { runJob } from '../workers/pool.js';
 import type { TargetCodec } from '../compression/batch-codec.js';
@@ -77,11 +86,20 @@ type ScanOutcome = { ok: true; batch: ProducedBatch } | { ok: false; errorCode: 
 
 function scanProduced(records: Buffer, options: ScanOptions): ScanOutcome {
   const r = accel.scanBatches(records, scanState, options);
-  if (!r.ok) return { ok: false, errorCode: r.errorCode, message: r.message, recordErrors: r.recordErrors && r.recordErrors.length > 0 ? r.recordErrors : null };
+  if (!r.ok)
+    return { ok: false, errorCode: r.errorCode, message: r.message, recordErrors: r.recordErrors && r.recordErrors.length > 0 ? r.recordErrors : null };
   const s = scanState;
   return {
     ok: true,
-    batch: { size: s.size[0]!, lastOffsetDelta: s.lastOffsetDelta[0]!, attributes: s.attributes[0]!, maxTimestamp: s.maxTimestamp[0]!, producerId: s.producerId[0]!, producerEpoch: s.producerEpoch[0]!, baseSequence: s.baseSequence[0]! },
+    batch: {
+      size: s.size[0]!,
+      lastOffsetDelta: s.lastOffsetDelta[0]!,
+      attributes: s.attributes[0]!,
+      maxTimestamp: s.maxTimestamp[0]!,
+      producerId: s.producerId[0]!,
+      producerEpoch: s.producerEpoch[0]!,
+      baseSequence: s.baseSequence[0]!,
+    },
   };
 }
 
@@ -102,7 +120,10 @@ export function appendAsLeader(log: PartitionLog, records: Buffer | null, ctx: L
   }
   const cfg = log.config;
   if (ctx.requiredAcks === -1 && cfg.minInsyncReplicas > ctx.inSyncReplicas) {
-    return failed(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${ctx.inSyncReplicas} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${log.name}`);
+    return failed(
+      ErrorCode.NOT_ENOUGH_REPLICAS,
+      `The size of the current ISR ${ctx.inSyncReplicas} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${log.name}`,
+    );
   }
   const now = ctx.now;
   const options: ScanOptions = {
@@ -136,7 +157,14 @@ export function appendAsLeader(log: PartitionLog, records: Buffer | null, ctx: L
   return afterValidation(log, records, ctx, options, scan, verdict);
 }
 
-function afterValidation(log: PartitionLog, records: Buffer, ctx: LeaderAppendContext, options: ScanOptions, scan: ScanOutcome, verdict: RecordsVerdict | null): LeaderAppendResult | Promise<LeaderAppendResult> {
+function afterValidation(
+  log: PartitionLog,
+  records: Buffer,
+  ctx: LeaderAppendContext,
+  options: ScanOptions,
+  scan: ScanOutcome,
+  verdict: RecordsVerdict | null,
+): LeaderAppendResult | Promise<LeaderAppendResult> {
   if (verdict !== null && !verdict.ok) return failed(verdict.errorCode, verdict.message, verdict.recordErrors.length > 0 ? verdict.recordErrors : null);
   if (!scan.ok) {
     // KIP-467: name the rejected records; the partition message is Kafka's summary.
@@ -150,7 +178,11 @@ function afterValidation(log: PartitionLog, records: Buffer, ctx: LeaderAppendCo
   // whose inner offsets are not 0..n-1 is rebuilt in its own codec, as Kafka rebuilds it (old
   // clients wrote them wrong).
   const target: TargetCodec | null =
-    cfg.compressionCodec !== null && cfg.compressionCodec !== sourceCodec ? cfg.compressionCodec : verdict !== null && !verdict.consecutive && sourceCodec !== 0 ? (sourceCodec as TargetCodec) : null;
+    cfg.compressionCodec !== null && cfg.compressionCodec !== sourceCodec
+      ? cfg.compressionCodec
+      : verdict !== null && !verdict.consecutive && sourceCodec !== 0
+        ? (sourceCodec as TargetCodec)
+        : null;
   if (target !== null) {
     return runJob('recompressBatch', { buf: records, position: 0, codec: target, level: cfg.compressionLevel }).then((rebuilt) => {
       // The rebuilt batch is new bytes: scan it for its header fields and size.
@@ -184,23 +216,60 @@ function append(log: PartitionLog, records: Buffer, batch: ProducedBatch, ctx: L
       const check = log.producers.check(producerId, batch.producerEpoch, firstSeq, lastSeq);
       if (check.kind === 'duplicate') {
         log.logger.debug({ partition: log.name, producerId, firstSeq, offset: check.firstOffset }, 'duplicate batch: answered with its original offset');
-        return { errorCode: ErrorCode.NONE, errorMessage: null, recordErrors: null, baseOffset: check.firstOffset, lastOffset: check.lastOffset, logStartOffset: log.logStartOffset, logAppendTimeMs: -1, duplicate: true };
+        return {
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          recordErrors: null,
+          baseOffset: check.firstOffset,
+          lastOffset: check.lastOffset,
+          logStartOffset: log.logStartOffset,
+          logAppendTimeMs: -1,
+          duplicate: true,
+        };
       }
       // Transactions: a transactional batch must belong to the producer's ongoing transaction on
       // this partition (KIP-890 part 1 verification); a plain batch from a producer with a
       // transaction open here is INVALID_TXN_STATE (ProducerAppendInfo).
       const txnCode = transactional
         ? ctx.txnVerifier.verifyProduce(producerId, batch.producerEpoch, log.topic, log.partition)
-        : log.producers.ongoingTxnFirstOffset(producerId) >= 0 ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+        : log.producers.ongoingTxnFirstOffset(producerId) >= 0
+          ? ErrorCode.INVALID_TXN_STATE
+          : ErrorCode.NONE;
       if (txnCode !== ErrorCode.NONE) {
-        return failed(txnCode, txnCode === ErrorCode.INVALID_TXN_STATE ? `The producer ${producerId} attempted a write to ${log.name} that is not part of its ongoing transaction` : null);
+        return failed(
+          txnCode,
+          txnCode === ErrorCode.INVALID_TXN_STATE
+            ? `The producer ${producerId} attempted a write to ${log.name} that is not part of its ongoing transaction`
+            : null,
+        );
       }
     }
     if (logAppendTime) accel.setLogAppendTime(records, 0, now);
     const maxTimestamp = logAppendTime ? now : batch.maxTimestamp;
-    const info = log.append(records, [{ position: 0, size: batch.size, lastOffsetDelta: batch.lastOffsetDelta, maxTimestamp }], ctx.leaderEpoch, now, stampBatch);
-    if (producerId >= 0) log.producers.update(producerId, batch.producerEpoch, { firstSeq, lastSeq, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: maxTimestamp }, transactional);
-    return { errorCode: ErrorCode.NONE, errorMessage: null, recordErrors: null, baseOffset: info.baseOffset, lastOffset: info.lastOffset, logStartOffset: info.logStartOffset, logAppendTimeMs: logAppendTime ? now : -1, duplicate: false };
+    const info = log.append(
+      records,
+      [{ position: 0, size: batch.size, lastOffsetDelta: batch.lastOffsetDelta, maxTimestamp }],
+      ctx.leaderEpoch,
+      now,
+      stampBatch,
+    );
+    if (producerId >= 0)
+      log.producers.update(
+        producerId,
+        batch.producerEpoch,
+        { firstSeq, lastSeq, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: maxTimestamp },
+        transactional,
+      );
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      recordErrors: null,
+      baseOffset: info.baseOffset,
+      lastOffset: info.lastOffset,
+      logStartOffset: info.logStartOffset,
+      logAppendTimeMs: logAppendTime ? now : -1,
+      duplicate: false,
+    };
   } catch (err) {
     return fromError(err);
   }

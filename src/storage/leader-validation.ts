@@ -8,7 +8,17 @@
 //   producer wrote there: LogValidator's setMaxTimestamp. A header of Long.MAX or far in the
 //   future was once stored as sent, which stopped time retention and, through the time index,
 //   start-up (issue 11).
-import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, BASE_TIMESTAMP_OFFSET } from '../protocol/records/layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  COMPRESSION_MASK,
+  CRC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LOG_OVERHEAD,
+  BASE_TIMESTAMP_OFFSET,
+} from '../protocol/records/layout.js';
 import { validateRecords, type RecordRules, type RecordsVerdict } from '../protocol/records/validate.js';
 import { runValidation, runsInline } from '../workers/pool.js';
 import { hasSyncCodec } from '../compression/codecs.js';
@@ -72,7 +82,12 @@ export function validateBeyondScan(records: Buffer, position: number, rules: Rec
 /** The records of an uncompressed batch against `rules`, on this thread. */
 export function validateUncompressed(records: Buffer, position: number, rules: RecordRules): RecordsVerdict {
   const end = position + records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-  return validateRecords(records.subarray(position + RECORDS_OFFSET, end), records.readInt32BE(position + RECORD_COUNT_OFFSET), readInt64(records, position + BASE_TIMESTAMP_OFFSET), rules);
+  return validateRecords(
+    records.subarray(position + RECORDS_OFFSET, end),
+    records.readInt32BE(position + RECORD_COUNT_OFFSET),
+    readInt64(records, position + BASE_TIMESTAMP_OFFSET),
+    rules,
+  );
 }
 
 /**

@@ -209,7 +209,9 @@ export class LogManager implements PartitionLifecycle {
     // Directories of topics deleted before a crash or a stop (Kafka's LogManager.loadLogs also
     // deletes what carries the delete suffix): removed in the background.
     for (const d of this.dirs) {
-      const doomed = readdirSync(d).filter((n) => n.endsWith(DELETE_SUFFIX)).map((n) => join(d, n));
+      const doomed = readdirSync(d)
+        .filter((n) => n.endsWith(DELETE_SUFFIX))
+        .map((n) => join(d, n));
       if (doomed.length > 0) void this.removeDoomed(doomed);
     }
     const started = Date.now();
@@ -400,7 +402,8 @@ export class LogManager implements PartitionLifecycle {
           await rename(dir, to);
           doomed.push(to);
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ dir, err: (err as Error).message }, 'could not remove a deleted partition directory');
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+            this.log.warn({ dir, err: (err as Error).message }, 'could not remove a deleted partition directory');
         }
       }),
     );
@@ -413,7 +416,9 @@ export class LogManager implements PartitionLifecycle {
 
   private async removeDoomed(dirs: readonly string[]): Promise<void> {
     await forEachLimited(dirs, DELETE_CONCURRENCY, (dir) =>
-      rm(dir, { recursive: true, force: true }).catch((err: Error) => this.log.warn({ dir, err: err.message }, 'could not remove a deleted partition directory')),
+      rm(dir, { recursive: true, force: true }).catch((err: Error) =>
+        this.log.warn({ dir, err: err.message }, 'could not remove a deleted partition directory'),
+      ),
     );
   }
 
@@ -457,7 +462,9 @@ export class LogManager implements PartitionLifecycle {
           totalBytes: -1,
           usableBytes: -1,
           error: null,
-          partitions: topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: sizeOf(t.name, p.partition), offsetLag: 0 }))),
+          partitions: topics.flatMap((t) =>
+            t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: sizeOf(t.name, p.partition), offsetLag: 0 })),
+          ),
         },
       ];
     }

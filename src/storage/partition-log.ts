@@ -163,7 +163,13 @@ export class PartitionLog implements SegmentStoreOwner {
   // Appends already validated batches that lie back to back in `records` (a view into the
   // request frame). Stamps offsets and the leader epoch in place. Returns the assigned offsets;
   // `waitDurable(lastOffset)` resolves when they are written.
-  append(records: Buffer, batches: readonly AppendBatch[], leaderEpoch: number, now: number, stamp: (buf: Buffer, pos: number, baseOffset: number, epoch: number) => void): AppendInfo {
+  append(
+    records: Buffer,
+    batches: readonly AppendBatch[],
+    leaderEpoch: number,
+    now: number,
+    stamp: (buf: Buffer, pos: number, baseOffset: number, epoch: number) => void,
+  ): AppendInfo {
     if (this.failed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.name} is offline: ${this.failed.message}`);
     this.followerHighWatermark = null;
     const first = batches[0]!;
@@ -172,7 +178,10 @@ export class PartitionLog implements SegmentStoreOwner {
     let total = 0;
     for (const b of batches) {
       if (!(b.size >= MIN_BATCH_SIZE && b.position >= 0 && b.position + b.size <= records.length && b.position === first.position + total)) {
-        throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `append to ${this.name}: batch of ${b.size} bytes at ${b.position} is not inside the ${records.length} bytes given`);
+        throw new KafkaError(
+          ErrorCode.CORRUPT_MESSAGE,
+          `append to ${this.name}: batch of ${b.size} bytes at ${b.position} is not inside the ${records.length} bytes given`,
+        );
       }
       total += b.size;
     }
@@ -292,7 +301,10 @@ export class PartitionLog implements SegmentStoreOwner {
   }
 
   private belowHighWatermark(offset: number): KafkaError {
-    return new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot truncate ${this.name} to ${offset}: below its high watermark ${this.highWatermark}, whose records were acknowledged`);
+    return new KafkaError(
+      ErrorCode.OFFSET_OUT_OF_RANGE,
+      `Cannot truncate ${this.name} to ${offset}: below its high watermark ${this.highWatermark}, whose records were acknowledged`,
+    );
   }
 
   // Resolves when every queued write has reached the file (a truncation waits for this before it
@@ -542,7 +554,10 @@ export class PartitionLog implements SegmentStoreOwner {
   deleteRecordsBefore(offset: number, now: number): number {
     const target = offset === -1 ? this.highWatermark : offset;
     if (target < 0 || target > this.highWatermark) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot increment the log start offset to ${target} of partition ${this.name} since it is larger than the high watermark ${this.highWatermark}`);
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `Cannot increment the log start offset to ${target} of partition ${this.name} since it is larger than the high watermark ${this.highWatermark}`,
+      );
     }
     if (target > this.logStartOffset) {
       this.logStartOffset = target;
@@ -668,7 +683,8 @@ export class PartitionLog implements SegmentStoreOwner {
   endOffsetForEpoch(epoch: number, currentLeaderEpoch = -1): { leaderEpoch: number; endOffset: number } {
     let epochs = this.epochs;
     const latest = epochs[epochs.length - 1];
-    if (currentLeaderEpoch >= 0 && (!latest || latest.epoch < currentLeaderEpoch)) epochs = [...epochs, { epoch: currentLeaderEpoch, startOffset: this.logEndOffset }];
+    if (currentLeaderEpoch >= 0 && (!latest || latest.epoch < currentLeaderEpoch))
+      epochs = [...epochs, { epoch: currentLeaderEpoch, startOffset: this.logEndOffset }];
     const last = epochs[epochs.length - 1];
     if (!last || epoch === -1 || epoch > last.epoch) return { leaderEpoch: -1, endOffset: -1 };
     if (epoch === last.epoch) return { leaderEpoch: epoch, endOffset: this.logEndOffset };

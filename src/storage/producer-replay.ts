@@ -7,7 +7,17 @@ import { readInt64 } from '../protocol/records/int64.js';
 import { lastSequenceOf } from './producer-state.js';
 import { applyMarker } from './txn-state.js';
 import { controlTypeOf } from '../protocol/records/control.js';
-import { ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BASE_SEQUENCE_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, TRANSACTIONAL_MASK } from '../protocol/records/layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_OFFSET_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  CONTROL_MASK,
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  TRANSACTIONAL_MASK,
+} from '../protocol/records/layout.js';
 
 // The newest snapshot at or below the log end (the disk engine keeps them), then the batches after it (all of them
 // from the log start when there is no usable snapshot). A clean shutdown leaves a snapshot at the
@@ -35,7 +45,16 @@ export function replayBatch(plog: PartitionLog, b: Buffer, position = 0): void {
   if ((attributes & CONTROL_MASK) !== 0) {
     // A transaction marker ends the producer's transaction here (txn-state.ts).
     const type = controlTypeOf(position === 0 ? b : b.subarray(position));
-    if (type === 0 || type === 1) applyMarker(plog, producerId, b.readInt16BE(position + PRODUCER_EPOCH_OFFSET), type === 1, -1, firstOffset, readInt64(b, position + MAX_TIMESTAMP_OFFSET));
+    if (type === 0 || type === 1)
+      applyMarker(
+        plog,
+        producerId,
+        b.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
+        type === 1,
+        -1,
+        firstOffset,
+        readInt64(b, position + MAX_TIMESTAMP_OFFSET),
+      );
     return;
   }
   const delta = b.readInt32BE(position + LAST_OFFSET_DELTA_OFFSET);
@@ -43,7 +62,13 @@ export function replayBatch(plog: PartitionLog, b: Buffer, position = 0): void {
   plog.producers.update(
     producerId,
     b.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
-    { firstSeq, lastSeq: lastSequenceOf(firstSeq, delta), firstOffset, lastOffset: firstOffset + delta, timestamp: readInt64(b, position + MAX_TIMESTAMP_OFFSET) },
+    {
+      firstSeq,
+      lastSeq: lastSequenceOf(firstSeq, delta),
+      firstOffset,
+      lastOffset: firstOffset + delta,
+      timestamp: readInt64(b, position + MAX_TIMESTAMP_OFFSET),
+    },
     (attributes & TRANSACTIONAL_MASK) !== 0,
   );
 }

@@ -186,7 +186,15 @@ export class ProducerStateManager {
       this.producers.set(producerId, {
         producerId,
         epoch: buf.readInt16BE(p + 8),
-        batches: [{ firstSeq: lastSeq - delta < 0 ? lastSeq - delta + INT32_MAX + 1 : lastSeq - delta, lastSeq, firstOffset: lastOffset - delta, lastOffset, timestamp }],
+        batches: [
+          {
+            firstSeq: lastSeq - delta < 0 ? lastSeq - delta + INT32_MAX + 1 : lastSeq - delta,
+            lastSeq,
+            firstOffset: lastOffset - delta,
+            lastOffset,
+            timestamp,
+          },
+        ],
         lastTimestamp: timestamp,
         coordinatorEpoch: buf.readInt32BE(p + 34),
         currentTxnFirstOffset: Number(buf.readBigInt64BE(p + 38)),

@@ -231,7 +231,6 @@ export abstract class Segment {
     }
     return { buffers: out, bytes, nextOffset };
   }
-
 }
 
 /** The memory engine's segment: every batch kept in the cache, none in a file. */
@@ -285,7 +284,7 @@ export class FileSegment extends Segment {
     const header = Buffer.allocUnsafe(MIN_BATCH_SIZE);
     const fd = openSync(this.logPath, 'r');
     try {
-      for (let position = 0; position + MIN_BATCH_SIZE <= this.writtenSize; ) {
+      for (let position = 0; position + MIN_BATCH_SIZE <= this.writtenSize;) {
         readSync(fd, header, 0, MIN_BATCH_SIZE, position);
         const h = readBatchHeaderFields(header, 0);
         if (h.lastOffset >= offset) return { position, baseOffset: h.baseOffset, lastKeptOffset: lastKept };

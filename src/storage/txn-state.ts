@@ -7,7 +7,15 @@ import type { PartitionLog } from './partition-log.js';
 // Applies a marker that is in the log at `markerOffset` to the producer state and the aborted
 // transaction index (used by appends and by the replay at start-up). A new aborted entry is
 // also appended to the .txnindex file of the segment holding the marker (unless already there).
-export function applyMarker(log: PartitionLog, producerId: number, epoch: number, commit: boolean, coordinatorEpoch: number, markerOffset: number, timestamp: number): void {
+export function applyMarker(
+  log: PartitionLog,
+  producerId: number,
+  epoch: number,
+  commit: boolean,
+  coordinatorEpoch: number,
+  markerOffset: number,
+  timestamp: number,
+): void {
   const first = log.producers.completeTxn(producerId, epoch, coordinatorEpoch, timestamp);
   if (commit || first < 0 || log.abortedTxns.has(markerOffset)) return;
   const unstable = log.producers.firstUnstableOffset();

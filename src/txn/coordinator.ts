@@ -72,11 +72,15 @@ export class TransactionCoordinator {
     this.stateLog = new TxnStateLog(services);
     this.pendingOffsets = new PendingTxnOffsets(services, services.groups);
     const md = services.metadata;
-    this.partitions = md.quorum ? new StatePartitions(md, TRANSACTION_STATE_TOPIC, { load: (p) => this.loadPartition(p), unload: (p) => this.unloadPartition(p) }, services.log) : null;
+    this.partitions = md.quorum
+      ? new StatePartitions(md, TRANSACTION_STATE_TOPIC, { load: (p) => this.loadPartition(p), unload: (p) => this.unloadPartition(p) }, services.log)
+      : null;
     const send = md.quorum ? services.interBroker : undefined;
     // WriteTxnMarkers v1: the first version Kafka 4 serves.
     this.markers = send ? new MarkerChannel(md, services.log, (to, body) => send(to, WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, body)) : null;
-    this.remoteVerification = send ? new RemoteVerification(md, services.logManager, services.log, send, (id) => this.stateLog.leaderOf(this.stateLog.partitionFor(id))) : null;
+    this.remoteVerification = send
+      ? new RemoteVerification(md, services.logManager, services.log, send, (id) => this.stateLog.leaderOf(this.stateLog.partitionFor(id)))
+      : null;
     if (this.partitions) {
       const partitions = this.partitions;
       this.stateLog.leaderGuard = (p) => partitions.leads(p);
@@ -106,7 +110,17 @@ export class TransactionCoordinator {
     const loaded = await this.stateLog.load(partition);
     const fresh: TxnMetadata[] = [];
     for (const [id, v] of loaded) {
-      const m: TxnMetadata = { transactionalId: id, producerId: v.producerId, producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Map(), lastUpdateMs: v.lastUpdateMs, startMs: v.startMs, busy: false };
+      const m: TxnMetadata = {
+        transactionalId: id,
+        producerId: v.producerId,
+        producerEpoch: v.producerEpoch,
+        timeoutMs: v.timeoutMs,
+        state: v.state,
+        partitions: new Map(),
+        lastUpdateMs: v.lastUpdateMs,
+        startMs: v.startMs,
+        busy: false,
+      };
       for (const p of v.partitions) m.partitions.set(key(p.topic, p.partition), p);
       this.put(m);
       fresh.push(m);
@@ -114,7 +128,9 @@ export class TransactionCoordinator {
     for (const m of fresh) {
       if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
         m.busy = true;
-        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) => this.services.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete a loaded transaction'));
+        void this.completeMarkers(m, m.state === TxnState.PrepareCommit).catch((err: unknown) =>
+          this.services.log.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not complete a loaded transaction'),
+        );
       }
     }
     if (loaded.size > 0) this.services.log.info({ transactions: loaded.size, ...(partition !== undefined ? { partition } : {}) }, 'loaded transaction state');
@@ -147,7 +163,8 @@ export class TransactionCoordinator {
       this.stateLog.ensure();
       return ErrorCode.NONE;
     } catch (err) {
-      if (!(err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE)) this.services.log.error({ err: (err as Error).message }, 'cannot create the transaction state topic');
+      if (!(err instanceof KafkaError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE))
+        this.services.log.error({ err: (err as Error).message }, 'cannot create the transaction state topic');
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
   }
@@ -175,7 +192,16 @@ export class TransactionCoordinator {
   }
 
   private value(m: TxnMetadata, state: TxnStateId, overrides: Partial<TxnLogValue> = {}): TxnLogValue {
-    return { producerId: m.producerId, producerEpoch: m.producerEpoch, timeoutMs: m.timeoutMs, state, partitions: [...m.partitions.values()], lastUpdateMs: Date.now(), startMs: m.startMs, ...overrides };
+    return {
+      producerId: m.producerId,
+      producerEpoch: m.producerEpoch,
+      timeoutMs: m.timeoutMs,
+      state,
+      partitions: [...m.partitions.values()],
+      lastUpdateMs: Date.now(),
+      startMs: m.startMs,
+      ...overrides,
+    };
   }
 
   // Writes the new state durably, then applies it to `m`.
@@ -219,13 +245,24 @@ export class TransactionCoordinator {
       m ??= this.txns.get(transactionalId);
       if (!m) {
         const id = newId;
-        m = { transactionalId, producerId: id, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: new Map(), lastUpdateMs: now, startMs: -1, busy: false };
+        m = {
+          transactionalId,
+          producerId: id,
+          producerEpoch: -1,
+          timeoutMs,
+          state: TxnState.Empty,
+          partitions: new Map(),
+          lastUpdateMs: now,
+          startMs: -1,
+          busy: false,
+        };
         const fresh = m;
         this.put(fresh);
         await this.exclusive(fresh, () => this.transition(fresh, this.value(fresh, TxnState.Empty, { producerEpoch: 0, lastUpdateMs: now })));
         return { errorCode: ErrorCode.NONE, producerId: fresh.producerId, producerEpoch: fresh.producerEpoch };
       }
-      if (m.busy || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      if (m.busy || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence)
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       // KIP-360: a producer that names its current id and epoch must be the current one.
       if (producerId >= 0 && producerId !== m.producerId) return fail(ErrorCode.PRODUCER_FENCED);
       if (producerId >= 0 && producerEpoch >= 0 && producerEpoch !== m.producerEpoch) return fail(ErrorCode.PRODUCER_FENCED);
@@ -239,7 +276,10 @@ export class TransactionCoordinator {
           await this.transition(txn, this.value(txn, TxnState.CompleteAbort, { partitions: [] }));
         }
         const next = await this.bumped(txn);
-        await this.transition(txn, this.value(txn, TxnState.Empty, { producerId: next.producerId, producerEpoch: next.producerEpoch, timeoutMs, partitions: [], startMs: -1 }));
+        await this.transition(
+          txn,
+          this.value(txn, TxnState.Empty, { producerId: next.producerId, producerEpoch: next.producerEpoch, timeoutMs, partitions: [], startMs: -1 }),
+        );
         return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
       });
     } catch (err) {
@@ -262,8 +302,10 @@ export class TransactionCoordinator {
     const notHere = this.coordinatorError(transactionalId);
     if (notHere) throw new KafkaError(notHere, `this broker does not coordinate transactional id ${transactionalId}`);
     const m = this.txns.get(transactionalId);
-    if (!m || m.producerId !== producerId) throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
-    if (m.producerEpoch !== producerEpoch) throw new KafkaError(ErrorCode.PRODUCER_FENCED, `producer epoch ${producerEpoch} is not the current epoch ${m.producerEpoch} of ${transactionalId}`);
+    if (!m || m.producerId !== producerId)
+      throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    if (m.producerEpoch !== producerEpoch)
+      throw new KafkaError(ErrorCode.PRODUCER_FENCED, `producer epoch ${producerEpoch} is not the current epoch ${m.producerEpoch} of ${transactionalId}`);
     if (m.busy || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
       throw new KafkaError(ErrorCode.CONCURRENT_TRANSACTIONS, `transaction ${transactionalId} is completing`);
     }
@@ -272,7 +314,12 @@ export class TransactionCoordinator {
 
   // AddPartitionsToTxn (and AddOffsetsToTxn's offsets partition). Partitions must exist (the
   // handler checks). Returns an error code for all of them.
-  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: Array<{ topic: string; partition: number }>): Promise<number> {
+  async addPartitions(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    partitions: Array<{ topic: string; partition: number }>,
+  ): Promise<number> {
     try {
       const m = this.validate(transactionalId, producerId, producerEpoch);
       if (m.state === TxnState.Ongoing && partitions.every((p) => m.partitions.has(key(p.topic, p.partition)))) return ErrorCode.NONE;
@@ -297,7 +344,9 @@ export class TransactionCoordinator {
     if (!m || m.producerId !== producerId) all = ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     else if (m.producerEpoch !== producerEpoch) all = ErrorCode.PRODUCER_FENCED;
     if (all !== ErrorCode.NONE) return partitions.map(() => all);
-    return partitions.map((p) => (m!.state === TxnState.Ongoing && m!.partitions.has(key(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+    return partitions.map((p) =>
+      m!.state === TxnState.Ongoing && m!.partitions.has(key(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
+    );
   }
 
   // Produce of a transactional batch: the partition must be in the producer's ongoing
@@ -314,7 +363,9 @@ export class TransactionCoordinator {
     if (!m && this.remoteVerification) {
       const answer = this.remoteVerification.take(producerId, producerEpoch, topic, partition);
       if (answer !== null) return answer;
-      return (this.services.logManager.get(topic, partition)?.producers.ongoingTxnFirstOffset(producerId) ?? -1) >= 0 ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+      return (this.services.logManager.get(topic, partition)?.producers.ongoingTxnFirstOffset(producerId) ?? -1) >= 0
+        ? ErrorCode.NONE
+        : ErrorCode.INVALID_TXN_STATE;
     }
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_TXN_STATE;
     if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -413,16 +464,26 @@ export class TransactionCoordinator {
    * path, and the WriteTxnMarkers handler's). A deleted partition is skipped (Kafka drops its
    * markers too); NOT_LEADER_OR_FOLLOWER when another broker leads it.
    */
-  writeMarkerLocally(topic: string, partition: number, marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number }): Promise<void> {
+  writeMarkerLocally(
+    topic: string,
+    partition: number,
+    marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number },
+  ): Promise<void> {
     const log = this.services.logManager.get(topic, partition);
     const state = this.services.metadata.topic(topic)?.partitions[partition];
     if (!state || (!log && !this.partitions)) return Promise.resolve();
-    if (!log || state.leader !== this.services.metadata.nodeId) return Promise.reject(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${topic}-${partition}`));
+    if (!log || state.leader !== this.services.metadata.nodeId)
+      return Promise.reject(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${topic}-${partition}`));
     // A marker from a coordinator older than the last one seen for this producer here comes from
     // a coordinator that has since moved (Kafka's ProducerAppendInfo.checkCoordinatorEpoch).
     const seen = log.producers.producers.get(marker.producerId)?.coordinatorEpoch ?? -1;
     if (marker.coordinatorEpoch < seen) {
-      return Promise.reject(new KafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `coordinator epoch ${marker.coordinatorEpoch} of producer ${marker.producerId} is older than ${seen} on ${topic}-${partition}`));
+      return Promise.reject(
+        new KafkaError(
+          ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+          `coordinator epoch ${marker.coordinatorEpoch} of producer ${marker.producerId} is older than ${seen} on ${topic}-${partition}`,
+        ),
+      );
     }
     const info = appendMarker(log, state.leaderEpoch, marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch);
     if (topic === OFFSETS_TOPIC) this.pendingOffsets.complete(marker.producerId, partition, marker.commit);
@@ -443,7 +504,9 @@ export class TransactionCoordinator {
         await this.transition(m, this.value(m, TxnState.PrepareAbort, { producerId: next.producerId, producerEpoch: next.producerEpoch }));
         await this.writeMarkers(m, false);
         await this.transition(m, this.value(m, TxnState.CompleteAbort, { partitions: [] }));
-      }).catch((err: unknown) => this.services.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'));
+      }).catch((err: unknown) =>
+        this.services.log.warn({ transactionalId: m.transactionalId, err: (err as Error).message }, 'could not abort timed out transaction'),
+      );
     }
   }
 

@@ -47,10 +47,16 @@ export class MarkerChannel {
    * Writes `marker` to every partition; resolves once all are written. Rejects with
    * NOT_COORDINATOR when `stillCoordinator` turns false (or the broker stops) first.
    */
-  async write(marker: Marker, partitions: readonly MarkerPartition[], stillCoordinator: () => boolean, writeLocal: (p: MarkerPartition) => Promise<void>): Promise<void> {
+  async write(
+    marker: Marker,
+    partitions: readonly MarkerPartition[],
+    stillCoordinator: () => boolean,
+    writeLocal: (p: MarkerPartition) => Promise<void>,
+  ): Promise<void> {
     let pending = [...partitions];
     for (let round = 0; pending.length > 0; round++) {
-      if (this.closed || !stillCoordinator()) throw new KafkaError(ErrorCode.NOT_COORDINATOR, 'the transaction coordinator moved while its markers were being written');
+      if (this.closed || !stillCoordinator())
+        throw new KafkaError(ErrorCode.NOT_COORDINATOR, 'the transaction coordinator moved while its markers were being written');
       if (round > 0) await this.backoff();
       const byLeader = new Map<number, MarkerPartition[]>();
       const retry: MarkerPartition[] = [];
@@ -60,10 +66,12 @@ export class MarkerChannel {
         if (!state) continue; // deleted topic: Kafka drops its markers too
         if (state.leader < 0) retry.push(p);
         else if (state.leader === this.metadata.nodeId) {
-          local.push(writeLocal(p).catch((err: unknown) => {
-            this.log.debug({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'transaction marker not written here; retrying');
-            retry.push(p);
-          }));
+          local.push(
+            writeLocal(p).catch((err: unknown) => {
+              this.log.debug({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'transaction marker not written here; retrying');
+              retry.push(p);
+            }),
+          );
         } else {
           let l = byLeader.get(state.leader);
           if (!l) byLeader.set(state.leader, (l = []));
@@ -72,7 +80,11 @@ export class MarkerChannel {
       }
       const remote = [...byLeader].map(([nodeId, ps]) => this.sendTo(nodeId, marker, ps).then((failed) => retry.push(...failed)));
       await Promise.all([...local, ...remote]);
-      if (retry.length > 0 && round % 50 === 49) this.log.warn({ producerId: marker.producerId, partitions: retry.map((p) => `${p.topic}-${p.partition}`) }, 'transaction markers still not written; retrying');
+      if (retry.length > 0 && round % 50 === 49)
+        this.log.warn(
+          { producerId: marker.producerId, partitions: retry.map((p) => `${p.topic}-${p.partition}`) },
+          'transaction markers still not written; retrying',
+        );
       pending = retry;
     }
   }
@@ -88,7 +100,15 @@ export class MarkerChannel {
     let res: WriteTxnMarkersResponse;
     try {
       res = await this.send(nodeId, {
-        markers: [{ producerId: marker.producerId, producerEpoch: marker.producerEpoch, transactionResult: marker.commit, coordinatorEpoch: marker.coordinatorEpoch, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+        markers: [
+          {
+            producerId: marker.producerId,
+            producerEpoch: marker.producerEpoch,
+            transactionResult: marker.commit,
+            coordinatorEpoch: marker.coordinatorEpoch,
+            topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+          },
+        ],
       });
     } catch (err) {
       this.log.debug({ nodeId, err: (err as Error).message }, 'WriteTxnMarkers failed; retrying');

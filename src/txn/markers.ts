@@ -26,7 +26,14 @@ export function markerValue(coordinatorEpoch: number): Buffer {
 // Appends a COMMIT or ABORT marker for `producerId` to a partition log (internal append: no
 // client validation) and updates the partition's transaction state. Resolve durability with
 // `log.waitDurable(info.lastOffset)`.
-export function appendMarker(log: PartitionLog, leaderEpoch: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): AppendInfo {
+export function appendMarker(
+  log: PartitionLog,
+  leaderEpoch: number,
+  producerId: number,
+  producerEpoch: number,
+  commit: boolean,
+  coordinatorEpoch: number,
+): AppendInfo {
   const now = Date.now();
   const batch = buildBatch([{ key: markerKey(commit), value: markerValue(coordinatorEpoch), timestamp: now }], {
     producerId,

@@ -16,7 +16,13 @@ import { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-
 import { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
 
 /** Sends one request to another broker of the cluster (the broker's inter-broker connections). */
-export type InterBrokerSend = <Req, Res>(nodeId: number, request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Input<Req>) => Promise<Res>;
+export type InterBrokerSend = <Req, Res>(
+  nodeId: number,
+  request: MessageCodec<Req>,
+  response: MessageCodec<Res>,
+  version: number,
+  body: Input<Req>,
+) => Promise<Res>;
 
 /** The parts of a Produce request this needs. */
 export interface ProduceToVerify {
@@ -24,7 +30,12 @@ export interface ProduceToVerify {
   topicData: ReadonlyArray<{ name: string; topicId: string; partitionData: ReadonlyArray<{ index: number; records: unknown }> }>;
 }
 
-const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS]);
+const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+]);
 
 // Answers are used by the appends of the same Produce request, right after the round trip.
 const STALE_MS = 5_000;
@@ -69,18 +80,29 @@ export class RemoteVerification {
     if (!producer || topics.size === 0) return null;
     const p = producer;
     const record = (code: (topic: string, partition: number) => number) => {
-      for (const [topic, partitions] of topics) for (const partition of partitions) this.verified.set(vkey(p.producerId, topic, partition), { producerEpoch: p.producerEpoch, code: code(topic, partition), at: Date.now() });
+      for (const [topic, partitions] of topics)
+        for (const partition of partitions)
+          this.verified.set(vkey(p.producerId, topic, partition), { producerEpoch: p.producerEpoch, code: code(topic, partition), at: Date.now() });
     };
     if (coordinator < 0) {
       record(() => ErrorCode.NOT_ENOUGH_REPLICAS);
       return null;
     }
     return this.send(coordinator, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 4, {
-      transactions: [{ transactionalId, producerId: p.producerId, producerEpoch: p.producerEpoch, verifyOnly: true, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) }],
+      transactions: [
+        {
+          transactionalId,
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          verifyOnly: true,
+          topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+        },
+      ],
     }).then(
       (res) => {
         const codes = new Map<string, number>();
-        for (const t of res.resultsByTransaction) for (const tr of t.topicResults) for (const r of tr.resultsByPartition) codes.set(`${tr.name}\u0000${r.partitionIndex}`, r.partitionErrorCode);
+        for (const t of res.resultsByTransaction)
+          for (const tr of t.topicResults) for (const r of tr.resultsByPartition) codes.set(`${tr.name}\u0000${r.partitionIndex}`, r.partitionErrorCode);
         record((topic, partition) => {
           const code = res.errorCode || (codes.get(`${topic}\u0000${partition}`) ?? ErrorCode.UNKNOWN_SERVER_ERROR);
           return COORDINATOR_ERRORS.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;

@@ -197,7 +197,8 @@ export class TxnStateLog extends InternalTopic<StateTopicServices> {
               return;
             }
             const v = decodeTxnValue(Buffer.from(value));
-            if (v === null) this.services.log.warn({ transactionalId: id, partition: p.partition, offset: recordOffset }, 'skipping unreadable __transaction_state record');
+            if (v === null)
+              this.services.log.warn({ transactionalId: id, partition: p.partition, offset: recordOffset }, 'skipping unreadable __transaction_state record');
             else out.set(id, v);
           });
         }

@@ -99,7 +99,12 @@ export class PendingTxnOffsets {
   }
 
   // Writes the offsets as one transactional batch of the producer and holds them pending.
-  async commit(producerId: number, producerEpoch: number, groupId: string, offsets: Array<{ topic: string; partition: number; value: OffsetAndMetadata }>): Promise<void> {
+  async commit(
+    producerId: number,
+    producerEpoch: number,
+    groupId: string,
+    offsets: Array<{ topic: string; partition: number; value: OffsetAndMetadata }>,
+  ): Promise<void> {
     if (offsets.length === 0) return;
     const c = this.groups;
     const problem = c.availability(groupId) || c.ensureOffsetsTopic();
@@ -114,9 +119,20 @@ export class PendingTxnOffsets {
       offsets.map((o) => ({ key: encodeOffsetCommitKey(groupId, o.topic, o.partition), value: encodeOffsetCommitValue(o.value), timestamp: now })),
       { producerId, producerEpoch, baseSequence: 0, transactional: true, timestamp: now },
     );
-    const info = log.append(batch, [{ position: 0, size: batch.length, lastOffsetDelta: offsets.length - 1, maxTimestamp: now }], state.leaderEpoch, now, stampBatch);
+    const info = log.append(
+      batch,
+      [{ position: 0, size: batch.length, lastOffsetDelta: offsets.length - 1, maxTimestamp: now }],
+      state.leaderEpoch,
+      now,
+      stampBatch,
+    );
     // The partition's producer state sees the open transaction (last stable offset).
-    log.producers.update(producerId, producerEpoch, { firstSeq: 0, lastSeq: offsets.length - 1, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: now }, true);
+    log.producers.update(
+      producerId,
+      producerEpoch,
+      { firstSeq: 0, lastSeq: offsets.length - 1, firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: now },
+      true,
+    );
     for (const o of offsets) this.hold(producerId, partition, { groupId, ...o });
     try {
       await log.waitDurable(info.lastOffset);

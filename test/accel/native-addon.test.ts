@@ -17,7 +17,25 @@ if ('error' in loaded) throw new Error(`the native addon is required here (npm r
 const addon: NativeAddon = loaded.addon;
 
 const NOW = 1_700_000_000_000;
-const junk: unknown[] = [undefined, null, 0, -1, 1.5, NaN, Infinity, 2 ** 60, 'abc', {}, [], () => 1, Symbol('x'), 10n, new Float64Array(4), new DataView(new ArrayBuffer(8)), new ArrayBuffer(8)];
+const junk: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  2 ** 60,
+  'abc',
+  {},
+  [],
+  () => 1,
+  Symbol('x'),
+  10n,
+  new Float64Array(4),
+  new DataView(new ArrayBuffer(8)),
+  new ArrayBuffer(8),
+];
 
 function throwsTypeOrRange(f: () => unknown, label: string): void {
   try {
@@ -77,7 +95,14 @@ test('scanBatches: state checks and resume after "need capacity"', () => {
   // Entries 3.. are new (copying 0..2 over is the wrapper's job).
   assert.equal(Array.from(new Int32Array(big, HEADER_BYTES + 24 * 16 + 4 * 16, 10)).slice(3), parts.map((p) => p.length).slice(3), 'the size column');
   // Bad resume points and aliasing are RangeErrors, not reads out of bounds.
-  for (const [pos, count] of [[-1, 0], [buf.length + 1, 0], [0.5, 0], [0, 17], [0, -1], [NaN, 0]]) {
+  for (const [pos, count] of [
+    [-1, 0],
+    [buf.length + 1, 0],
+    [0.5, 0],
+    [0, 17],
+    [0, -1],
+    [NaN, 0],
+  ]) {
     out.set([pos!, count!, 0]);
     assert.throws(() => addon.scanBatches(buf, big), RangeError, `resume ${pos} ${count}`);
   }
@@ -100,7 +125,7 @@ test('stampBatch / setLogAppendTime refuse positions without a whole batch', () 
 test("the addon's stampBatch writes the reference's bytes (the accel stamps in JS; see native.ts)", () => {
   const weird = [NaN, Infinity, -Infinity, -0, 0.5, -1.5, 2 ** 53, -(2 ** 53), 2 ** 64, 1e300, -1, 0, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 3];
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const b = Buffer.concat([buildBatch([{ key: null, value: Buffer.alloc(50), timestamp: NOW }]), Buffer.alloc(80, 1)]);
   for (let i = 0; i < 3000; i++) {
     const num = () => (rnd() < 0.3 ? weird[Math.floor(rnd() * weird.length)]! : Math.floor(rnd() * 2 ** 53) - 2 ** 52);

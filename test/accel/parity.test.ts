@@ -21,7 +21,18 @@ import { setAttributeBits, xorByte } from '../byte-edits.js';
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
-const ARRAYS = ['position', 'size', 'lastOffsetDelta', 'recordCount', 'attributes', 'producerEpoch', 'baseSequence', 'baseTimestamp', 'maxTimestamp', 'producerId'] as const;
+const ARRAYS = [
+  'position',
+  'size',
+  'lastOffsetDelta',
+  'recordCount',
+  'attributes',
+  'producerEpoch',
+  'baseSequence',
+  'baseTimestamp',
+  'maxTimestamp',
+  'producerId',
+] as const;
 
 const backends = await availableAccels();
 const names = backends.map((b) => b.backend);
@@ -40,7 +51,16 @@ test('the js backend is always available', () => {
 // ---- helpers ---------------------------------------------------------------------------------
 
 function opts(over: Partial<ScanOptions> = {}): ScanOptions {
-  return { maxMessageBytes: 1_048_588, verifyCrc: true, timestampType: 'CreateTime', beforeMaxMs: HOUR, afterMaxMs: HOUR, now: NOW, validateRecords: true, ...over };
+  return {
+    maxMessageBytes: 1_048_588,
+    verifyCrc: true,
+    timestampType: 'CreateTime',
+    beforeMaxMs: HOUR,
+    afterMaxMs: HOUR,
+    now: NOW,
+    validateRecords: true,
+    ...over,
+  };
 }
 
 function fixCrc(b: Buffer, pos = 0): Buffer {
@@ -170,7 +190,12 @@ test('scan: golden-free cases, same codes and messages as the reference', () => 
   const short = Buffer.from(b);
   short.writeInt32BE(30, 8);
   fails(short.subarray(0, 42), ErrorCode.CORRUPT_MESSAGE, {}, /minimum allowed overhead 61/, 'below v2 header');
-  for (const [m, code, re] of [[0, ErrorCode.INVALID_RECORD, /magic version 2/], [1, ErrorCode.INVALID_RECORD, /magic version 2/], [3, ErrorCode.CORRUPT_MESSAGE, /invalid magic found in record: 3/], [0xff, ErrorCode.CORRUPT_MESSAGE, /invalid magic found in record: -1/]] as const) {
+  for (const [m, code, re] of [
+    [0, ErrorCode.INVALID_RECORD, /magic version 2/],
+    [1, ErrorCode.INVALID_RECORD, /magic version 2/],
+    [3, ErrorCode.CORRUPT_MESSAGE, /invalid magic found in record: 3/],
+    [0xff, ErrorCode.CORRUPT_MESSAGE, /invalid magic found in record: -1/],
+  ] as const) {
     const x = Buffer.from(b);
     x[16] = m;
     fails(x, code, {}, re, `magic ${m}`);
@@ -184,7 +209,13 @@ test('scan: golden-free cases, same codes and messages as the reference', () => 
   fails(sample(2, { baseOffset: 5 }), ErrorCode.INVALID_RECORD, {}, /should be 0, but it is 5/, 'base offset');
   fails(sample(2, { baseOffset: 2 ** 40 + 3 }), ErrorCode.INVALID_RECORD, {}, /but it is 1099511627779/, 'big base offset');
   fails(sample(2, { control: true }), ErrorCode.INVALID_RECORD, {}, /control records/, 'control');
-  fails(sample(2, { producerId: 9, producerEpoch: 0 }), ErrorCode.INVALID_RECORD, {}, /invalid sequence number -1 in record batch with producerId 9/, 'sequence');
+  fails(
+    sample(2, { producerId: 9, producerEpoch: 0 }),
+    ErrorCode.INVALID_RECORD,
+    {},
+    /invalid sequence number -1 in record batch with producerId 9/,
+    'sequence',
+  );
   passes(sample(2, { baseOffset: 5 }), { internal: true }, 'internal base offset');
   const large = buildBatch([{ key: null, value: Buffer.alloc(2000) }], { timestamp: NOW });
   passes(large, { maxMessageBytes: large.length }, 'max message bytes exact');
@@ -227,7 +258,11 @@ test('scan: counts, records and timestamps, same codes and messages as the refer
   v.fill(0xff, 61, 67);
   fails(fixCrc(v), ErrorCode.INVALID_RECORD, {}, /record 0 at byte 61: invalid record length varint/, 'long varint');
   passes(sample(2), { validateRecords: false }, 'records not validated');
-  const at = (ts: number): Buffer => buildBatch([{ key: null, value: null, timestamp: NOW }, { key: null, value: null, timestamp: ts }]);
+  const at = (ts: number): Buffer =>
+    buildBatch([
+      { key: null, value: null, timestamp: NOW },
+      { key: null, value: null, timestamp: ts },
+    ]);
   passes(at(NOW - HOUR), {}, 'lower bound');
   passes(at(NOW + HOUR), {}, 'upper bound');
   fails(at(NOW - HOUR - 1), ErrorCode.INVALID_TIMESTAMP, {}, /record 1: timestamp 1699996399999 is out of range \[1699996400000, 1700003600000\]/, 'too old');
@@ -236,8 +271,11 @@ test('scan: counts, records and timestamps, same codes and messages as the refer
   const z = at(NOW + 2 * HOUR);
   setAttributeBits(z, CompressionType.Zstd);
   fails(fixCrc(z), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/, 'compressed max timestamp');
-  passes(fixCrc(z), {}, 'compressed records are the caller\'s to validate');
-  const old = buildBatch([{ key: null, value: null, timestamp: NOW - 2 * HOUR }, { key: null, value: null, timestamp: NOW }]);
+  passes(fixCrc(z), {}, "compressed records are the caller's to validate");
+  const old = buildBatch([
+    { key: null, value: null, timestamp: NOW - 2 * HOUR },
+    { key: null, value: null, timestamp: NOW },
+  ]);
   setAttributeBits(old, CompressionType.Gzip);
   fails(fixCrc(old), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /baseTimestamp/, 'compressed base timestamp');
   // The entry's maxTimestamp is the records' largest, whatever the header says (LogValidator).
@@ -266,9 +304,23 @@ test('stampBatch and setLogAppendTime: same bytes, same RangeErrors', () => {
   assert.is(readBatchHeader(r.bytes, 0).baseOffset, 2 ** 40 + 5);
   assert.is(readBatchHeader(r.bytes, 0).partitionLeaderEpoch, 12);
   assert.is(r.bytes.readUInt32BE(17), b.readUInt32BE(17), 'the CRC is untouched');
-  for (const [off, ep] of [[-1, -1], [0, 0], [2 ** 53 - 1, 2 ** 31 - 1], [-(2 ** 53), -(2 ** 31)], [NaN, NaN], [Infinity, -Infinity], [1.5, 2.5], [2 ** 64, 2 ** 32 + 7], [-0.5, -1.5]]) stamp(0, off!, ep!);
+  for (const [off, ep] of [
+    [-1, -1],
+    [0, 0],
+    [2 ** 53 - 1, 2 ** 31 - 1],
+    [-(2 ** 53), -(2 ** 31)],
+    [NaN, NaN],
+    [Infinity, -Infinity],
+    [1.5, 2.5],
+    [2 ** 64, 2 ** 32 + 7],
+    [-0.5, -1.5],
+  ])
+    stamp(0, off!, ep!);
   for (const pos of [-1, 1, 0.5, NaN, b.length - 61, b.length - 60, 1e21]) stamp(pos, 1, 1);
-  assert.equal(stamp(b.length - 60, 0, 0).outcome, { threw: 'RangeError', message: `stampBatch: no batch header at position ${b.length - 60} of a ${b.length}-byte buffer` });
+  assert.equal(stamp(b.length - 60, 0, 0).outcome, {
+    threw: 'RangeError',
+    message: `stampBatch: no batch header at position ${b.length - 60} of a ${b.length}-byte buffer`,
+  });
   const lat = (buf: Buffer, pos: number, ts: number) => mutateAll(buf, (a, x) => a.setLogAppendTime(x, pos, ts), `log append time ${pos} ${ts}`);
   const t = lat(b, 0, NOW + 99);
   assert.is(t.bytes.readUInt32BE(17), computeBatchCrc(t.bytes, 0));
@@ -293,10 +345,14 @@ goldenTest(test, 'golden Produce batches from real clients (all codecs): scan, s
   for (const [i, g] of golden.entries()) {
     const h = readBatchHeader(g, 0);
     passes(g, { now: h.maxTimestamp, singleBatch: true }, `golden ${i}`);
-    const s = mutateAll(g, (a, x) => {
-      a.stampBatch(x, 0, 123_456_789_012, 7);
-      a.setLogAppendTime(x, 0, NOW);
-    }, `golden ${i} stamp`);
+    const s = mutateAll(
+      g,
+      (a, x) => {
+        a.stampBatch(x, 0, 123_456_789_012, 7);
+        a.setLogAppendTime(x, 0, NOW);
+      },
+      `golden ${i} stamp`,
+    );
     passes(s.bytes, { internal: true }, `golden ${i} stamped`);
     assert.is(crcAll(g, `golden ${i}`, 21), g.readUInt32BE(17));
   }

@@ -11,9 +11,14 @@ import { nativeTest } from './native-required.js';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const hasWasm = existsSync(join(root, 'wasm/build/samsa.wasm'));
-const probe = "const m = await import('./src/accel/index.ts'); console.log(JSON.stringify({ backend: m.accelBackend(), description: m.accelDescription(), skipped: m.accelSkipped() }));";
+const probe =
+  "const m = await import('./src/accel/index.ts'); console.log(JSON.stringify({ backend: m.accelBackend(), description: m.accelDescription(), skipped: m.accelSkipped() }));";
 
-function run(env: Record<string, string | undefined>): { status: number | null; out: { backend: string; description: string; skipped: string[] } | null; stderr: string } {
+function run(env: Record<string, string | undefined>): {
+  status: number | null;
+  out: { backend: string; description: string; skipped: string[] } | null;
+  stderr: string;
+} {
   const e: NodeJS.ProcessEnv = { ...process.env };
   delete e.SAMSA_ACCEL;
   delete e.SAMSA_NATIVE_PATH;

@@ -25,7 +25,24 @@ test.after(async () => {
 });
 
 test('produce --records 20000 --json: the count matches what the log holds, and a consume reads it all', async () => {
-  const r = await samsa('bench', 'produce', '--bootstrap', bootstrap, '--topic', 'b1', '--create-topic', '--partitions', '3', '--records', '20000', '--record-size', '50-300', '--key-cardinality', '100', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    bootstrap,
+    '--topic',
+    'b1',
+    '--create-topic',
+    '--partitions',
+    '3',
+    '--records',
+    '20000',
+    '--record-size',
+    '50-300',
+    '--key-cardinality',
+    '100',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as BenchResult;
   assert.is(res.format, 'samsa-bench/1');
@@ -35,14 +52,36 @@ test('produce --records 20000 --json: the count matches what the log holds, and 
   assert.equal(res.errors, {});
   const ends = await endOffsets(parseBootstrap(bootstrap, ''), 10000, 'b1');
   assert.is(ends.size, 3);
-  assert.is([...ends.values()].reduce((a, x) => a + x, 0), 20000, 'ListOffsets latest');
+  assert.is(
+    [...ends.values()].reduce((a, x) => a + x, 0),
+    20000,
+    'ListOffsets latest',
+  );
   const c = await samsa('bench', 'consume', '--bootstrap', bootstrap, '--topic', 'b1', '--json');
   assert.is(c.code, 0, c.stderr);
   assert.is((JSON.parse(c.stdout) as BenchResult).records, 20000, 'a Fetch count');
 });
 
 test('produce with --rate, compression, acks all; e2e', async () => {
-  const r = await samsa('bench', 'produce', '--bootstrap', bootstrap, '--topic', 'b2', '--records', '3000', '--rate', '5000', '--linger-ms', '2', '--acks', 'all', '--compression', 'gzip', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    bootstrap,
+    '--topic',
+    'b2',
+    '--records',
+    '3000',
+    '--rate',
+    '5000',
+    '--linger-ms',
+    '2',
+    '--acks',
+    'all',
+    '--compression',
+    'gzip',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as BenchResult;
   assert.is(res.records, 3000);
@@ -67,8 +106,20 @@ test('the text summary names the percentiles and errors', async () => {
 
 test('compare gives ratios to the first result', async () => {
   const base = (rps: number, p99: number) => ({
-    format: 'samsa-bench/1', mode: 'produce', startedAt: 'x', config: { topic: 't', bootstrap: 'h:1' }, records: 10, bytes: 1, requests: 1, seconds: 1,
-    recordsPerSec: rps, mbPerSec: rps / 10, latencyKind: 'produce-ack', latency: { count: 1, meanUs: 1, p50Us: 1000, p90Us: 1000, p99Us: p99, p999Us: p99, maxUs: p99, percentiles: [] }, errors: {}, timeline: [],
+    format: 'samsa-bench/1',
+    mode: 'produce',
+    startedAt: 'x',
+    config: { topic: 't', bootstrap: 'h:1' },
+    records: 10,
+    bytes: 1,
+    requests: 1,
+    seconds: 1,
+    recordsPerSec: rps,
+    mbPerSec: rps / 10,
+    latencyKind: 'produce-ack',
+    latency: { count: 1, meanUs: 1, p50Us: 1000, p90Us: 1000, p99Us: p99, p999Us: p99, maxUs: p99, percentiles: [] },
+    errors: {},
+    timeline: [],
   });
   writeFileSync(join(dir, 'a.json'), JSON.stringify(base(1000, 2000)));
   writeFileSync(join(dir, 'b.json'), JSON.stringify(base(2500, 1000)));

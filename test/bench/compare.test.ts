@@ -71,13 +71,20 @@ test('compare warns about the settings the runs differ in, and only those', asyn
   assert.is(diff.code, 0, diff.stderr);
   assert.match(diff.stdout, /records\/s/);
   const lines = diff.stderr.trim().split('\n');
-  assert.equal(lines, ['samsa: warning: the runs differ in acks: 1 (a1.json), all (b.json)', 'samsa: warning: the runs differ in storage: memory (a1.json), disk (b.json)']);
+  assert.equal(lines, [
+    'samsa: warning: the runs differ in acks: 1 (a1.json), all (b.json)',
+    'samsa: warning: the runs differ in storage: memory (a1.json), disk (b.json)',
+  ]);
   const j = JSON.parse((await samsa('bench', 'compare', a1, b, '--json')).stdout) as { warnings: string[] };
   assert.equal(j.warnings, ['the runs differ in acks: 1 (a1.json), all (b.json)', 'the runs differ in storage: memory (a1.json), disk (b.json)']);
 
   const modes = await samsa('bench', 'compare', a1, c);
   assert.is(modes.code, 0, modes.stderr);
-  assert.equal(modes.stderr.trim().split('\n'), ['samsa: warning: the runs differ in mode: produce (a1.json), consume (c.json)'], 'a consume has no acks to differ in');
+  assert.equal(
+    modes.stderr.trim().split('\n'),
+    ['samsa: warning: the runs differ in mode: produce (a1.json), consume (c.json)'],
+    'a consume has no acks to differ in',
+  );
 });
 
 test("consume's header names consumer settings only", async () => {
@@ -86,7 +93,10 @@ test("consume's header names consumer settings only", async () => {
   const header = r.stdout.split('\n')[0]!;
   assert.match(header, /^samsa bench consume: c1 on 127\.0\.0\.1:\d+, from earliest, partitions 0, storage memory$/);
   const p = await samsa('bench', 'produce', '--bootstrap', memory.bootstrap, '--topic', 'c1', '--records', '10');
-  assert.match(p.stdout.split('\n')[0]!, /^samsa bench produce: c1 on 127\.0\.0\.1:\d+, 100 B records, acks 1, batch 16384 B, none, 1 conn x 5 in flight, storage memory$/);
+  assert.match(
+    p.stdout.split('\n')[0]!,
+    /^samsa bench produce: c1 on 127\.0\.0\.1:\d+, 100 B records, acks 1, batch 16384 B, none, 1 conn x 5 in flight, storage memory$/,
+  );
 });
 
 test.run();

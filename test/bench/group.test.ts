@@ -28,7 +28,20 @@ function parse(r: Run, what: string): BenchResult {
 }
 
 async function produce(topic: string, records: number, create = false, on = broker): Promise<void> {
-  const r = await samsa('bench', 'produce', '--bootstrap', on.bootstrap, '--topic', topic, ...(create ? ['--create-topic', '--partitions', '4'] : []), '--records', String(records), '--batch-size', '2048', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    on.bootstrap,
+    '--topic',
+    topic,
+    ...(create ? ['--create-topic', '--partitions', '4'] : []),
+    '--records',
+    String(records),
+    '--batch-size',
+    '2048',
+    '--json',
+  );
   assert.is(parse(r, 'produce').records, records);
 }
 
@@ -41,7 +54,11 @@ function assertDisjoint(a: GroupResult, b: GroupResult, partitions: number): num
     common++;
     const both = ga.partitions.filter((p) => gb.partitions.includes(p));
     assert.equal(both, [], `generation ${ga.generationId}: ${ga.partitions} and ${gb.partitions} overlap`);
-    assert.equal([...ga.partitions, ...gb.partitions].sort((x, y) => x - y), Array.from({ length: partitions }, (_, i) => i), `generation ${ga.generationId} assigns every partition`);
+    assert.equal(
+      [...ga.partitions, ...gb.partitions].sort((x, y) => x - y),
+      Array.from({ length: partitions }, (_, i) => i),
+      `generation ${ga.generationId} assigns every partition`,
+    );
     assert.ok(ga.leader !== gb.leader, 'one leader per generation');
   }
   return common;
@@ -68,7 +85,21 @@ test('two members started together: disjoint partitions, every record consumed o
     const end = await ends('gt1', b3);
     assert.is(sum(end), 20_000);
     // Each stays 8 s after its first assignment: long enough that the two overlap even if one starts late.
-    const args = ['bench', 'consume', '--bootstrap', b3.bootstrap, '--topic', 'gt1', '--group', 'g1', '--duration', '8s', '--session-timeout-ms', '6000', '--json'];
+    const args = [
+      'bench',
+      'consume',
+      '--bootstrap',
+      b3.bootstrap,
+      '--topic',
+      'gt1',
+      '--group',
+      'g1',
+      '--duration',
+      '8s',
+      '--session-timeout-ms',
+      '6000',
+      '--json',
+    ];
     const [a, b] = (await Promise.all([samsa(...args), samsa(...args)])).map((r, i) => parse(r, `member ${i}`)) as [BenchResult, BenchResult];
     assert.is(a.records + b.records, 20_000, `${a.records} + ${b.records}`);
     assert.ok(a.group && b.group, 'the result names the group');
@@ -88,7 +119,21 @@ test('two members started together: disjoint partitions, every record consumed o
 test('a member rejoins on REBALANCE_IN_PROGRESS: hands partitions over with a commit and takes them back', async () => {
   await produce('gt2', 4000, true);
   // A wants 8000 records: it reads the first 4000 and waits for more.
-  const aRun = samsa('bench', 'consume', '--bootstrap', broker.bootstrap, '--topic', 'gt2', '--group', 'g2', '--records', '8000', '--session-timeout-ms', '6000', '--json');
+  const aRun = samsa(
+    'bench',
+    'consume',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'gt2',
+    '--group',
+    'g2',
+    '--records',
+    '8000',
+    '--session-timeout-ms',
+    '6000',
+    '--json',
+  );
   // Its periodic commit shows it has read them all.
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -126,7 +171,10 @@ test('a member resumes from the committed offsets; --from applies only without a
   assert.is(sum(end), 8500);
   assert.equal(more.group!.committed, Object.fromEntries([...end].map(([p, o]) => [String(p), o])));
   // A new group: latest reads nothing (and commits the log end), earliest everything.
-  const fresh = parse(await samsa('bench', 'consume', '--bootstrap', broker.bootstrap, '--topic', 'gt2', '--group', 'g-new', '--from', 'latest', '--json'), 'from latest');
+  const fresh = parse(
+    await samsa('bench', 'consume', '--bootstrap', broker.bootstrap, '--topic', 'gt2', '--group', 'g-new', '--from', 'latest', '--json'),
+    'from latest',
+  );
   assert.is(fresh.records, 0);
   const d = await describe('g-new');
   assert.is(d.rows.size, 4);

@@ -47,12 +47,32 @@ async function readAll(topic: string, count: number): Promise<{ partition: numbe
 }
 
 test('--key-cardinality 50 into 4 partitions: each key only in toPositive(murmur2(key)) % 4', async () => {
-  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--topic', 'keyed', '--create-topic', '--partitions', '4', '--key-cardinality', '50', '--records', '6000', '--batch-size', '4096', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'keyed',
+    '--create-topic',
+    '--partitions',
+    '4',
+    '--key-cardinality',
+    '50',
+    '--records',
+    '6000',
+    '--batch-size',
+    '4096',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as BenchResult;
   assert.is(res.records, 6000);
   const ends = await endOffsets(parseBootstrap(broker.bootstrap, ''), 10_000, 'keyed');
-  assert.is([...ends.values()].reduce((a, x) => a + x, 0), 6000);
+  assert.is(
+    [...ends.values()].reduce((a, x) => a + x, 0),
+    6000,
+  );
   const records = await readAll('keyed', 6000);
   assert.is(records.length, 6000);
   const perPartition = [0, 0, 0, 0];
@@ -73,10 +93,28 @@ test('--key-cardinality 50 into 4 partitions: each key only in toPositive(murmur
 });
 
 test('null keys (cardinality 0) still spread over every partition', async () => {
-  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--topic', 'unkeyed', '--create-topic', '--partitions', '4', '--records', '4000', '--batch-size', '4096', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'unkeyed',
+    '--create-topic',
+    '--partitions',
+    '4',
+    '--records',
+    '4000',
+    '--batch-size',
+    '4096',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const ends = await endOffsets(parseBootstrap(broker.bootstrap, ''), 10_000, 'unkeyed');
-  assert.is([...ends.values()].reduce((a, x) => a + x, 0), 4000);
+  assert.is(
+    [...ends.values()].reduce((a, x) => a + x, 0),
+    4000,
+  );
   for (const [p, e] of ends) assert.ok(e > 0, `partition ${p} got records`);
 });
 

@@ -8,7 +8,11 @@ import { KeySpace, weightedCycle } from '../../src/bench/keys.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
-const { Partitioners } = require('kafkajs') as { Partitioners: { DefaultPartitioner: () => (a: { topic: string; partitionMetadata: { partitionId: number; leader: number }[]; message: { key: Buffer } }) => number } };
+const { Partitioners } = require('kafkajs') as {
+  Partitioners: {
+    DefaultPartitioner: () => (a: { topic: string; partitionMetadata: { partitionId: number; leader: number }[]; message: { key: Buffer } }) => number;
+  };
+};
 
 test("Kafka's UtilsTest.testMurmur2 values", () => {
   const cases: [Buffer, number][] = [

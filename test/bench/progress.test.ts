@@ -23,13 +23,19 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `samsa ARGS` as a shell command line (the CLI through tsx, as test/bench/helpers.ts runs it). */
 function commandLine(args: string[]): string {
-  return [process.execPath, '--import', 'tsx', '-e', "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))", '--', ...args].map(quote).join(' ');
+  return [process.execPath, '--import', 'tsx', '-e', "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))", '--', ...args]
+    .map(quote)
+    .join(' ');
 }
 
 /** Runs a shell command line on a pseudo-terminal; resolves with everything the terminal showed. */
 function onTerminal(line: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd: root, env: { ...process.env, SHELL: '/bin/sh', FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', line, '/dev/null'], {
+      cwd: root,
+      env: { ...process.env, SHELL: '/bin/sh', FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

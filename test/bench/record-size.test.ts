@@ -24,7 +24,10 @@ test.after(async () => {
 
 /** The value size of every record of `topic`, in order, as kcat reads them. */
 async function valueSizes(topic: string): Promise<number[]> {
-  const { stdout } = await run('kcat', ['-C', '-b', broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%S\n'], { timeout: 60_000, maxBuffer: 1 << 20 });
+  const { stdout } = await run('kcat', ['-C', '-b', broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%S\n'], {
+    timeout: 60_000,
+    maxBuffer: 1 << 20,
+  });
   return stdout.split('\n').filter(Boolean).map(Number);
 }
 
@@ -45,7 +48,19 @@ test('--record-size 2000000 sends 2,000,000-byte values when the topic takes the
 test('--record-size 1100000-2900000: every value inside the range', async () => {
   const c = await samsa('topics', 'create', 'big-range', '--bootstrap', broker.bootstrap, '--config', 'max.message.bytes=3000000');
   assert.is(c.code, 0, c.stderr);
-  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--topic', 'big-range', '--records', '6', '--record-size', '1100000-2900000', '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'big-range',
+    '--records',
+    '6',
+    '--record-size',
+    '1100000-2900000',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const sizes = await valueSizes('big-range');
   assert.is(sizes.length, 6);
@@ -54,7 +69,19 @@ test('--record-size 1100000-2900000: every value inside the range', async () => 
 
 test('a record that cannot fit max.message.bytes: refused in one line, nothing sent', async () => {
   // The default max.message.bytes (1048588) cannot hold one 2,000,000-byte record.
-  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--topic', 'too-big', '--create-topic', '--records', '3', '--record-size', '2000000');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'too-big',
+    '--create-topic',
+    '--records',
+    '3',
+    '--record-size',
+    '2000000',
+  );
   assert.is(r.code, 1, r.stdout);
   assert.is(r.stdout, '');
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);

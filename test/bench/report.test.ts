@@ -25,7 +25,22 @@ test.after(async () => {
 
 function chromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const c = spawn('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      '/usr/bin/chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d) => (stdout += d));
@@ -39,7 +54,9 @@ function chromium(args: string[]): Promise<{ code: number | null; stdout: string
 async function render(file: string): Promise<{ dom: string; widths: Record<string, number> }> {
   // A wrapper page measures the report's layout from outside (the report itself runs no script).
   const probe = join(dir, `probe-${Date.now()}.html`);
-  writeFileSync(probe, `<!doctype html><html><body style="margin:0"><pre id="widths"></pre><iframe id="f" src="file://${file}" style="width:1400px;height:4000px;border:0"></iframe><script>
+  writeFileSync(
+    probe,
+    `<!doctype html><html><body style="margin:0"><pre id="widths"></pre><iframe id="f" src="file://${file}" style="width:1400px;height:4000px;border:0"></iframe><script>
 document.getElementById('f').onload = () => {
   const d = document.getElementById('f').contentDocument;
   const page = d.body.clientWidth - parseFloat(getComputedStyle(d.body).paddingLeft) - parseFloat(getComputedStyle(d.body).paddingRight);
@@ -47,7 +64,8 @@ document.getElementById('f').onload = () => {
   for (const el of d.querySelectorAll('svg.chart')) w[el.id] = el.getBoundingClientRect().width / page;
   document.getElementById('widths').textContent = JSON.stringify(w);
 };
-</script></body></html>`);
+</script></body></html>`,
+  );
   const probed = await chromium(['--allow-file-access-from-files', '--window-size=1400,4000', '--dump-dom', `file://${probe}`]);
   assert.is(probed.code, 0, probed.stderr);
   const m = /<pre id="widths">([^<]*)<\/pre>/.exec(probed.stdout);
@@ -73,7 +91,21 @@ function tableRows(dom: string): Map<string, string[]> {
 
 test('--report writes one self-contained page that renders with its charts', async () => {
   const out = join(dir, 'report.html');
-  const r = await samsa('bench', 'produce', '--bootstrap', broker.bootstrap, '--topic', 'rep', '--duration', '2500ms', '--rate', '20000', '--report', out, '--json');
+  const r = await samsa(
+    'bench',
+    'produce',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'rep',
+    '--duration',
+    '2500ms',
+    '--rate',
+    '20000',
+    '--report',
+    out,
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as BenchResult;
   const html = readFileSync(out, 'utf8');
@@ -99,7 +131,21 @@ test('--report writes one self-contained page that renders with its charts', asy
 
 test('e2e: end-to-end and produce (ack) latency both charted and tabled', async () => {
   const out = join(dir, 'e2e.html');
-  const r = await samsa('bench', 'e2e', '--bootstrap', broker.bootstrap, '--topic', 'rep-e2e', '--records', '4000', '--rate', '4000', '--report', out, '--json');
+  const r = await samsa(
+    'bench',
+    'e2e',
+    '--bootstrap',
+    broker.bootstrap,
+    '--topic',
+    'rep-e2e',
+    '--records',
+    '4000',
+    '--rate',
+    '4000',
+    '--report',
+    out,
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as BenchResult;
   assert.ok(res.produceLatency && res.produceLatency.count === 4000 && res.latency.count === 4000);

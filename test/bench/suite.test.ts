@@ -61,7 +61,10 @@ test('the JSON: machine, command, and every produce cell beside its ceiling for 
     assert.equal(row.samsa!.errors, {}, name);
     // The ceiling got the same frames: the same batch bytes per record.
     const per = row.samsa!.bytes / row.samsa!.records;
-    assert.ok(Math.abs(per - row.ceiling!.bytes / row.ceiling!.records) < 1e-6 * per, `${name}: ${per} vs ${row.ceiling!.bytes / row.ceiling!.records} bytes per record`);
+    assert.ok(
+      Math.abs(per - row.ceiling!.bytes / row.ceiling!.records) < 1e-6 * per,
+      `${name}: ${per} vs ${row.ceiling!.bytes / row.ceiling!.records} bytes per record`,
+    );
     if (row.cell.acks === 0) assert.is(row.ceiling!.latency, null);
     else {
       positive(row.samsa!.latency.p50Us, `${name} p50`);
@@ -73,7 +76,10 @@ test('the JSON: machine, command, and every produce cell beside its ceiling for 
 
 test('the JSON: consume tail, cold and memory read the whole log, the ceiling the same segment bytes', () => {
   const r = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8')) as SuiteReport;
-  assert.equal(r.consume!.map((x) => x.phase), ['tail', 'cold', 'memory']);
+  assert.equal(
+    r.consume!.map((x) => x.phase),
+    ['tail', 'cold', 'memory'],
+  );
   for (const row of r.consume!) {
     assert.is(row.error, undefined, row.phase);
     positive(row.samsa!.mbPerSec, `${row.phase} MB/s`);
@@ -120,7 +126,10 @@ test('the markdown: machine, command, and three well-formed tables with a ceilin
   let cur: string[][] | null = null;
   for (const line of md.split('\n')) {
     if (line.startsWith('|')) {
-      const cells = line.slice(1, -1).split('|').map((c) => c.trim());
+      const cells = line
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim());
       if (!cur) tables.push((cur = []));
       cur.push(cells);
     } else cur = null;
@@ -129,12 +138,21 @@ test('the markdown: machine, command, and three well-formed tables with a ceilin
   const expectRows = [2, 3, 2];
   tables.forEach((t, i) => {
     const [header, rule, ...rows] = t;
-    assert.ok(header!.some((h) => /ceiling/.test(h)), `table ${i} has a ceiling column: ${header!.join(' | ')}`);
-    assert.ok(rule!.every((c) => /^-+:?$/.test(c)), `table ${i} rule`);
+    assert.ok(
+      header!.some((h) => /ceiling/.test(h)),
+      `table ${i} has a ceiling column: ${header!.join(' | ')}`,
+    );
+    assert.ok(
+      rule!.every((c) => /^-+:?$/.test(c)),
+      `table ${i} rule`,
+    );
     assert.is(rows.length, expectRows[i], `table ${i} rows`);
     for (const row of rows) {
       assert.is(row.length, header!.length, `table ${i}: ${row.join(' | ')}`);
-      assert.not.ok(row.some((c) => /failed|NaN|undefined/.test(c)), row.join(' | '));
+      assert.not.ok(
+        row.some((c) => /failed|NaN|undefined/.test(c)),
+        row.join(' | '),
+      );
     }
   });
   // The samsa / ceiling column holds a percentage in the produce and consume tables.

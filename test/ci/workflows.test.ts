@@ -76,7 +76,10 @@ const targets = napiConfig.napi.triples.additional;
 test('the workflow and action files exist', () => {
   const names = workflowFiles.map((f) => relative(githubDir, f).replaceAll('\\', '/'));
   for (const w of ['workflows/ci.yml', 'workflows/build-native.yml', 'workflows/release.yml']) assert.ok(names.includes(w), `${w} in ${names.join(', ')}`);
-  assert.ok(actionFiles.some((f) => f.includes('kafka-schemas')), 'the kafka-schemas composite action');
+  assert.ok(
+    actionFiles.some((f) => f.includes('kafka-schemas')),
+    'the kafka-schemas composite action',
+  );
 });
 
 test('every workflow and action validates against GitHub’s schemas', () => {
@@ -89,7 +92,11 @@ test('every workflow and action validates against GitHub’s schemas', () => {
 test('the validator rejects broken workflows and actions', () => {
   const cases: Array<[string, string, 'workflow' | 'action']> = [
     ['an unknown job key', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz:\n      - run: echo\n', 'workflow'],
-    ['a step with both run and uses', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n        uses: actions/checkout@v4\n', 'workflow'],
+    [
+      'a step with both run and uses',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n        uses: actions/checkout@v4\n',
+      'workflow',
+    ],
     ['needs of a job that does not exist', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: build\n    steps:\n      - run: echo\n', 'workflow'],
     ['a YAML syntax error', 'on: [push\njobs: {}\n', 'workflow'],
     ['an unknown trigger', 'on: pushed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n', 'workflow'],
@@ -154,7 +161,10 @@ test('ci.yml: lint-typecheck, build-native, build-wasm, test on 3 OSes x Node 20
   assert.match(lint, /npm run check:cycles/);
   assert.match(lint, /npm run lint/);
   assert.match(lint, /npm run codegen:check/);
-  assert.ok(steps({ jobs: { l: jobs['lint-typecheck'] } }).some((s) => s.uses === './main/.github/actions/kafka-schemas'), 'lint-typecheck gets the schemas');
+  assert.ok(
+    steps({ jobs: { l: jobs['lint-typecheck'] } }).some((s) => s.uses === './main/.github/actions/kafka-schemas'),
+    'lint-typecheck gets the schemas',
+  );
 
   assert.is(jobs['build-native']!.uses, './.github/workflows/build-native.yml');
 
@@ -166,7 +176,11 @@ test('ci.yml: lint-typecheck, build-native, build-wasm, test on 3 OSes x Node 20
   assert.ok([t.needs].flat().includes('build-native'), 'test needs build-native');
   const matrix = t.strategy.matrix as Yaml;
   const oses = (matrix.os as string[]).map(String);
-  for (const family of [/^ubuntu-/, /^macos-/, /^windows-/]) assert.ok(oses.some((o) => family.test(o)), `test runs on ${family}`);
+  for (const family of [/^ubuntu-/, /^macos-/, /^windows-/])
+    assert.ok(
+      oses.some((o) => family.test(o)),
+      `test runs on ${family}`,
+    );
   assert.equal((matrix.node as unknown[]).map(String).sort(), ['20', '22', '24']);
   const buildTargets = new Set(targets);
   const expected: Record<string, RegExp> = { ubuntu: /^x86_64-unknown-linux-gnu$/, macos: /^aarch64-apple-darwin$/, windows: /^x86_64-pc-windows-msvc$/ };
@@ -207,8 +221,15 @@ test('release.yml: on v* tags, builds every target, publishes the platform packa
     at(/npm publish "\.\/\$dir" --access public --provenance/),
     at(/npm publish --access public --provenance/),
   ];
-  assert.ok(order.every((i) => i >= 0), `all release steps present: ${order}`);
-  assert.equal(order, [...order].sort((a, b) => a - b), 'create-npm-dir, artifacts, optional deps, platform packages, samsa');
+  assert.ok(
+    order.every((i) => i >= 0),
+    `all release steps present: ${order}`,
+  );
+  assert.equal(
+    order,
+    [...order].sort((a, b) => a - b),
+    'create-npm-dir, artifacts, optional deps, platform packages, samsa',
+  );
   const tokens = list.filter((s) => String(s.run ?? '').includes('npm publish')).map((s) => s.env?.NODE_AUTH_TOKEN);
   assert.equal(tokens, ['${{ secrets.NPM_TOKEN }}', '${{ secrets.NPM_TOKEN }}']);
   const download = list.find((s) => String(s.uses ?? '').startsWith('actions/download-artifact@v4'));
@@ -252,12 +273,16 @@ test('the kafka-schemas action checks out apache/kafka at the commits pinned in 
   const readme = join(sharedProtocol, 'README.md');
   if (existsSync(readme)) {
     const text = readFileSync(readme, 'utf8');
-    for (const [version, commit] of Object.entries(pins)) assert.match(text, new RegExp(`\`${version.replaceAll('.', '\\.')}/\`[^\\n]*${commit}`), `README pins ${version} at ${commit}`);
+    for (const [version, commit] of Object.entries(pins))
+      assert.match(text, new RegExp(`\`${version.replaceAll('.', '\\.')}/\`[^\\n]*${commit}`), `README pins ${version} at ${commit}`);
   }
 });
 
 test('package.json: no @samsa/native-* optional dependencies yet (npm 11 `npm ci` fails on them), no install scripts', () => {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  };
   const native = Object.keys(pkg.optionalDependencies ?? {}).filter((n) => n.startsWith(`${napiConfig.name}-`));
   assert.equal(native, [], 'added at release time by scripts/add-native-optional-deps.mjs');
   for (const s of ['preinstall', 'install', 'postinstall']) assert.not.ok(pkg.scripts?.[s], `no ${s} script`);
@@ -272,7 +297,9 @@ function run(args: string[], cwd = root): { code: number | null; stdout: string;
 
 const placeSchemas = 'place-schemas.mjs rebuilds shared/kafka-protocol/<version> byte for byte from a flat copy (as in Kafka’s tree)';
 // Without ../shared/kafka-protocol there is nothing to rebuild: skipped, saying why (scripts/run-tests.mjs prints it).
-const schemasTest = existsSync(join(sharedProtocol, '4.3.0')) ? test : (console.log(`skipped: ${placeSchemas}: needs schemas (../shared/kafka-protocol beside the checkout)`), test.skip);
+const schemasTest = existsSync(join(sharedProtocol, '4.3.0'))
+  ? test
+  : (console.log(`skipped: ${placeSchemas}: needs schemas (../shared/kafka-protocol beside the checkout)`), test.skip);
 schemasTest(placeSchemas, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'samsa-schemas-'));
   try {
@@ -360,10 +387,16 @@ test('check-native-binary.mjs and smoke-native.mjs on the local native build', (
   assert.equal(ok.problems, [], JSON.stringify(ok));
   assert.is(ok.arch, process.arch);
   const other = triple.startsWith('x86_64') ? triple.replace('x86_64', 'aarch64') : triple.replace('aarch64', 'x86_64');
-  assert.ok((check(['--target', other]).problems as string[]).some((p) => p.startsWith('CPU ')), 'a binary of the wrong CPU is refused');
+  assert.ok(
+    (check(['--target', other]).problems as string[]).some((p) => p.startsWith('CPU ')),
+    'a binary of the wrong CPU is refused',
+  );
   if (ok.format === 'elf' && ok.newestGlibc) {
     const floor = check(['--target', triple, '--max-glibc', '2.2']);
-    assert.ok((floor.problems as string[]).some((p) => p.includes(`GLIBC_${ok.newestGlibc}`)), 'a binary above the glibc floor is refused');
+    assert.ok(
+      (floor.problems as string[]).some((p) => p.includes(`GLIBC_${ok.newestGlibc}`)),
+      'a binary above the glibc floor is refused',
+    );
     assert.ok((ok.napiLeftToLoader as number) > 0, 'napi_* are left to the dynamic loader on Linux');
   }
   const smoke = run([join(root, 'scripts', 'smoke-native.mjs'), localBuild]);

@@ -40,7 +40,8 @@ test('samsa --help lists every command with a description and the environment va
     const r = await samsa(...args);
     assert.is(r.code, 0, args.join(' '));
     assert.match(r.stdout, /^samsa \d+\.\d+\.\d+ /);
-    for (const c of ['start', 'topics', 'groups', 'bench', 'version', 'help']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b[^\\n]* {2,}\\S`), `${c} described`);
+    for (const c of ['start', 'topics', 'groups', 'bench', 'version', 'help'])
+      assert.match(r.stdout, new RegExp(`\\n  ${c}\\b[^\\n]* {2,}\\S`), `${c} described`);
     assertDescribed(r.stdout, args.join(' '));
   }
 });
@@ -50,7 +51,8 @@ test('every environment variable the code reads is in the help', async () => {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
-      else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/process\.env(?:\.|\[')([A-Z_][A-Z0-9_]*)/g)) names.add(m[1]!);
+      else if (e.name.endsWith('.ts'))
+        for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/process\.env(?:\.|\[')([A-Z_][A-Z0-9_]*)/g)) names.add(m[1]!);
     }
   };
   walk(join(root, 'src'));
@@ -60,11 +62,16 @@ test('every environment variable the code reads is in the help', async () => {
 });
 
 test('samsa start --help, -h and samsa help start', async () => {
-  for (const args of [['start', '--help'], ['start', '-h'], ['help', 'start']]) {
+  for (const args of [
+    ['start', '--help'],
+    ['start', '-h'],
+    ['help', 'start'],
+  ]) {
     const r = await samsa(...args);
     assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /^usage: samsa start /);
-    for (const flag of ['--port', '--host', '--data-dir', '--memory', '--config', '--set', '--log-level', '--help']) assert.match(r.stdout, new RegExp(`\\n  (-\\w, )?${flag}\\b`), flag);
+    for (const flag of ['--port', '--host', '--data-dir', '--memory', '--config', '--set', '--log-level', '--help'])
+      assert.match(r.stdout, new RegExp(`\\n  (-\\w, )?${flag}\\b`), flag);
     assert.match(r.stdout, /SAMSA_ACCEL/);
     assertDescribed(r.stdout, args.join(' '));
   }
@@ -80,7 +87,10 @@ test('every topics, groups and bench subcommand has --help and samsa help CMD SU
       }),
     );
     for (const sub of subs) {
-      for (const args of [[cmd, sub, '--help'], ['help', cmd, sub]]) {
+      for (const args of [
+        [cmd, sub, '--help'],
+        ['help', cmd, sub],
+      ]) {
         runs.push(
           samsa(...args).then((r) => {
             assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);

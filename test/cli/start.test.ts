@@ -74,10 +74,12 @@ async function exitsWithin(r: Run, timeoutMs = 15000): Promise<number | null> {
 
 function freePort(): Promise<number> {
   const s = createServer();
-  return new Promise((res) => s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => res(port));
-  }));
+  return new Promise((res) =>
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    }),
+  );
 }
 
 test('--version prints the version and runtime', async () => {
@@ -213,7 +215,10 @@ test('a start that fails on a port in use leaves a clean data dir clean (no inde
     const port = await listeningPort(a);
     const c = await ClientConnection.connect('127.0.0.1', port);
     await c.negotiate();
-    await c.send(CreateTopicsRequest, CreateTopicsResponse, c.pick(CreateTopicsRequest), { topics: [{ name: 'kept', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 1000 });
+    await c.send(CreateTopicsRequest, CreateTopicsResponse, c.pick(CreateTopicsRequest), {
+      topics: [{ name: 'kept', numPartitions: 1, replicationFactor: 1 }],
+      timeoutMs: 1000,
+    });
     c.close();
     a.child.kill('SIGTERM');
     assert.is(await a.exited, 0);
@@ -252,7 +257,18 @@ test('TLS and SASL listeners are refused in one line, never served as plaintext'
 });
 
 test('a controller listener with a secure protocol is not served, so it does not stop start-up', async () => {
-  const r = run(['start', '--memory', '--port', '0', '--set', 'listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0', '--set', 'controller.listener.names=CONTROLLER', '--set', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL']);
+  const r = run([
+    'start',
+    '--memory',
+    '--port',
+    '0',
+    '--set',
+    'listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0',
+    '--set',
+    'controller.listener.names=CONTROLLER',
+    '--set',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL',
+  ]);
   await listeningPort(r);
   r.child.kill('SIGTERM');
   assert.is(await r.exited, 0);
@@ -283,7 +299,7 @@ test("Kafka's stock KRaft server.properties plus --port 0: starts, and advertise
   assert.is(host, 'localhost', "the file's advertised host is kept");
   const seen = await adminThroughAdvertised(`127.0.0.1:${port}`);
   assert.ok(seen.includes('through-advertised'));
-  assert.is(seen.at(-1), `localhost:${port}`, 'advertised: the file\'s host, the port bound');
+  assert.is(seen.at(-1), `localhost:${port}`, "advertised: the file's host, the port bound");
   r.child.kill('SIGTERM');
   assert.is(await r.exited, 0);
 });
@@ -299,7 +315,7 @@ test('--port and --host override the listener of --config, advertised.listeners 
     assert.is(host, '127.0.0.1');
     assert.is.not(port, filePort);
     const seen = await adminThroughAdvertised(`127.0.0.1:${port}`);
-    assert.is(seen.at(-1), `127.0.0.1:${port}`, 'advertises the port bound, not the file\'s');
+    assert.is(seen.at(-1), `127.0.0.1:${port}`, "advertises the port bound, not the file's");
     r.child.kill('SIGTERM');
     assert.is(await r.exited, 0);
   } finally {
@@ -322,7 +338,10 @@ test('advertised.listeners given with --set stays as given beside --port (a prox
 test('on a terminal the logs are readable lines, not JSON; the ready line is the same', async () => {
   // A pseudo-terminal from util-linux `script` (as test/bench/progress.test.ts); none elsewhere.
   if (!(process.platform === 'linux' && /util-linux/.test(spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout ?? ''))) return;
-  const child = spawn('script', ['-qfec', `${process.execPath} ${bin} start --memory --port 0`, '/dev/null'], { env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', `${process.execPath} ${bin} start --memory --port 0`, '/dev/null'], {
+    env: { ...process.env, SHELL: '/bin/sh' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   const closed = new Promise<void>((res) => child.on('close', () => res()));

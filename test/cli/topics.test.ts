@@ -21,11 +21,11 @@ interface Run {
 // Asynchronous on purpose: the broker answering the CLI runs on this process's event loop.
 function samsa(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))", '--', ...args],
-      { cwd: root, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))", '--', ...args], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -101,7 +101,10 @@ test('describe without names describes every topic, sorted', async () => {
   const names = headers.map((l) => l.slice('Topic: '.length).split('\t')[0]);
   assert.equal(names, [...names].sort());
   assert.ok(names.includes('orders') && names.includes('audit'), r.stdout);
-  assert.match(headers.find((l) => l.startsWith('Topic: audit\t'))!, /\tConfigs: $/);
+  assert.match(
+    headers.find((l) => l.startsWith('Topic: audit\t'))!,
+    /\tConfigs: $/,
+  );
 });
 
 test('alter-config: set and delete, seen by describe', async () => {

@@ -40,7 +40,10 @@ test.after(async () => {
 function ok<T = any>(name: string): T {
   const s = r[name];
   assert.ok(s, `step ${name} ran`);
-  if ('error' in s!) assert.unreachable(`step ${name} failed with ${s.error} (${s.code}): ${s.message}${s.trace ? ` [${s.trace.trim().split('\n').slice(-3).join(' | ')}]` : ''}`);
+  if ('error' in s!)
+    assert.unreachable(
+      `step ${name} failed with ${s.error} (${s.code}): ${s.message}${s.trace ? ` [${s.trace.trim().split('\n').slice(-3).join(' | ')}]` : ''}`,
+    );
   return (s as { ok: T }).ok;
 }
 

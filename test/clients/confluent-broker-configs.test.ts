@@ -43,7 +43,7 @@ test('alter_configs(broker 1, sasl.kerberos.min.time.before.relogin=58000) succe
   assert.is(broker.config.get('sasl.kerberos.min.time.before.relogin'), '58000');
 });
 
-test('the value is still checked against Kafka\'s type (INVALID_REQUEST, as Kafka answers a refused broker config)', () => {
+test("the value is still checked against Kafka's type (INVALID_REQUEST, as Kafka answers a refused broker config)", () => {
   const bad = failed('alter_kerberos_relogin_invalid');
   assert.is(bad.error, 'INVALID_REQUEST');
   assert.match(bad.message, 'Invalid value soon for configuration sasl.kerberos.min.time.before.relogin: Not a number of type LONG');
@@ -57,10 +57,13 @@ test('the cluster default resource "" cannot take a per-broker listener setting 
       validateOnly: false,
       resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'sasl.kerberos.min.time.before.relogin', configOperation: 0, value: '1000' }] }],
     });
-    assert.equal([res.responses[0]!.errorCode, res.responses[0]!.errorMessage], [
-      ErrorCode.INVALID_REQUEST,
-      'Cannot update these configs at default cluster level, broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)',
-    ]);
+    assert.equal(
+      [res.responses[0]!.errorCode, res.responses[0]!.errorMessage],
+      [
+        ErrorCode.INVALID_REQUEST,
+        'Cannot update these configs at default cluster level, broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)',
+      ],
+    );
   } finally {
     c.close();
   }

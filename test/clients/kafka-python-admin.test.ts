@@ -74,7 +74,8 @@ test('list_topics lists exactly the created topics', () => {
 });
 
 test('describe_topics shows the partition counts, with this broker as leader and only replica', () => {
-  const t = ok<Record<string, { error_code: number; partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[] }> }>>('describe_topics');
+  const t =
+    ok<Record<string, { error_code: number; partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[] }> }>>('describe_topics');
   assert.is(t['kp-a']!.error_code, 0);
   assert.equal(t['kp-a']!.partitions, [
     { partition: 0, leader: 1, replicas: [1], isr: [1] },
@@ -85,14 +86,20 @@ test('describe_topics shows the partition counts, with this broker as leader and
 
 test('describe_cluster names broker 1 at the bootstrap address, as controller', () => {
   const c = ok<{ brokers: Array<{ node_id: number; host: string; port: number }>; controller_id: number; cluster_id: string }>('cluster');
-  assert.equal(c.brokers.map((b) => [b.node_id, `${b.host}:${b.port}`]), [[1, broker.bootstrap]]);
+  assert.equal(
+    c.brokers.map((b) => [b.node_id, `${b.host}:${b.port}`]),
+    [[1, broker.bootstrap]],
+  );
   assert.is(c.controller_id, 1);
   assert.is(c.cluster_id, broker.metadata.clusterId);
 });
 
 test('create_topics(validate_only=True) succeeds and creates nothing', () => {
   const res = ok<TopicErrors>('validate_only');
-  assert.equal(res.topic_errors.map((t) => [t.topic, t.error_code]), [['kp-validate', 0]]);
+  assert.equal(
+    res.topic_errors.map((t) => [t.topic, t.error_code]),
+    [['kp-validate', 0]],
+  );
   assert.equal(ok<string[]>('list_after_validate_only'), ['kp-a', 'kp-b']);
 });
 
@@ -166,7 +173,10 @@ test('describe_configs of a missing topic answers UNKNOWN_TOPIC_OR_PARTITION for
 
 test('alter_configs replaces the topic overrides; describe_configs shows the new values', () => {
   const res = ok<{ resources: Array<{ error_code: number; resource_type: number; resource_name: string }> }>('alter_configs');
-  assert.equal(res.resources.map((x) => [x.error_code, x.resource_type, x.resource_name]), [[0, 2, 'kp-b']]);
+  assert.equal(
+    res.resources.map((x) => [x.error_code, x.resource_type, x.resource_name]),
+    [[0, 2, 'kp-b']],
+  );
   const [after] = ok<ConfigResult[]>('describe_configs_b_after_alter');
   assert.equal([after!.entries['retention.ms']!.value, after!.entries['retention.ms']!.source], ['7200000', SOURCE.TOPIC]);
   assert.equal([after!.entries['cleanup.policy']!.value, after!.entries['cleanup.policy']!.source], ['compact', SOURCE.TOPIC]);
@@ -185,9 +195,20 @@ test('alter_configs with retention.ms=abc answers INVALID_CONFIG and changes not
 
 test('create_partitions grows kp-a from 2 to 4 partitions', () => {
   const res = ok<TopicErrors>('create_partitions');
-  assert.equal(res.topic_errors.map((t) => [t.topic, t.error_code]), [['kp-a', 0]]);
+  assert.equal(
+    res.topic_errors.map((t) => [t.topic, t.error_code]),
+    [['kp-a', 0]],
+  );
   const after = ok<Record<string, { partitions: Array<{ partition: number; leader: number }> }>>('describe_topics_after_partitions');
-  assert.equal(after['kp-a']!.partitions.map((p) => [p.partition, p.leader]), [[0, 1], [1, 1], [2, 1], [3, 1]]);
+  assert.equal(
+    after['kp-a']!.partitions.map((p) => [p.partition, p.leader]),
+    [
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ],
+  );
 });
 
 test('create_partitions to fewer partitions raises InvalidPartitionsError; to a missing topic UnknownTopicOrPartitionError', () => {
@@ -230,7 +251,10 @@ test('create_topics with retention.ms=abc raises InvalidConfigurationError; with
 
 test('delete_topics removes kp-a; deleting a missing topic raises UnknownTopicOrPartitionError', () => {
   const res = ok<{ topic_error_codes: Array<{ topic: string; error_code: number }> }>('delete');
-  assert.equal(res.topic_error_codes.map((t) => [t.topic, t.error_code]), [['kp-a', 0]]);
+  assert.equal(
+    res.topic_error_codes.map((t) => [t.topic, t.error_code]),
+    [['kp-a', 0]],
+  );
   assert.equal(ok<string[]>('list_after_delete'), ['kp-b']);
   const e = raised('delete_missing');
   assert.is(e.error, 'UnknownTopicOrPartitionError');

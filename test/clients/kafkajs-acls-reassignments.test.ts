@@ -60,11 +60,19 @@ const acl = {
   permissionType: AclPermissionTypes.ALLOW,
 };
 
-test('describeAcls: SECURITY_DISABLED with Kafka\'s message', async () => {
+test("describeAcls: SECURITY_DISABLED with Kafka's message", async () => {
   const err = await rejection(admin.describeAcls(acl));
   assert.is(err.type, 'SECURITY_DISABLED');
   // ANY of everything, null names: what MirrorMaker 2 sends to list all ACLs.
-  const res = await conn.send(DescribeAclsRequest, DescribeAclsResponse, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+  const res = await conn.send(DescribeAclsRequest, DescribeAclsResponse, 3, {
+    resourceTypeFilter: 1,
+    resourceNameFilter: null,
+    patternTypeFilter: 1,
+    principalFilter: null,
+    hostFilter: null,
+    operation: 1,
+    permissionType: 1,
+  });
   assert.equal([res.errorCode, res.errorMessage, res.resources], [ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker', []]);
 });
 
@@ -73,23 +81,75 @@ test('createAcls and deleteAcls: every entry SECURITY_DISABLED', async () => {
   assert.equal([created.name, created.type], ['KafkaJSProtocolError', 'SECURITY_DISABLED']);
   const deleted = await rejection(admin.deleteAcls({ filters: [acl] }));
   assert.equal([deleted.name, deleted.type], ['KafkaJSProtocolError', 'SECURITY_DISABLED']);
-  const raw = await conn.send(CreateAclsRequest, CreateAclsResponse, 3, { creations: [0, 1].map(() => ({ resourceType: 2, resourceName: 'ra', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 })) });
-  assert.equal(raw.results.map((r) => [r.errorCode, r.errorMessage]), [[ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.'], [ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.']]);
-  const rawDelete = await conn.send(DeleteAclsRequest, DeleteAclsResponse, 3, { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] });
-  assert.equal(rawDelete.filterResults.map((r) => [r.errorCode, r.errorMessage, r.matchingAcls]), [[ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.', []]]);
+  const raw = await conn.send(CreateAclsRequest, CreateAclsResponse, 3, {
+    creations: [0, 1].map(() => ({
+      resourceType: 2,
+      resourceName: 'ra',
+      resourcePatternType: 3,
+      principal: 'User:a',
+      host: '*',
+      operation: 3,
+      permissionType: 3,
+    })),
+  });
+  assert.equal(
+    raw.results.map((r) => [r.errorCode, r.errorMessage]),
+    [
+      [ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.'],
+      [ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.'],
+    ],
+  );
+  const rawDelete = await conn.send(DeleteAclsRequest, DeleteAclsResponse, 3, {
+    filters: [
+      { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 },
+    ],
+  });
+  assert.equal(
+    rawDelete.filterResults.map((r) => [r.errorCode, r.errorMessage, r.matchingAcls]),
+    [[ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.', []]],
+  );
 });
 
 test('alterPartitionReassignments: to the current replicas succeeds; another broker or a missing partition fails per partition', async () => {
-  await admin.alterPartitionReassignments({ topics: [{ topic: 'ra', partitionAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }] }] });
+  await admin.alterPartitionReassignments({
+    topics: [
+      {
+        topic: 'ra',
+        partitionAssignment: [
+          { partition: 0, replicas: [1] },
+          { partition: 1, replicas: [1] },
+        ],
+      },
+    ],
+  });
   const err = await rejection(
-    admin.alterPartitionReassignments({ topics: [{ topic: 'ra', partitionAssignment: [{ partition: 0, replicas: [1, 2] }, { partition: 7, replicas: [1] }] }] }),
+    admin.alterPartitionReassignments({
+      topics: [
+        {
+          topic: 'ra',
+          partitionAssignment: [
+            { partition: 0, replicas: [1, 2] },
+            { partition: 7, replicas: [1] },
+          ],
+        },
+      ],
+    }),
   );
   assert.is(err.name, 'KafkaJSAggregateError');
-  assert.equal(err.errors.map((e: any) => [e.partition, e.type]), [[0, 'INVALID_REPLICA_ASSIGNMENT'], [7, 'UNKNOWN_TOPIC_OR_PARTITION']]);
-  assert.equal(broker.metadata.topic('ra')!.partitions.map((p) => p.replicas), [[1], [1]]);
+  assert.equal(
+    err.errors.map((e: any) => [e.partition, e.type]),
+    [
+      [0, 'INVALID_REPLICA_ASSIGNMENT'],
+      [7, 'UNKNOWN_TOPIC_OR_PARTITION'],
+    ],
+  );
+  assert.equal(
+    broker.metadata.topic('ra')!.partitions.map((p) => p.replicas),
+    [[1], [1]],
+  );
 });
 
-test('AlterPartitionReassignments v0/v1: Kafka\'s per-partition codes and messages, cancel with nothing in progress', async () => {
+test("AlterPartitionReassignments v0/v1: Kafka's per-partition codes and messages, cancel with nothing in progress", async () => {
   for (const version of [0, 1]) {
     const res = await conn.send(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, version, {
       timeoutMs: 5000,

@@ -59,7 +59,15 @@ test('createTopics with partitions and configEntries; waitForLeaders needs one M
     waitForLeaders: true,
     timeout: 10_000,
     topics: [
-      { topic: 'kjs-topic', numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'cleanup.policy', value: 'compact' }] },
+      {
+        topic: 'kjs-topic',
+        numPartitions: 3,
+        replicationFactor: 1,
+        configEntries: [
+          { name: 'retention.ms', value: '3600000' },
+          { name: 'cleanup.policy', value: 'compact' },
+        ],
+      },
       { topic: 'kjs-temp' },
     ],
   });
@@ -149,7 +157,10 @@ test('describeConfigs BROKER "1" (and a topic in the same call)', async () => {
   assert.is(e.get('log.retention.hours')?.configValue, '168');
   assert.is(e.get('log.retention.hours')?.configSource, ConfigSource.DEFAULT_CONFIG);
   const t = resources.find((r) => r.resourceType === ConfigResourceTypes.TOPIC)!;
-  assert.equal(t.configEntries.map((c) => [c.configName, c.configValue]), [['cleanup.policy', 'delete']]);
+  assert.equal(
+    t.configEntries.map((c) => [c.configName, c.configValue]),
+    [['cleanup.policy', 'delete']],
+  );
 });
 
 test('describeConfigs of a missing topic rejects with UNKNOWN_TOPIC_OR_PARTITION', async () => {
@@ -188,7 +199,10 @@ test('alterConfigs validateOnly changes nothing; retention.ms=abc rejects with I
     includeSynonyms: false,
     resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-topic', configNames: ['retention.ms'] }],
   });
-  assert.equal(resources[0]!.configEntries.map((c) => [c.configName, c.configValue]), [['retention.ms', '7200000']]);
+  assert.equal(
+    resources[0]!.configEntries.map((c) => [c.configName, c.configValue]),
+    [['retention.ms', '7200000']],
+  );
 });
 
 test('alterConfigs BROKER "1": a dynamic broker config shows as DYNAMIC_BROKER_CONFIG', async () => {
@@ -196,7 +210,10 @@ test('alterConfigs BROKER "1": a dynamic broker config shows as DYNAMIC_BROKER_C
     validateOnly: false,
     resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'log.retention.ms', value: '86400000' }] }],
   });
-  assert.equal(res.resources.map((r: any) => [r.errorCode, r.resourceName]), [[0, '1']]);
+  assert.equal(
+    res.resources.map((r: any) => [r.errorCode, r.resourceName]),
+    [[0, '1']],
+  );
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configNames: ['log.retention.ms'] }],
@@ -227,7 +244,10 @@ test('createTopics of an existing topic: kafkajs returns false (TOPIC_ALREADY_EX
 test('createTopics errors come back per topic in a KafkaJSAggregateError', async () => {
   const rf = await rejection(noRetry.createTopics({ waitForLeaders: false, topics: [{ topic: 'kjs-rf3', replicationFactor: 3 }] }));
   assert.is(rf.name, 'KafkaJSAggregateError', String(rf));
-  assert.equal(rf.errors.map((e: any) => [e.topic, e.type]), [['kjs-rf3', 'INVALID_REPLICATION_FACTOR']]);
+  assert.equal(
+    rf.errors.map((e: any) => [e.topic, e.type]),
+    [['kjs-rf3', 'INVALID_REPLICATION_FACTOR']],
+  );
 
   const mixed = await rejection(
     noRetry.createTopics({
@@ -242,15 +262,12 @@ test('createTopics errors come back per topic in a KafkaJSAggregateError', async
     }),
   );
   assert.is(mixed.name, 'KafkaJSAggregateError', String(mixed));
-  assert.equal(
-    mixed.errors.map((e: any) => [e.topic, e.type]).sort(),
-    [
-      ['bad name!', 'INVALID_TOPIC_EXCEPTION'],
-      ['kjs-badcfg', 'INVALID_CONFIG'],
-      ['kjs-topic', 'TOPIC_ALREADY_EXISTS'],
-      ['kjs-zero', 'INVALID_PARTITIONS'],
-    ],
-  );
+  assert.equal(mixed.errors.map((e: any) => [e.topic, e.type]).sort(), [
+    ['bad name!', 'INVALID_TOPIC_EXCEPTION'],
+    ['kjs-badcfg', 'INVALID_CONFIG'],
+    ['kjs-topic', 'TOPIC_ALREADY_EXISTS'],
+    ['kjs-zero', 'INVALID_PARTITIONS'],
+  ]);
   // Each topic stands on its own: the valid one in the same request was created.
   assert.ok((await admin.listTopics()).includes('kjs-ok'));
   assert.is(broker.metadata.topic('kjs-badcfg'), undefined);
@@ -267,7 +284,10 @@ test('deleteTopics removes kjs-temp; a missing topic is UNKNOWN_TOPIC_OR_PARTITI
 
 test('describeCluster: broker 1 at the bootstrap address, controller 1, the cluster id', async () => {
   const c = await admin.describeCluster();
-  assert.equal(c.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`), [`1@${broker.bootstrap}`]);
+  assert.equal(
+    c.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`),
+    [`1@${broker.bootstrap}`],
+  );
   assert.is(c.controller, 1);
   assert.is(c.clusterId, broker.metadata.clusterId);
 });

@@ -85,11 +85,18 @@ test('kcat -L -J lists the topics created beforehand with their partitions, lead
   const topics = byName(md);
   assert.ok(topics.has('kcat-one'), `kcat-one in ${[...topics.keys()].join(',')}`);
   assert.ok(topics.has('kcat-three'), `kcat-three in ${[...topics.keys()].join(',')}`);
-  for (const [name, count] of [['kcat-one', 1], ['kcat-three', 3]] as const) {
+  for (const [name, count] of [
+    ['kcat-one', 1],
+    ['kcat-three', 3],
+  ] as const) {
     const t = topics.get(name)!;
     assert.is(t.error, undefined, `${name} has no error`);
     const parts = [...t.partitions].sort((a, b) => a.partition - b.partition);
-    assert.equal(parts.map((p) => p.partition), Array.from({ length: count }, (_, i) => i), `${name} partitions`);
+    assert.equal(
+      parts.map((p) => p.partition),
+      Array.from({ length: count }, (_, i) => i),
+      `${name} partitions`,
+    );
     for (const p of parts) {
       assert.is(p.error, undefined, `${name}/${p.partition} has no error`);
       assert.is(p.leader, 1, `${name}/${p.partition} leader`);
@@ -102,7 +109,10 @@ test('kcat -L -J lists the topics created beforehand with their partitions, lead
 test('kcat -L -J -t <topic> answers just that topic', async () => {
   const md = await kcatJson('-t', 'kcat-three');
   assert.is(md.query.topic, 'kcat-three');
-  assert.equal(md.topics.map((t) => t.topic), ['kcat-three']);
+  assert.equal(
+    md.topics.map((t) => t.topic),
+    ['kcat-three'],
+  );
   assert.is(md.topics[0]!.partitions.length, 3);
 });
 
@@ -119,7 +129,10 @@ test('kcat -L -t <missing topic> auto-creates it with num.partitions (1), led by
   const before = byName(await kcatJson());
   assert.not.ok(before.has('kcat-auto'), 'kcat-auto does not exist yet');
   const md = await kcatJson('-t', 'kcat-auto');
-  assert.equal(md.topics.map((t) => t.topic), ['kcat-auto']);
+  assert.equal(
+    md.topics.map((t) => t.topic),
+    ['kcat-auto'],
+  );
   const t = md.topics[0]!;
   assert.is(t.error, undefined, `no error for the auto-created topic (got ${t.error})`);
   assert.equal(t.partitions, [{ partition: 0, leader: 1, replicas: [{ id: 1 }], isrs: [{ id: 1 }] }]);
@@ -160,7 +173,18 @@ test('auto-creation follows num.partitions, and is off with auto.create.topics.e
     const r3 = await run('kcat', ['-L', '-J', '-b', three.bootstrap, '-m', '30', '-t', 'auto3']);
     assert.is(r3.code, 0, r3.stderr);
     const t3 = (JSON.parse(r3.stdout) as KcatMetadata).topics[0]!;
-    assert.equal([t3.topic, t3.error, t3.partitions.map((p) => [p.partition, p.leader])], ['auto3', undefined, [[0, 1], [1, 1], [2, 1]]]);
+    assert.equal(
+      [t3.topic, t3.error, t3.partitions.map((p) => [p.partition, p.leader])],
+      [
+        'auto3',
+        undefined,
+        [
+          [0, 1],
+          [1, 1],
+          [2, 1],
+        ],
+      ],
+    );
 
     const rOff = await run('kcat', ['-L', '-J', '-b', off.bootstrap, '-m', '30', '-t', 'nope']);
     assert.is(rOff.code, 0, rOff.stderr);
@@ -175,7 +199,10 @@ test('auto-creation follows num.partitions, and is off with auto.create.topics.e
 
 test('kcat -L -t "bad name!": the topic error (INVALID_TOPIC_EXCEPTION), nothing created, kcat exits normally', async () => {
   const md = await kcatJson('-t', 'bad name!');
-  assert.equal(md.topics.map((t) => [t.topic, t.error]), [['bad name!', 'Broker: Invalid topic']]);
+  assert.equal(
+    md.topics.map((t) => [t.topic, t.error]),
+    [['bad name!', 'Broker: Invalid topic']],
+  );
   assert.is(broker.metadata.topic('bad name!'), undefined);
 });
 

@@ -73,7 +73,10 @@ test('createTopics returns id, partition count, replicas and the full configurat
     replicas: 1,
     configs: [{ name: 'retention.ms', value: '3600000' }],
   });
-  assert.equal(created.map((t) => [t.name, t.partitions, t.replicas]).sort(), [['plat-a', 2, 1], ['plat-b', 2, 1]]);
+  assert.equal(created.map((t) => [t.name, t.partitions, t.replicas]).sort(), [
+    ['plat-a', 2, 1],
+    ['plat-b', 2, 1],
+  ]);
   for (const t of created) {
     assert.match(t.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, `${t.name} has a topic id`);
     assert.not.equal(t.id, '00000000-0000-0000-0000-000000000000');
@@ -107,7 +110,10 @@ test('metadata: cluster id, broker 1 at the bootstrap address as controller, top
     assert.is(t.partitionsCount, 2);
     assert.equal(
       t.partitions.map((p) => ({ leader: p.leader, replicas: p.replicas, isr: p.isr })),
-      [{ leader: 1, replicas: [1], isr: [1] }, { leader: 1, replicas: [1], isr: [1] }],
+      [
+        { leader: 1, replicas: [1], isr: [1] },
+        { leader: 1, replicas: [1], isr: [1] },
+      ],
     );
   }
 });
@@ -137,10 +143,9 @@ test('describeConfigs BROKER "1"', async () => {
 });
 
 test('describeConfigs of a missing topic is UNKNOWN_TOPIC_OR_PARTITION', async () => {
-  assert.equal(
-    await protocolErrors(admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: 'plat-missing' }] })),
-    ['UNKNOWN_TOPIC_OR_PARTITION'],
-  );
+  assert.equal(await protocolErrors(admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: 'plat-missing' }] })), [
+    'UNKNOWN_TOPIC_OR_PARTITION',
+  ]);
 });
 
 test('alterConfigs replaces the overrides of plat-b', async () => {
@@ -210,7 +215,10 @@ test('createPartitions grows plat-a to 4; shrinking is INVALID_PARTITIONS', asyn
 
 test('describeLogDirs lists the partitions of plat-a, empty', async () => {
   const res = await admin.describeLogDirs({ topics: [{ name: 'plat-a', partitions: [0, 1, 2, 3] }] });
-  assert.equal(res.map((b) => b.broker), [1]);
+  assert.equal(
+    res.map((b) => b.broker),
+    [1],
+  );
   const dirs = res[0]!.results;
   assert.ok(dirs.length >= 1, 'at least one log dir');
   const topics = dirs.flatMap((d) => d.topics).filter((t) => t.name === 'plat-a');
@@ -225,10 +233,7 @@ test('createTopics errors: TOPIC_ALREADY_EXISTS, INVALID_REPLICATION_FACTOR, INV
   assert.equal(await protocolErrors(admin.createTopics({ topics: ['plat-a'], partitions: 1 })), ['TOPIC_ALREADY_EXISTS']);
   assert.equal(await protocolErrors(admin.createTopics({ topics: ['plat-rf3'], partitions: 1, replicas: 3 })), ['INVALID_REPLICATION_FACTOR']);
   assert.equal(await protocolErrors(admin.createTopics({ topics: ['bad name!'] })), ['INVALID_TOPIC_EXCEPTION']);
-  assert.equal(
-    await protocolErrors(admin.createTopics({ topics: ['plat-badcfg'], configs: [{ name: 'retention.ms', value: 'abc' }] })),
-    ['INVALID_CONFIG'],
-  );
+  assert.equal(await protocolErrors(admin.createTopics({ topics: ['plat-badcfg'], configs: [{ name: 'retention.ms', value: 'abc' }] })), ['INVALID_CONFIG']);
   assert.is(broker.metadata.topic('plat-rf3'), undefined);
   assert.is(broker.metadata.topic('plat-badcfg'), undefined);
 });

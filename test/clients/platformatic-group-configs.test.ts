@@ -83,7 +83,13 @@ async function failure(p: Promise<unknown>): Promise<{ ids: string[] }> {
 
 test('describeConfigs GROUP: every group config, defaults from the broker (DEFAULT_CONFIG)', async () => {
   const c = await groupConfigs('gc-none');
-  for (const name of ['consumer.session.timeout.ms', 'consumer.heartbeat.interval.ms', 'share.session.timeout.ms', 'share.auto.offset.reset', 'streams.num.standby.replicas']) {
+  for (const name of [
+    'consumer.session.timeout.ms',
+    'consumer.heartbeat.interval.ms',
+    'share.session.timeout.ms',
+    'share.auto.offset.reset',
+    'streams.num.standby.replicas',
+  ]) {
     assert.ok(c.has(name), `${name} listed`);
   }
   assert.equal([c.get('consumer.session.timeout.ms')?.value, c.get('consumer.session.timeout.ms')?.configSource], ['45000', DEFAULT_CONFIG]);
@@ -103,11 +109,20 @@ test('incrementalAlterConfigs GROUP: SET within the broker bounds, shown as GROU
   assert.equal([c.get('share.session.timeout.ms')?.value, c.get('share.session.timeout.ms')?.configSource], ['45000', DEFAULT_CONFIG]);
 });
 
-test('invalid group configs are INVALID_CONFIG with Kafka\'s messages, and change nothing', async () => {
+test("invalid group configs are INVALID_CONFIG with Kafka's messages, and change nothing", async () => {
   const cases: Array<[Array<{ name: string; configOperation: number; value?: string }>, string]> = [
-    [[{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '70000' }], 'consumer.session.timeout.ms must be in the range 200 to 60000 inclusive.'],
-    [[{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '10' }], 'consumer.heartbeat.interval.ms must be in the range 50 to 15000 inclusive.'],
-    [[{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '400' }], 'consumer.session.timeout.ms must be greater than consumer.heartbeat.interval.ms'],
+    [
+      [{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '70000' }],
+      'consumer.session.timeout.ms must be in the range 200 to 60000 inclusive.',
+    ],
+    [
+      [{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '10' }],
+      'consumer.heartbeat.interval.ms must be in the range 50 to 15000 inclusive.',
+    ],
+    [
+      [{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '400' }],
+      'consumer.session.timeout.ms must be greater than consumer.heartbeat.interval.ms',
+    ],
     [[{ name: 'no.such.group.config', configOperation: SET, value: '1' }], 'Unknown group config name: no.such.group.config'],
     [[{ name: 'share.isolation.level', configOperation: SET, value: 'sometimes' }], 'Invalid value sometimes for configuration share.isolation.level'],
   ];
@@ -119,7 +134,13 @@ test('invalid group configs are INVALID_CONFIG with Kafka\'s messages, and chang
     for (const [configs, message] of cases) {
       const res = await c0.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1, {
         validateOnly: false,
-        resources: [{ resourceType: 32, resourceName: 'gc-a', configs: configs.map((x) => ({ name: x.name, configOperation: x.configOperation, value: x.value ?? null })) }],
+        resources: [
+          {
+            resourceType: 32,
+            resourceName: 'gc-a',
+            configs: configs.map((x) => ({ name: x.name, configOperation: x.configOperation, value: x.value ?? null })),
+          },
+        ],
       });
       const r = res.responses[0]!;
       assert.is(r.errorCode, ErrorCode.INVALID_CONFIG, message);
@@ -144,7 +165,7 @@ test('a KIP-848 group uses its own heartbeat interval and session timeout', asyn
     await c.negotiate();
     const joined = await joinCg(c, 'gc-a', 'm-a', ['gc-t']);
     assert.is(joined.errorCode, ErrorCode.NONE);
-    assert.is(joined.heartbeatIntervalMs, 100, 'the group\'s consumer.heartbeat.interval.ms, not the broker\'s 5000');
+    assert.is(joined.heartbeatIntervalMs, 100, "the group's consumer.heartbeat.interval.ms, not the broker's 5000");
     const other = await joinCg(c, 'gc-other', 'm-o', ['gc-t']);
     assert.is(other.heartbeatIntervalMs, 5000, 'a group without overrides gets group.consumer.heartbeat.interval.ms');
     // No more heartbeats from m-a: fenced once the group's 400 ms session ends (the broker

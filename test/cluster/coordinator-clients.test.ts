@@ -48,18 +48,37 @@ async function internalTopics(cluster: Cluster): Promise<void> {
 
 test('a kafkajs consumer group consumes on a 3-broker cluster, and again after its coordinator is stopped', async () => {
   const cluster = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': 6, 'group.initial.rebalance.delay.ms': 0 } });
-  const kafka = new Kafka({ clientId: 'group-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+  const kafka = new Kafka({
+    clientId: 'group-test',
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
+  });
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: 'placeholder' });
   let running = consumer;
   try {
     await internalTopics(cluster);
     // The data lives on brokers 1 and 2; the group's coordinator is broker 0.
-    await cluster.broker(1).metadata.createTopicAsync({ name: 'events', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }, { partition: 1, brokerIds: [2] }] });
+    await cluster.broker(1).metadata.createTopicAsync({
+      name: 'events',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [
+        { partition: 0, brokerIds: [1] },
+        { partition: 1, brokerIds: [2] },
+      ],
+    });
     const groupId = idLedBy(cluster, OFFSETS, 0, 'orders-app');
     await producer.connect();
     const seen = new Set<string>();
-    running = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    running = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
+    });
     await running.connect();
     await running.subscribe({ topic: 'events', fromBeginning: true });
     await running.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
@@ -86,7 +105,10 @@ test('a kafkajs consumer group consumes on a 3-broker cluster, and again after i
 });
 
 test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_committed sees exactly the committed records and offsets', async () => {
-  const cluster = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': 6, 'transaction.state.log.num.partitions': 6, 'group.initial.rebalance.delay.ms': 0 } });
+  const cluster = await startCluster({
+    brokers: 3,
+    config: { 'offsets.topic.num.partitions': 6, 'transaction.state.log.num.partitions': 6, 'group.initial.rebalance.delay.ms': 0 },
+  });
   const kafka = new Kafka({ clientId: 'txn-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer({ transactionalId: 'placeholder' });
@@ -98,7 +120,15 @@ test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_
     const transactionalId = idLedBy(cluster, TXN, 0, 'tx');
     const groupId = idLedBy(cluster, OFFSETS, 2, 'eos-group');
     const md = cluster.broker(0).metadata;
-    await md.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }, { partition: 1, brokerIds: [2] }] });
+    await md.createTopicAsync({
+      name: 'out',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [
+        { partition: 0, brokerIds: [1] },
+        { partition: 1, brokerIds: [2] },
+      ],
+    });
     await md.createTopicAsync({ name: 'in', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }] });
     await until('topics everywhere', () => cluster.brokers().every((b) => b.metadata.topic('out') && b.metadata.topic('in')));
     await admin.connect();
@@ -106,7 +136,14 @@ test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_
     txnProducer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
     await txnProducer.connect();
     const t1 = await txnProducer.transaction();
-    for (let p = 0; p < 2; p++) await t1.send({ topic: 'out', messages: [{ value: `c${p}a`, partition: p }, { value: `c${p}b`, partition: p }] });
+    for (let p = 0; p < 2; p++)
+      await t1.send({
+        topic: 'out',
+        messages: [
+          { value: `c${p}a`, partition: p },
+          { value: `c${p}b`, partition: p },
+        ],
+      });
     await t1.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '7' }] }] });
     await t1.commit();
     const t2 = await txnProducer.transaction();
@@ -115,7 +152,10 @@ test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_
     await t2.abort();
 
     // The markers are in the leaders' logs: nothing is left open there.
-    for (const [p, leader] of [[0, 1], [1, 2]] as const) {
+    for (const [p, leader] of [
+      [0, 1],
+      [1, 2],
+    ] as const) {
       const log = cluster.broker(leader).logManager.get('out', p)!;
       assert.is(log.lastStableOffset, log.logEndOffset, `out-${p} has no open transaction`);
     }
@@ -155,18 +195,31 @@ test('kafkajs transaction across brokers: markers through WriteTxnMarkers, read_
 test('markers for a partition whose leader is down are retried until it returns; then the commit completes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-markers-'));
   const cluster = await startCluster({ brokers: 3, dataDir: dir, config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 } });
-  const kafka = new Kafka({ clientId: 'retry-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const kafka = new Kafka({
+    clientId: 'retry-test',
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
   let producer = kafka.producer({ transactionalId: 'placeholder' });
   try {
     await internalTopics(cluster);
     const transactionalId = idLedBy(cluster, TXN, 0, 'tx-retry');
     // The output partition's only replica is broker 2: while it is stopped the partition is offline.
-    await cluster.broker(0).metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
+    await cluster
+      .broker(0)
+      .metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
     await until('topic everywhere', () => cluster.brokers().every((b) => b.metadata.topic('out')));
     producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const t = await producer.transaction();
-    await t.send({ topic: 'out', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 0 }] });
+    await t.send({
+      topic: 'out',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 0 },
+      ],
+    });
     await cluster.stopBroker(2);
     await until('out-0 offline', () => cluster.broker(0).metadata.topic('out')!.partitions[0]!.leader === -1);
     const committing = t.commit();
@@ -188,13 +241,24 @@ test('markers for a partition whose leader is down are retried until it returns;
 test('a transaction left in PrepareCommit by a stopped coordinator is completed by it when elected again, through WriteTxnMarkers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-prepare-'));
   // One replica of each state partition: its broker leads it again when it returns, with its log.
-  const cluster = await startCluster({ brokers: 3, dataDir: dir, config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3, 'transaction.state.log.replication.factor': 1 } });
-  const kafka = new Kafka({ clientId: 'prepare-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 } });
+  const cluster = await startCluster({
+    brokers: 3,
+    dataDir: dir,
+    config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3, 'transaction.state.log.replication.factor': 1 },
+  });
+  const kafka = new Kafka({
+    clientId: 'prepare-test',
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+  });
   let producer = kafka.producer({ transactionalId: 'placeholder' });
   try {
     await internalTopics(cluster);
     const transactionalId = idLedBy(cluster, TXN, 0, 'tx-prepare');
-    await cluster.broker(1).metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
+    await cluster
+      .broker(1)
+      .metadata.createTopicAsync({ name: 'out', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [2] }] });
     await until('topic everywhere', () => cluster.brokers().every((b) => b.metadata.topic('out')));
     producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -210,7 +274,10 @@ test('a transaction left in PrepareCommit by a stopped coordinator is completed 
     await committing;
     await cluster.startBroker(2);
     const b0 = await cluster.startBroker(0);
-    await until('the transaction completed by the re-elected coordinator', () => b0.txnCoordinator.txns.get(transactionalId)?.state === TxnState.CompleteCommit);
+    await until(
+      'the transaction completed by the re-elected coordinator',
+      () => b0.txnCoordinator.txns.get(transactionalId)?.state === TxnState.CompleteCommit,
+    );
     const log = cluster.broker(2).logManager.get('out', 0)!;
     assert.is(log.lastStableOffset, log.logEndOffset, 'the COMMIT marker reached out-0 on broker 2');
     assert.is(log.logEndOffset, 2, 'one record and one marker');

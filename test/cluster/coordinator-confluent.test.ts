@@ -35,7 +35,15 @@ test('a confluent-kafka group consumes on a cluster, and again on the new coordi
   try {
     cluster.broker(1).coordinator.ensureOffsetsTopic();
     await until('the offsets topic', () => cluster.brokers().every((b) => b.metadata.topic(OFFSETS)));
-    await cluster.broker(1).metadata.createTopicAsync({ name: 'ck-events', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1] }, { partition: 1, brokerIds: [2] }] });
+    await cluster.broker(1).metadata.createTopicAsync({
+      name: 'ck-events',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [
+        { partition: 0, brokerIds: [1] },
+        { partition: 1, brokerIds: [2] },
+      ],
+    });
     const offsets = cluster.broker(1).metadata.topic(OFFSETS)!;
     let groupId = '';
     for (let i = 0; ; i++) if (offsets.partitions[partitionForKey((groupId = `ck-group-${i}`), 6)]!.leader === 0) break;

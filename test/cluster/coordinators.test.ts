@@ -63,7 +63,11 @@ async function coordinatorOf(c: ClientConnection, keyType: number, key: string):
 }
 
 async function offsetFetch(c: ClientConnection, groupId: string) {
-  const r = await withTimeout(c.send(OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false }), 5000, 'OffsetFetch');
+  const r = await withTimeout(
+    c.send(OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false }),
+    5000,
+    'OffsetFetch',
+  );
   const g = r.groups[0]!;
   const offsets = new Map<string, number>();
   for (const t of g.topics) for (const p of t.partitions) offsets.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
@@ -100,10 +104,14 @@ test('FindCoordinator from every broker names the leader of the key partition; t
       await cluster.broker(0).metadata.createTopicAsync({ name: 't', numPartitions: 1, replicationFactor: 1 });
       await until('the offsets topic on every broker', () => cluster.brokers().every((b) => b.metadata.topic(OFFSETS) && b.metadata.topic('t')));
       const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-f', 'g-g', 'g-h'];
-      const answers = await Promise.all(conns.map((c) => until('every key answered', async () => {
-        const r = await findCoordinator(c, 0, groups);
-        return r.every((x) => x.errorCode === ErrorCode.NONE) ? r : null;
-      })));
+      const answers = await Promise.all(
+        conns.map((c) =>
+          until('every key answered', async () => {
+            const r = await findCoordinator(c, 0, groups);
+            return r.every((x) => x.errorCode === ErrorCode.NONE) ? r : null;
+          }),
+        ),
+      );
       const b0 = cluster.broker(0);
       const topic = b0.metadata.topic(OFFSETS)!;
       assert.is(topic.partitions[0]!.replicas.length, 3, 'replication factor 3 (Kafka default) on 3 brokers');
@@ -126,7 +134,16 @@ test('FindCoordinator from every broker names the leader of the key partition; t
         assert.is(await heartbeat(c, g1, joined.generationId, joined.memberId), ErrorCode.NOT_COORDINATOR, `Heartbeat on broker ${other}`);
         assert.is((await offsetFetch(c, g1)).errorCode, ErrorCode.NOT_COORDINATOR, `OffsetFetch on broker ${other}`);
         assert.equal(await commit(c, g1, joined.generationId, joined.memberId, [{ topic: 't', partition: 0, offset: 1 }]), [ErrorCode.NOT_COORDINATOR]);
-        const txc = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, { transactionalId: 'any', groupId: g1, producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+        const txc = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+          transactionalId: 'any',
+          groupId: g1,
+          producerId: 1,
+          producerEpoch: 0,
+          generationId: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+        });
         assert.is(txc.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_COORDINATOR, `TxnOffsetCommit on broker ${other}`);
         assert.is(cluster.broker(other).coordinator.group(g1), undefined, `no group made on broker ${other}`);
       }
@@ -134,22 +151,36 @@ test('FindCoordinator from every broker names the leader of the key partition; t
       const txnIds = ['tx-a', 'tx-b', 'tx-c', 'tx-d'];
       await findCoordinator(conns[2]!, 1, txnIds);
       await until('the transaction state topic', () => cluster.brokers().every((b) => b.metadata.topic(TXN)));
-      const txnAnswers = await Promise.all(conns.map((c) => until('every txn key answered', async () => {
-        const r = await findCoordinator(c, 1, txnIds);
-        return r.every((x) => x.errorCode === ErrorCode.NONE) ? r : null;
-      })));
+      const txnAnswers = await Promise.all(
+        conns.map((c) =>
+          until('every txn key answered', async () => {
+            const r = await findCoordinator(c, 1, txnIds);
+            return r.every((x) => x.errorCode === ErrorCode.NONE) ? r : null;
+          }),
+        ),
+      );
       const ttopic = b0.metadata.topic(TXN)!;
       for (const [i, id] of txnIds.entries()) {
         const leader = ttopic.partitions[partitionForKey(id, 6)]!.leader;
         for (const a of txnAnswers) assert.is(a[i]!.nodeId, leader);
         // InitProducerId on a broker that does not lead the id's partition: NOT_COORDINATOR.
         const other = (leader + 1) % 3;
-        const r = await conns[other]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+        const r = await conns[other]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+          transactionalId: id,
+          transactionTimeoutMs: 60_000,
+          producerId: -1,
+          producerEpoch: -1,
+        });
         assert.is(r.errorCode, ErrorCode.NOT_COORDINATOR);
         const d = await conns[other]!.send(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: [id] });
         assert.is(d.transactionStates[0]!.errorCode, ErrorCode.NOT_COORDINATOR, 'DescribeTransactions elsewhere');
         const ok = await until('InitProducerId on the coordinator', async () => {
-          const x = await conns[leader]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+          const x = await conns[leader]!.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+            transactionalId: id,
+            transactionTimeoutMs: 60_000,
+            producerId: -1,
+            producerEpoch: -1,
+          });
           return x.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? null : x;
         });
         assert.is(ok.errorCode, ErrorCode.NONE);
@@ -259,20 +290,24 @@ test('a coordinator elected again after a restart loads its partition back from 
 });
 
 test('internal topics: replication factor capped to the live brokers, min.insync.replicas from transaction.state.log.min.isr', async () => {
-  await withCluster({ brokers: 2, config: { 'offsets.topic.num.partitions': 2, 'transaction.state.log.num.partitions': 2, 'transaction.state.log.min.isr': 2 } }, async (cluster) => {
-    const c = await connect(addr(cluster.broker(0)));
-    try {
-      await findCoordinator(c, 0, ['g']);
-      await findCoordinator(c, 1, ['t']);
-      await until('both internal topics', () => cluster.broker(1).metadata.topic(OFFSETS) && cluster.broker(1).metadata.topic(TXN));
-      const md = cluster.broker(1).metadata;
-      for (const name of [OFFSETS, TXN]) for (const p of md.topic(name)!.partitions) assert.is(p.replicas.length, 2, `${name} has 2 replicas (3 wanted, 2 live)`);
-      assert.is(md.topic(TXN)!.configs['min.insync.replicas'], '2');
-      assert.is(md.topic(OFFSETS)!.configs['min.insync.replicas'], undefined, 'the offsets topic follows min.insync.replicas, as in Kafka');
-    } finally {
-      c.close();
-    }
-  });
+  await withCluster(
+    { brokers: 2, config: { 'offsets.topic.num.partitions': 2, 'transaction.state.log.num.partitions': 2, 'transaction.state.log.min.isr': 2 } },
+    async (cluster) => {
+      const c = await connect(addr(cluster.broker(0)));
+      try {
+        await findCoordinator(c, 0, ['g']);
+        await findCoordinator(c, 1, ['t']);
+        await until('both internal topics', () => cluster.broker(1).metadata.topic(OFFSETS) && cluster.broker(1).metadata.topic(TXN));
+        const md = cluster.broker(1).metadata;
+        for (const name of [OFFSETS, TXN])
+          for (const p of md.topic(name)!.partitions) assert.is(p.replicas.length, 2, `${name} has 2 replicas (3 wanted, 2 live)`);
+        assert.is(md.topic(TXN)!.configs['min.insync.replicas'], '2');
+        assert.is(md.topic(OFFSETS)!.configs['min.insync.replicas'], undefined, 'the offsets topic follows min.insync.replicas, as in Kafka');
+      } finally {
+        c.close();
+      }
+    },
+  );
 });
 
 test('WriteTxnMarkers from a client connection: CLUSTER_AUTHORIZATION_FAILED and nothing written', async () => {
@@ -310,7 +345,18 @@ test('WriteTxnMarkers from a live broker: written by the leader, NOT_LEADER_OR_F
       const c = await connect(addr(to), asBroker0);
       try {
         const r = await c.send(WriteTxnMarkersRequest, WriteTxnMarkersResponse, 1, {
-          markers: [{ producerId: 11, producerEpoch: 0, transactionResult: false, coordinatorEpoch, topics: [{ name: 'marked', partitionIndexes: [0] }, { name: 'nope', partitionIndexes: [0] }] }],
+          markers: [
+            {
+              producerId: 11,
+              producerEpoch: 0,
+              transactionResult: false,
+              coordinatorEpoch,
+              topics: [
+                { name: 'marked', partitionIndexes: [0] },
+                { name: 'nope', partitionIndexes: [0] },
+              ],
+            },
+          ],
         });
         return r.markers[0]!.topics.map((t) => t.partitions[0]!.errorCode);
       } finally {
@@ -339,7 +385,12 @@ test('KIP-890 across brokers: a transactional batch for a partition outside the 
     const c1 = await connect(addr(b1));
     try {
       const init = await until('InitProducerId', async () => {
-        const r = await c0.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+        const r = await c0.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+          transactionalId: id,
+          transactionTimeoutMs: 60_000,
+          producerId: -1,
+          producerEpoch: -1,
+        });
         return r.errorCode === ErrorCode.NONE ? r : null;
       });
       const produce = async (seq: number) => {
@@ -347,14 +398,34 @@ test('KIP-890 across brokers: a transactional batch for a partition outside the 
           acks: -1,
           timeoutMs: 5000,
           transactionalId: id,
-          topicData: [{ name: 'v', partitionData: [{ index: 0, records: buildBatch([{ key: null, value: Buffer.from('x') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: seq, transactional: true }) }] }],
+          topicData: [
+            {
+              name: 'v',
+              partitionData: [
+                {
+                  index: 0,
+                  records: buildBatch([{ key: null, value: Buffer.from('x') }], {
+                    producerId: init.producerId,
+                    producerEpoch: init.producerEpoch,
+                    baseSequence: seq,
+                    transactional: true,
+                  }),
+                },
+              ],
+            },
+          ],
         });
         return r.responses[0]!.partitionResponses[0]!.errorCode;
       };
       const log = b1.logManager.get('v', 0)!;
       assert.is(await produce(0), ErrorCode.INVALID_TXN_STATE, 'not in the transaction: refused');
       assert.is(log.logEndOffset, 0, 'nothing written');
-      const added = await c0.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, { v3AndBelowTransactionalId: id, v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: 'v', partitions: [0] }] });
+      const added = await c0.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, {
+        v3AndBelowTransactionalId: id,
+        v3AndBelowProducerId: init.producerId,
+        v3AndBelowProducerEpoch: init.producerEpoch,
+        v3AndBelowTopics: [{ name: 'v', partitions: [0] }],
+      });
       assert.is(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, ErrorCode.NONE);
       assert.is(await produce(0), ErrorCode.NONE, 'in the transaction: written');
       assert.is(await produce(1), ErrorCode.NONE, 'the transaction is open on the partition now');

@@ -42,7 +42,8 @@ async function rejoinIsr(cluster: Cluster, via: number, topic: string, broker: n
   const md = cluster.broker(via).metadata;
   const t = md.topic(topic)!;
   for (const p of t.partitions) {
-    if (p.replicas.includes(broker) && !p.isr.includes(broker)) assert.ok(await md.changePartition(t.id, p.partition, p.partitionEpoch ?? 0, { leader: p.leader, isr: [...p.isr, broker] }));
+    if (p.replicas.includes(broker) && !p.isr.includes(broker))
+      assert.ok(await md.changePartition(t.id, p.partition, p.partitionEpoch ?? 0, { leader: p.leader, isr: [...p.isr, broker] }));
   }
 }
 
@@ -73,7 +74,10 @@ test('ElectLeaders PREFERRED brings leadership back to a restarted broker once i
     assert.is.not((await leadersSeenByKafkajs(cluster.bootstrap, 'pref'))[p1], 1);
     await rejoinIsr(cluster, 0, 'pref', 1);
     const epochBefore = b0.metadata.topic('pref')!.partitions[p1]!.leaderEpoch;
-    res = await electLeaders(cluster.broker(via).port, PREFERRED, [{ topic: 'pref', partitions: [0, 1, 2, 7] }, { topic: 'nope', partitions: [0] }]);
+    res = await electLeaders(cluster.broker(via).port, PREFERRED, [
+      { topic: 'pref', partitions: [0, 1, 2, 7] },
+      { topic: 'nope', partitions: [0] },
+    ]);
     assert.is(res.errorCode, ErrorCode.NONE);
     const byPartition = new Map(res.replicaElectionResults[0]!.partitionResult.map((r) => [r.partitionId, r]));
     assert.is(byPartition.get(p1)!.errorCode, ErrorCode.NONE);
@@ -83,9 +87,15 @@ test('ElectLeaders PREFERRED brings leadership back to a restarted broker once i
       assert.is(byPartition.get(p)!.errorMessage, 'Leader election not needed for topic partition.');
     }
     assert.is(byPartition.get(7)!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    assert.equal(res.replicaElectionResults[1], { topic: 'nope', partitionResult: [{ partitionId: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'No such topic as nope' }] });
+    assert.equal(res.replicaElectionResults[1], {
+      topic: 'nope',
+      partitionResult: [{ partitionId: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'No such topic as nope' }],
+    });
     assert.is(b0.metadata.topic('pref')!.partitions[p1]!.leaderEpoch, epochBefore + 1);
-    assert.equal(await leadersSeenByKafkajs(cluster.bootstrap, 'pref'), b0.metadata.topic('pref')!.partitions.map((p) => p.replicas[0]));
+    assert.equal(
+      await leadersSeenByKafkajs(cluster.bootstrap, 'pref'),
+      b0.metadata.topic('pref')!.partitions.map((p) => p.replicas[0]),
+    );
     // Every partition is preferred now: a null list (all partitions) lists none of them.
     res = await electLeaders(cluster.broker(via).port, PREFERRED, null);
     assert.equal(res.replicaElectionResults.find((r) => r.topic === 'pref')?.partitionResult, []);
@@ -139,7 +149,10 @@ test('auto.leader.rebalance.enable: the controller moves leadership back to the 
     await cluster.startBroker(2);
     assert.ok((await leadersSeenByKafkajs(cluster.bootstrap, 'auto')).every((l) => l !== 2));
     await rejoinIsr(cluster, 0, 'auto', 2);
-    await until('leaders back on their preferred replicas', async () => JSON.stringify(await leadersSeenByKafkajs(cluster.bootstrap, 'auto')) === JSON.stringify(preferred));
+    await until(
+      'leaders back on their preferred replicas',
+      async () => JSON.stringify(await leadersSeenByKafkajs(cluster.bootstrap, 'auto')) === JSON.stringify(preferred),
+    );
   } finally {
     await cluster.close();
   }
@@ -150,7 +163,10 @@ test('a single broker: every partition has its preferred leader', async () => {
   try {
     await b.metadata.createTopicAsync({ name: 's', numPartitions: 2, replicationFactor: 1 });
     let res = await electLeaders(b.port, PREFERRED, [{ topic: 's', partitions: [0, 1] }]);
-    assert.equal(res.replicaElectionResults[0]!.partitionResult.map((r) => r.errorCode), [ErrorCode.ELECTION_NOT_NEEDED, ErrorCode.ELECTION_NOT_NEEDED]);
+    assert.equal(
+      res.replicaElectionResults[0]!.partitionResult.map((r) => r.errorCode),
+      [ErrorCode.ELECTION_NOT_NEEDED, ErrorCode.ELECTION_NOT_NEEDED],
+    );
     res = await electLeaders(b.port, UNCLEAN, [{ topic: 's', partitions: [0] }], 1);
     assert.is(res.replicaElectionResults[0]!.partitionResult[0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED);
   } finally {

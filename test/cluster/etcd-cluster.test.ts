@@ -42,7 +42,9 @@ test('three brokers through etcd: all in Metadata, RF=3 replicated, produce and 
     assert.equal(cluster.brokers.map((b) => b.nodeId).sort(), [0, 1, 2]);
     assert.is(cluster.clusterId, 'etcd-cluster-test');
     await admin.createTopics({ topics: [{ topic: 'through-outage', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
-    await until('a full ISR everywhere', async () => (await admin.fetchTopicMetadata({ topics: ['through-outage'] })).topics[0]!.partitions.every((p) => p.isr.length === 3));
+    await until('a full ISR everywhere', async () =>
+      (await admin.fetchTopicMetadata({ topics: ['through-outage'] })).topics[0]!.partitions.every((p) => p.isr.length === 3),
+    );
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     let sent = 0;
@@ -69,7 +71,10 @@ test('three brokers through etcd: all in Metadata, RF=3 replicated, produce and 
       await admin.createTopics({ topics: [{ topic: 'after-outage', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
       return brokers.every((b) => b.metadata.topic('after-outage'));
     });
-    assert.ok(brokers.every((b) => b.metadata.brokers().length === 3), 'no broker was lost');
+    assert.ok(
+      brokers.every((b) => b.metadata.brokers().length === 3),
+      'no broker was lost',
+    );
     // Every record written is readable from the leaders (consumer fetches up to the high watermark).
     const consumer = kafka.consumer({ groupId: 'outage-reader' });
     await consumer.connect();

@@ -33,7 +33,9 @@ class Samsa {
   out = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [SAMSA_BIN, 'start', '--memory', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [SAMSA_BIN, 'start', '--memory', '--port', '0', '--log-level', 'warn', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (d) => (this.out += d));
     this.child.stderr!.on('data', (d) => (this.out += d));
     this.exited = new Promise((r) => this.child.on('exit', (code, signal) => r({ code, signal })));
@@ -57,13 +59,17 @@ test('kill -9 of a leader process: every acknowledged record is there once and i
   const url = `etcd://${etcd.endpoint.replace(/^https?:\/\//, '')}`;
   const procs: Samsa[] = [];
   try {
-    for (let id = 0; id < 3; id++) procs.push(new Samsa(['--node-id', String(id), '--cluster', url, '--cluster-id', 'procs', '--set', 'broker.session.timeout.ms=3000']));
+    for (let id = 0; id < 3; id++)
+      procs.push(new Samsa(['--node-id', String(id), '--cluster', url, '--cluster-id', 'procs', '--set', 'broker.session.timeout.ms=3000']));
     const addrs = await Promise.all(procs.map((p) => p.ready()));
     const kafka = new Kafka({ brokers: addrs, logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
     const admin = kafka.admin();
     await admin.connect();
     await until('three brokers in Metadata', async () => (await admin.describeCluster()).brokers.length === 3);
-    await admin.createTopics({ topics: [{ topic: 'numbered', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: 'numbered', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+      waitForLeaders: true,
+    });
     await until('a full ISR', async () => (await admin.fetchTopicMetadata({ topics: ['numbered'] })).topics[0]!.partitions[0]!.isr.length === 3);
     const leader = (await admin.fetchTopicMetadata({ topics: ['numbered'] })).topics[0]!.partitions[0]!.leader;
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -89,7 +95,10 @@ test('kill -9 of a leader process: every acknowledged record is there once and i
     const live = addrs.filter((_, i) => i !== leader).join(',');
     const r = await run('kcat', ['-C', '-b', live, '-t', 'numbered', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\\n']);
     assert.is(r.code, 0, r.stderr);
-    const stored = r.stdout.split('\n').filter((l) => l !== '').map(Number);
+    const stored = r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
     assert.equal(stored, acked, 'every acknowledged record once, in order, and nothing else');
   } finally {
     for (const p of procs) await p.stop();
@@ -111,7 +120,14 @@ test('an unreachable etcd names its endpoint and exits non-zero; a live node id 
     const r2 = await second.exited;
     assert.is.not(r2.code, 0);
     assert.match(second.out, /node\.id 4 is already registered/);
-    assert.is(second.out.trim().split('\n').filter((l) => l.startsWith('samsa:')).length, 1, second.out);
+    assert.is(
+      second.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('samsa:')).length,
+      1,
+      second.out,
+    );
   } finally {
     await first.stop();
     await etcd.close();

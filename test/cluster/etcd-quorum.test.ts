@@ -11,7 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { EtcdQuorum } from '../../src/cluster/quorum/etcd-quorum.js';
-import { DuplicateBrokerError, QuorumConflictError, QuorumUnavailableError, type BrokerRegistration, type MetadataRecord } from '../../src/cluster/quorum/quorum.js';
+import {
+  DuplicateBrokerError,
+  QuorumConflictError,
+  QuorumUnavailableError,
+  type BrokerRegistration,
+  type MetadataRecord,
+} from '../../src/cluster/quorum/quorum.js';
 import type { MetadataChange } from '../../src/cluster/metadata-store.js';
 import { startEtcd, type EtcdServer } from './etcd-server.js';
 
@@ -75,10 +81,11 @@ async function relayTo(endpoint: string): Promise<{ endpoint: string; cut(): voi
     heal: () => {
       cut = false;
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -107,11 +114,17 @@ test('appends from two brokers reach both followers in one order, without gaps; 
   assert.is(end, 9);
   await until('both followers at 9', () => fa.records.length === 9 && fb.records.length === 9);
   assert.equal(fa.records, fb.records);
-  assert.equal(fa.records.map((r) => r.change), [1, 2, 3, 4, 5, 6, 7, 8, 9].map(change));
+  assert.equal(
+    fa.records.map((r) => r.change),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9].map(change),
+  );
   await until('logEnd 9 on both', () => a.logEnd() === 9 && b.logEnd() === 9);
   const late = collect(b, 4);
   await until('the late follower at 9', () => late.records.length === 5);
-  assert.equal(late.records.map((r) => r.offset), [5, 6, 7, 8, 9]);
+  assert.equal(
+    late.records.map((r) => r.offset),
+    [5, 6, 7, 8, 9],
+  );
   fa.stop();
   fb.stop();
   late.stop();
@@ -121,13 +134,25 @@ test('a follower that starts on a long log reads it in pages, then follows; a ba
   const id = newCluster();
   const a = await quorum(id);
   let end = 0;
-  for (let i = 0; i < 3; i++) end = await a.append(Array.from({ length: 100 }, (_, j) => change(i * 100 + j + 1)), end);
+  for (let i = 0; i < 3; i++)
+    end = await a.append(
+      Array.from({ length: 100 }, (_, j) => change(i * 100 + j + 1)),
+      end,
+    );
   const f = collect(a);
   await until('the follower at 300', () => f.records.length === 300);
   end = await a.append([change(301)], end);
   await until('the follower at 301', () => f.records.length === 301);
-  assert.equal(f.records.map((r) => r.change), Array.from({ length: 301 }, (_, i) => change(i + 1)));
-  const err = await a.append(Array.from({ length: 200 }, (_, j) => change(j)), end).catch((e) => e);
+  assert.equal(
+    f.records.map((r) => r.change),
+    Array.from({ length: 301 }, (_, i) => change(i + 1)),
+  );
+  const err = await a
+    .append(
+      Array.from({ length: 200 }, (_, j) => change(j)),
+      end,
+    )
+    .catch((e) => e);
   assert.instance(err, RangeError);
   assert.match(err.message, /at most 128 operations/);
   assert.is(a.logEnd(), 301);
@@ -172,7 +197,14 @@ test('a node id that is live cannot register again; once its session (or its quo
   await s1.close();
   await until('broker 1 gone', () => b.liveBrokers().length === 0);
   await b.register(reg(1));
-  await until('a sees broker 1 again', () => a.liveBrokers().map((r) => r.nodeId).join() === '1');
+  await until(
+    'a sees broker 1 again',
+    () =>
+      a
+        .liveBrokers()
+        .map((r) => r.nodeId)
+        .join() === '1',
+  );
   // Closing the quorum ends its sessions (leases revoked), not just its connection.
   await b.close();
   await until('broker 1 gone once b closed', () => a.liveBrokers().length === 0);
@@ -193,11 +225,25 @@ test('a broker that dies without a word drops out when its lease expires; the co
   const bCtl: boolean[] = [];
   b.campaign(2, (c) => bCtl.push(c));
   await until('both see brokers 1 and 2, controller 1', () =>
-    [a, b].every((q) => q.liveBrokers().map((r) => r.nodeId).join() === '1,2' && q.controllerId() === 1));
+    [a, b].every(
+      (q) =>
+        q
+          .liveBrokers()
+          .map((r) => r.nodeId)
+          .join() === '1,2' && q.controllerId() === 1,
+    ),
+  );
   assert.equal(bCtl, []);
 
   a.abandon(); // keepalives stop, the etcd client closes, nothing revoked
-  await until('b sees broker 1 gone', () => b.liveBrokers().map((r) => r.nodeId).join() === '2');
+  await until(
+    'b sees broker 1 gone',
+    () =>
+      b
+        .liveBrokers()
+        .map((r) => r.nodeId)
+        .join() === '2',
+  );
   await until('b is controller', () => bCtl.join() === 'true' && b.controllerId() === 2);
   assert.is(bLost, false);
   assert.is(aLost, false); // abandoned, not lost: that process is gone
@@ -261,7 +307,10 @@ test('a controller key already under our own lease (an attempt whose answer etcd
   try {
     const kv = (await other.get(`/samsa/${id}/brokers/1`).exec()).kvs[0];
     assert.ok(kv);
-    await other.put(`/samsa/${id}/controller`).value(JSON.stringify({ nodeId: 1 })).lease(kv.lease);
+    await other
+      .put(`/samsa/${id}/controller`)
+      .value(JSON.stringify({ nodeId: 1 }))
+      .lease(kv.lease);
   } finally {
     other.close();
   }
@@ -287,7 +336,14 @@ test('a broker cut off from etcd past its TTL: the others see it gone; back in t
     await until('b follows record 1 and sees brokers 1 and 2', () => fb.records.length === 1 && b.liveBrokers().length === 2);
 
     relay.cut();
-    await until('a sees broker 2 gone', () => a.liveBrokers().map((r) => r.nodeId).join() === '1');
+    await until(
+      'a sees broker 2 gone',
+      () =>
+        a
+          .liveBrokers()
+          .map((r) => r.nodeId)
+          .join() === '1',
+    );
     assert.is(bLost, 0); // b cannot know yet: etcd is unreachable for it, nothing more
     assert.is(b.liveBrokers().length, 2);
     for (let i = 2; i <= 4; i++) end = await a.append([change(i)], end);
@@ -302,8 +358,19 @@ test('a broker cut off from etcd past its TTL: the others see it gone; back in t
     relay.heal();
     await until('b learns its session is lost', () => bLost === 1, 15_000);
     await until('b follows records 2-4', () => fb.records.length === 4, 15_000);
-    assert.equal(fb.records.map((r) => r.change), [1, 2, 3, 4].map(change));
-    await until('b sees only broker 1', () => b.liveBrokers().map((r) => r.nodeId).join() === '1', 15_000);
+    assert.equal(
+      fb.records.map((r) => r.change),
+      [1, 2, 3, 4].map(change),
+    );
+    await until(
+      'b sees only broker 1',
+      () =>
+        b
+          .liveBrokers()
+          .map((r) => r.nodeId)
+          .join() === '1',
+      15_000,
+    );
     fb.stop();
   } finally {
     await relay.close();
@@ -351,12 +418,22 @@ test('etcd stopped for 10 s and started again: sessions and the controller survi
   }
   await a.append([change(5), change(6)], end);
   await until('both followers at 6', () => fa.records.length === 6 && fb.records.length === 6, 15_000);
-  assert.equal(fa.records.map((r) => r.change), [1, 2, 3, 4, 5, 6].map(change));
+  assert.equal(
+    fa.records.map((r) => r.change),
+    [1, 2, 3, 4, 5, 6].map(change),
+  );
   assert.equal(fb.records, fa.records);
   // The leases live on: two more TTLs later both brokers are registered, nobody lost a session.
   const watchUntil = Date.now() + 5000;
   while (Date.now() < watchUntil) {
-    for (const q of [a, b]) assert.is(q.liveBrokers().map((r) => r.nodeId).join(), '1,2');
+    for (const q of [a, b])
+      assert.is(
+        q
+          .liveBrokers()
+          .map((r) => r.nodeId)
+          .join(),
+        '1,2',
+      );
     await sleep(100);
   }
   assert.is(lost, 0);

@@ -36,7 +36,8 @@ function freePort(): Promise<number> {
 async function waitHealthy(endpoint: string, child: ChildProcess, output: () => string, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`etcd exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`etcd exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
     try {
       const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { health?: string };
@@ -62,16 +63,26 @@ export async function startEtcd(opts: { startTimeoutMs?: number } = {}): Promise
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
-    '--name', 'samsa-test',
-    '--data-dir', dataDir,
-    '--listen-client-urls', endpoint,
-    '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', peer,
-    '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `samsa-test=${peer}`,
-    '--initial-cluster-state', 'new',
-    '--log-level', 'warn',
-    '--logger', 'zap',
+    '--name',
+    'samsa-test',
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    endpoint,
+    '--advertise-client-urls',
+    endpoint,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `samsa-test=${peer}`,
+    '--initial-cluster-state',
+    'new',
+    '--log-level',
+    'warn',
+    '--logger',
+    'zap',
   ];
   let child: ChildProcess;
   let output = '';

@@ -116,7 +116,12 @@ if (canMount) {
     assert.is((await produce('born-on-full-disk', 100)).errorCode, ErrorCode.NONE);
 
     // kafkajs, a real client, rides out a second outage with its retries.
-    const kafka = new Kafka({ clientId: 'full-disk', brokers: [`${broker!.host}:${broker!.port}`], logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
+    const kafka = new Kafka({
+      clientId: 'full-disk',
+      brokers: [`${broker!.host}:${broker!.port}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 },
+    });
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     fillDisk();

@@ -61,9 +61,7 @@ test('killBroker: sockets reset, no clean-shutdown marker, the controller moves 
     await closed;
     assert.not.ok(existsSync(join(dir, 'broker-1', '.kafka_cleanshutdown')), 'a killed broker leaves no clean-shutdown marker');
     assert.not.ok(cluster.quorum.liveBrokers().some((b) => b.nodeId === 1));
-    await until('leaderships moved off broker 1', () =>
-      b0.metadata.topic('k')!.partitions.every((p) => p.leader !== 1 && p.leader >= 0 && !p.isr.includes(1)),
-    );
+    await until('leaderships moved off broker 1', () => b0.metadata.topic('k')!.partitions.every((p) => p.leader !== 1 && p.leader >= 0 && !p.isr.includes(1)));
     for (const p of led) assert.ok(b0.metadata.topic('k')!.partitions[p.partition]!.leaderEpoch > p.leaderEpoch);
     // Back with its data, recovered from the log dir as after kill -9.
     const b1 = await cluster.startBroker(1);
@@ -97,7 +95,10 @@ test('controlled shutdown: the broker leads nothing (and is in no ISR) before it
       const was = before[p.partition]!;
       if (was.leader === 2) {
         assert.is(p.leaderEpoch, was.leaderEpoch + 1);
-        assert.is(p.leader, was.replicas.find((b) => b !== 2));
+        assert.is(
+          p.leader,
+          was.replicas.find((b) => b !== 2),
+        );
       }
     }
   } finally {
@@ -184,7 +185,10 @@ test('startCluster with a dataDir: closed and started again, the topics, their i
     await admin.disconnect();
     await produce(cluster.bootstrap, 'kept', 10, 3);
     const topicId = cluster.broker(0).metadata.topic('kept')!.id;
-    const leaders = cluster.broker(0).metadata.topic('kept')!.partitions.map((p) => p.leader);
+    const leaders = cluster
+      .broker(0)
+      .metadata.topic('kept')!
+      .partitions.map((p) => p.leader);
     await cluster.close();
     assert.ok(existsSync(join(dir, 'quorum', 'metadata.log')));
 

@@ -37,7 +37,13 @@ class Model {
 }
 
 const part = (p: number) => ({ partition: p, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] });
-const topic = (i: number, n = 1): TopicState => ({ name: `t-${i}`, id: `id-${i}`, partitions: Array.from({ length: n }, (_, p) => part(p)), configs: {}, internal: false });
+const topic = (i: number, n = 1): TopicState => ({
+  name: `t-${i}`,
+  id: `id-${i}`,
+  partitions: Array.from({ length: n }, (_, p) => part(p)),
+  configs: {},
+  internal: false,
+});
 
 function workload(store: FileMetadataStore, model: Model): void {
   model.record(store, { op: 'cluster', clusterId: 'c1' });

@@ -70,7 +70,14 @@ test('kafkajs: a CreateTopics for 8,388,609 partitions is refused with POLICY_VI
 
 test('CreateTopics counts every topic of the request: 5,000 + 5,001 is refused as a whole, also with validateOnly', async () => {
   for (const validateOnly of [false, true]) {
-    const res = await createTopics([{ name: 'half-a', numPartitions: 5000 }, { name: 'half-b', numPartitions: 5001 }, { name: 'small', numPartitions: 1 }], validateOnly);
+    const res = await createTopics(
+      [
+        { name: 'half-a', numPartitions: 5000 },
+        { name: 'half-b', numPartitions: 5001 },
+        { name: 'small', numPartitions: 1 },
+      ],
+      validateOnly,
+    );
     assert.equal(
       res.map((t) => [t.name, t.errorCode, t.errorMessage]),
       [
@@ -89,12 +96,24 @@ test('CreateTopics: exactly 10,000 partitions in one topic is 10,001 metadata re
   assert.equal([res[0]!.errorCode, res[0]!.errorMessage], [ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS]);
   // The records of topics failing their own validation are not counted (the partitions asked
   // for are): 9,998 + 2 under an invalid name passes, 9,998 + 2 under a valid one does not.
-  const ok = await createTopics([{ name: 'nine-nine-nine-eight', numPartitions: 9_998 }, { name: 'bad/name', numPartitions: 2 }], true);
+  const ok = await createTopics(
+    [
+      { name: 'nine-nine-nine-eight', numPartitions: 9_998 },
+      { name: 'bad/name', numPartitions: 2 },
+    ],
+    true,
+  );
   assert.equal(
     ok.map((t) => t.errorCode),
     [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION],
   );
-  const over = await createTopics([{ name: 'nine-nine-nine-eight', numPartitions: 9_998 }, { name: 'good-name', numPartitions: 2 }], true);
+  const over = await createTopics(
+    [
+      { name: 'nine-nine-nine-eight', numPartitions: 9_998 },
+      { name: 'good-name', numPartitions: 2 },
+    ],
+    true,
+  );
   assert.equal(
     over.map((t) => [t.errorCode, t.errorMessage]),
     [
@@ -119,20 +138,46 @@ test('CreatePartitions adding more than 10,000 partitions is refused as a whole;
 
   assert.equal(await grow([{ name: 'grow', count: 8_388_609 }]), [['grow', ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS]]);
   // Summed over the topics of the request, validateOnly or not.
-  assert.equal(await grow([{ name: 'grow', count: 6001 }, { name: 'grow-too', count: 4002 }], true), [
-    ['grow', ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS],
-    ['grow-too', ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS],
-  ]);
+  assert.equal(
+    await grow(
+      [
+        { name: 'grow', count: 6001 },
+        { name: 'grow-too', count: 4002 },
+      ],
+      true,
+    ),
+    [
+      ['grow', ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS],
+      ['grow-too', ErrorCode.POLICY_VIOLATION, TOO_MANY_RECORDS],
+    ],
+  );
   // A topic that fails its own validation adds nothing to the count.
-  assert.equal(await grow([{ name: 'grow', count: 6001 }, { name: 'no-such-topic', count: 9000 }], true), [
-    ['grow', ErrorCode.NONE, null],
-    ['no-such-topic', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null],
-  ]);
-  const md = await conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'grow' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  assert.equal(
+    await grow(
+      [
+        { name: 'grow', count: 6001 },
+        { name: 'no-such-topic', count: 9000 },
+      ],
+      true,
+    ),
+    [
+      ['grow', ErrorCode.NONE, null],
+      ['no-such-topic', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null],
+    ],
+  );
+  const md = await conn.send(MetadataRequest, MetadataResponse, 12, {
+    topics: [{ name: 'grow' }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
   assert.is(md.topics[0]!.partitions.length, 1, 'nothing was added by the refused or validate-only requests');
   // Exactly 10,000 new partitions is within the limit.
   assert.equal(await grow([{ name: 'grow', count: 10_001 }]), [['grow', ErrorCode.NONE, null]]);
-  const after = await conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'grow' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  const after = await conn.send(MetadataRequest, MetadataResponse, 12, {
+    topics: [{ name: 'grow' }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
   assert.is(after.topics[0]!.partitions.length, 10_001);
 });
 

@@ -21,7 +21,16 @@ test('reopened: same cluster id and records; a torn last line is cut; corruption
     let q = EmbeddedQuorum.open(dir);
     const clusterId = q.clusterId;
     assert.is(await q.append([{ op: 'producerIds', nextProducerIdBlock: 1000 }], 0), 1);
-    assert.is(await q.append([{ op: 'groupConfigs', groupId: 'g', configs: { 'consumer.session.timeout.ms': '50000' } }, { op: 'producerIds', nextProducerIdBlock: 2000 }], 1), 3);
+    assert.is(
+      await q.append(
+        [
+          { op: 'groupConfigs', groupId: 'g', configs: { 'consumer.session.timeout.ms': '50000' } },
+          { op: 'producerIds', nextProducerIdBlock: 2000 },
+        ],
+        1,
+      ),
+      3,
+    );
     await q.close();
     // A crash in the middle of the next append.
     appendFileSync(join(dir, 'metadata.log'), '{"offset":4,"op":"produc');

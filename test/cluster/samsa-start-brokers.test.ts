@@ -75,7 +75,10 @@ test('--brokers 3 --port 0 --memory: ready line, 3 brokers seen by kafkajs, RF=3
     await admin.connect();
     const described = await admin.describeCluster();
     assert.equal(described.brokers.map((b) => b.nodeId).sort(), [0, 1, 2]);
-    assert.equal(described.brokers.sort((a, b) => a.nodeId - b.nodeId).map((b) => `${b.host}:${b.port}`), bootstrap);
+    assert.equal(
+      described.brokers.sort((a, b) => a.nodeId - b.nodeId).map((b) => `${b.host}:${b.port}`),
+      bootstrap,
+    );
     assert.ok(await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }));
     const md = await admin.fetchTopicMetadata({ topics: ['spread'] });
     const parts = md.topics[0]!.partitions;
@@ -110,7 +113,13 @@ test('--brokers 3 --port 0 --memory: ready line, 3 brokers seen by kafkajs, RF=3
       return m?.topics[0]!.partitions.every((p) => p.leader !== 1 && p.leader >= 0 && !p.isr.includes(1));
     });
     // The host restarts it on the same port.
-    await until('broker 1 restarted', async () => (await admin!.describeCluster().catch(() => ({ brokers: [] as Array<{ nodeId: number }> }))).brokers.some((b) => b.nodeId === 1) && !samsa.childPids().includes(victim) && samsa.childPids().length === 3);
+    await until(
+      'broker 1 restarted',
+      async () =>
+        (await admin!.describeCluster().catch(() => ({ brokers: [] as Array<{ nodeId: number }> }))).brokers.some((b) => b.nodeId === 1) &&
+        !samsa.childPids().includes(victim) &&
+        samsa.childPids().length === 3,
+    );
     assert.match(samsa.out, /broker process died/);
   } finally {
     await admin?.disconnect().catch(() => undefined);

@@ -51,13 +51,20 @@ test('a stopped broker leaves every ISR and its leaderships move to live replica
   try {
     const b0 = cluster.broker(0);
     await b0.metadata.createTopicAsync({ name: 'moves', numPartitions: 3, replicationFactor: 3 });
-    const led = () => b0.metadata.topic('moves')!.partitions.filter((p) => p.leader === 1).map((p) => p.partition);
+    const led = () =>
+      b0.metadata
+        .topic('moves')!
+        .partitions.filter((p) => p.leader === 1)
+        .map((p) => p.partition);
     assert.ok(led().length > 0);
     await cluster.stopBroker(1);
     await until('leaders moved off broker 1', () => b0.metadata.topic('moves')!.partitions.every((p) => p.leader !== 1 && p.leader >= 0 && !p.isr.includes(1)));
     for (const p of b0.metadata.topic('moves')!.partitions) assert.ok(p.leaderEpoch >= (p.replicas[0] === 1 ? 1 : 0));
     // Every broker's image agrees.
-    await until('broker 2 agrees', () => JSON.stringify(cluster.broker(2).metadata.topic('moves')!.partitions) === JSON.stringify(b0.metadata.topic('moves')!.partitions));
+    await until(
+      'broker 2 agrees',
+      () => JSON.stringify(cluster.broker(2).metadata.topic('moves')!.partitions) === JSON.stringify(b0.metadata.topic('moves')!.partitions),
+    );
     await cluster.startBroker(1);
     assert.ok(cluster.broker(1).metadata.topic('moves'));
   } finally {

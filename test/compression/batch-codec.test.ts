@@ -33,7 +33,13 @@ function recs(n: number, seed = 0): BuildRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     key: i % 7 === 3 ? null : Buffer.from(`key-${seed}-${i}`),
     value: i % 11 === 5 ? null : Buffer.from(JSON.stringify({ i, seed, user: `u${(i * 7919) % 1000}`, text: 'lorem ipsum '.repeat(i % 20) })),
-    headers: i % 3 === 0 ? [{ key: 'h', value: Buffer.from(String(i)) }, { key: 'n', value: null }] : [],
+    headers:
+      i % 3 === 0
+        ? [
+            { key: 'h', value: Buffer.from(String(i)) },
+            { key: 'n', value: null },
+          ]
+        : [],
     timestamp: NOW + (i % 5) * 1000 - 2000,
   }));
 }
@@ -68,13 +74,23 @@ function ownsMemory(b: Buffer): boolean {
 
 function scanOk(b: Buffer): void {
   const r = scanBatches(b, createBatchScan(), {
-    maxMessageBytes: 64 << 20, verifyCrc: true, timestampType: 'CreateTime', beforeMaxMs: 1e13, afterMaxMs: 1e13, now: NOW, validateRecords: true, singleBatch: true,
+    maxMessageBytes: 64 << 20,
+    verifyCrc: true,
+    timestampType: 'CreateTime',
+    beforeMaxMs: 1e13,
+    afterMaxMs: 1e13,
+    now: NOW,
+    validateRecords: true,
+    singleBatch: true,
   });
   assert.ok(r.ok, JSON.stringify(r));
 }
 
 async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean, what: string): Promise<void> {
-  await p.then(() => assert.unreachable(`${what}: resolved`), (e) => assert.ok(check(e), `${what}: ${(e as Error).stack}`));
+  await p.then(
+    () => assert.unreachable(`${what}: resolved`),
+    (e) => assert.ok(check(e), `${what}: ${(e as Error).stack}`),
+  );
 }
 
 // ---- compress / decompress -------------------------------------------------------------------
@@ -132,7 +148,10 @@ test('uncompressed input: decompressBatch and compressBatch(.., 0) return copies
 
 test('compressBatch refuses a compressed batch (TypeError naming recompressBatch)', async () => {
   const c = compressBatchSync(sample(5), 1);
-  assert.throws(() => compressBatchSync(c, 2), (e: Error) => e instanceof TypeError && /recompressBatch/.test(e.message));
+  assert.throws(
+    () => compressBatchSync(c, 2),
+    (e: Error) => e instanceof TypeError && /recompressBatch/.test(e.message),
+  );
   await rejects(compressBatch(c, 4), (e) => e instanceof TypeError, 'async');
 });
 
@@ -157,7 +176,8 @@ test('recompressBatch: every source codec to every target codec keeps every reco
       assert.equal(headerWithout(h), headerWithout(readBatchHeader(b, 0)));
       scanOk(r);
       assert.equal(read(await decompressBatch(r)), want, `${src} -> ${dst}`);
-      if ((src === 0 || hasSyncCodec(src)) && (dst === 0 || hasSyncCodec(dst))) assert.ok(recompressBatchSync(s, 0, dst).equals(r), `${src} -> ${dst} sync = async`);
+      if ((src === 0 || hasSyncCodec(src)) && (dst === 0 || hasSyncCodec(dst)))
+        assert.ok(recompressBatchSync(s, 0, dst).equals(r), `${src} -> ${dst} sync = async`);
     }
   }
 });
@@ -190,14 +210,24 @@ function withDeltas(batch: Buffer, deltas: number[], lastOffsetDelta = deltas[de
 test('recompressBatch renumbers inner offsets 0..n-1 (Kafka rebuilds such batches), keeps the rest', async () => {
   const b = sample(4);
   const broken = withDeltas(b, [0, 200, 100_000, 3_000_000], 3);
-  assert.equal(read(broken).map((r) => r.offset), [0, 200, 100_000, 3_000_000]);
+  assert.equal(
+    read(broken).map((r) => r.offset),
+    [0, 200, 100_000, 3_000_000],
+  );
   for (const src of [0, 1, 2, 3, 4] as const) {
     const s = src === 0 ? broken : await compressBatch(broken, src);
     for (const dst of [0, 3, 4] as const) {
       const r = await recompressBatch(s, 0, dst);
       const rs = read(await decompressBatch(r));
-      assert.equal(rs.map((x) => x.offset), [0, 1, 2, 3], `${src} -> ${dst}`);
-      assert.equal(rs.map(({ offset, ...rest }) => rest), read(b).map(({ offset, ...rest }) => rest));
+      assert.equal(
+        rs.map((x) => x.offset),
+        [0, 1, 2, 3],
+        `${src} -> ${dst}`,
+      );
+      assert.equal(
+        rs.map(({ offset, ...rest }) => rest),
+        read(b).map(({ offset, ...rest }) => rest),
+      );
       assert.is(readBatchHeader(r, 0).lastOffsetDelta, 3);
       scanOk(r);
     }
@@ -219,7 +249,13 @@ test('recompressBatch recomputes maxTimestamp from the records (CreateTime), kee
 });
 
 test('recompressBatch leaves an uncompressed control batch uncompressed (as Kafka does)', async () => {
-  const marker = buildBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { control: true, transactional: true, producerId: 5, producerEpoch: 1, timestamp: NOW });
+  const marker = buildBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
+    control: true,
+    transactional: true,
+    producerId: 5,
+    producerEpoch: 1,
+    timestamp: NOW,
+  });
   assert.ok((await recompressBatch(marker, 0, 4)).equals(marker));
   assert.ok(recompressBatchSync(marker, 0, 1).equals(marker));
 });
@@ -232,9 +268,25 @@ test('recompressBatch: records that do not match the header are INVALID_RECORD',
   fewer.writeInt32BE(2, 57);
   const garbage = Buffer.from(b);
   garbage.fill(0xff, 61, 70);
-  for (const [what, bad] of [['count too high', more], ['count too low', fewer], ['garbage record', garbage], ['huge count', (() => { const x = Buffer.from(b); x.writeInt32BE(0x7fffffff, 57); return x; })()]] as const) {
+  for (const [what, bad] of [
+    ['count too high', more],
+    ['count too low', fewer],
+    ['garbage record', garbage],
+    [
+      'huge count',
+      (() => {
+        const x = Buffer.from(b);
+        x.writeInt32BE(0x7fffffff, 57);
+        return x;
+      })(),
+    ],
+  ] as const) {
     const c = compressBatchSync(bad, 1);
-    assert.throws(() => recompressBatchSync(c, 0, 2), (e: KafkaError) => e instanceof KafkaError && e.code === ErrorCode.INVALID_RECORD, what);
+    assert.throws(
+      () => recompressBatchSync(c, 0, 2),
+      (e: KafkaError) => e instanceof KafkaError && e.code === ErrorCode.INVALID_RECORD,
+      what,
+    );
     await rejects(recompressBatch(c, 0, 4), (e) => e instanceof KafkaError && (e as KafkaError).code === ErrorCode.INVALID_RECORD, what);
   }
 });
@@ -271,7 +323,13 @@ test('malformed headers: CORRUPT_MESSAGE; unknown codec ids: UNSUPPORTED_COMPRES
   short.writeInt32BE(10, 8);
   const codec6 = Buffer.from(b);
   codec6[22] = (codec6[22]! & ~7) | 6;
-  for (const [bad, c] of [[magic1, ErrorCode.CORRUPT_MESSAGE], [long, ErrorCode.CORRUPT_MESSAGE], [short, ErrorCode.CORRUPT_MESSAGE], [b.subarray(0, 40), ErrorCode.CORRUPT_MESSAGE], [codec6, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE]] as const) {
+  for (const [bad, c] of [
+    [magic1, ErrorCode.CORRUPT_MESSAGE],
+    [long, ErrorCode.CORRUPT_MESSAGE],
+    [short, ErrorCode.CORRUPT_MESSAGE],
+    [b.subarray(0, 40), ErrorCode.CORRUPT_MESSAGE],
+    [codec6, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE],
+  ] as const) {
     assert.throws(() => decompressBatchSync(bad), code(c));
     await rejects(decompressBatch(bad), code(c), 'decompressBatch');
     await rejects(recompressBatch(bad, 0, 2), code(c), 'recompressBatch');

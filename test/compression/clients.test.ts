@@ -37,7 +37,13 @@ function records(codec: number, batch: number, n: number, big: boolean): BuildRe
   return Array.from({ length: n }, (_, i) => ({
     key: i % 10 === 9 ? null : Buffer.from(`${NAMES[codec]}-b${batch}-k${i}`),
     value: Buffer.from(JSON.stringify({ codec: NAMES[codec], batch, i, user: `user-${(i * 7919) % 1000}`, pad: big ? 'x'.repeat(200 + (i % 500)) : '' })),
-    headers: i % 3 === 0 ? [{ key: 'src', value: Buffer.from('samsa') }, { key: 'i', value: Buffer.from(String(i)) }] : [],
+    headers:
+      i % 3 === 0
+        ? [
+            { key: 'src', value: Buffer.from('samsa') },
+            { key: 'i', value: Buffer.from(String(i)) },
+          ]
+        : [],
   }));
 }
 
@@ -61,18 +67,24 @@ test.before(async () => {
       assert.is(batch[22]! & 7, codec);
       const [res] = await produceRaw(client, topic, [{ index: 0, records: batch }]);
       assert.is(res!.errorCode, 0, `produce ${NAMES[codec]}: ${res!.errorMessage}`);
-      recs.forEach((r, i) => exp.push({
-        offset: res!.baseOffset + i,
-        key: r.key && r.key.toString(),
-        value: r.value && r.value.toString(),
-        headers: (r.headers ?? []).map((h) => [h.key, h.value && h.value.toString()]),
-      }));
+      recs.forEach((r, i) =>
+        exp.push({
+          offset: res!.baseOffset + i,
+          key: r.key && r.key.toString(),
+          value: r.value && r.value.toString(),
+          headers: (r.headers ?? []).map((h) => [h.key, h.value && h.value.toString()]),
+        }),
+      );
       sent.push(batch);
     }
     expected.set(topic, exp);
     // samsa stores the batches as sent (only baseOffset and partitionLeaderEpoch stamped).
     const fetched = await fetchAll(client, topic, 0);
-    assert.equal(fetched.batches.map((b) => b.bytes.subarray(12 + 4 + 1)), sent.map((b) => b.subarray(17)), `${NAMES[codec]}: stored as sent`);
+    assert.equal(
+      fetched.batches.map((b) => b.bytes.subarray(12 + 4 + 1)),
+      sent.map((b) => b.subarray(17)),
+      `${NAMES[codec]}: stored as sent`,
+    );
   }
 });
 
@@ -90,18 +102,25 @@ function check(topic: string, got: Expected[], who: string): void {
 test('kcat (librdkafka 2.0.2) -C -o beginning -e reads every record samsa compressed, each codec', async () => {
   for (const codec of CODECS) {
     const topic = topicOf(codec);
-    const r = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-Z', '-f', `%o${SEP}%k${SEP}%s${SEP}%h\n`], 60_000);
+    const r = await run(
+      'kcat',
+      ['-b', broker.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-Z', '-f', `%o${SEP}%k${SEP}%s${SEP}%h\n`],
+      60_000,
+    );
     assert.is(r.code, 0, `kcat ${NAMES[codec]}: ${r.stderr}`);
-    const got = r.stdout.split('\n').filter((l) => l.length > 0).map((l): Expected => {
-      const [o, k, v, h] = l.split(SEP);
-      // kcat prints a null key as NULL with -Z; headers as k=v,k=v.
-      return {
-        offset: Number(o),
-        key: k === 'NULL' ? null : k!,
-        value: v === 'NULL' ? null : v!,
-        headers: h ? h.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]) : [],
-      };
-    });
+    const got = r.stdout
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l): Expected => {
+        const [o, k, v, h] = l.split(SEP);
+        // kcat prints a null key as NULL with -Z; headers as k=v,k=v.
+        return {
+          offset: Number(o),
+          key: k === 'NULL' ? null : k!,
+          value: v === 'NULL' ? null : v!,
+          headers: h ? h.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]) : [],
+        };
+      });
     check(topic, got, 'kcat');
   }
 });
@@ -119,7 +138,11 @@ test('kafka-python 2.0.2 (assign + seek, no group) reads every record samsa comp
   const got = await python('kafka-python');
   for (const codec of CODECS) {
     const topic = topicOf(codec);
-    check(topic, got[topic]!.map(([offset, key, value, headers]) => ({ offset, key, value, headers })), 'kafka-python');
+    check(
+      topic,
+      got[topic]!.map(([offset, key, value, headers]) => ({ offset, key, value, headers })),
+      'kafka-python',
+    );
   }
 });
 
@@ -127,7 +150,11 @@ test('confluent-kafka 1.7.0 (librdkafka, assign from the beginning) reads every 
   const got = await python('confluent');
   for (const codec of CODECS) {
     const topic = topicOf(codec);
-    check(topic, got[topic]!.map(([offset, key, value, headers]) => ({ offset, key, value, headers })), 'confluent-kafka');
+    check(
+      topic,
+      got[topic]!.map(([offset, key, value, headers]) => ({ offset, key, value, headers })),
+      'confluent-kafka',
+    );
   }
 });
 

@@ -43,7 +43,13 @@ function jsonish(bytes: number, seed = 1): Buffer {
   const parts: string[] = [];
   let n = 0;
   for (let i = 0; n < bytes; i++) {
-    const s = JSON.stringify({ id: i, user: `user-${Math.floor(rnd() * 5000)}`, event: ['click', 'view', 'buy'][i % 3], amount: Math.round(rnd() * 1e6) / 100, ts: 1_700_000_000_000 + i });
+    const s = JSON.stringify({
+      id: i,
+      user: `user-${Math.floor(rnd() * 5000)}`,
+      event: ['click', 'view', 'buy'][i % 3],
+      amount: Math.round(rnd() * 1e6) / 100,
+      ts: 1_700_000_000_000 + i,
+    });
     parts.push(s);
     n += s.length;
   }
@@ -109,16 +115,34 @@ test('JSON-ish data shrinks with every codec; levels change gzip and zstd output
 
 test('zstd has no sync codec: compressSync/decompressSync throw TypeError', () => {
   assert.is(hasSyncCodec(4), false);
-  assert.throws(() => compressSync(4, Buffer.from('x')), (e: Error) => e instanceof TypeError && /use compress\(\)/.test(e.message));
-  assert.throws(() => decompressSync(4, Buffer.from('x')), (e: Error) => e instanceof TypeError);
+  assert.throws(
+    () => compressSync(4, Buffer.from('x')),
+    (e: Error) => e instanceof TypeError && /use compress\(\)/.test(e.message),
+  );
+  assert.throws(
+    () => decompressSync(4, Buffer.from('x')),
+    (e: Error) => e instanceof TypeError,
+  );
 });
 
 test('unknown codec ids: KafkaError UNSUPPORTED_COMPRESSION_TYPE', async () => {
   for (const codec of [0, 5, 7]) {
-    assert.throws(() => compressSync(codec, Buffer.from('x')), (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    assert.throws(() => decompressSync(codec, Buffer.from('x')), (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    await compress(codec, Buffer.from('x')).then(() => assert.unreachable(), (e: KafkaError) => assert.is(e.code, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE));
-    await decompress(codec, Buffer.from('x')).then(() => assert.unreachable(), (e: KafkaError) => assert.is(e.code, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE));
+    assert.throws(
+      () => compressSync(codec, Buffer.from('x')),
+      (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+    );
+    assert.throws(
+      () => decompressSync(codec, Buffer.from('x')),
+      (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+    );
+    await compress(codec, Buffer.from('x')).then(
+      () => assert.unreachable(),
+      (e: KafkaError) => assert.is(e.code, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE),
+    );
+    await decompress(codec, Buffer.from('x')).then(
+      () => assert.unreachable(),
+      (e: KafkaError) => assert.is(e.code, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE),
+    );
   }
 });
 
@@ -146,7 +170,10 @@ test('snappy: samsa writes the xerial framing (Java client), 32 KiB blocks', () 
     p += 4 + n;
   }
   assert.is(p, c.length);
-  assert.equal(blocks.map((b) => b.length), [32768, 32768, 32768, 4096]);
+  assert.equal(
+    blocks.map((b) => b.length),
+    [32768, 32768, 32768, 4096],
+  );
   assert.ok(Buffer.concat(blocks).equals(data));
 });
 
@@ -185,7 +212,11 @@ interface Rec {
 
 function records(batch: Buffer): Rec[] {
   const out: Rec[] = [];
-  iterateRecords(batch, 0, (offset, _ts, key, value, headers) => void out.push({ offset, key: key && key.toString(), value: value && value.toString(), headers }));
+  iterateRecords(
+    batch,
+    0,
+    (offset, _ts, key, value, headers) => void out.push({ offset, key: key && key.toString(), value: value && value.toString(), headers }),
+  );
   return out;
 }
 
@@ -198,7 +229,10 @@ goldenTest(test, 'kcat -z gzip|snappy|lz4|zstd (librdkafka 2.0.2): each Produce 
     assert.is(u[22]! & 7, 0, 'codec bits cleared');
     const rs = records(u);
     assert.is(rs.length, 3, name);
-    assert.equal(rs.map((r) => r.key), [`${name}-1`, `${name}-2`, `${name}-3`]);
+    assert.equal(
+      rs.map((r) => r.key),
+      [`${name}-1`, `${name}-2`, `${name}-3`],
+    );
     rs.forEach((r, i) => {
       assert.is(r.offset, i);
       assert.ok(r.value!.startsWith(`${name} message ${i + 1}, repeated text`), r.value!);
@@ -209,7 +243,11 @@ goldenTest(test, 'kcat -z gzip|snappy|lz4|zstd (librdkafka 2.0.2): each Produce 
 });
 
 goldenTest(test, 'kcat framings as sent: raw snappy (not xerial), LZ4 frame FLG 0x60 BD 0x40, zstd frame', () => {
-  const byCodec = new Map(goldenCompressedBatches('kcat-compression.jsonl').filter((b) => b.dir === 'request').map((b) => [b.codec, b]));
+  const byCodec = new Map(
+    goldenCompressedBatches('kcat-compression.jsonl')
+      .filter((b) => b.dir === 'request')
+      .map((b) => [b.codec, b]),
+  );
   const payload = (c: number): Buffer => {
     const g = byCodec.get(c)!;
     return g.buf.subarray(g.position + 61, g.position + g.buf.readInt32BE(g.position + 8) + 12);
@@ -222,14 +260,23 @@ goldenTest(test, 'kcat framings as sent: raw snappy (not xerial), LZ4 frame FLG 
 
 goldenTest(test, 'Kafka 4.1 Fetch response (kcat-compression) returns the 4 batches as produced; all decompress, offsets 0..11', async () => {
   const batches = goldenCompressedBatches('kcat-compression.jsonl').filter((b) => b.dir === 'response');
-  assert.equal(batches.map((b) => b.codec), [1, 2, 3, 4]);
+  assert.equal(
+    batches.map((b) => b.codec),
+    [1, 2, 3, 4],
+  );
   const offsets: number[] = [];
   for (const g of batches) {
     const rs = records(await decompressBatch(g.buf, g.position));
-    assert.equal(rs.map((r) => r.key), [1, 2, 3].map((i) => `${NAMES[g.codec]}-${i}`));
+    assert.equal(
+      rs.map((r) => r.key),
+      [1, 2, 3].map((i) => `${NAMES[g.codec]}-${i}`),
+    );
     offsets.push(...rs.map((r) => r.offset));
   }
-  assert.equal(offsets, Array.from({ length: 12 }, (_, i) => i));
+  assert.equal(
+    offsets,
+    Array.from({ length: 12 }, (_, i) => i),
+  );
 });
 
 goldenTest(test, 'kafkajs 2.2.4 gzip: 6 keyed records with headers across its Produce batches, and the Fetch', async () => {
@@ -247,9 +294,18 @@ goldenTest(test, 'kafkajs 2.2.4 gzip: 6 keyed records with headers across its Pr
       const i = Number(r.key!.slice(4));
       assert.is(r.key, `key-${i}`);
       assert.is(r.value, `gzip value ${i}`);
-      assert.equal(r.headers.map((h) => [h.key, h.value!.toString()]), [['x-idx', String(i)], ['source', 'kafkajs']]);
+      assert.equal(
+        r.headers.map((h) => [h.key, h.value!.toString()]),
+        [
+          ['x-idx', String(i)],
+          ['source', 'kafkajs'],
+        ],
+      );
     }
-    assert.equal(seen.map((r) => r.key).sort(), [0, 1, 2, 3, 4, 5].map((i) => `key-${i}`));
+    assert.equal(
+      seen.map((r) => r.key).sort(),
+      [0, 1, 2, 3, 4, 5].map((i) => `key-${i}`),
+    );
   }
 });
 

@@ -32,7 +32,11 @@ async function topic(name: string, type: string): Promise<void> {
 }
 
 async function produce(name: string, batch: Buffer): Promise<number> {
-  const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records: batch }] }] });
+  const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name, partitionData: [{ index: 0, records: batch }] }],
+  });
   return r.responses[0]!.partitionResponses[0]!.errorCode;
 }
 
@@ -42,7 +46,12 @@ async function storedCodec(name: string): Promise<number> {
     minBytes: 0,
     maxBytes: 1 << 24,
     sessionEpoch: -1,
-    topics: [{ topic: name, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+    topics: [
+      {
+        topic: name,
+        partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }],
+      },
+    ],
   });
   return readBatchHeader(r.responses[0]!.partitions[0]!.records as Buffer, 0).attributes & 0x07;
 }

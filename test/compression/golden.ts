@@ -38,7 +38,7 @@ export function goldenCompressedBatches(file: string): GoldenBatch[] {
       for (const t of res.responses) for (const p of t.partitions) if (p.records) parts.push(p.records);
     } else continue;
     for (const buf of parts) {
-      for (let pos = 0; pos + 61 <= buf.length; ) {
+      for (let pos = 0; pos + 61 <= buf.length;) {
         const h = readBatchHeader(buf, pos);
         if (pos + h.size > buf.length) break; // a fetch may end in a partial batch
         if (h.compression !== 0) out.push({ file, dir: f.dir, buf, position: pos, codec: h.compression, recordCount: h.recordCount });

@@ -103,7 +103,14 @@ test('defaults: Kafka values, samsa development defaults where documented', () =
   assert.is(c.getInt('offsets.topic.replication.factor'), 1);
   assert.is(c.getInt('transaction.state.log.replication.factor'), 1);
   assert.is(c.getInt('transaction.state.log.min.isr'), 1);
-  for (const name of ['listeners', 'log.dirs', 'group.initial.rebalance.delay.ms', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr']) {
+  for (const name of [
+    'listeners',
+    'log.dirs',
+    'group.initial.rebalance.delay.ms',
+    'offsets.topic.replication.factor',
+    'transaction.state.log.replication.factor',
+    'transaction.state.log.min.isr',
+  ]) {
     assert.match(BROKER_CONFIGS.find((d) => d.name === name)!.doc, 'samsa default', name);
   }
   assert.is(c.getString('samsa.storage'), 'disk');
@@ -135,7 +142,10 @@ test('unknown key: one line, with a suggestion within edit distance 2', () => {
   assert.is(loadError({ overrides: { 'log.retention.hour': '1' } }), "Unknown configuration 'log.retention.hour' (did you mean 'log.retention.hours'?)");
   assert.is(loadError({ text: 'num.partiton=3' }), "Unknown configuration 'num.partiton' (did you mean 'num.partitions'?)");
   assert.is(loadError({ text: 'foo.bar=1' }), "Unknown configuration 'foo.bar'");
-  assert.is(loadError({ text: 'retention.ms=1000' }), "Unknown configuration 'retention.ms': it is a topic config; the broker-wide default is 'log.retention.ms'");
+  assert.is(
+    loadError({ text: 'retention.ms=1000' }),
+    "Unknown configuration 'retention.ms': it is a topic config; the broker-wide default is 'log.retention.ms'",
+  );
   assert.match(loadError({ text: 'zookeeper.connect=localhost:2181' }), /^Unknown configuration 'zookeeper.connect': ZooKeeper mode was removed in Kafka 4.0/);
   // The first problem stops loading, even if later keys are bad too.
   assert.is(loadError({ text: 'nope=1\nnum.partitions=x' }), "Unknown configuration 'nope'");
@@ -145,12 +155,21 @@ test('invalid values use Kafka wording', () => {
   assert.is(loadError({ overrides: { 'num.partitions': 'abc' } }), 'Invalid value abc for configuration num.partitions: Not a number of type INT');
   assert.is(loadError({ overrides: { 'num.partitions': '0' } }), 'Invalid value 0 for configuration num.partitions: Value must be at least 1');
   assert.is(loadError({ overrides: { 'log.retention.ms': '7d' } }), 'Invalid value 7d for configuration log.retention.ms: Not a number of type LONG');
-  assert.is(loadError({ overrides: { 'log.segment.bytes': '1024' } }), 'Invalid value 1024 for configuration log.segment.bytes: Value must be at least 1048576');
-  assert.is(loadError({ overrides: { 'auto.create.topics.enable': 'yes' } }), 'Invalid value yes for configuration auto.create.topics.enable: Expected value to be either true or false');
+  assert.is(
+    loadError({ overrides: { 'log.segment.bytes': '1024' } }),
+    'Invalid value 1024 for configuration log.segment.bytes: Value must be at least 1048576',
+  );
+  assert.is(
+    loadError({ overrides: { 'auto.create.topics.enable': 'yes' } }),
+    'Invalid value yes for configuration auto.create.topics.enable: Expected value to be either true or false',
+  );
 });
 
 test('enum validation names the accepted values', () => {
-  assert.is(loadError({ overrides: { 'log.cleanup.policy': 'compact,foo' } }), 'Invalid value foo for configuration log.cleanup.policy: String must be one of: compact, delete');
+  assert.is(
+    loadError({ overrides: { 'log.cleanup.policy': 'compact,foo' } }),
+    'Invalid value foo for configuration log.cleanup.policy: String must be one of: compact, delete',
+  );
   assert.is(
     loadError({ overrides: { 'compression.type': 'brotli' } }),
     'Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer',
@@ -192,13 +211,20 @@ test('log.dirs > log.dir > samsa default', () => {
 });
 
 test('listeners: empty host, IPv6, names upper-cased, security protocols', () => {
-  const c = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://:9092,ssl://[::1]:9093,PLAIN2://0.0.0.0:0', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,PLAIN2:PLAINTEXT' } });
+  const c = BrokerConfig.load({
+    overrides: {
+      listeners: 'PLAINTEXT://:9092,ssl://[::1]:9093,PLAIN2://0.0.0.0:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,PLAIN2:PLAINTEXT',
+    },
+  });
   assert.equal(c.listeners(), [
     { name: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' },
     { name: 'SSL', host: '::1', port: 9093, securityProtocol: 'SSL' },
     { name: 'PLAIN2', host: '0.0.0.0', port: 0, securityProtocol: 'PLAINTEXT' },
   ]);
-  assert.equal(BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://[::1]:9092' } }).listeners(), [{ name: 'PLAINTEXT', host: '::1', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+  assert.equal(BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://[::1]:9092' } }).listeners(), [
+    { name: 'PLAINTEXT', host: '::1', port: 9092, securityProtocol: 'PLAINTEXT' },
+  ]);
   assert.equal(BrokerConfig.load().listeners(), [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }]);
 });
 
@@ -206,15 +232,24 @@ test('advertised.listeners default to the listeners, without controller listener
   const plain = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://:0' } });
   assert.equal(plain.advertisedListeners(), plain.listeners());
   const kraft = BrokerConfig.load({ text: 'listeners=PLAINTEXT://:9092,CONTROLLER://:9093\ncontroller.listener.names=CONTROLLER' });
-  assert.equal(kraft.listeners().map((l) => l.name), ['PLAINTEXT', 'CONTROLLER']);
-  assert.equal(kraft.brokerListeners().map((l) => l.name), ['PLAINTEXT']);
+  assert.equal(
+    kraft.listeners().map((l) => l.name),
+    ['PLAINTEXT', 'CONTROLLER'],
+  );
+  assert.equal(
+    kraft.brokerListeners().map((l) => l.name),
+    ['PLAINTEXT'],
+  );
   assert.equal(kraft.advertisedListeners(), [{ name: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' }]);
   const adv = BrokerConfig.load({ text: 'listeners=PLAINTEXT://0.0.0.0:9092\nadvertised.listeners=PLAINTEXT://broker.example.com:19092' });
   assert.equal(adv.advertisedListeners(), [{ name: 'PLAINTEXT', host: 'broker.example.com', port: 19092, securityProtocol: 'PLAINTEXT' }]);
 });
 
 test('listener errors are one clear line', () => {
-  assert.match(loadError({ overrides: { listeners: 'PLAINTEXT//localhost:9092' } }), /^Invalid value PLAINTEXT\/\/localhost:9092 for configuration listeners: Unable to parse .* expected NAME:\/\/host:port/);
+  assert.match(
+    loadError({ overrides: { listeners: 'PLAINTEXT//localhost:9092' } }),
+    /^Invalid value PLAINTEXT\/\/localhost:9092 for configuration listeners: Unable to parse .* expected NAME:\/\/host:port/,
+  );
   assert.match(loadError({ overrides: { listeners: 'PLAINTEXT://:99999' } }), /must be between 0 and 65535/);
   assert.match(loadError({ overrides: { listeners: 'PLAINTEXT://:1,PLAINTEXT://:2' } }), /must have a different name/);
   assert.is(
@@ -239,9 +274,18 @@ test('dynamic broker configs: validated, read-only refused, win over static', ()
   assert.is(c.logRetentionMs(), 60000);
   assert.is(c.source('log.retention.ms'), 'dynamic-broker');
   assert.equal(c.dynamicEntries(), { 'log.retention.ms': '60000' });
-  assert.throws(() => c.setDynamic('log.dirs', '/x'), (e: Error) => e instanceof ConfigError && /log.dirs.*static broker config/.test(e.message));
-  assert.throws(() => c.setDynamic('log.retention.hours', '1'), (e: Error) => e instanceof ConfigError && /static broker config/.test(e.message));
-  assert.throws(() => c.setDynamic('log.retention.ms', 'abc'), (e: Error) => e.message === 'Invalid value abc for configuration log.retention.ms: Not a number of type LONG');
+  assert.throws(
+    () => c.setDynamic('log.dirs', '/x'),
+    (e: Error) => e instanceof ConfigError && /log.dirs.*static broker config/.test(e.message),
+  );
+  assert.throws(
+    () => c.setDynamic('log.retention.hours', '1'),
+    (e: Error) => e instanceof ConfigError && /static broker config/.test(e.message),
+  );
+  assert.throws(
+    () => c.setDynamic('log.retention.ms', 'abc'),
+    (e: Error) => e.message === 'Invalid value abc for configuration log.retention.ms: Not a number of type LONG',
+  );
   assert.throws(() => c.setDynamic('log.retention.ms', '0'), /log.retention.ms must be unlimited/);
   assert.is(c.logRetentionMs(), 60000, 'a rejected change leaves the old value');
   assert.throws(() => c.setDynamic('no.such', '1'), /Unknown configuration 'no.such'/);
@@ -278,7 +322,10 @@ test('entries(): every broker config with value, source, synonyms for DescribeCo
     { name: 'log.retention.hours', value: '168', source: 'default' },
   ]);
   const hours = byName.get('log.retention.hours')!;
-  assert.equal(hours.synonyms.map((s) => s.name), ['log.retention.hours', 'log.retention.hours']);
+  assert.equal(
+    hours.synonyms.map((s) => s.name),
+    ['log.retention.hours', 'log.retention.hours'],
+  );
   const roll = byName.get('log.roll.ms')!;
   assert.equal([roll.value, roll.source], [null, 'default']);
   assert.is(configSourceCode(ms.source), CONFIG_SOURCE_CODES['dynamic-broker']);

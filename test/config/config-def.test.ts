@@ -94,7 +94,11 @@ test('lists validate each element and print comma separated', () => {
 });
 
 test('custom checks run on the canonical value', () => {
-  const gzip = def({ name: 'compression.gzip.level', type: 'int', check: (v) => (v === '-1' || (+v >= 1 && +v <= 9) ? null : 'Value must be between 1 and 9 or equal to -1') });
+  const gzip = def({
+    name: 'compression.gzip.level',
+    type: 'int',
+    check: (v) => (v === '-1' || (+v >= 1 && +v <= 9) ? null : 'Value must be between 1 and 9 or equal to -1'),
+  });
   assert.is(ok(gzip, '-1'), '-1');
   assert.is(err(gzip, '0'), 'Invalid value 0 for configuration compression.gzip.level: Value must be between 1 and 9 or equal to -1');
 });

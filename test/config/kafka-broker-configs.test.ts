@@ -46,9 +46,15 @@ test('a server.properties naming them starts, and they are listed as ignored', (
   assert.equal(c.ignoredSettings().sort(), ['request.timeout.ms', 'sasl.kerberos.min.time.before.relogin', 'ssl.enabled.protocols']);
 });
 
-test('their values are checked with Kafka\'s types and bounds', () => {
-  assert.throws(() => BrokerConfig.load({ text: 'quota.window.num=0' }), (e: Error) => e instanceof ConfigError && /quota.window.num: Value must be at least 1/.test(e.message));
-  assert.throws(() => BrokerConfig.load({ text: 'ssl.client.auth=maybe' }), (e: Error) => e instanceof ConfigError && /String must be one of: required, requested, none/.test(e.message));
+test("their values are checked with Kafka's types and bounds", () => {
+  assert.throws(
+    () => BrokerConfig.load({ text: 'quota.window.num=0' }),
+    (e: Error) => e instanceof ConfigError && /quota.window.num: Value must be at least 1/.test(e.message),
+  );
+  assert.throws(
+    () => BrokerConfig.load({ text: 'ssl.client.auth=maybe' }),
+    (e: Error) => e instanceof ConfigError && /String must be one of: required, requested, none/.test(e.message),
+  );
 });
 
 test('dynamic where Kafka allows it; static ones refused dynamically', () => {
@@ -78,11 +84,14 @@ test('listener overrides (listener.name.<l>.<config>) are accepted, typed as the
 });
 
 test('authorizer.class.name is refused unless empty: samsa has no authorizer', () => {
-  assert.throws(() => BrokerConfig.load({ text: 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer' }), (e: Error) => e instanceof ConfigError && /samsa has no authorizer yet/.test(e.message));
+  assert.throws(
+    () => BrokerConfig.load({ text: 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer' }),
+    (e: Error) => e instanceof ConfigError && /samsa has no authorizer yet/.test(e.message),
+  );
   assert.is(BrokerConfig.load({ text: 'authorizer.class.name=' }).get('authorizer.class.name'), '');
 });
 
-test('every group config\'s broker synonym and bounds are known broker configs', () => {
+test("every group config's broker synonym and bounds are known broker configs", () => {
   for (const d of GROUP_CONFIGS) {
     for (const b of [d.brokerSynonym, d.brokerMin, d.brokerMax]) if (b !== null) assert.ok(BROKER_CONFIG_BY_NAME.has(b), `${d.name}: ${b}`);
   }

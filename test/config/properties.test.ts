@@ -51,14 +51,11 @@ test('CRLF and CR line endings', () => {
 
 test('later keys override earlier ones; entries keep every occurrence and its line', () => {
   assert.equal(obj('a=1\nb=2\na=3\n'), { a: '3', b: '2' });
-  assert.equal(
-    parsePropertyEntries('a=1\n\n# c\nb=2\\\n  x\na=3'),
-    [
-      { key: 'a', value: '1', line: 1 },
-      { key: 'b', value: '2x', line: 4 },
-      { key: 'a', value: '3', line: 6 },
-    ],
-  );
+  assert.equal(parsePropertyEntries('a=1\n\n# c\nb=2\\\n  x\na=3'), [
+    { key: 'a', value: '1', line: 1 },
+    { key: 'b', value: '2x', line: 4 },
+    { key: 'a', value: '3', line: 6 },
+  ]);
 });
 
 test('a key alone, unicode text and an empty file', () => {

@@ -51,7 +51,10 @@ const KAFKA_41_TOPIC_DEFAULTS: Record<string, [string, number]> = {
 };
 
 test('the topic configs are exactly Kafka 4.1s, with its defaults and types', () => {
-  assert.equal(TOPIC_CONFIGS.map((d) => d.name), Object.keys(KAFKA_41_TOPIC_DEFAULTS).sort());
+  assert.equal(
+    TOPIC_CONFIGS.map((d) => d.name),
+    Object.keys(KAFKA_41_TOPIC_DEFAULTS).sort(),
+  );
   const resolved = resolveTopicConfig(BrokerConfig.load());
   for (const e of resolved) {
     const [value, typeCode] = KAFKA_41_TOPIC_DEFAULTS[e.name]!;
@@ -74,12 +77,30 @@ test('each topic config default is valid and canonical; every synonym is a broke
     assert.ok(r.ok && r.value === def.default, def.name);
     for (const s of def.synonyms) assert.not.throws(() => broker.get(s.name), `${def.name} -> ${s.name}`);
   }
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('retention.ms')!.synonyms.map((s) => s.name), ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours']);
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('segment.ms')!.synonyms.map((s) => s.name), ['log.roll.ms', 'log.roll.hours']);
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('max.message.bytes')!.synonyms.map((s) => s.name), ['message.max.bytes']);
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('cleanup.policy')!.synonyms.map((s) => s.name), ['log.cleanup.policy']);
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('segment.bytes')!.synonyms.map((s) => s.name), ['log.segment.bytes']);
-  assert.equal(TOPIC_CONFIG_BY_NAME.get('file.delete.delay.ms')!.synonyms.map((s) => s.name), ['log.segment.delete.delay.ms']);
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('retention.ms')!.synonyms.map((s) => s.name),
+    ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  );
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('segment.ms')!.synonyms.map((s) => s.name),
+    ['log.roll.ms', 'log.roll.hours'],
+  );
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('max.message.bytes')!.synonyms.map((s) => s.name),
+    ['message.max.bytes'],
+  );
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('cleanup.policy')!.synonyms.map((s) => s.name),
+    ['log.cleanup.policy'],
+  );
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('segment.bytes')!.synonyms.map((s) => s.name),
+    ['log.segment.bytes'],
+  );
+  assert.equal(
+    TOPIC_CONFIG_BY_NAME.get('file.delete.delay.ms')!.synonyms.map((s) => s.name),
+    ['log.segment.delete.delay.ms'],
+  );
 });
 
 test('resolution: defaults with their broker synonyms', () => {
@@ -116,11 +137,10 @@ test('resolution: topic override > dynamic broker > static broker > default, wit
   byName = new Map(resolveTopicConfig(broker, { 'retention.bytes': '100' }).map((e) => [e.name, e]));
   const dynamicRetention = byName.get('retention.ms')!;
   assert.equal([dynamicRetention.value, dynamicRetention.source], ['5000', 'dynamic-broker']);
-  assert.equal(dynamicRetention.synonyms.map((s) => `${s.name}=${s.value}/${s.source}`), [
-    'log.retention.ms=5000/dynamic-broker',
-    'log.retention.hours=24/static-broker',
-    'log.retention.hours=168/default',
-  ]);
+  assert.equal(
+    dynamicRetention.synonyms.map((s) => `${s.name}=${s.value}/${s.source}`),
+    ['log.retention.ms=5000/dynamic-broker', 'log.retention.hours=24/static-broker', 'log.retention.hours=168/default'],
+  );
   assert.is(configSourceCode(dynamicRetention.source), 2);
   assert.equal([byName.get('retention.bytes')!.value, byName.get('retention.bytes')!.source], ['100', 'topic']);
 
@@ -149,8 +169,14 @@ test('validateTopicConfigs: unknown names, bad values, conflicts, deletes', () =
   assert.is(validateTopicConfigs({ 'retention.ms': '-2' }), 'Invalid value -2 for configuration retention.ms: Value must be at least -1');
   assert.is(validateTopicConfigs({ 'cleanup.policy': 'foo' }), 'Invalid value foo for configuration cleanup.policy: String must be one of: compact, delete');
   assert.is(validateTopicConfigs({ 'segment.bytes': '1000' }), 'Invalid value 1000 for configuration segment.bytes: Value must be at least 1048576');
-  assert.is(validateTopicConfigs({ 'message.timestamp.type': 'NoTime' }), 'Invalid value NoTime for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime');
-  assert.is(validateTopicConfigs({ 'compression.zstd.level': '23' }), 'Invalid value 23 for configuration compression.zstd.level: Value must be no more than 22');
+  assert.is(
+    validateTopicConfigs({ 'message.timestamp.type': 'NoTime' }),
+    'Invalid value NoTime for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime',
+  );
+  assert.is(
+    validateTopicConfigs({ 'compression.zstd.level': '23' }),
+    'Invalid value 23 for configuration compression.zstd.level: Value must be no more than 22',
+  );
   assert.is(
     validateTopicConfigs({ 'leader.replication.throttled.replicas': '0:1,x' }),
     "Invalid value 0:1,x for configuration leader.replication.throttled.replicas: leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",

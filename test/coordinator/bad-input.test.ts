@@ -34,7 +34,14 @@ test.after(async () => {
 async function stableGroup(groupId: string, o: { groupInstanceId?: string } = {}) {
   const j = await joinFully(c, groupId, { groupInstanceId: o.groupInstanceId ?? null });
   assert.is(j.errorCode, ErrorCode.NONE, 'join');
-  const s = await sync(c, groupId, j.generationId, j.memberId, [{ memberId: j.memberId, assignment: encodeAssignment([{ topic: 't', partitions: [0, 1, 2, 3] }]) }], { groupInstanceId: o.groupInstanceId ?? null });
+  const s = await sync(
+    c,
+    groupId,
+    j.generationId,
+    j.memberId,
+    [{ memberId: j.memberId, assignment: encodeAssignment([{ topic: 't', partitions: [0, 1, 2, 3] }]) }],
+    { groupInstanceId: o.groupInstanceId ?? null },
+  );
   assert.is(s.errorCode, ErrorCode.NONE, 'sync');
   return j;
 }
@@ -118,7 +125,14 @@ test('JoinGroup refusals: MEMBER_ID_REQUIRED, INVALID_SESSION_TIMEOUT, INVALID_G
   const members: ClientConnection[] = [];
   for (let i = 0; i < 4; i++) members.push(await connect(broker.bootstrap, `max-${i}`));
   const three = await Promise.all(members.slice(0, 3).map((m) => joinFully(m, 'g-max')));
-  assert.equal(three.map((a) => [a.errorCode, a.generationId]), [[0, 1], [0, 1], [0, 1]]);
+  assert.equal(
+    three.map((a) => [a.errorCode, a.generationId]),
+    [
+      [0, 1],
+      [0, 1],
+      [0, 1],
+    ],
+  );
   assert.is(three.filter((a) => a.members.length === 3).length, 1, 'one leader, who sees all three');
   const fourth = await joinFully(members[3]!, 'g-max');
   assert.is(fourth.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED);
@@ -127,9 +141,13 @@ test('JoinGroup refusals: MEMBER_ID_REQUIRED, INVALID_SESSION_TIMEOUT, INVALID_G
 
 test('offset commit refusals: unknown topic, metadata too large, unknown group with a generation, v0 commits to a live group', async () => {
   const j = await stableGroup('g-commit');
-  assert.equal(await commit(c, 'g-commit', j.generationId, j.memberId, [{ topic: 'no-such-topic', partition: 0, offset: 1 }]), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  assert.equal(await commit(c, 'g-commit', j.generationId, j.memberId, [{ topic: 'no-such-topic', partition: 0, offset: 1 }]), [
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ]);
   assert.equal(await commit(c, 'g-commit', j.generationId, j.memberId, [{ topic: 't', partition: 99, offset: 1 }]), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-  assert.equal(await commit(c, 'g-commit', j.generationId, j.memberId, [{ topic: 't', partition: 1, offset: 1, metadata: 'x'.repeat(4097) }]), [ErrorCode.OFFSET_METADATA_TOO_LARGE]);
+  assert.equal(await commit(c, 'g-commit', j.generationId, j.memberId, [{ topic: 't', partition: 1, offset: 1, metadata: 'x'.repeat(4097) }]), [
+    ErrorCode.OFFSET_METADATA_TOO_LARGE,
+  ]);
   assert.equal(await commit(c, 'g-nobody', 3, 'm', [{ topic: 't', partition: 0, offset: 1 }]), [ErrorCode.GROUP_ID_NOT_FOUND]);
   assert.equal(await commit(c, 'g-nobody', 3, 'm', [{ topic: 't', partition: 0, offset: 1 }], { version: 8 }), [ErrorCode.ILLEGAL_GENERATION]);
   assert.equal(await commit(c, 'g-commit', -1, '', [{ topic: 't', partition: 0, offset: 1 }], { version: 0 }), [ErrorCode.UNKNOWN_MEMBER_ID]);
@@ -157,8 +175,15 @@ test('heartbeat during a rebalance: REBALANCE_IN_PROGRESS; commits while complet
 test('admin refusals: DeleteGroups of a live group, OffsetDelete of a subscribed topic, FindCoordinator key types', async () => {
   await stableGroup('g-admin');
   const d = await withTimeout(c.send(DeleteGroupsRequest, DeleteGroupsResponse, 2, { groupsNames: ['g-admin', 'g-none'] }), 5000, 'DeleteGroups');
-  assert.equal(d.results.map((r) => r.errorCode), [ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND]);
-  const od = await withTimeout(c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'g-admin', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] }), 5000, 'OffsetDelete');
+  assert.equal(
+    d.results.map((r) => r.errorCode),
+    [ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND],
+  );
+  const od = await withTimeout(
+    c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'g-admin', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] }),
+    5000,
+    'OffsetDelete',
+  );
   assert.is(od.errorCode, ErrorCode.NONE);
   assert.is(od.topics[0]!.partitions[0]!.errorCode, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
   const odn = await withTimeout(c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'g-none', topics: [] }), 5000, 'OffsetDelete');
@@ -192,12 +217,18 @@ test('a silent member expires after its session timeout; a member that does not 
   await waitForGroup(c, 'g-rto', (g) => g.groupState === 'PreparingRebalance', 2000);
   // a rejoins, b stays silent: after 300 ms b is gone and the generation moves on with a and c.
   const started = Date.now();
-  const [aThird, cAnswer] = await Promise.all([join(c, 'g-rto', { memberId: a.memberId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 300, version: 3 }), cJoin]);
+  const [aThird, cAnswer] = await Promise.all([
+    join(c, 'g-rto', { memberId: a.memberId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 300, version: 3 }),
+    cJoin,
+  ]);
   assert.ok(Date.now() - started >= 250, 'waited for the rebalance timeout');
   assert.is(aThird.generationId, 3);
   assert.is(cAnswer.generationId, 3);
   const g = await describe(c, 'g-rto');
-  assert.not.ok(g.members.some((m) => m.memberId === b.memberId), 'the silent member was removed');
+  assert.not.ok(
+    g.members.some((m) => m.memberId === b.memberId),
+    'the silent member was removed',
+  );
   assert.is(g.members.length, 2);
   b2.close();
   c3.close();

@@ -33,7 +33,12 @@ test('keys: the record type, then the group (and member) as int16-length strings
   assert.equal(encodeConsumerKey({ type: 6, group: 'g' }), hex(`0006 ${str('g')}`));
   assert.equal(encodeConsumerKey({ type: 7, group: 'g', memberId: 'm1' }), hex(`0007 ${str('g')} ${str('m1')}`));
   assert.equal(encodeConsumerKey({ type: 8, group: 'g', memberId: 'm1' }), hex(`0008 ${str('g')} ${str('m1')}`));
-  for (const k of [{ type: 3, group: 'g' }, { type: 4, group: 'g' }, { type: 8, group: 'grp', memberId: 'x' }, { type: 16, group: 'g', regex: 'a.*' }] as const) {
+  for (const k of [
+    { type: 3, group: 'g' },
+    { type: 4, group: 'g' },
+    { type: 8, group: 'grp', memberId: 'x' },
+    { type: 16, group: 'g', regex: 'a.*' },
+  ] as const) {
     assert.equal(decodeConsumerKey(encodeConsumerKey(k)), k);
   }
   // Offset commits, classic groups, share and streams records are not consumer group keys.
@@ -41,7 +46,10 @@ test('keys: the record type, then the group (and member) as int16-length strings
   assert.is(decodeConsumerKey(hex(`000b ${str('g')}`)), null);
   // The classic decoder leaves them alone.
   assert.equal(decodeKey(encodeConsumerKey({ type: 5, group: 'g', memberId: 'm' })), { type: 'other', version: 5 });
-  assert.throws(() => decodeConsumerKey(hex('0005 0001 67')), (e: unknown) => e instanceof RecordFormatError);
+  assert.throws(
+    () => decodeConsumerKey(hex('0005 0001 67')),
+    (e: unknown) => e instanceof RecordFormatError,
+  );
 });
 
 test('ConsumerGroupMetadataValue: epoch, MetadataHash as tagged field 0 only when set', () => {
@@ -51,11 +59,24 @@ test('ConsumerGroupMetadataValue: epoch, MetadataHash as tagged field 0 only whe
   assert.equal(decodeGroupEpochValue(withHash), { epoch: 7, metadataHash: 0x0011223344556677 });
   // A 64-bit hash (as Kafka computes them) reads as "unknown".
   assert.equal(decodeGroupEpochValue(hex('0000 00000009 01 00 08 f011223344556677')), { epoch: 9, metadataHash: 0 });
-  assert.throws(() => decodeGroupEpochValue(hex('0001 00000007 00')), (e: unknown) => e instanceof RecordFormatError);
+  assert.throws(
+    () => decodeGroupEpochValue(hex('0001 00000007 00')),
+    (e: unknown) => e instanceof RecordFormatError,
+  );
 });
 
 test('ConsumerGroupMemberMetadataValue: nullable and compact strings, topic names, no classic metadata', () => {
-  const v = { instanceId: null, rackId: 'r', clientId: 'c', clientHost: '/h', subscribedTopicNames: ['t1', 't2'], subscribedTopicRegex: null, rebalanceTimeoutMs: 1000, serverAssignor: 'uniform', classicMember: false };
+  const v = {
+    instanceId: null,
+    rackId: 'r',
+    clientId: 'c',
+    clientHost: '/h',
+    subscribedTopicNames: ['t1', 't2'],
+    subscribedTopicRegex: null,
+    rebalanceTimeoutMs: 1000,
+    serverAssignor: 'uniform',
+    classicMember: false,
+  };
   const bytes = hex(`0000 00 ${cstr('r')} ${cstr('c')} ${cstr('/h')} 03 ${cstr('t1')} ${cstr('t2')} 00 000003e8 ${cstr('uniform')} 00`);
   assert.equal(encodeMemberMetadataValue(v), bytes);
   assert.equal(decodeMemberMetadataValue(bytes), v);
@@ -95,8 +116,17 @@ test('ConsumerGroupCurrentMemberAssignmentValue: epochs, state, partitions with 
   assert.equal(decodeCurrentAssignmentValue(bytes), v);
   // Written before KIP-1251: no tag, no epochs.
   const old = hex(`0000 00000002 00000001 00 02 ${TOPIC_ID_HEX} 02 00000004 00 01 00`);
-  assert.equal(decodeCurrentAssignmentValue(old), { memberEpoch: 2, previousMemberEpoch: 1, state: 0, assigned: [{ topicId: TOPIC_ID, partitions: [4], assignmentEpochs: null }], pendingRevocation: [] });
-  assert.throws(() => decodeCurrentAssignmentValue(hex('0000 00000002')), (e: unknown) => e instanceof RecordFormatError);
+  assert.equal(decodeCurrentAssignmentValue(old), {
+    memberEpoch: 2,
+    previousMemberEpoch: 1,
+    state: 0,
+    assigned: [{ topicId: TOPIC_ID, partitions: [4], assignmentEpochs: null }],
+    pendingRevocation: [],
+  });
+  assert.throws(
+    () => decodeCurrentAssignmentValue(hex('0000 00000002')),
+    (e: unknown) => e instanceof RecordFormatError,
+  );
 });
 
 test.run();

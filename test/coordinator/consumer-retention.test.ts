@@ -52,7 +52,13 @@ test.after(async () => {
 
 test('expiry: unsubscribed topics and empty consumer groups lose their offsets; empty groups left with none go', async () => {
   const live = await joinCg(c, 'live', 'm', ['t']);
-  assert.equal(await commit(c, 'live', live.memberEpoch, 'm', [{ topic: 't', partition: 0, offset: 3 }, { topic: 'other', partition: 0, offset: 4 }]), [0, 0]);
+  assert.equal(
+    await commit(c, 'live', live.memberEpoch, 'm', [
+      { topic: 't', partition: 0, offset: 3 },
+      { topic: 'other', partition: 0, offset: 4 },
+    ]),
+    [0, 0],
+  );
   const left = await joinCg(c, 'left', 'm', ['t']);
   assert.equal(await commit(c, 'left', left.memberEpoch, 'm', [{ topic: 't', partition: 1, offset: 5 }]), [0]);
   assert.is((await hb(c, { groupId: 'left', memberId: 'm', memberEpoch: -1 })).errorCode, 0);

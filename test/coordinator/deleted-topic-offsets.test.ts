@@ -21,18 +21,30 @@ test.after(() => {
 });
 
 async function deleteTopic(c: ClientConnection, name: string): Promise<void> {
-  const r = await withTimeout(c.send(DeleteTopicsRequest, DeleteTopicsResponse, 5, { topics: [], topicNames: [name], timeoutMs: 5000 }), 10_000, 'DeleteTopics');
+  const r = await withTimeout(
+    c.send(DeleteTopicsRequest, DeleteTopicsResponse, 5, { topics: [], topicNames: [name], timeoutMs: 5000 }),
+    10_000,
+    'DeleteTopics',
+  );
   assert.is(r.responses[0]!.errorCode, 0);
 }
 
-const offsetsOf = async (c: ClientConnection, group: string, topics: Array<{ name: string; partitionIndexes: number[] }>) => [...(await fetchAsMember(c, group, null, -1, topics)).offsets.entries()];
+const offsetsOf = async (c: ClientConnection, group: string, topics: Array<{ name: string; partitionIndexes: number[] }>) => [
+  ...(await fetchAsMember(c, group, null, -1, topics)).offsets.entries(),
+];
 
 async function assertNoStaleOffsets(c: ClientConnection): Promise<void> {
-  assert.equal(await offsetsOf(c, 'g1', [{ name: 'doomed', partitionIndexes: [0, 1] }, { name: 'kept', partitionIndexes: [0] }]), [
-    ['doomed:0', 1],
-    ['doomed:1', -1],
-    ['kept:0', 7],
-  ]);
+  assert.equal(
+    await offsetsOf(c, 'g1', [
+      { name: 'doomed', partitionIndexes: [0, 1] },
+      { name: 'kept', partitionIndexes: [0] },
+    ]),
+    [
+      ['doomed:0', 1],
+      ['doomed:1', -1],
+      ['kept:0', 7],
+    ],
+  );
   assert.equal(await offsetsOf(c, 'g2', [{ name: 'doomed', partitionIndexes: [0] }]), [['doomed:0', -1]]);
   assert.equal([...(await fetchCommitted(c, 'g2')).entries()], [], 'g2 has no offsets left');
 }
@@ -46,11 +58,21 @@ test('a deleted and re-created topic has no committed offsets; the tombstones su
   try {
     await createTopic(c, 'doomed', 2);
     await createTopic(c, 'kept', 1);
-    assert.equal(await commit(c, 'g1', -1, '', [{ topic: 'doomed', partition: 0, offset: 5 }, { topic: 'doomed', partition: 1, offset: 6 }, { topic: 'kept', partition: 0, offset: 7 }]), [0, 0, 0]);
+    assert.equal(
+      await commit(c, 'g1', -1, '', [
+        { topic: 'doomed', partition: 0, offset: 5 },
+        { topic: 'doomed', partition: 1, offset: 6 },
+        { topic: 'kept', partition: 0, offset: 7 },
+      ]),
+      [0, 0, 0],
+    );
     assert.equal(await commit(c, 'g2', -1, '', [{ topic: 'doomed', partition: 0, offset: 9 }]), [0]);
     await deleteTopic(c, 'doomed');
     await createTopic(c, 'doomed', 2);
-    assert.equal(await offsetsOf(c, 'g1', [{ name: 'doomed', partitionIndexes: [0, 1] }]), [['doomed:0', -1], ['doomed:1', -1]]);
+    assert.equal(await offsetsOf(c, 'g1', [{ name: 'doomed', partitionIndexes: [0, 1] }]), [
+      ['doomed:0', -1],
+      ['doomed:1', -1],
+    ]);
     // A commit on the new topic is kept.
     assert.equal(await commit(c, 'g1', -1, '', [{ topic: 'doomed', partition: 0, offset: 1 }]), [0]);
     await assertNoStaleOffsets(c);

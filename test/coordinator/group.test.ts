@@ -9,7 +9,16 @@ import { ErrorCode, KafkaError } from '../../src/errors.js';
 const meta = (s: string) => Buffer.from(s);
 
 function member(id: string, protocols: string[], instance: string | null = null): GroupMember {
-  return new GroupMember(id, instance, 'client', '/127.0.0.1', 1000, 1000, 'consumer', protocols.map((name) => ({ name, metadata: meta(`${id}:${name}`) })));
+  return new GroupMember(
+    id,
+    instance,
+    'client',
+    '/127.0.0.1',
+    1000,
+    1000,
+    'consumer',
+    protocols.map((name) => ({ name, metadata: meta(`${id}:${name}`) })),
+  );
 }
 
 test('state machine: Kafka transitions only', () => {
@@ -111,18 +120,45 @@ test('static members: replacement fences the old member id, validateMember names
       return (err as KafkaError).code;
     }
   };
-  assert.is(code(() => g.validateMember('old', 'instance-1')), ErrorCode.FENCED_INSTANCE_ID);
-  assert.is(code(() => g.validateMember('new', 'instance-2')), ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.is(code(() => g.validateMember('old', null)), ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.is(code(() => g.validateMember('new', 'instance-1')), ErrorCode.NONE);
+  assert.is(
+    code(() => g.validateMember('old', 'instance-1')),
+    ErrorCode.FENCED_INSTANCE_ID,
+  );
+  assert.is(
+    code(() => g.validateMember('new', 'instance-2')),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
+  assert.is(
+    code(() => g.validateMember('old', null)),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
+  assert.is(
+    code(() => g.validateMember('new', 'instance-1')),
+    ErrorCode.NONE,
+  );
   assert.throws(() => g.add(member('again', ['range'], 'instance-1')), /already/);
 });
 
 test('member protocol matching and subscribed topics of consumer groups', () => {
   const m = member('a', ['range', 'roundrobin']);
-  assert.ok(m.matches([{ name: 'range', metadata: meta('a:range') }, { name: 'roundrobin', metadata: meta('a:roundrobin') }]));
-  assert.not.ok(m.matches([{ name: 'range', metadata: meta('changed') }, { name: 'roundrobin', metadata: meta('a:roundrobin') }]));
-  assert.not.ok(m.matches([{ name: 'roundrobin', metadata: meta('a:roundrobin') }, { name: 'range', metadata: meta('a:range') }]));
+  assert.ok(
+    m.matches([
+      { name: 'range', metadata: meta('a:range') },
+      { name: 'roundrobin', metadata: meta('a:roundrobin') },
+    ]),
+  );
+  assert.not.ok(
+    m.matches([
+      { name: 'range', metadata: meta('changed') },
+      { name: 'roundrobin', metadata: meta('a:roundrobin') },
+    ]),
+  );
+  assert.not.ok(
+    m.matches([
+      { name: 'roundrobin', metadata: meta('a:roundrobin') },
+      { name: 'range', metadata: meta('a:range') },
+    ]),
+  );
   // A v0 consumer subscription: version, [topics], userData.
   const sub = Buffer.from('0000' + '00000002' + '0001' + '61' + '0001' + '62' + 'ffffffff', 'hex');
   const g = new ClassicGroup('g', 0);

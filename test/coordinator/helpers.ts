@@ -59,16 +59,23 @@ export interface JoinOptions {
 
 export function join(c: ClientConnection, groupId: string, o: JoinOptions = {}) {
   const v = o.version ?? 9;
-  return send(c, JoinGroupRequest, JoinGroupResponse, v, {
-    groupId,
-    sessionTimeoutMs: o.sessionTimeoutMs ?? 10_000,
-    rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? 10_000,
-    memberId: o.memberId ?? '',
-    groupInstanceId: v >= 5 ? (o.groupInstanceId ?? null) : null,
-    protocolType: o.protocolType ?? 'consumer',
-    protocols: o.protocols ?? [{ name: 'range', metadata: encodeSubscription(['t']) }],
-    reason: null,
-  }, o.timeoutMs ?? 10_000);
+  return send(
+    c,
+    JoinGroupRequest,
+    JoinGroupResponse,
+    v,
+    {
+      groupId,
+      sessionTimeoutMs: o.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? 10_000,
+      memberId: o.memberId ?? '',
+      groupInstanceId: v >= 5 ? (o.groupInstanceId ?? null) : null,
+      protocolType: o.protocolType ?? 'consumer',
+      protocols: o.protocols ?? [{ name: 'range', metadata: encodeSubscription(['t']) }],
+      reason: null,
+    },
+    o.timeoutMs ?? 10_000,
+  );
 }
 
 /** JoinGroup, following MEMBER_ID_REQUIRED once: the member's JoinGroup answer. */
@@ -78,7 +85,14 @@ export async function joinFully(c: ClientConnection, groupId: string, o: JoinOpt
   return join(c, groupId, { ...o, memberId: first.memberId });
 }
 
-export function sync(c: ClientConnection, groupId: string, generationId: number, memberId: string, assignments: Array<{ memberId: string; assignment: Buffer }> = [], o: { groupInstanceId?: string | null; version?: number; protocolType?: string | null; protocolName?: string | null } = {}) {
+export function sync(
+  c: ClientConnection,
+  groupId: string,
+  generationId: number,
+  memberId: string,
+  assignments: Array<{ memberId: string; assignment: Buffer }> = [],
+  o: { groupInstanceId?: string | null; version?: number; protocolType?: string | null; protocolName?: string | null } = {},
+) {
   return send(c, SyncGroupRequest, SyncGroupResponse, o.version ?? 5, {
     groupId,
     generationId,
@@ -90,13 +104,22 @@ export function sync(c: ClientConnection, groupId: string, generationId: number,
   });
 }
 
-export async function heartbeat(c: ClientConnection, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): Promise<number> {
+export async function heartbeat(
+  c: ClientConnection,
+  groupId: string,
+  generationId: number,
+  memberId: string,
+  groupInstanceId: string | null = null,
+): Promise<number> {
   const r = await send(c, HeartbeatRequest, HeartbeatResponse, 4, { groupId, generationId, memberId, groupInstanceId });
   return r.errorCode;
 }
 
 export function leave(c: ClientConnection, groupId: string, members: Array<{ memberId: string; groupInstanceId?: string | null }>) {
-  return send(c, LeaveGroupRequest, LeaveGroupResponse, 5, { groupId, members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, reason: null })) });
+  return send(c, LeaveGroupRequest, LeaveGroupResponse, 5, {
+    groupId,
+    members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, reason: null })),
+  });
 }
 
 export async function commit(
@@ -114,14 +137,20 @@ export async function commit(
     generationIdOrMemberEpoch: generationId,
     memberId,
     groupInstanceId: o.groupInstanceId ?? null,
-    topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, committedMetadata: p.metadata ?? '' })) })),
+    topics: [...byTopic].map(([name, ps]) => ({
+      name,
+      partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, committedMetadata: p.metadata ?? '' })),
+    })),
   });
   return r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode));
 }
 
 /** Committed offsets of a group (OffsetFetch v8+, all topics), as `topic:partition` -> offset. */
 export async function fetchCommitted(c: ClientConnection, groupId: string): Promise<Map<string, number>> {
-  const r = await send(c, OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
+  const r = await send(c, OffsetFetchRequest, OffsetFetchResponse, 9, {
+    groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+    requireStable: true,
+  });
   const out = new Map<string, number>();
   for (const t of r.groups[0]?.topics ?? []) for (const p of t.partitions) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
   return out;
@@ -133,7 +162,13 @@ export async function describe(c: ClientConnection, groupId: string, version = 6
 }
 
 /** Polls DescribeGroups until `pred` holds; fails after `ms`. */
-export async function waitForGroup(c: ClientConnection, groupId: string, pred: (g: Awaited<ReturnType<typeof describe>>) => boolean, ms = 10_000, what = 'group condition') {
+export async function waitForGroup(
+  c: ClientConnection,
+  groupId: string,
+  pred: (g: Awaited<ReturnType<typeof describe>>) => boolean,
+  ms = 10_000,
+  what = 'group condition',
+) {
   const deadline = Date.now() + ms;
   for (;;) {
     const g = await describe(c, groupId);

@@ -25,7 +25,12 @@ test.after(async () => {
 const group = (id: string) => broker.coordinator.group(id);
 
 /** Waits until `n` members have joined the group (their JoinGroup is parked in the delay). */
-const joined = (id: string, n: number) => waitFor(() => (group(id)?.members.size ?? 0) >= n, 10_000, () => `${n} members in ${id}: ${group(id)?.members.size ?? 0}`);
+const joined = (id: string, n: number) =>
+  waitFor(
+    () => (group(id)?.members.size ?? 0) >= n,
+    10_000,
+    () => `${n} members in ${id}: ${group(id)?.members.size ?? 0}`,
+  );
 
 test('members joining during the delay land in the first generation', async () => {
   const a = await connect(broker.bootstrap, 'a');

@@ -31,7 +31,10 @@ test('GroupMetadataKey: version 2, group; other key versions are not samsa recor
   assert.equal(k, hex(`0002 ${str('my-group')}`));
   assert.equal(decodeKey(k), { type: 'group', group: 'my-group' });
   assert.equal(decodeKey(hex(`0003 ${str('g')}`)), { type: 'other', version: 3 });
-  assert.throws(() => decodeKey(hex('0001 0005 6162')), (e: unknown) => e instanceof RecordFormatError);
+  assert.throws(
+    () => decodeKey(hex('0001 0005 6162')),
+    (e: unknown) => e instanceof RecordFormatError,
+  );
 });
 
 test('OffsetCommitValue: v3 as Kafka writes it, v1 with an expire timestamp, v0 and flexible v4 read', () => {
@@ -42,9 +45,21 @@ test('OffsetCommitValue: v3 as Kafka writes it, v1 with an expire timestamp, v0 
   const v1 = { ...v, leaderEpoch: -1, expireTimestamp: 1700000001000 };
   assert.equal(encodeOffsetCommitValue(v1), hex(`0001 000000000000002a ${str('meta')} 0000018bcfe56800 0000018bcfe56be8`));
   assert.equal(decodeOffsetCommitValue(encodeOffsetCommitValue(v1)), v1);
-  assert.equal(decodeOffsetCommitValue(hex(`0000 0000000000000005 ${str('')} 0000000000000009`)), { offset: 5, leaderEpoch: -1, metadata: '', commitTimestamp: 9, expireTimestamp: -1 });
+  assert.equal(decodeOffsetCommitValue(hex(`0000 0000000000000005 ${str('')} 0000000000000009`)), {
+    offset: 5,
+    leaderEpoch: -1,
+    metadata: '',
+    commitTimestamp: 9,
+    expireTimestamp: -1,
+  });
   // v4: compact string (length + 1) and an empty tagged-field section.
-  assert.equal(decodeOffsetCommitValue(hex('0004 0000000000000005 00000002 03 6869 0000000000000009 00')), { offset: 5, leaderEpoch: 2, metadata: 'hi', commitTimestamp: 9, expireTimestamp: -1 });
+  assert.equal(decodeOffsetCommitValue(hex('0004 0000000000000005 00000002 03 6869 0000000000000009 00')), {
+    offset: 5,
+    leaderEpoch: 2,
+    metadata: 'hi',
+    commitTimestamp: 9,
+    expireTimestamp: -1,
+  });
   assert.throws(() => decodeOffsetCommitValue(hex('0009 00')), /version 9/);
 });
 
@@ -56,8 +71,26 @@ test('GroupMetadataValue: v3 round trip with members, v0 read', () => {
     leader: 'm1',
     currentStateTimestamp: 1234,
     members: [
-      { memberId: 'm1', groupInstanceId: 'i1', clientId: 'c', clientHost: '/127.0.0.1', rebalanceTimeout: 300000, sessionTimeout: 45000, subscription: Buffer.from([0, 1]), assignment: Buffer.from([2]) },
-      { memberId: 'm2', groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', rebalanceTimeout: 60000, sessionTimeout: 30000, subscription: Buffer.alloc(0), assignment: Buffer.alloc(0) },
+      {
+        memberId: 'm1',
+        groupInstanceId: 'i1',
+        clientId: 'c',
+        clientHost: '/127.0.0.1',
+        rebalanceTimeout: 300000,
+        sessionTimeout: 45000,
+        subscription: Buffer.from([0, 1]),
+        assignment: Buffer.from([2]),
+      },
+      {
+        memberId: 'm2',
+        groupInstanceId: null,
+        clientId: 'c',
+        clientHost: '/127.0.0.1',
+        rebalanceTimeout: 60000,
+        sessionTimeout: 30000,
+        subscription: Buffer.alloc(0),
+        assignment: Buffer.alloc(0),
+      },
     ],
   };
   const bytes = encodeGroupMetadataValue(v);
@@ -72,7 +105,18 @@ test('GroupMetadataValue: v3 round trip with members, v0 read', () => {
     protocol: 'range',
     leader: 'm',
     currentStateTimestamp: -1,
-    members: [{ memberId: 'm', groupInstanceId: null, clientId: 'cid', clientHost: '/h', rebalanceTimeout: -1, sessionTimeout: 10000, subscription: Buffer.from([0xab]), assignment: Buffer.alloc(0) }],
+    members: [
+      {
+        memberId: 'm',
+        groupInstanceId: null,
+        clientId: 'cid',
+        clientHost: '/h',
+        rebalanceTimeout: -1,
+        sessionTimeout: 10000,
+        subscription: Buffer.from([0xab]),
+        assignment: Buffer.alloc(0),
+      },
+    ],
   });
 });
 

@@ -92,9 +92,25 @@ test('OffsetCommit v2 with a retention time expires at its own time', async () =
 });
 
 test('OffsetDelete and DeleteGroups write tombstones that survive a restart', async () => {
-  assert.equal(await commit(c, 'doomed', -1, '', [{ topic: 't', partition: 0, offset: 1 }, { topic: 't', partition: 1, offset: 2 }]), [0, 0]);
-  assert.equal(await commit(c, 'trimmed', -1, '', [{ topic: 't', partition: 0, offset: 3 }, { topic: 't', partition: 1, offset: 4 }]), [0, 0]);
-  const od = await withTimeout(c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'trimmed', topics: [{ name: 't', partitions: [{ partitionIndex: 1 }] }] }), 5000, 'OffsetDelete');
+  assert.equal(
+    await commit(c, 'doomed', -1, '', [
+      { topic: 't', partition: 0, offset: 1 },
+      { topic: 't', partition: 1, offset: 2 },
+    ]),
+    [0, 0],
+  );
+  assert.equal(
+    await commit(c, 'trimmed', -1, '', [
+      { topic: 't', partition: 0, offset: 3 },
+      { topic: 't', partition: 1, offset: 4 },
+    ]),
+    [0, 0],
+  );
+  const od = await withTimeout(
+    c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'trimmed', topics: [{ name: 't', partitions: [{ partitionIndex: 1 }] }] }),
+    5000,
+    'OffsetDelete',
+  );
   assert.is(od.topics[0]!.partitions[0]!.errorCode, 0);
   const d = await withTimeout(c.send(DeleteGroupsRequest, DeleteGroupsResponse, 2, { groupsNames: ['doomed'] }), 5000, 'DeleteGroups');
   assert.is(d.results[0]!.errorCode, 0);

@@ -38,7 +38,14 @@ interface Report {
 // Sends COUNT records in one batch (linger) and resolves with every delivery report.
 function produceBatch(topic: string, codec: string): Promise<Report[]> {
   return new Promise((resolve, reject) => {
-    const p = new ckjs.Producer({ 'bootstrap.servers': broker.bootstrap, 'linger.ms': 200, 'compression.codec': codec, 'message.timeout.ms': 15_000, 'enable.idempotence': false, dr_cb: true });
+    const p = new ckjs.Producer({
+      'bootstrap.servers': broker.bootstrap,
+      'linger.ms': 200,
+      'compression.codec': codec,
+      'message.timeout.ms': 15_000,
+      'enable.idempotence': false,
+      dr_cb: true,
+    });
     const reports: Report[] = [];
     p.on('delivery-report', (err: { code: number } | null, r: { opaque: number }) => {
       reports.push({ i: r.opaque, code: err ? err.code : 0 });

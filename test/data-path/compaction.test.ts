@@ -25,7 +25,20 @@ import { buildBatch } from '../../src/protocol/records/build.js';
 import { compressBatchSync } from '../../src/compression/batch-codec.js';
 import { destroyPool } from '../../src/workers/pool.js';
 import { run } from '../clients/helpers.js';
-import { SamsaProcess, SAMSA_BIN, connectClient, createTopic, fetchAll, freePort, produceRaw, seededBytes, seededRandom, sleep, withTimeout, type Rec } from './helpers.js';
+import {
+  SamsaProcess,
+  SAMSA_BIN,
+  connectClient,
+  createTopic,
+  fetchAll,
+  freePort,
+  produceRaw,
+  seededBytes,
+  seededRandom,
+  sleep,
+  withTimeout,
+  type Rec,
+} from './helpers.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 
@@ -100,7 +113,12 @@ test('kafkajs writes keyed updates and tombstones; after cleaning kcat and kafka
     let n = 0;
     const send = async (messages: Array<{ key: string; value: string | null }>, gzip: boolean) => {
       const [meta] = await withTimeout(
-        producer!.send({ topic, acks: -1, compression: gzip ? CompressionTypes.GZIP : CompressionTypes.None, messages: messages.map((m) => ({ ...m, partition: 0 })) }),
+        producer!.send({
+          topic,
+          acks: -1,
+          compression: gzip ? CompressionTypes.GZIP : CompressionTypes.None,
+          messages: messages.map((m) => ({ ...m, partition: 0 })),
+        }),
         30_000,
         'kafkajs send',
       );
@@ -124,7 +142,8 @@ test('kafkajs writes keyed updates and tombstones; after cleaning kcat and kafka
     // Wait (bounded) until the cleaner has cleaned up to the active segment.
     const deadline = Date.now() + 60_000;
     while ((broker.logManager.cleaner.checkpointOf(`${topic}-0`) ?? 0) < activeBase) {
-      if (Date.now() > deadline) assert.unreachable(`the cleaner did not run: checkpoint ${broker.logManager.cleaner.checkpointOf(`${topic}-0`)}, active segment ${activeBase}`);
+      if (Date.now() > deadline)
+        assert.unreachable(`the cleaner did not run: checkpoint ${broker.logManager.cleaner.checkpointOf(`${topic}-0`)}, active segment ${activeBase}`);
       await sleep(50);
     }
     assert.ok(plog.sizeInBytes < bytesWritten / 2, `log size ${plog.sizeInBytes} for ${bytesWritten} bytes of keys and values written`);
@@ -149,8 +168,14 @@ test('kafkajs writes keyed updates and tombstones; after cleaning kcat and kafka
     // samsa's Fetch: every record is the one written at its offset.
     const fetched = await fetchAll(client, topic, 0);
     checkLog(fetched.records, written, 'Fetch');
-    assert.ok(fetched.batches.some((b) => b.header.compression === 1 && b.header.recordCount < 20), 'some gzip batches were rebuilt');
-    assert.ok(fetched.batches.some((b) => b.header.producerId >= 0), 'the producer id stays on the batches');
+    assert.ok(
+      fetched.batches.some((b) => b.header.compression === 1 && b.header.recordCount < 20),
+      'some gzip batches were rebuilt',
+    );
+    assert.ok(
+      fetched.batches.some((b) => b.header.producerId >= 0),
+      'the producer id stays on the batches',
+    );
 
     // kafkajs consumer from the start, across gaps and empty batches.
     const consumer = kafka.consumer({ groupId: 'compaction-reader', maxWaitTimeInMs: 100 });
@@ -233,7 +258,8 @@ test('kill -9 while the cleaner runs loses nothing (samsa start in its own proce
       await sleep(300 + Math.floor(rand() * 700));
       if (round % 2 === 0) {
         const deadline = Date.now() + 15_000;
-        while (Date.now() < deadline && !readdirSync(partDir).some((f) => f.endsWith('.cleaned') || f.endsWith('.swap'))) await new Promise((r) => setImmediate(r));
+        while (Date.now() < deadline && !readdirSync(partDir).some((f) => f.endsWith('.cleaned') || f.endsWith('.swap')))
+          await new Promise((r) => setImmediate(r));
       }
       samsa.child.kill('SIGKILL');
       stop = true;

@@ -132,7 +132,8 @@ test(`kill -9 at ${KILLS} random moments while a producer writes with acks=1; re
         const ends = ackedEnds();
         for (let p = 0; p < PARTITIONS; p++) {
           const latest = await listOffset(check, TOPIC, p, LATEST);
-          if (latest.offset < ends[p]!) restartChecks.push(`after kill ${k} (at +${delay} ms): partition ${p} log end ${latest.offset} < acknowledged end ${ends[p]}`);
+          if (latest.offset < ends[p]!)
+            restartChecks.push(`after kill ${k} (at +${delay} ms): partition ${p} log end ${latest.offset} < acknowledged end ${ends[p]}`);
         }
       } finally {
         check.close();
@@ -181,7 +182,10 @@ test('every acknowledged record is in the log exactly once at its acknowledged o
       acked += b.payloads.length;
       b.payloads.forEach((v, j) => {
         const got = logs[b.partition]![b.baseOffset + j];
-        if (got !== v) problems.push(`acknowledged ${v.split('|')[0]} (partition ${b.partition} offset ${b.baseOffset + j}): log has ${got === undefined ? 'nothing' : got.split('|')[0]}`);
+        if (got !== v)
+          problems.push(
+            `acknowledged ${v.split('|')[0]} (partition ${b.partition} offset ${b.baseOffset + j}): log has ${got === undefined ? 'nothing' : got.split('|')[0]}`,
+          );
       });
     } else {
       const at = b.payloads.map((v) => where.get(v)?.[0]);
@@ -195,8 +199,13 @@ test('every acknowledged record is in the log exactly once at its acknowledged o
   const payloadsInLog = logs.reduce((a, l) => a + l.length, 0);
   // Every record in the log is one that was sent.
   const sentPayloads = new Set(batches.flatMap((b) => b.payloads));
-  assert.ok(logs.every((l) => l.every((v) => sentPayloads.has(v))), 'the log holds only payloads that were sent');
-  console.log(`  crash: ${batches.length} batches sent, ${acked} records acknowledged, ${payloadsInLog} in the log; unacknowledged batches present ${unknownPresent}, absent ${unknownAbsent}`);
+  assert.ok(
+    logs.every((l) => l.every((v) => sentPayloads.has(v))),
+    'the log holds only payloads that were sent',
+  );
+  console.log(
+    `  crash: ${batches.length} batches sent, ${acked} records acknowledged, ${payloadsInLog} in the log; unacknowledged batches present ${unknownPresent}, absent ${unknownAbsent}`,
+  );
 });
 
 test('the final incarnation exits 0 on SIGTERM', async () => {

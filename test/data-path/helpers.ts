@@ -126,7 +126,13 @@ export interface FetchOptions {
 }
 
 /** One Fetch; returns the partition's answer (records buffer may be empty). */
-export async function fetchOnce(c: ClientConnection, topic: string, partition: number, offset: number, opts: { version?: number; partitionMaxBytes?: number; maxWaitMs?: number } = {}) {
+export async function fetchOnce(
+  c: ClientConnection,
+  topic: string,
+  partition: number,
+  offset: number,
+  opts: { version?: number; partitionMaxBytes?: number; maxWaitMs?: number } = {},
+) {
   const v = opts.version ?? c.pick(FetchRequest, 12);
   const res = await withTimeout(
     c.send(FetchRequest, FetchResponse, v, {
@@ -137,7 +143,21 @@ export async function fetchOnce(c: ClientConnection, topic: string, partition: n
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: opts.partitionMaxBytes ?? 16 * 1024 * 1024, currentLeaderEpoch: -1, logStartOffset: -1, lastFetchedEpoch: -1 }] }],
+      topics: [
+        {
+          topic,
+          partitions: [
+            {
+              partition,
+              fetchOffset: offset,
+              partitionMaxBytes: opts.partitionMaxBytes ?? 16 * 1024 * 1024,
+              currentLeaderEpoch: -1,
+              logStartOffset: -1,
+              lastFetchedEpoch: -1,
+            },
+          ],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     }),
@@ -284,7 +304,8 @@ export class SamsaProcess {
   async ready(ms = 20_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`samsa exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready:\n${this.out}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`samsa exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready:\n${this.out}`);
       try {
         const c = await connectClient(this.bootstrap, 'ready-probe');
         c.close();

@@ -9,7 +9,19 @@ import { startBroker, type Broker } from '../../src/broker/broker.js';
 import type { ClientConnection } from '../../src/client/connection.js';
 import { CompressionType } from '../../src/protocol/records/layout.js';
 import { ListOffsetsRequest } from '../../src/protocol/generated/list-offsets-request.js';
-import { connectClient, fetchAll, listOffset, withTimeout, seededRandom, seededBytes, EARLIEST, LATEST, MAX_TIMESTAMP, type Rec, type FetchedPartition } from './helpers.js';
+import {
+  connectClient,
+  fetchAll,
+  listOffset,
+  withTimeout,
+  seededRandom,
+  seededBytes,
+  EARLIEST,
+  LATEST,
+  MAX_TIMESTAMP,
+  type Rec,
+  type FetchedPartition,
+} from './helpers.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 
@@ -87,7 +99,9 @@ test.before(async () => {
   await send(
     'acks=-1 keyed',
     -1,
-    Array.from({ length: 40 }, (_, i) => msg(i % PARTITIONS, `key-${i}`, `value-${i}-${'x'.repeat(i)}`, { h1: `v${i}`, bin: seededBytes(rand, 16), multi: ['first', 'second'] })),
+    Array.from({ length: 40 }, (_, i) =>
+      msg(i % PARTITIONS, `key-${i}`, `value-${i}-${'x'.repeat(i)}`, { h1: `v${i}`, bin: seededBytes(rand, 16), multi: ['first', 'second'] }),
+    ),
   );
   // 2. acks=1: null keys, null values, empty keys and values (empty is not null), binary keys.
   await send('acks=1 nulls', 1, [
@@ -100,9 +114,18 @@ test.before(async () => {
     msg(3, 'k', null, { tomb: 'stone' }),
   ]);
   // 3. acks=0: nothing comes back; the next request on the same connection follows it.
-  await send('acks=0', 0, Array.from({ length: 20 }, (_, i) => msg(i % PARTITIONS, `noack-${i}`, seededBytes(rand, 50 + i))));
+  await send(
+    'acks=0',
+    0,
+    Array.from({ length: 20 }, (_, i) => msg(i % PARTITIONS, `noack-${i}`, seededBytes(rand, 50 + i))),
+  );
   // 4. 1 MiB values (three in one batch for partition 0, one for partition 3).
-  await send('acks=-1 1MiB', -1, [msg(0, 'big-0', seededBytes(rand, MiB)), msg(0, 'big-1', seededBytes(rand, MiB)), msg(0, 'big-2', seededBytes(rand, MiB)), msg(3, 'big-3', seededBytes(rand, MiB))]);
+  await send('acks=-1 1MiB', -1, [
+    msg(0, 'big-0', seededBytes(rand, MiB)),
+    msg(0, 'big-1', seededBytes(rand, MiB)),
+    msg(0, 'big-2', seededBytes(rand, MiB)),
+    msg(3, 'big-3', seededBytes(rand, MiB)),
+  ]);
   // 5. gzip, acks=all and acks=1, with headers and null values.
   await send(
     'gzip acks=-1',
@@ -110,9 +133,18 @@ test.before(async () => {
     Array.from({ length: 60 }, (_, i) => msg(i % PARTITIONS, `gz-${i}`, `compressible ${'abc'.repeat(20 + i)} ${i}`, { trace: `t-${i}` })),
     true,
   );
-  await send('gzip acks=1', 1, [msg(1, 'gz-null', null, { h: 'x' }), msg(1, null, 'gz no key'), msg(2, 'gz-big', seededBytes(rand, 200_000)), msg(2, 'gz-after', 'after')], true);
+  await send(
+    'gzip acks=1',
+    1,
+    [msg(1, 'gz-null', null, { h: 'x' }), msg(1, null, 'gz no key'), msg(2, 'gz-big', seededBytes(rand, 200_000)), msg(2, 'gz-after', 'after')],
+    true,
+  );
   // 6. uncompressed again, last: the largest timestamps are in plain batches.
-  await send('acks=-1 tail', -1, Array.from({ length: 8 }, (_, i) => msg(i % PARTITIONS, `tail-${i}`, `tail value ${i}`)));
+  await send(
+    'acks=-1 tail',
+    -1,
+    Array.from({ length: 8 }, (_, i) => msg(i % PARTITIONS, `tail-${i}`, `tail value ${i}`)),
+  );
 
   client = await connectClient(broker.bootstrap);
   fetched = [];
@@ -185,7 +217,8 @@ test('gzip sends are stored as gzip batches (as sent), plain sends as plain batc
       const gz = expected[p]![first]!.gzip;
       assert.is(b.header.compression, gz ? CompressionType.Gzip : CompressionType.None, `partition ${p} batch at ${first}`);
       assert.is(b.header.magic, 2);
-      for (let o = first; o <= first + b.header.lastOffsetDelta; o++) assert.is(expected[p]![o]!.gzip, gz, `batch at ${first} mixes compressed and plain sends`);
+      for (let o = first; o <= first + b.header.lastOffsetDelta; o++)
+        assert.is(expected[p]![o]!.gzip, gz, `batch at ${first} mixes compressed and plain sends`);
     }
   }
 });
@@ -242,7 +275,11 @@ test('ListOffsets by timestamp inside a gzip batch names the record, not the bat
     const o = batch.header.baseOffset + 2;
     const target = expected[p]![o]!.timestamp;
     const got = await listOffset(client, TOPIC, p, target);
-    assert.equal([got.errorCode, got.offset, got.timestamp], [0, o, target], `partition ${p}: timestamp of offset ${o} (third record of the gzip batch at ${batch.header.baseOffset})`);
+    assert.equal(
+      [got.errorCode, got.offset, got.timestamp],
+      [0, o, target],
+      `partition ${p}: timestamp of offset ${o} (third record of the gzip batch at ${batch.header.baseOffset})`,
+    );
   }
 });
 

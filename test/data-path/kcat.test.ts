@@ -108,7 +108,11 @@ test('kcat -P -K: from a file; -C -o beginning -e reads every record back, in fi
   // Per partition, the file order; across partitions, every line once.
   for (let p = 0; p < PARTITIONS; p++) {
     const want = all.filter(([k]) => keyPartition.get(k) === p);
-    assert.equal(parts[p]!.map((l) => [l.key, l.value]), want, `partition ${p} in file order`);
+    assert.equal(
+      parts[p]!.map((l) => [l.key, l.value]),
+      want,
+      `partition ${p} in file order`,
+    );
   }
   assert.ok(parts.filter((x) => x.length > 0).length >= 2, 'keys spread over several partitions');
 });
@@ -150,7 +154,11 @@ test('-o s@<timestamp> starts each partition at the first record at or after the
       want.map((l) => [l.offset, l.key, l.value]),
       `partition ${p}`,
     );
-    if (want.length > 0) assert.ok(want.every((l) => l.key.startsWith('late-')), 'only the second file is at or after the timestamp');
+    if (want.length > 0)
+      assert.ok(
+        want.every((l) => l.key.startsWith('late-')),
+        'only the second file is at or after the timestamp',
+      );
   }
   assert.is(total, produced2.length);
 });
@@ -158,9 +166,24 @@ test('-o s@<timestamp> starts each partition at the first record at or after the
 test('-Z: an empty value is produced as NULL and read back as NULL; samsa stores a null value', async () => {
   const topic = 'kcat-null';
   await createTopic(client, topic, 1);
-  await produceFile(topic, [['a', 'x'], ['tomb', ''], ['b', 'y']], ['-Z']);
+  await produceFile(
+    topic,
+    [
+      ['a', 'x'],
+      ['tomb', ''],
+      ['b', 'y'],
+    ],
+    ['-Z'],
+  );
   const lines = await consume(topic, 'beginning', ['-Z']);
-  assert.equal(lines.map((l) => [l.offset, l.key, l.value]), [[0, 'a', 'x'], [1, 'tomb', 'NULL'], [2, 'b', 'y']]);
+  assert.equal(
+    lines.map((l) => [l.offset, l.key, l.value]),
+    [
+      [0, 'a', 'x'],
+      [1, 'tomb', 'NULL'],
+      [2, 'b', 'y'],
+    ],
+  );
   const f = await fetchAll(client, topic, 0);
   assert.is(f.records[1]!.value, null, 'the record value is null on the wire');
   assert.equal(f.records[1]!.key, Buffer.from('tomb'));
@@ -175,7 +198,10 @@ for (const [codec, type] of [
   test(`-z ${codec}: stored as ${codec} batches as sent, consumed back exactly`, async () => {
     const topic = `kcat-${codec}`;
     await createTopic(client, topic, 1);
-    const pairs: Array<[string, string]> = Array.from({ length: 500 }, (_, i) => [`${codec}-${i % 10}`, `${codec} compressible payload ${'0123456789'.repeat(5)} #${i}`]);
+    const pairs: Array<[string, string]> = Array.from({ length: 500 }, (_, i) => [
+      `${codec}-${i % 10}`,
+      `${codec} compressible payload ${'0123456789'.repeat(5)} #${i}`,
+    ]);
     await produceFile(topic, pairs, ['-z', codec, '-X', 'linger.ms=100']);
     const lines = await consume(topic, 'beginning');
     assert.equal(
@@ -188,7 +214,8 @@ for (const [codec, type] of [
     // librdkafka compresses only if the broker's ApiVersions lets it (for gzip, snappy and lz4 it
     // wants Produce v0 in the advertised range, as Kafka 4.x keeps for that reason, KAFKA-18659);
     // otherwise it logs "Broker does not support compression type" and sends the batch plain.
-    for (const b of f.batches) assert.is(b.header.compression, type, `batch at ${b.header.baseOffset}: kcat -z ${codec} should have sent (and samsa stored) codec ${type}`);
+    for (const b of f.batches)
+      assert.is(b.header.compression, type, `batch at ${b.header.baseOffset}: kcat -z ${codec} should have sent (and samsa stored) codec ${type}`);
     // Batches cover 0..n-1 without gaps or overlaps.
     let next = 0;
     for (const b of f.batches) {
@@ -196,7 +223,11 @@ for (const [codec, type] of [
       next = b.header.baseOffset + b.header.lastOffsetDelta + 1;
     }
     assert.is(next, pairs.length);
-    if (type === CompressionType.Gzip) assert.equal(f.records.map((r) => r.value!.toString()), pairs.map(([, v]) => v));
+    if (type === CompressionType.Gzip)
+      assert.equal(
+        f.records.map((r) => r.value!.toString()),
+        pairs.map(([, v]) => v),
+      );
   });
 }
 

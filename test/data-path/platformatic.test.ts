@@ -33,7 +33,12 @@ const rand = seededRandom(77);
 let tick = 0;
 
 function m(partition: number, key: Buffer | null, value: Buffer | null, headers: Record<string, string> = {}): MessageToProduce {
-  const msg: MessageToProduce = { topic: TOPIC, partition, timestamp: BigInt(T0 + 10 * tick++), headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) };
+  const msg: MessageToProduce = {
+    topic: TOPIC,
+    partition,
+    timestamp: BigInt(T0 + 10 * tick++),
+    headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+  };
   if (key !== null) msg.key = key;
   if (value !== null) msg.value = value;
   return msg;
@@ -64,13 +69,30 @@ test.before(async () => {
   producer = new Producer({ ...common, autocreateTopics: false });
   consumer = new Consumer({ ...common, groupId: 'plat-unused-group', maxWaitTime: 100 });
 
-  await send('acks=-1', -1, Array.from({ length: 30 }, (_, i) => m(i % PARTITIONS, Buffer.from(`key-${i}`), seededBytes(rand, 10 + i * 7), { trace: `t${i}`, app: 'plat' })));
+  await send(
+    'acks=-1',
+    -1,
+    Array.from({ length: 30 }, (_, i) => m(i % PARTITIONS, Buffer.from(`key-${i}`), seededBytes(rand, 10 + i * 7), { trace: `t${i}`, app: 'plat' })),
+  );
   await send('acks=1 nulls', 1, [m(0, null, Buffer.from('no key')), m(1, Buffer.from('tombstone'), null), m(2, Buffer.alloc(0), Buffer.alloc(0))]);
-  await send('acks=0', 0, Array.from({ length: 9 }, (_, i) => m(i % PARTITIONS, Buffer.from(`noack-${i}`), seededBytes(rand, 40))));
+  await send(
+    'acks=0',
+    0,
+    Array.from({ length: 9 }, (_, i) => m(i % PARTITIONS, Buffer.from(`noack-${i}`), seededBytes(rand, 40))),
+  );
   for (const codec of ['gzip', 'snappy', 'lz4'] as const) {
-    await send(`${codec}`, -1, Array.from({ length: 24 }, (_, i) => m(i % PARTITIONS, Buffer.from(`${codec}-${i}`), Buffer.from(`${codec} ${'payload '.repeat(10 + i)}`), { codec })), codec);
+    await send(
+      `${codec}`,
+      -1,
+      Array.from({ length: 24 }, (_, i) => m(i % PARTITIONS, Buffer.from(`${codec}-${i}`), Buffer.from(`${codec} ${'payload '.repeat(10 + i)}`), { codec })),
+      codec,
+    );
   }
-  await send('tail', -1, Array.from({ length: 6 }, (_, i) => m(i % PARTITIONS, Buffer.from(`tail-${i}`), Buffer.from(`tail ${i}`))));
+  await send(
+    'tail',
+    -1,
+    Array.from({ length: 6 }, (_, i) => m(i % PARTITIONS, Buffer.from(`tail-${i}`), Buffer.from(`tail ${i}`))),
+  );
 });
 
 test.after(async () => {
@@ -105,13 +127,20 @@ test("samsa's Fetch: every record byte for byte, in order, consecutive offsets; 
     // Records of snappy and lz4 batches are not decoded here; platformatic's consumer checks them.
     const plain = f.records;
     const wantPlain = want.map((w, i) => ({ w, i })).filter(({ w }) => w.codec === CompressionType.None || w.codec === CompressionType.Gzip);
-    assert.equal(plain.map((r) => r.offset), wantPlain.map(({ i }) => i), `partition ${p}: offsets of plain and gzip records`);
+    assert.equal(
+      plain.map((r) => r.offset),
+      wantPlain.map(({ i }) => i),
+      `partition ${p}: offsets of plain and gzip records`,
+    );
     plain.forEach((r, j) => {
       const w = wantPlain[j]!.w;
       assert.ok(sameBytes(r.key, w.key), `partition ${p} offset ${r.offset}: key`);
       assert.ok(sameBytes(r.value, w.value), `partition ${p} offset ${r.offset}: value`);
       assert.is(r.timestamp, w.timestamp);
-      assert.equal(r.headers.map((h) => [h.key, h.value?.toString()]), w.headers);
+      assert.equal(
+        r.headers.map((h) => [h.key, h.value?.toString()]),
+        w.headers,
+      );
     });
   }
 });
@@ -128,7 +157,12 @@ test("platformatic's Consumer.fetch (no group) returns every record, snappy and 
         consumer.fetch({
           node: t.partitions[p]!.leader,
           maxWaitTime: 50,
-          topics: [{ topicId: t.id, partitions: [{ partition: p, fetchOffset: offset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1024 * 1024 }] }],
+          topics: [
+            {
+              topicId: t.id,
+              partitions: [{ partition: p, fetchOffset: offset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1024 * 1024 }],
+            },
+          ],
         }),
         20_000,
         `platformatic fetch ${p}@${offset}`,
@@ -166,7 +200,10 @@ test("platformatic's Consumer.fetch (no group) returns every record, snappy and 
 
 test("platformatic's listOffsets: earliest, latest, and by timestamp", async () => {
   const latest = await withTimeout(consumer.listOffsets({ topics: [TOPIC], timestamp: -1n }), 20_000, 'listOffsets latest');
-  assert.equal(latest.get(TOPIC)!.map(Number), expected.map((e) => e.length));
+  assert.equal(
+    latest.get(TOPIC)!.map(Number),
+    expected.map((e) => e.length),
+  );
   const earliest = await withTimeout(consumer.listOffsets({ topics: [TOPIC], timestamp: -2n }), 20_000, 'listOffsets earliest');
   assert.equal(earliest.get(TOPIC)!.map(Number), [0, 0, 0]);
   // The timestamp of partition 1's 5th record (plain batch): every partition answers its first

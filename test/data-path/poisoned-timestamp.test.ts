@@ -68,7 +68,12 @@ test('a stored batch with maxTimestamp Long.MAX: restarts after kill -9 and a cl
   poisoned.writeBigInt64BE(LONG_MAX, MAX_TIMESTAMP_OFFSET);
   poisoned.writeUInt32BE(computeBatchCrc(poisoned, 0), CRC_OFFSET);
   const logDir = join(dir, `${TOPIC}-0`);
-  const segment = join(logDir, readdirSync(logDir).filter((f) => f.endsWith('.log')).sort()[0]!);
+  const segment = join(
+    logDir,
+    readdirSync(logDir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()[0]!,
+  );
   const sizeBefore = statSync(segment).size;
   appendFileSync(segment, poisoned);
 
@@ -90,7 +95,7 @@ test('a stored batch with maxTimestamp Long.MAX: restarts after kill -9 and a cl
   assert.not.match(samsa!.output, /RangeError/);
 });
 
-test('produced now, such a batch is stored with its records\' maxTimestamp and the data dir restarts', async () => {
+test("produced now, such a batch is stored with its records' maxTimestamp and the data dir restarts", async () => {
   let c = client!;
   const t = Date.now();
   const batch = buildBatch(recs('new-poison', 3));

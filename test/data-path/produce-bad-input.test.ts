@@ -10,7 +10,14 @@ import type { ClientConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/errors.js';
 import { buildBatch, type BuildRecord } from '../../src/protocol/records/build.js';
 import { computeBatchCrc } from '../../src/protocol/records/stamp.js';
-import { BATCH_LENGTH_OFFSET, CRC_OFFSET, MAGIC_OFFSET, RECORD_COUNT_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORDS_OFFSET } from '../../src/protocol/records/layout.js';
+import {
+  BATCH_LENGTH_OFFSET,
+  CRC_OFFSET,
+  MAGIC_OFFSET,
+  RECORD_COUNT_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  RECORDS_OFFSET,
+} from '../../src/protocol/records/layout.js';
 import { connectClient, createTopic, fetchAll, listOffset, produceRaw, LATEST } from './helpers.js';
 
 const TOPIC = 'bad-input';
@@ -41,7 +48,11 @@ test.after(async () => {
 });
 
 function records(n: number, prefix = 'bad'): BuildRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`${prefix}-k${i}`), value: Buffer.from(`${prefix}-v${i}`), headers: [{ key: 'h', value: Buffer.from('x') }] }));
+  return Array.from({ length: n }, (_, i) => ({
+    key: Buffer.from(`${prefix}-k${i}`),
+    value: Buffer.from(`${prefix}-v${i}`),
+    headers: [{ key: 'h', value: Buffer.from('x') }],
+  }));
 }
 
 function good(): Buffer {
@@ -254,16 +265,26 @@ test('Produce v8+: an out-of-range timestamp names the offending record in recor
   const batch = buildBatch(records(3).map((r, i) => ({ ...r, timestamp: i === 1 ? now + 10 * 60_000 : now })));
   const [r] = await produceRaw(client, TOPIC, [{ index: 0, records: batch }], { acks: -1, version: 8 });
   assert.is(r!.errorCode, ErrorCode.INVALID_TIMESTAMP);
-  assert.equal(r!.recordErrors.map((e) => e.batchIndex), [1], `record_errors ${JSON.stringify(r!.recordErrors)}`);
+  assert.equal(
+    r!.recordErrors.map((e) => e.batchIndex),
+    [1],
+    `record_errors ${JSON.stringify(r!.recordErrors)}`,
+  );
 });
 
 test('nothing bad was written: partition 0 holds only the baseline, partition 1 exactly the good batches in order', async () => {
   const p0 = await fetchAll(client, TOPIC, 0);
   assert.is(p0.highWatermark, baseline.length);
-  assert.equal(p0.records.map((r) => [r.offset, r.value!.toString()]), baseline.map((b, i) => [i, b.toString()]));
+  assert.equal(
+    p0.records.map((r) => [r.offset, r.value!.toString()]),
+    baseline.map((b, i) => [i, b.toString()]),
+  );
   const p1 = await fetchAll(client, TOPIC, 1);
   assert.is(p1.highWatermark, goodValues.length);
-  assert.equal(p1.records.map((r) => [r.offset, r.value!.toString()]), goodValues.map((v, i) => [i, v]));
+  assert.equal(
+    p1.records.map((r) => [r.offset, r.value!.toString()]),
+    goodValues.map((v, i) => [i, v]),
+  );
 });
 
 test('the connection is still usable and a good batch to partition 0 lands right after the baseline', async () => {

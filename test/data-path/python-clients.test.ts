@@ -57,8 +57,22 @@ function messages(seed: number, n: number, nullHeaderValues: boolean): SpecMessa
   return Array.from({ length: n }, (_, i) => {
     const partition = i % PARTITIONS;
     const key = i % 11 === 5 ? null : hex(`key-${i}`);
-    const value = i % 13 === 7 ? null : i % 17 === 3 ? '' : i === 20 ? seededBytes(rand, 100_000).toString('hex') : seededBytes(rand, 1 + Math.floor(rand() * 200)).toString('hex');
-    const headers: Array<[string, string | null]> = i % 3 === 0 ? [] : [['trace', hex(`t-${i}`)], ['bin', seededBytes(rand, 8).toString('hex')], ['trace', hex('again')]];
+    const value =
+      i % 13 === 7
+        ? null
+        : i % 17 === 3
+          ? ''
+          : i === 20
+            ? seededBytes(rand, 100_000).toString('hex')
+            : seededBytes(rand, 1 + Math.floor(rand() * 200)).toString('hex');
+    const headers: Array<[string, string | null]> =
+      i % 3 === 0
+        ? []
+        : [
+            ['trace', hex(`t-${i}`)],
+            ['bin', seededBytes(rand, 8).toString('hex')],
+            ['trace', hex('again')],
+          ];
     if (nullHeaderValues && i % 4 === 1) headers.push(['nullable', null]);
     return { partition, key, value, headers, timestamp: T0 + 10 * i };
   });
@@ -105,7 +119,13 @@ async function sameAsSamsaFetch(topic: string, ms: SpecMessage[]): Promise<void>
     const f = await fetchAll(client, topic, p);
     assert.is(f.highWatermark, want[p]!.length, `partition ${p} high watermark`);
     assert.equal(
-      f.records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: r.key?.toString('hex') ?? null, value: r.value?.toString('hex') ?? null, headers: r.headers.map((h) => [h.key, h.value?.toString('hex') ?? null]) })),
+      f.records.map((r) => ({
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: r.key?.toString('hex') ?? null,
+        value: r.value?.toString('hex') ?? null,
+        headers: r.headers.map((h) => [h.key, h.value?.toString('hex') ?? null]),
+      })),
       want[p]!.map((m, i) => ({ offset: i, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })),
       `samsa Fetch of partition ${p}`,
     );
@@ -127,7 +147,11 @@ test('kafka-python: produce with keys, headers, null values; assign + seek reads
     { partition: 2, timestamp: T0 - 1000 },
     { partition: 0, timestamp: T0 + 1_000_000 },
   ];
-  const r = await runPythonJson<any>('data_kafka_python.py', [broker.bootstrap, topic, writeSpec('kp', { partitions: PARTITIONS, messages: ms, seeks, times })], 90_000);
+  const r = await runPythonJson<any>(
+    'data_kafka_python.py',
+    [broker.bootstrap, topic, writeSpec('kp', { partitions: PARTITIONS, messages: ms, seeks, times })],
+    90_000,
+  );
   assert.is(r.error, undefined, `kafka-python raised ${r.error}\n${r.trace}`);
 
   const counters = [0, 0, 0];
@@ -141,7 +165,11 @@ test('kafka-python: produce with keys, headers, null values; assign + seek reads
   assert.equal(sortRecords(r.all), expectedAll(ms, KP_CREATE_TIME), 'every record from offset 0');
   const per = perPartition(ms);
   seeks.forEach((s, i) => {
-    assert.equal(r.seeks[i], per[s.partition]!.slice(s.offset).map((m, j) => asRecord(m, s.offset + j, KP_CREATE_TIME)), `seek to ${s.partition}@${s.offset}`);
+    assert.equal(
+      r.seeks[i],
+      per[s.partition]!.slice(s.offset).map((m, j) => asRecord(m, s.offset + j, KP_CREATE_TIME)),
+      `seek to ${s.partition}@${s.offset}`,
+    );
   });
   assert.equal(
     r.for_times,
@@ -182,7 +210,9 @@ test('confluent-kafka: acks=all + linger; assign from OFFSET_BEGINNING and from 
     times.map((t, i) => ({ partition: t.partition, timestamp: t.timestamp, offset: wantOffsets[i]! < 0 ? -1 : wantOffsets[i] })),
     'offsets_for_times',
   );
-  const fromTimes = times.flatMap((t, i) => (wantOffsets[i]! < 0 ? [] : per[t.partition]!.slice(wantOffsets[i]!).map((m, j) => asRecord(m, wantOffsets[i]! + j, CK_CREATE_TIME))));
+  const fromTimes = times.flatMap((t, i) =>
+    wantOffsets[i]! < 0 ? [] : per[t.partition]!.slice(wantOffsets[i]!).map((m, j) => asRecord(m, wantOffsets[i]! + j, CK_CREATE_TIME)),
+  );
   assert.equal(sortRecords(r.from_times), sortRecords(fromTimes), 'records from the offsets for the timestamps');
   await sameAsSamsaFetch(topic, ms);
 });

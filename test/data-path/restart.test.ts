@@ -11,7 +11,22 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { buildBatch } from '../../src/protocol/records/build.js';
 import type { ClientConnection } from '../../src/client/connection.js';
-import { SamsaProcess, connectClient, createTopic, fetchAll, freePort, listOffset, produceRaw, seededRandom, seededBytes, withTimeout, EARLIEST, LATEST, MAX_TIMESTAMP, type FetchedPartition } from './helpers.js';
+import {
+  SamsaProcess,
+  connectClient,
+  createTopic,
+  fetchAll,
+  freePort,
+  listOffset,
+  produceRaw,
+  seededRandom,
+  seededBytes,
+  withTimeout,
+  EARLIEST,
+  LATEST,
+  MAX_TIMESTAMP,
+  type FetchedPartition,
+} from './helpers.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 
@@ -108,7 +123,9 @@ test('SIGTERM: samsa exits 0; the data dir has Kafka layout with several segment
   for (let p = 0; p < PARTITIONS; p++) {
     const pdir = join(dir, `${TOPIC}-${p}`);
     assert.ok(existsSync(pdir), `${pdir} exists`);
-    const logs = readdirSync(pdir).filter((f) => f.endsWith('.log')).sort();
+    const logs = readdirSync(pdir)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     assert.ok(logs.length >= 2, `partition ${p}: several segments (${logs.join(', ')})`);
     assert.is(logs[0], '00000000000000000000.log');
     for (const l of logs) {
@@ -149,10 +166,15 @@ test('appends after the restart continue at the old log end offset', async () =>
   const c = await connectClient(samsa!.bootstrap);
   try {
     for (let p = 0; p < PARTITIONS; p++) {
-      const [r] = await produceRaw(c, TOPIC, [{ index: p, records: buildBatch([{ key: Buffer.from('after'), value: Buffer.from(`restart ${p}`) }]) }], { acks: 1 });
+      const [r] = await produceRaw(c, TOPIC, [{ index: p, records: buildBatch([{ key: Buffer.from('after'), value: Buffer.from(`restart ${p}`) }]) }], {
+        acks: 1,
+      });
       assert.equal([r!.errorCode, r!.baseOffset], [0, sent[p]!.length], `partition ${p}`);
       const f = await fetchAll(c, TOPIC, p, { from: sent[p]!.length });
-      assert.equal(f.records.map((x) => [x.offset, x.value!.toString()]), [[sent[p]!.length, `restart ${p}`]]);
+      assert.equal(
+        f.records.map((x) => [x.offset, x.value!.toString()]),
+        [[sent[p]!.length, `restart ${p}`]],
+      );
     }
   } finally {
     c.close();

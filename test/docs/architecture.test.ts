@@ -15,7 +15,9 @@ function namedPaths(): string[] {
   const out = new Set<string>();
   for (const line of page.split('\n')) {
     if (line.startsWith('>')) continue;
-    for (const m of line.matchAll(/`((?:src|test|bench|scripts|native|wasm|docs|\.ci)\/[^`\s]*|README\.md|package\.json|eslint\.config\.js|tsconfig\.json)`/g)) {
+    for (const m of line.matchAll(
+      /`((?:src|test|bench|scripts|native|wasm|docs|\.ci)\/[^`\s]*|README\.md|package\.json|eslint\.config\.js|tsconfig\.json)`/g,
+    )) {
       const p = m[1]!.replace(/\/$/, '');
       if (!/[<*]|\.\.\./.test(p)) out.add(p);
     }

@@ -23,7 +23,12 @@ function listed(): Map<number, string> {
 
 test('README lists exactly the served APIs and versions', () => {
   const inReadme = listed();
-  const served = new Map(ALL_HANDLERS.map((h) => [h.request.apiKey, `${h.request.name.replace(/Request$/, '')} ${h.minVersion === h.maxVersion ? h.minVersion : `${h.minVersion}-${h.maxVersion}`}`]));
+  const served = new Map(
+    ALL_HANDLERS.map((h) => [
+      h.request.apiKey,
+      `${h.request.name.replace(/Request$/, '')} ${h.minVersion === h.maxVersion ? h.minVersion : `${h.minVersion}-${h.maxVersion}`}`,
+    ]),
+  );
   for (const [key, what] of served) assert.is(inReadme.get(key), what, `API key ${key} in README.md`);
   for (const key of inReadme.keys()) assert.ok(served.has(key), `README.md lists API key ${key}, which is not served`);
 });

@@ -83,7 +83,12 @@ async function stableWith(n: number): Promise<Awaited<ReturnType<typeof describe
       const g = await describeCg();
       lastState = `${g.groupState} epoch ${g.groupEpoch}/${g.assignmentEpoch} members ${g.members.map((m) => `${m.clientId}@${m.memberEpoch}:[${owned(m)}]`).join(' ')}`;
       const total = g.members.reduce((a, m) => a + owned(m).length, 0);
-      const ok = g.errorCode === 0 && g.groupState === 'Stable' && g.members.length === n && total === PARTITIONS && g.members.every((m) => m.memberEpoch === g.assignmentEpoch);
+      const ok =
+        g.errorCode === 0 &&
+        g.groupState === 'Stable' &&
+        g.members.length === n &&
+        total === PARTITIONS &&
+        g.members.every((m) => m.memberEpoch === g.assignmentEpoch);
       if (ok) stable = g;
       return ok;
     },
@@ -93,7 +98,11 @@ async function stableWith(n: number): Promise<Awaited<ReturnType<typeof describe
   // The clients learn their assignment on their next heartbeat, then fetch the committed offsets.
   // KafkaJS's assignment() here lists one { topic, partition } per partition.
   const held = (id: string) => (consumers.get(id)?.assignment() as Array<{ partition: number }> | undefined)?.map((a) => a.partition);
-  await waitFor(async () => clientsHoldAssignments(await describeCg(), held), 30_000, () => `the consumers hold their assignments (${[...consumers.keys()].map((id) => `${id}:[${held(id)}]`).join(' ')}); group ${lastState}\n${lastLogLines()}`);
+  await waitFor(
+    async () => clientsHoldAssignments(await describeCg(), held),
+    30_000,
+    () => `the consumers hold their assignments (${[...consumers.keys()].map((id) => `${id}:[${held(id)}]`).join(' ')}); group ${lastState}\n${lastLogLines()}`,
+  );
   return stable!;
 }
 
@@ -196,7 +205,10 @@ test('a member joins and gets a share', async () => {
   const got = await phase('three');
   assertExactlyOnce();
   assertOwners(got, g);
-  assert.ok(got.some((s) => s.consumer === 'c4'), 'c4 consumed');
+  assert.ok(
+    got.some((s) => s.consumer === 'c4'),
+    'c4 consumed',
+  );
   await assertCommitted(3 * PER_PHASE);
 });
 

@@ -25,11 +25,25 @@ interface Run {
 
 function groups(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))", '--', 'groups', ...args, '--bootstrap', broker.bootstrap], {
-      cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/cli/main.ts').then(m => m.main(process.argv.slice(1)))",
+        '--',
+        'groups',
+        ...args,
+        '--bootstrap',
+        broker.bootstrap,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -51,11 +65,17 @@ test.before(async () => {
   await createTopic(c, 'cli-topic', 2);
   for (let p = 0; p < 2; p++) {
     const records = buildBatch(Array.from({ length: 10 }, (_, i) => ({ key: null, value: Buffer.from(`v${i}`) })));
-    const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: 'cli-topic', partitionData: [{ index: p, records }] }] });
+    const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: 'cli-topic', partitionData: [{ index: p, records }] }],
+    });
     assert.is(r.responses[0]!.partitionResponses[0]!.errorCode, 0);
   }
   const j = await joinFully(c, 'cli-group');
-  await sync(c, 'cli-group', j.generationId, j.memberId, [{ memberId: j.memberId, assignment: encodeAssignment([{ topic: 'cli-topic', partitions: [0, 1] }]) }]);
+  await sync(c, 'cli-group', j.generationId, j.memberId, [
+    { memberId: j.memberId, assignment: encodeAssignment([{ topic: 'cli-topic', partitions: [0, 1] }]) },
+  ]);
   await commit(c, 'cli-group', j.generationId, j.memberId, [{ topic: 'cli-topic', partition: 0, offset: 4 }]);
   member = { memberId: j.memberId, generationId: j.generationId };
 });
@@ -106,7 +126,14 @@ test('reset-offsets: dry run by default, --execute commits; then delete', async 
   assert.equal([...(await fetchCommitted(c, 'cli-group'))], [['cli-topic:0', 4]]);
   const exec = await groups('reset-offsets', 'cli-group', '--topic', 'cli-topic:1', '--to-offset', '99', '--execute');
   assert.is(exec.code, 0, exec.stderr);
-  assert.equal(new Map(await fetchCommitted(c, 'cli-group')), new Map([['cli-topic:0', 4], ['cli-topic:1', 10]]), '--to-offset is clamped to the log end');
+  assert.equal(
+    new Map(await fetchCommitted(c, 'cli-group')),
+    new Map([
+      ['cli-topic:0', 4],
+      ['cli-topic:1', 10],
+    ]),
+    '--to-offset is clamped to the log end',
+  );
   const del = await groups('delete', 'cli-group');
   assert.is(del.code, 0, del.stderr);
   assert.is(del.stdout, 'Deleted group cli-group.\n');

@@ -41,8 +41,17 @@ function holding(p: PyProcess): number[] {
 async function produceAndConsume(phase: string): Promise<void> {
   const messages = Array.from({ length: PER_PHASE }, (_, i) => ({ partition: i % PARTITIONS, value: `${phase}-${i}` }));
   await withTimeout(producer.send({ topic: TOPIC, messages }), 15_000, `produce ${phase}`);
-  const got = () => new Set(records().filter((r) => r.value.startsWith(`${phase}-`)).map((r) => r.value)).size;
-  await waitFor(() => got() === PER_PHASE, 60_000, () => `phase ${phase}: ${got()} of ${PER_PHASE} consumed`);
+  const got = () =>
+    new Set(
+      records()
+        .filter((r) => r.value.startsWith(`${phase}-`))
+        .map((r) => r.value),
+    ).size;
+  await waitFor(
+    () => got() === PER_PHASE,
+    60_000,
+    () => `phase ${phase}: ${got()} of ${PER_PHASE} consumed`,
+  );
 }
 
 async function stableWith(n: number): Promise<void> {
@@ -74,14 +83,22 @@ test.after(async () => {
 
 test('one cooperative member gets every partition', async () => {
   a = new PyProcess('confluent_coop.py', [broker.bootstrap, GROUP, TOPIC, 'coop-a']);
-  await waitFor(() => holding(a).length === PARTITIONS, 60_000, () => `a holds ${holding(a)} (stderr: ${a.stderr.slice(-500)})`);
+  await waitFor(
+    () => holding(a).length === PARTITIONS,
+    60_000,
+    () => `a holds ${holding(a)} (stderr: ${a.stderr.slice(-500)})`,
+  );
   assert.is((await describe(client, GROUP)).protocolData, 'cooperative-sticky');
   await produceAndConsume('one');
 });
 
 test('a second member joins: only the partitions that move are revoked', async () => {
   b = new PyProcess('confluent_coop.py', [broker.bootstrap, GROUP, TOPIC, 'coop-b']);
-  await waitFor(() => holding(b).length === PARTITIONS / 2 && holding(a).length === PARTITIONS / 2, 60_000, () => `a holds ${holding(a)}, b holds ${holding(b)}`);
+  await waitFor(
+    () => holding(b).length === PARTITIONS / 2 && holding(a).length === PARTITIONS / 2,
+    60_000,
+    () => `a holds ${holding(a)}, b holds ${holding(b)}`,
+  );
   await stableWith(2);
   const revoked = events(a, 'revoke').flatMap((l) => l.partitions);
   assert.is(revoked.length, PARTITIONS / 2, `a revoked only what moved: ${revoked}`);
@@ -96,7 +113,11 @@ test('a second member joins: only the partitions that move are revoked', async (
 test('the second member leaves: the first is assigned its partitions incrementally', async () => {
   const revokesBefore = events(a, 'revoke').length;
   assert.is(await b.stop(), 0, b.stderr.slice(-500));
-  await waitFor(() => holding(a).length === PARTITIONS, 60_000, () => `a holds ${holding(a)}`);
+  await waitFor(
+    () => holding(a).length === PARTITIONS,
+    60_000,
+    () => `a holds ${holding(a)}`,
+  );
   assert.is(events(a, 'revoke').length - revokesBefore, 0, 'a kept its own partitions');
   await stableWith(1);
   await produceAndConsume('three');

@@ -96,7 +96,10 @@ test('an empty classic group becomes a consumer group, keeps its offsets, and st
   assert.is((await describe(c, 'up')).groupState, 'Dead', 'no classic group by that id');
   const d = await describeCg(c, 'up');
   assert.is(d.errorCode, 0);
-  assert.equal(d.members.map((m) => m.memberId), ['n1']);
+  assert.equal(
+    d.members.map((m) => m.memberId),
+    ['n1'],
+  );
   assert.is((await fetchCommitted(c, 'up')).get(`${TOPIC}:0`), 11);
 });
 
@@ -115,7 +118,10 @@ test('an empty consumer group becomes a classic group on JoinGroup, keeps its of
   const d = await describeCg(c, 'down');
   assert.is(d.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   assert.is(d.errorMessage, 'Group down is not a consumer group.');
-  assert.equal((await describe(c, 'down')).members.map((m) => m.memberId), [j.memberId]);
+  assert.equal(
+    (await describe(c, 'down')).members.map((m) => m.memberId),
+    [j.memberId],
+  );
   assert.is((await fetchCommitted(c, 'down')).get(`${TOPIC}:1`), 22);
 });
 

@@ -50,7 +50,11 @@ test('three tutorial consumers consume every record exactly once', async () => {
   const messages = Array.from({ length: RECORDS }, (_, i) => ({ partition: i % PARTITIONS, value: `record-${i}` }));
   await withTimeout(producer.send({ topic: 'my_topic', messages }), 15_000, 'produce');
   const all = () => procs.flatMap((p) => p.lines);
-  await waitFor(() => new Set(all().map((l) => l.value)).size === RECORDS, 60_000, () => `${new Set(all().map((l) => l.value)).size} of ${RECORDS} consumed`);
+  await waitFor(
+    () => new Set(all().map((l) => l.value)).size === RECORDS,
+    60_000,
+    () => `${new Set(all().map((l) => l.value)).size} of ${RECORDS} consumed`,
+  );
   const values = all().map((l) => l.value as string);
   assert.is(values.length, RECORDS, 'no record consumed twice');
   for (const p of procs) assert.ok(p.lines.length > 0, 'every process got partitions');

@@ -29,7 +29,14 @@ const seen: Seen[] = [];
 const running = new Map<string, Consumer>();
 
 async function startConsumer(name: string): Promise<void> {
-  const consumer = kafka.consumer({ groupId: GROUP, heartbeatInterval: 100, sessionTimeout: 10_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100, retry: { retries: 20, initialRetryTime: 50 } });
+  const consumer = kafka.consumer({
+    groupId: GROUP,
+    heartbeatInterval: 100,
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    maxWaitTimeInMs: 100,
+    retry: { retries: 20, initialRetryTime: 50 },
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   running.set(name, consumer);
@@ -65,7 +72,11 @@ function ofPhase(phase: string): Seen[] {
 }
 
 async function consumedAll(phase: string): Promise<void> {
-  await waitFor(() => new Set(ofPhase(phase).map((s) => s.value)).size === PER_PHASE, 30_000, () => `phase ${phase}: ${new Set(ofPhase(phase).map((s) => s.value)).size} of ${PER_PHASE} consumed`);
+  await waitFor(
+    () => new Set(ofPhase(phase).map((s) => s.value)).size === PER_PHASE,
+    30_000,
+    () => `phase ${phase}: ${new Set(ofPhase(phase).map((s) => s.value)).size} of ${PER_PHASE} consumed`,
+  );
 }
 
 async function stableWith(n: number): Promise<void> {

@@ -14,7 +14,18 @@ export type Parts = Array<{ topicId: string; partitions: number[] }>;
 
 /** One ConsumerGroupHeartbeat (v1 unless told); unset fields are "unchanged" (null / -1). */
 export function hb(c: ClientConnection, body: Partial<HbReq> & { groupId: string }, version = 1) {
-  const full: HbReq = { memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null, ...body };
+  const full: HbReq = {
+    memberId: '',
+    memberEpoch: 0,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: -1,
+    subscribedTopicNames: null,
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    topicPartitions: null,
+    ...body,
+  };
   return withTimeout(c.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, version, full), 10_000, 'ConsumerGroupHeartbeat');
 }
 
@@ -27,7 +38,11 @@ export function joinCg(c: ClientConnection, groupId: string, memberId: string, t
 export const partsOf = (a: { topicPartitions: Parts } | null): number[] => (a ? a.topicPartitions.flatMap((t) => t.partitions).sort((x, y) => x - y) : []);
 
 export async function describeCg(c: ClientConnection, groupId: string) {
-  const r = await withTimeout(c.send(ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, 1, { groupIds: [groupId], includeAuthorizedOperations: false }), 10_000, 'ConsumerGroupDescribe');
+  const r = await withTimeout(
+    c.send(ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, 1, { groupIds: [groupId], includeAuthorizedOperations: false }),
+    10_000,
+    'ConsumerGroupDescribe',
+  );
   return r.groups[0]!;
 }
 
@@ -46,8 +61,18 @@ export function clientsHoldAssignments(d: Awaited<ReturnType<typeof describeCg>>
 }
 
 /** OffsetFetch v9 of some partitions as a member: the group's error code and `topic:partition` -> offset. */
-export async function fetchAsMember(c: ClientConnection, groupId: string, memberId: string | null, memberEpoch: number, topics: Array<{ name: string; partitionIndexes: number[] }>) {
-  const r = await withTimeout(c.send(OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId, memberEpoch, topics }], requireStable: false }), 10_000, 'OffsetFetch');
+export async function fetchAsMember(
+  c: ClientConnection,
+  groupId: string,
+  memberId: string | null,
+  memberEpoch: number,
+  topics: Array<{ name: string; partitionIndexes: number[] }>,
+) {
+  const r = await withTimeout(
+    c.send(OffsetFetchRequest, OffsetFetchResponse, 9, { groups: [{ groupId, memberId, memberEpoch, topics }], requireStable: false }),
+    10_000,
+    'OffsetFetch',
+  );
   const g = r.groups[0]!;
   const offsets = new Map<string, number>();
   for (const t of g.topics) for (const p of t.partitions) offsets.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
@@ -57,7 +82,9 @@ export async function fetchAsMember(c: ClientConnection, groupId: string, member
 /** A described group reduced to what must survive a restart, members sorted by id. */
 export function durableState(d: Awaited<ReturnType<typeof describeCg>>) {
   const parts = (tps: Array<{ topicId: string; topicName: string; partitions: number[] }>) =>
-    tps.map((t) => ({ topicId: t.topicId, topicName: t.topicName, partitions: [...t.partitions].sort((x, y) => x - y) })).sort((x, y) => (x.topicId < y.topicId ? -1 : 1));
+    tps
+      .map((t) => ({ topicId: t.topicId, topicName: t.topicName, partitions: [...t.partitions].sort((x, y) => x - y) }))
+      .sort((x, y) => (x.topicId < y.topicId ? -1 : 1));
   return {
     errorCode: d.errorCode,
     groupState: d.groupState,

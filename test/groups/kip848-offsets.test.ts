@@ -94,22 +94,49 @@ test('OffsetDelete on a consumer group with members: subscribed topics refused, 
   await createTopic(c, 'cg-offsets-other', 1);
   const j = await joinCg(c, 'del-g', 'm', [TOPIC]);
   assert.equal(await commit(c, 'del-g', j.memberEpoch, 'm', [...at([0], 3), { topic: 'cg-offsets-other', partition: 0, offset: 4 }]), [0, 0]);
-  const r = await c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, { groupId: 'del-g', topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }, { name: 'cg-offsets-other', partitions: [{ partitionIndex: 0 }] }] });
+  const r = await c.send(OffsetDeleteRequest, OffsetDeleteResponse, 0, {
+    groupId: 'del-g',
+    topics: [
+      { name: TOPIC, partitions: [{ partitionIndex: 0 }] },
+      { name: 'cg-offsets-other', partitions: [{ partitionIndex: 0 }] },
+    ],
+  });
   assert.is(r.errorCode, 0);
-  assert.equal(r.topics.map((t) => [t.name, t.partitions[0]!.errorCode]), [[TOPIC, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC], ['cg-offsets-other', 0]]);
-  const left = await fetchAsMember(c, 'del-g', null, -1, [{ name: TOPIC, partitionIndexes: [0] }, { name: 'cg-offsets-other', partitionIndexes: [0] }]);
+  assert.equal(
+    r.topics.map((t) => [t.name, t.partitions[0]!.errorCode]),
+    [
+      [TOPIC, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC],
+      ['cg-offsets-other', 0],
+    ],
+  );
+  const left = await fetchAsMember(c, 'del-g', null, -1, [
+    { name: TOPIC, partitionIndexes: [0] },
+    { name: 'cg-offsets-other', partitionIndexes: [0] },
+  ]);
   assert.equal([...left.offsets.values()], [3, -1]);
 });
 
 test('TxnOffsetCommit to a consumer group: member and epoch checked, no classic group appears', async () => {
   const g = 'txn-g';
   const j = await joinCg(c, g, 'm', [TOPIC]);
-  const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'tx-cg', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+  const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+    transactionalId: 'tx-cg',
+    transactionTimeoutMs: 60_000,
+    producerId: -1,
+    producerEpoch: -1,
+  });
   assert.is(init.errorCode, 0);
   const pid = { transactionalId: 'tx-cg', producerId: init.producerId, producerEpoch: init.producerEpoch };
   assert.is((await c.send(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { ...pid, groupId: g })).errorCode, 0);
   const txnCommit = async (memberId: string, generationId: number) => {
-    const r = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, { ...pid, groupId: g, generationId, memberId, groupInstanceId: null, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+    const r = await c.send(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+      ...pid,
+      groupId: g,
+      generationId,
+      memberId,
+      groupInstanceId: null,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
     return r.topics[0]!.partitions[0]!.errorCode;
   };
   assert.is(await txnCommit('ghost', j.memberEpoch), ErrorCode.UNKNOWN_MEMBER_ID);
@@ -118,7 +145,10 @@ test('TxnOffsetCommit to a consumer group: member and epoch checked, no classic 
   assert.is(await txnCommit('m', j.memberEpoch), 0);
   assert.is((await c.send(EndTxnRequest, EndTxnResponse, 3, { ...pid, committed: true })).errorCode, 0);
   const listed = (await c.send(ListGroupsRequest, ListGroupsResponse, 5, { statesFilter: [], typesFilter: [] })).groups.filter((x) => x.groupId === g);
-  assert.equal(listed.map((x) => x.groupType), ['consumer']);
+  assert.equal(
+    listed.map((x) => x.groupType),
+    ['consumer'],
+  );
   assert.is((await fetchAsMember(c, g, 'm', j.memberEpoch, [{ name: TOPIC, partitionIndexes: [0] }])).offsets.get(`${TOPIC}:0`), 9);
 });
 

@@ -26,7 +26,19 @@ let topicId = '';
 type Parts = Array<{ topicId: string; partitions: number[] }>;
 
 async function hb(body: Partial<HbReq>, version = 1) {
-  const full: HbReq = { groupId: 'g', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null, ...body };
+  const full: HbReq = {
+    groupId: 'g',
+    memberId: '',
+    memberEpoch: 0,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: -1,
+    subscribedTopicNames: null,
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    topicPartitions: null,
+    ...body,
+  };
   return withTimeout(c.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, version, full), 5000, 'heartbeat');
 }
 
@@ -97,7 +109,10 @@ test('reconciliation: revocation before reassignment, epochs advance on converge
   assert.is(a3.memberEpoch, 2);
   // b gets the released partitions.
   const b3 = await hb({ groupId: 'g2', memberId: 'b', memberEpoch: 2, topicPartitions: [] });
-  assert.equal(parts(b3.assignment), bTarget.sort((x, y) => x - y));
+  assert.equal(
+    parts(b3.assignment),
+    bTarget.sort((x, y) => x - y),
+  );
   assert.is(b3.memberEpoch, 2);
   d = await describeCg('g2');
   assert.is(d.groupState, 'Stable');
@@ -118,7 +133,10 @@ test('errors: fenced and unknown members, bad requests, unsupported assignor, in
   assert.is((await hb({ groupId: 'g3', memberId: 'x', memberEpoch: 5 })).errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
   assert.is((await hb({ groupId: 'g3', memberId: 'nobody', memberEpoch: 1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   assert.is((await hb({ groupId: 'g3', memberId: 'nobody', memberEpoch: -1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.is((await hb({ groupId: 'g3', memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['kip848-t'], topicPartitions: [] })).errorCode, ErrorCode.INVALID_REQUEST);
+  assert.is(
+    (await hb({ groupId: 'g3', memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['kip848-t'], topicPartitions: [] })).errorCode,
+    ErrorCode.INVALID_REQUEST,
+  );
   assert.is((await join('g3', 'y', { rebalanceTimeoutMs: -1 })).errorCode, ErrorCode.INVALID_REQUEST);
   assert.is((await join('g3', 'y', { serverAssignor: 'sticky' })).errorCode, ErrorCode.UNSUPPORTED_ASSIGNOR);
   assert.is((await join('g3', 'y', { subscribedTopicNames: null, subscribedTopicRegex: 'kip848-[' })).errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
@@ -177,7 +195,19 @@ test('group.consumer.max.size and a classic group with members', async () => {
   try {
     await createTopic(c2, 'kip848-t', 2);
     const send = (b: Partial<HbReq>) =>
-      c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, { groupId: 'm', memberId: 'a', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['kip848-t'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [], ...b });
+      c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, {
+        groupId: 'm',
+        memberId: 'a',
+        memberEpoch: 0,
+        instanceId: null,
+        rackId: null,
+        rebalanceTimeoutMs: 1000,
+        subscribedTopicNames: ['kip848-t'],
+        subscribedTopicRegex: null,
+        serverAssignor: null,
+        topicPartitions: [],
+        ...b,
+      });
     assert.is((await send({})).errorCode, 0);
     assert.is((await send({ memberId: 'b' })).errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED);
     await joinFully(c2, 'classic-g');
@@ -203,15 +233,45 @@ test('OffsetCommit validates the member epoch; ListGroups reports the type', asy
 });
 
 test('session timeout fences a silent member', async () => {
-  const quick = await startBroker({ port: 0, logLevel: 'silent', config: { 'group.consumer.session.timeout.ms': 200, 'group.consumer.min.session.timeout.ms': 100 } });
+  const quick = await startBroker({
+    port: 0,
+    logLevel: 'silent',
+    config: { 'group.consumer.session.timeout.ms': 200, 'group.consumer.min.session.timeout.ms': 100 },
+  });
   const c2 = await connect(quick.bootstrap);
   try {
     await createTopic(c2, 'kip848-t', 2);
-    const r = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, { groupId: 's', memberId: 'a', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['kip848-t'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+    const r = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, {
+      groupId: 's',
+      memberId: 'a',
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 1000,
+      subscribedTopicNames: ['kip848-t'],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: [],
+    });
     assert.is(r.errorCode, 0);
     // No heartbeat for the 200 ms session: the coordinator fences the member.
-    await waitFor(() => quick.coordinator.consumerGroups.get('s')?.members.has('a') === false, 10_000, () => 'member a fenced');
-    const again = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, { groupId: 's', memberId: 'a', memberEpoch: 1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
+    await waitFor(
+      () => quick.coordinator.consumerGroups.get('s')?.members.has('a') === false,
+      10_000,
+      () => 'member a fenced',
+    );
+    const again = await c2.send(ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 1, {
+      groupId: 's',
+      memberId: 'a',
+      memberEpoch: 1,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: -1,
+      subscribedTopicNames: null,
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: null,
+    });
     assert.is(again.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   } finally {
     c2.close();
@@ -245,7 +305,10 @@ test('static member: leave with -2 keeps its place, rejoin with a new member id 
   assert.is(back.memberEpoch, epoch);
   assert.equal(parts(back.assignment), [0, 1, 2, 3, 4, 5]);
   const d = await describeCg('g6');
-  assert.equal(d.members.map((m) => m.memberId), ['s2']);
+  assert.equal(
+    d.members.map((m) => m.memberId),
+    ['s2'],
+  );
   assert.is(d.groupEpoch, 1, 'a static member returning does not bump the group epoch');
 });
 

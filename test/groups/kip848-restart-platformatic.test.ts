@@ -35,7 +35,16 @@ const seen: Seen[] = [];
 const consumers: Array<{ consumer: Consumer<string, string, string, string>; stream: MessagesStream<string, string, string, string> }> = [];
 
 async function start(name: string): Promise<void> {
-  const consumer = new Consumer({ clientId: name, groupId: GROUP, groupProtocol: 'consumer', bootstrapBrokers: [`127.0.0.1:${port}`], deserializers: stringDeserializers, retries: 40, retryDelay: 100, timeout: 10_000 });
+  const consumer = new Consumer({
+    clientId: name,
+    groupId: GROUP,
+    groupProtocol: 'consumer',
+    bootstrapBrokers: [`127.0.0.1:${port}`],
+    deserializers: stringDeserializers,
+    retries: 40,
+    retryDelay: 100,
+    timeout: 10_000,
+  });
   const stream = await consumer.consume({ topics: [TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: 100 });
   stream.on('data', async (message) => {
     try {
@@ -74,7 +83,11 @@ async function phase(name: string): Promise<void> {
     await producer.close();
   }
   const of = () => new Set(seen.filter((s) => s.value.startsWith(`${name}-`)).map((s) => s.value)).size;
-  await waitFor(() => of() === PER_PHASE, 60_000, () => `phase ${name}: ${of()} of ${PER_PHASE}`);
+  await waitFor(
+    () => of() === PER_PHASE,
+    60_000,
+    () => `phase ${name}: ${of()} of ${PER_PHASE}`,
+  );
 }
 
 test.before(async () => {
@@ -100,7 +113,11 @@ test('two consumers keep their membership and consume exactly once across a brok
   const before = await stable();
   // The clients learn their assignments on their next heartbeats.
   const held = (id: string) => consumers.find((c) => c.consumer.clientId === id)?.consumer.assignments?.flatMap((a) => a.partitions);
-  await waitFor(async () => clientsHoldAssignments(await describeCg(client, GROUP), held), 30_000, () => `the consumers hold their assignments; group ${lastState}`);
+  await waitFor(
+    async () => clientsHoldAssignments(await describeCg(client, GROUP), held),
+    30_000,
+    () => `the consumers hold their assignments; group ${lastState}`,
+  );
   await phase('one');
 
   client.close();
@@ -121,7 +138,10 @@ test('two consumers keep their membership and consume exactly once across a brok
   assert.is(values.length, new Set(values).size, 'no record consumed twice');
   assert.is(values.length, 2 * PER_PHASE);
   const committed = await fetchCommitted(client, GROUP);
-  assert.is([...committed.values()].reduce((a, b) => a + b, 0), 2 * PER_PHASE);
+  assert.is(
+    [...committed.values()].reduce((a, b) => a + b, 0),
+    2 * PER_PHASE,
+  );
 });
 
 test.run();

@@ -62,7 +62,16 @@ async function stableGroup(c: ClientConnection): Promise<Stable> {
     [2, 2],
   );
   // Member a commits at its epoch.
-  assert.equal(await commit(c, GROUP, 2, 'member-a', a.map((p, i) => ({ topic: TOPIC, partition: p, offset: 10 + i }))), [0, 0, 0]);
+  assert.equal(
+    await commit(
+      c,
+      GROUP,
+      2,
+      'member-a',
+      a.map((p, i) => ({ topic: TOPIC, partition: p, offset: 10 + i })),
+    ),
+    [0, 0, 0],
+  );
   return { topicId, a, b };
 }
 
@@ -70,8 +79,18 @@ async function stableGroup(c: ClientConnection): Promise<Stable> {
 async function assertCarriesOn(c: ClientConnection, s: Stable, before: ReturnType<typeof durableState>): Promise<void> {
   assert.equal(durableState(await describeCg(c, GROUP)), before, 'ConsumerGroupDescribe shows the group as it was');
   // A full heartbeat (as after a reconnect) with the old id and epoch: accepted, same epoch and partitions.
-  for (const [id, parts] of [['member-a', s.a], ['member-b', s.b]] as const) {
-    const r = await hb(c, { groupId: GROUP, memberId: id, memberEpoch: 2, rebalanceTimeoutMs: 30_000, subscribedTopicNames: [TOPIC], topicPartitions: [{ topicId: s.topicId, partitions: [...parts] }] });
+  for (const [id, parts] of [
+    ['member-a', s.a],
+    ['member-b', s.b],
+  ] as const) {
+    const r = await hb(c, {
+      groupId: GROUP,
+      memberId: id,
+      memberEpoch: 2,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: [TOPIC],
+      topicPartitions: [{ topicId: s.topicId, partitions: [...parts] }],
+    });
     assert.is(r.errorCode, 0, `${id}: ${r.errorMessage}`);
     assert.is(r.memberEpoch, 2, `${id} keeps its epoch`);
     assert.equal(partsOf(r.assignment), [...parts]);
@@ -156,7 +175,11 @@ test('session timeouts start again at load: a member that never comes back is fe
     broker = await startBroker({ port, dataDir, logLevel: 'silent', config });
     assert.ok(broker.coordinator.consumerGroups.get(GROUP)?.members.has('silent'), 'the member is loaded');
     c = await connect(broker.bootstrap);
-    await waitFor(async () => (await describeCg(c, GROUP)).groupState === 'Empty', 30_000, () => 'the silent member fenced after its session timeout');
+    await waitFor(
+      async () => (await describeCg(c, GROUP)).groupState === 'Empty',
+      30_000,
+      () => 'the silent member fenced after its session timeout',
+    );
     assert.is((await hb(c, { groupId: GROUP, memberId: 'silent', memberEpoch: 1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
     // The fencing was written too: after another restart the group is still empty.
     c.close();

@@ -31,7 +31,16 @@ const seen: Seen[] = [];
 const consumers = new Map<string, { consumer: Consumer<string, string, string, string>; stream: MessagesStream<string, string, string, string> }>();
 
 async function start(name: string): Promise<void> {
-  const consumer = new Consumer({ clientId: name, groupId: GROUP, groupProtocol: 'consumer', bootstrapBrokers: [broker.bootstrap], deserializers: stringDeserializers, retries: 5, retryDelay: 50, timeout: 10_000 });
+  const consumer = new Consumer({
+    clientId: name,
+    groupId: GROUP,
+    groupProtocol: 'consumer',
+    bootstrapBrokers: [broker.bootstrap],
+    deserializers: stringDeserializers,
+    retries: 5,
+    retryDelay: 50,
+    timeout: 10_000,
+  });
   const stream = await consumer.consume({ topics: [TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: 100 });
   stream.on('data', async (message) => {
     try {
@@ -65,7 +74,13 @@ async function stableWith(n: number): Promise<void> {
       const counts = g.members.map((m) => m.assignment.topicPartitions.reduce((a, t) => a + t.partitions.length, 0));
       lastState = `${g.groupState} epoch ${g.groupEpoch}/${g.assignmentEpoch} members ${g.members.map((m) => `${m.memberEpoch}:${counts.shift()}`).join(',')}`;
       const total = g.members.reduce((a, m) => a + m.assignment.topicPartitions.reduce((x, t) => x + t.partitions.length, 0), 0);
-      return g.errorCode === 0 && g.groupState === 'Stable' && g.members.length === n && total === PARTITIONS && g.members.every((m) => m.memberEpoch === g.assignmentEpoch);
+      return (
+        g.errorCode === 0 &&
+        g.groupState === 'Stable' &&
+        g.members.length === n &&
+        total === PARTITIONS &&
+        g.members.every((m) => m.memberEpoch === g.assignmentEpoch)
+      );
     },
     30_000,
     () => `${GROUP} stable with ${n} members: ${lastState}`,
@@ -74,7 +89,8 @@ async function stableWith(n: number): Promise<void> {
   await waitFor(
     async () => clientsHoldAssignments(await describeCg(), (id) => consumers.get(id)?.consumer.assignments?.flatMap((a) => a.partitions)),
     30_000,
-    () => `the consumers hold their assignments: ${[...consumers].map(([id, c]) => `${id}:[${c.consumer.assignments?.flatMap((a) => a.partitions) ?? ''}]`).join(' ')}; group ${lastState}`,
+    () =>
+      `the consumers hold their assignments: ${[...consumers].map(([id, c]) => `${id}:[${c.consumer.assignments?.flatMap((a) => a.partitions) ?? ''}]`).join(' ')}; group ${lastState}`,
   );
 }
 
@@ -82,7 +98,11 @@ async function phase(name: string): Promise<Seen[]> {
   const messages = Array.from({ length: PER_PHASE }, (_, i) => ({ topic: TOPIC, partition: i % PARTITIONS, value: `${name}-${i}` }));
   await withTimeout(producer.send({ messages }), 15_000, `produce ${name}`);
   const of = () => seen.filter((s) => s.value.startsWith(`${name}-`));
-  await waitFor(() => new Set(of().map((s) => s.value)).size === PER_PHASE, 30_000, () => `phase ${name}: ${new Set(of().map((s) => s.value)).size} of ${PER_PHASE}`);
+  await waitFor(
+    () => new Set(of().map((s) => s.value)).size === PER_PHASE,
+    30_000,
+    () => `phase ${name}: ${new Set(of().map((s) => s.value)).size} of ${PER_PHASE}`,
+  );
   return of();
 }
 
@@ -109,7 +129,11 @@ test('three consumer-protocol members share six partitions; every record once', 
   await Promise.all([start('k1'), start('k2'), start('k3')]);
   await stableWith(3);
   const d = await describeCg();
-  for (const m of d.members) assert.is(m.assignment.topicPartitions.reduce((a, t) => a + t.partitions.length, 0), 2);
+  for (const m of d.members)
+    assert.is(
+      m.assignment.topicPartitions.reduce((a, t) => a + t.partitions.length, 0),
+      2,
+    );
   const got = await phase('one');
   assertExactlyOnce();
   const owners = new Map<number, string>();
@@ -128,7 +152,10 @@ test('a member leaves; the other two take over its partitions', async () => {
   assert.ok(got.every((s) => s.consumer !== 'k3'));
   assert.is(new Set(got.map((s) => s.partition)).size, PARTITIONS);
   const committed = await fetchCommitted(client, GROUP);
-  assert.is([...committed.values()].reduce((a, b) => a + b, 0), 2 * PER_PHASE);
+  assert.is(
+    [...committed.values()].reduce((a, b) => a + b, 0),
+    2 * PER_PHASE,
+  );
 });
 
 test.run();

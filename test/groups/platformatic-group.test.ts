@@ -28,11 +28,31 @@ let broker: Broker;
 let client: ClientConnection;
 let producer: Producer<string, string, string, string>;
 const seen: Seen[] = [];
-const consumers = new Map<string, { consumer: Consumer<string, string, string, string>; stream: MessagesStream<string, string, string, string>; refreshed: boolean }>();
+const consumers = new Map<
+  string,
+  { consumer: Consumer<string, string, string, string>; stream: MessagesStream<string, string, string, string>; refreshed: boolean }
+>();
 
 async function start(name: string): Promise<void> {
-  const consumer = new Consumer({ clientId: name, groupId: GROUP, bootstrapBrokers: [broker.bootstrap], deserializers: stringDeserializers, retries: 5, retryDelay: 50, timeout: 10_000 });
-  const stream = await consumer.consume({ topics: [TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 200, maxWaitTime: 100 });
+  const consumer = new Consumer({
+    clientId: name,
+    groupId: GROUP,
+    bootstrapBrokers: [broker.bootstrap],
+    deserializers: stringDeserializers,
+    retries: 5,
+    retryDelay: 50,
+    timeout: 10_000,
+  });
+  const stream = await consumer.consume({
+    topics: [TOPIC],
+    mode: 'committed',
+    fallbackMode: 'earliest',
+    autocommit: false,
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    heartbeatInterval: 200,
+    maxWaitTime: 100,
+  });
   stream.on('data', async (message) => {
     try {
       await message.commit();
@@ -73,7 +93,11 @@ async function phase(name: string): Promise<Seen[]> {
   const messages = Array.from({ length: PER_PHASE }, (_, i) => ({ topic: TOPIC, partition: i % PARTITIONS, value: `${name}-${i}` }));
   await withTimeout(producer.send({ messages }), 15_000, `produce ${name}`);
   const of = () => seen.filter((s) => s.value.startsWith(`${name}-`));
-  await waitFor(() => new Set(of().map((s) => s.value)).size === PER_PHASE, 30_000, () => `phase ${name}: ${new Set(of().map((s) => s.value)).size} of ${PER_PHASE}`);
+  await waitFor(
+    () => new Set(of().map((s) => s.value)).size === PER_PHASE,
+    30_000,
+    () => `phase ${name}: ${new Set(of().map((s) => s.value)).size} of ${PER_PHASE}`,
+  );
   return of();
 }
 
@@ -121,7 +145,10 @@ test('one consumer closes; the other takes over its partitions', async () => {
 test('a new consumer resumes from the committed offsets', async () => {
   await stop('p1');
   const committed = await fetchCommitted(client, GROUP);
-  assert.is([...committed.values()].reduce((a, b) => a + b, 0), 2 * PER_PHASE);
+  assert.is(
+    [...committed.values()].reduce((a, b) => a + b, 0),
+    2 * PER_PHASE,
+  );
   await start('p3');
   await stableWith(1);
   const got = await phase('three');

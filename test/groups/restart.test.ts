@@ -40,13 +40,25 @@ class Group {
     readonly bootstrap: string,
     readonly groupId: string,
   ) {
-    this.kafka = new Kafka({ clientId: 'restart-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 } });
+    this.kafka = new Kafka({
+      clientId: 'restart-test',
+      brokers: [bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
   }
 
   async start(names: string[]): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
-        const c = this.kafka.consumer({ groupId: this.groupId, heartbeatInterval: 100, sessionTimeout: SESSION_MS, rebalanceTimeout: SESSION_MS, maxWaitTimeInMs: 100, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 } });
+        const c = this.kafka.consumer({
+          groupId: this.groupId,
+          heartbeatInterval: 100,
+          sessionTimeout: SESSION_MS,
+          rebalanceTimeout: SESSION_MS,
+          maxWaitTimeInMs: 100,
+          retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 },
+        });
         this.consumers.push(c);
         await c.connect();
         await c.subscribe({ topic: TOPIC, fromBeginning: true });
@@ -55,7 +67,9 @@ class Group {
           eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
             for (const m of batch.messages) {
               if (!isRunning() || isStale()) break;
-              await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(m.offset) + 1) }] }] });
+              await commitOffsetsIfNecessary({
+                topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(m.offset) + 1) }] }],
+              });
               resolveOffset(m.offset);
               this.seen.push({ member: name, value: m.value!.toString() });
               await heartbeat();
@@ -77,7 +91,11 @@ class Group {
 
   async consumed(phase: string): Promise<void> {
     const n = () => new Set(this.seen.filter((s) => s.value.startsWith(`${phase}-`)).map((s) => s.value)).size;
-    await waitFor(() => n() === PER_PHASE, 60_000, () => `phase ${phase}: ${n()} of ${PER_PHASE} consumed`);
+    await waitFor(
+      () => n() === PER_PHASE,
+      60_000,
+      () => `phase ${phase}: ${n()} of ${PER_PHASE} consumed`,
+    );
   }
 
   assertExactlyOnce(): void {
@@ -144,7 +162,10 @@ test('clean restart: the group and its offsets come back; consumption continues 
     await group.produce('one');
     await group.consumed('one');
     const before = await stableGroup(broker.bootstrap, 'clean-group', 2);
-    assert.is([...before.committed.values()].reduce((x, y) => x + y, 0), PER_PHASE);
+    assert.is(
+      [...before.committed.values()].reduce((x, y) => x + y, 0),
+      PER_PHASE,
+    );
 
     await broker.close();
     broker = await startBroker({ port, dataDir, logLevel: 'silent', config: BROKER_CONFIG });
@@ -181,7 +202,10 @@ test('kill -9 of a samsa process: acknowledged commits survive, the group rejoin
     await group.produce('one');
     await group.consumed('one');
     const before = await stableGroup(samsa.bootstrap, 'crash-group', 2);
-    assert.is([...before.committed.values()].reduce((x, y) => x + y, 0), PER_PHASE);
+    assert.is(
+      [...before.committed.values()].reduce((x, y) => x + y, 0),
+      PER_PHASE,
+    );
 
     const exit = await samsa.stop('SIGKILL');
     assert.is(exit.signal, 'SIGKILL');

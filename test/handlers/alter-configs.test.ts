@@ -45,11 +45,14 @@ test('AlterConfigs: a duplicated resource is INVALID_REQUEST, the other is appli
       { resourceType: TOPIC, resourceName: 'a', configs: [{ name: 'retention.ms', value: '3000' }] },
     ],
   });
-  assert.equal(res.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]), [
-    ['a', ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.'],
-    ['b', ErrorCode.NONE, null],
-    ['a', ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.'],
-  ]);
+  assert.equal(
+    res.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]),
+    [
+      ['a', ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.'],
+      ['b', ErrorCode.NONE, null],
+      ['a', ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.'],
+    ],
+  );
   assert.is(retentionOf('a'), undefined);
   assert.is(retentionOf('b'), '2000');
   const bad = await conn.send(AlterConfigsRequest, AlterConfigsResponse, 2, {
@@ -70,12 +73,15 @@ test('IncrementalAlterConfigs: the same per-resource answers', async () => {
       { resourceType: TOPIC, resourceName: 'missing', configs: [{ name: 'retention.ms', configOperation: SET, value: '1' }] },
     ],
   });
-  assert.equal(res.responses.map((r) => [r.resourceName, r.errorCode]), [
-    ['b', ErrorCode.INVALID_REQUEST],
-    ['b', ErrorCode.INVALID_REQUEST],
-    ['a', ErrorCode.NONE],
-    ['missing', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-  ]);
+  assert.equal(
+    res.responses.map((r) => [r.resourceName, r.errorCode]),
+    [
+      ['b', ErrorCode.INVALID_REQUEST],
+      ['b', ErrorCode.INVALID_REQUEST],
+      ['a', ErrorCode.NONE],
+      ['missing', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    ],
+  );
   assert.is(retentionOf('a'), '6000');
   assert.is(retentionOf('b'), '2000');
 });

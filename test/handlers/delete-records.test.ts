@@ -108,7 +108,6 @@ test('kafkajs admin.deleteTopicRecords moves the log start; kafkajs, Fetch and L
   assert.is(f.highWatermark, 10);
   await expectFetchOutOfRange(topic, 0, 3);
   await expectFetchOutOfRange(topic, 1, 4);
-
 });
 
 test('kafkajs: an offset above the high watermark fails with OFFSET_OUT_OF_RANGE and changes nothing', async () => {
@@ -265,7 +264,18 @@ test('Kafka refuses internal topics (INVALID_TOPIC_EXCEPTION) and compacted ones
 });
 
 test('errorResponse names every partition with the error and no low watermark', () => {
-  const req = { timeoutMs: 0, topics: [{ name: 'a', partitions: [{ partitionIndex: 0, offset: 1 }, { partitionIndex: 3, offset: -1 }] }] };
+  const req = {
+    timeoutMs: 0,
+    topics: [
+      {
+        name: 'a',
+        partitions: [
+          { partitionIndex: 0, offset: 1 },
+          { partitionIndex: 3, offset: -1 },
+        ],
+      },
+    ],
+  };
   assert.equal(deleteRecordsHandler.errorResponse(req, ErrorCode.UNKNOWN_SERVER_ERROR, null as never), {
     topics: [
       {
@@ -289,15 +299,19 @@ test('on disk the new log start offset is checkpointed at once and survives a re
     await createTopic(c, topic, 2);
     await produceBatches(topic, 0, 5, 2, c); // 0-9
     await produceBatches(topic, 1, 2, 2, c); // 0-3
-    const res = await deleteRecords(2, [
-      {
-        name: topic,
-        partitions: [
-          { partitionIndex: 0, offset: 7 },
-          { partitionIndex: 1, offset: -1 },
-        ],
-      },
-    ], c);
+    const res = await deleteRecords(
+      2,
+      [
+        {
+          name: topic,
+          partitions: [
+            { partitionIndex: 0, offset: 7 },
+            { partitionIndex: 1, offset: -1 },
+          ],
+        },
+      ],
+      c,
+    );
     assert.equal(
       res.topics[0]!.partitions.map((p) => [p.errorCode, p.lowWatermark]),
       [

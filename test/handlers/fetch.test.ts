@@ -23,7 +23,11 @@ let producer: ClientConnection;
 let topicId = '';
 
 test.before(async () => {
-  broker = await startBroker({ port: 0, logLevel: 'silent', config: { 'max.incremental.fetch.session.cache.slots': 2, 'min.incremental.fetch.session.eviction.ms': 0 } });
+  broker = await startBroker({
+    port: 0,
+    logLevel: 'silent',
+    config: { 'max.incremental.fetch.session.cache.slots': 2, 'min.incremental.fetch.session.eviction.ms': 0 },
+  });
   c = await ClientConnection.connect('127.0.0.1', broker.port);
   await c.negotiate();
   producer = await ClientConnection.connect('127.0.0.1', broker.port);
@@ -40,7 +44,11 @@ test.after(async () => {
 
 async function produce(partition: number, values: string[]): Promise<number> {
   const batch = buildBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
-  const r = await producer.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'f', partitionData: [{ index: partition, records: batch }] }] });
+  const r = await producer.send(ProduceRequest, ProduceResponse, 9, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: 'f', partitionData: [{ index: partition, records: batch }] }],
+  });
   return r.responses[0]!.partitionResponses[0]!.baseOffset;
 }
 
@@ -56,7 +64,11 @@ test('a long poll is answered by an append, not by its max wait', async () => {
   const end = await produce(0, ['x']);
   const pending = fetch(12, { maxWaitMs: 600000, minBytes: 1, topics: [{ topic: 'f', partitions: [part(0, end + 1)] }] });
   // The append must come while the fetch is parked, not before it arrives.
-  await waitFor(() => broker.fetchWaiters.waiting === 1, 10_000, () => `the fetch is parked: ${broker.fetchWaiters.waiting} waiting`);
+  await waitFor(
+    () => broker.fetchWaiters.waiting === 1,
+    10_000,
+    () => `the fetch is parked: ${broker.fetchWaiters.waiting} waiting`,
+  );
   await produce(0, ['woken']);
   const res = await pending; // would hang for 10 minutes (and the runner would kill it) without the wake-up
   const p = res.responses[0]!.partitions[0]!;
@@ -110,7 +122,10 @@ test('incremental fetch sessions: only partitions with news, epochs checked, for
   // New data in partition 2 only.
   await produce(2, ['news']);
   const news = await fetch(12, { sessionId: id, sessionEpoch: 2, topics: [] });
-  assert.equal(news.responses[0]!.partitions.map((p) => p.partitionIndex), [2]);
+  assert.equal(
+    news.responses[0]!.partitions.map((p) => p.partitionIndex),
+    [2],
+  );
   // A wrong epoch.
   const wrong = await fetch(12, { sessionId: id, sessionEpoch: 7, topics: [] });
   assert.is(wrong.errorCode, 71, 'INVALID_FETCH_SESSION_EPOCH');

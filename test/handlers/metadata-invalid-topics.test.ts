@@ -58,7 +58,13 @@ test('auto-creation on: illegal names INVALID_TOPIC_EXCEPTION and nothing create
     const got = await ask(autoOn, v, [...INVALID, `legal-${v}`]);
     assert.equal(got, [...INVALID.map((n) => [n, ErrorCode.INVALID_TOPIC_EXCEPTION]), [`legal-${v}`, ErrorCode.NONE]], `v${v}`);
   }
-  assert.equal(autoOn.metadata.topics().map((t) => t.name).sort(), VERSIONS.map((v) => `legal-${v}`).sort());
+  assert.equal(
+    autoOn.metadata
+      .topics()
+      .map((t) => t.name)
+      .sort(),
+    VERSIONS.map((v) => `legal-${v}`).sort(),
+  );
 });
 
 test.run();

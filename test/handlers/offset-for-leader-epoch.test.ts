@@ -157,7 +157,10 @@ for (let version = OffsetForLeaderEpochRequest.minVersion; version <= OffsetForL
 test('after DeleteRecords an epoch older than the first one kept ends at the new log start', async () => {
   const topic = 'ofle-deleted';
   await topicWithEpochs(topic);
-  const res = await conn.send(DeleteRecordsRequest, DeleteRecordsResponse, 2, { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 6 }] }], timeoutMs: 5000 });
+  const res = await conn.send(DeleteRecordsRequest, DeleteRecordsResponse, 2, {
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 6 }] }],
+    timeoutMs: 5000,
+  });
   assert.is(res.topics[0]!.partitions[0]!.lowWatermark, 6);
   // Kafka truncates the epoch cache at the start: epoch 2 now begins at 6, epoch 0 is gone.
   assert.equal(
@@ -207,7 +210,9 @@ test('Fetch v12+ with lastFetchedEpoch: diverging epochs and unknown epochs, as 
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        { topic, partitions: [{ partition: 0, fetchOffset, lastFetchedEpoch, currentLeaderEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     } as Input<FetchRequest>);
@@ -233,7 +238,18 @@ test('Fetch v12+ with lastFetchedEpoch: diverging epochs and unknown epochs, as 
 });
 
 test('errorResponse names every partition with the error and undefined epoch and offset', () => {
-  const req = { replicaId: -1, topics: [{ topic: 'a', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 3 }, { partition: 2, currentLeaderEpoch: 1, leaderEpoch: 1 }] }] };
+  const req = {
+    replicaId: -1,
+    topics: [
+      {
+        topic: 'a',
+        partitions: [
+          { partition: 0, currentLeaderEpoch: -1, leaderEpoch: 3 },
+          { partition: 2, currentLeaderEpoch: 1, leaderEpoch: 1 },
+        ],
+      },
+    ],
+  };
   assert.equal(offsetForLeaderEpochHandler.errorResponse(req, ErrorCode.UNKNOWN_SERVER_ERROR, null as never), {
     topics: [
       {

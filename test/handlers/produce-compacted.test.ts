@@ -20,7 +20,11 @@ await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, {
 });
 
 async function produce(batch: Buffer) {
-  const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'compacted', partitionData: [{ index: 0, records: batch }] }] });
+  const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: 'compacted', partitionData: [{ index: 0, records: batch }] }],
+  });
   return r.responses[0]!.partitionResponses[0]!;
 }
 
@@ -33,25 +37,35 @@ test('a keyless record is refused with INVALID_RECORD and its index', async () =
   const p = await produce(buildBatch(records));
   assert.is(p.errorCode, 87);
   assert.match(p.errorMessage ?? '', /Compacted topic cannot accept message without key/);
-  assert.equal(p.recordErrors.map((e) => e.batchIndex), [1]);
+  assert.equal(
+    p.recordErrors.map((e) => e.batchIndex),
+    [1],
+  );
 });
 
 test('also inside a compressed batch', async () => {
   const p = await produce(await compressBatch(buildBatch(records), 1));
   assert.is(p.errorCode, 87);
-  assert.equal(p.recordErrors.map((e) => e.batchIndex), [1]);
+  assert.equal(
+    p.recordErrors.map((e) => e.batchIndex),
+    [1],
+  );
 });
 
 // KIP-467: Kafka names every keyless record, so a client fails only those (librdkafka fails the
 // whole batch when a record it sent is not named). Plain and compressed, with Kafka's messages.
-test('every keyless record is named in record_errors, with Kafka\'s partition message', async () => {
+test("every keyless record is named in record_errors, with Kafka's partition message", async () => {
   const mixed = Array.from({ length: 7 }, (_, i) => ({ key: i % 3 === 0 ? Buffer.from(`k${i}`) : null, value: Buffer.from(`v${i}`) }));
   const each = 'Compacted topic cannot accept message without key in topic partition compacted-0.';
   for (const codec of [0, 1, 3] as const) {
     const plain = buildBatch(mixed);
     const p = await produce(codec === 0 ? plain : await compressBatch(plain, codec));
     assert.is(p.errorCode, 87, `codec ${codec}`);
-    assert.equal(p.recordErrors.map((e) => e.batchIndex), [1, 2, 4, 5], `codec ${codec}`);
+    assert.equal(
+      p.recordErrors.map((e) => e.batchIndex),
+      [1, 2, 4, 5],
+      `codec ${codec}`,
+    );
     assert.ok(p.recordErrors.every((e) => e.batchIndexErrorMessage === each));
     assert.is(
       p.errorMessage,
@@ -62,14 +76,19 @@ test('every keyless record is named in record_errors, with Kafka\'s partition me
 
 test('keyless and out-of-window records together: INVALID_TIMESTAMP naming both (LogValidator.processRecordErrors)', async () => {
   const now = Date.now();
-  const p = await produce(buildBatch([
-    { key: null, value: Buffer.from('no key'), timestamp: now },
-    { key: Buffer.from('b'), value: Buffer.from('late'), timestamp: now + 24 * 3600_000 },
-    { key: Buffer.from('c'), value: Buffer.from('fine'), timestamp: now },
-  ]));
+  const p = await produce(
+    buildBatch([
+      { key: null, value: Buffer.from('no key'), timestamp: now },
+      { key: Buffer.from('b'), value: Buffer.from('late'), timestamp: now + 24 * 3600_000 },
+      { key: Buffer.from('c'), value: Buffer.from('fine'), timestamp: now },
+    ]),
+  );
   assert.is(p.errorCode, 32);
   assert.is(p.errorMessage, 'One or more records have been rejected due to invalid timestamp');
-  assert.equal(p.recordErrors.map((e) => e.batchIndex), [0, 1]);
+  assert.equal(
+    p.recordErrors.map((e) => e.batchIndex),
+    [0, 1],
+  );
   assert.match(p.recordErrors[0]!.batchIndexErrorMessage ?? '', /without key/);
   assert.match(p.recordErrors[1]!.batchIndexErrorMessage ?? '', /^Timestamp \d+ of message with offset 1 is out of range/);
 });

@@ -70,10 +70,14 @@ async function lastBatchHeader(topic: string, partition: number) {
   return all.batches[all.batches.length - 1]!.header;
 }
 
-test('header maxTimestamp Long.MAX or years ahead: stored as the records\' largest timestamp (plain and compressed)', async () => {
+test("header maxTimestamp Long.MAX or years ahead: stored as the records' largest timestamp (plain and compressed)", async () => {
   const t0 = Date.now() - 1000;
   let expectedOffset = 0;
-  for (const [label, header] of [['Long.MAX', LONG_MAX], ['ten years ahead', BigInt(t0 + 10 * YEAR)], ['-1', -1n]] as const) {
+  for (const [label, header] of [
+    ['Long.MAX', LONG_MAX],
+    ['ten years ahead', BigInt(t0 + 10 * YEAR)],
+    ['-1', -1n],
+  ] as const) {
     for (const codec of [0, 1, 3, 4] as const) {
       const plain = buildBatch(recs(3, t0));
       const batch = withHeaderMax(codec === 0 ? plain : await compressBatch(plain, codec), header);
@@ -101,15 +105,27 @@ test('LogAppendTime topic: maxTimestamp is the append time whatever the header s
 
 test('compressed batch with records out of the timestamp window: INVALID_TIMESTAMP naming each record', async () => {
   const now = Date.now();
-  const records = [...recs(2, now), { key: Buffer.from('late'), value: null, timestamp: now + 2 * 3600_000 }, ...recs(1, now, 'x'), { key: Buffer.from('later'), value: null, timestamp: now + YEAR }];
+  const records = [
+    ...recs(2, now),
+    { key: Buffer.from('late'), value: null, timestamp: now + 2 * 3600_000 },
+    ...recs(1, now, 'x'),
+    { key: Buffer.from('later'), value: null, timestamp: now + YEAR },
+  ];
   for (const codec of [1, 2, 3, 4] as const) {
     // The header says nothing is wrong: base and max timestamp inside the window.
     const batch = withHeaderMax(await compressBatch(buildBatch(records), codec), BigInt(now));
     const r = await produceOne('bad', 0, batch);
     assert.is(r.errorCode, ErrorCode.INVALID_TIMESTAMP, `codec ${codec}`);
     assert.is(r.errorMessage, 'One or more records have been rejected due to invalid timestamp');
-    assert.equal(r.recordErrors.map((e) => e.batchIndex), [2, 4], `codec ${codec}`);
-    assert.match(r.recordErrors[0]!.batchIndexErrorMessage ?? '', /^Timestamp \d+ of message with offset 2 is out of range\. The timestamp should be within \[[^,]+, \d+\]$/);
+    assert.equal(
+      r.recordErrors.map((e) => e.batchIndex),
+      [2, 4],
+      `codec ${codec}`,
+    );
+    assert.match(
+      r.recordErrors[0]!.batchIndexErrorMessage ?? '',
+      /^Timestamp \d+ of message with offset 2 is out of range\. The timestamp should be within \[[^,]+, \d+\]$/,
+    );
   }
   assert.is((await listOffset(client, 'bad', 0, LATEST)).offset, 0, 'nothing was stored');
 });
@@ -118,7 +134,15 @@ test('flagged compressed but holding plain records: CORRUPT_MESSAGE, nothing sto
   const plain = buildBatch(recs(4, Date.now()));
   for (const codec of [1, 2, 3, 4]) {
     const liar = flagged(codec, plain.subarray(RECORDS_OFFSET), plain);
-    const res = await produceRaw(client, 'bad', [{ index: 1, records: liar }, { index: 2, records: buildBatch(recs(1, Date.now())) }], { acks: -1 });
+    const res = await produceRaw(
+      client,
+      'bad',
+      [
+        { index: 1, records: liar },
+        { index: 2, records: buildBatch(recs(1, Date.now())) },
+      ],
+      { acks: -1 },
+    );
     // snappy's raw format has no header: plain record bytes may not even decode; either way the
     // batch is refused as Kafka refuses it (CORRUPT_MESSAGE when the codec fails).
     assert.is(res[0]!.errorCode, ErrorCode.CORRUPT_MESSAGE, `codec ${codec}: ${res[0]!.errorMessage}`);
@@ -155,7 +179,10 @@ test('large batches are validated on the pool with the same answers', async () =
   many[399]!.timestamp = now + YEAR;
   r = await produceOne('bad', 4, withHeaderMax(await compressBatch(buildBatch(many), 1), BigInt(now)));
   assert.is(r.errorCode, ErrorCode.INVALID_TIMESTAMP);
-  assert.equal(r.recordErrors.map((e) => e.batchIndex), [399]);
+  assert.equal(
+    r.recordErrors.map((e) => e.batchIndex),
+    [399],
+  );
   many[399]!.timestamp = now + 7;
   r = await produceOne('bad', 4, withHeaderMax(await compressBatch(buildBatch(many), 1), LONG_MAX));
   assert.is(r.errorCode, 0);
@@ -174,8 +201,14 @@ test('a compressed batch with inner offsets out of order is rebuilt 0..n-1, as K
   const r = await produceOne('bad', 5, flagged(1, gzipSync(body), plain));
   assert.is(r.errorCode, 0, r.errorMessage ?? '');
   const all = await fetchAll(client, 'bad', 5);
-  assert.equal(all.records.map((x) => x.offset), [0, 1, 2]);
-  assert.equal(all.records.map((x) => x.key?.toString()), ['r0', 'r1', 'r2']);
+  assert.equal(
+    all.records.map((x) => x.offset),
+    [0, 1, 2],
+  );
+  assert.equal(
+    all.records.map((x) => x.key?.toString()),
+    ['r0', 'r1', 'r2'],
+  );
   assert.is(readBatchHeader(all.batches[0]!.bytes, 0).lastOffsetDelta, 2);
 });
 

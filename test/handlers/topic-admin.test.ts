@@ -63,8 +63,7 @@ const deleteTopics = (version: number, body: Input<DeleteTopicsRequest>, c = con
 const createPartitions = (version: number, body: Input<CreatePartitionsRequest>) =>
   conn.send(CreatePartitionsRequest, CreatePartitionsResponse, version, { timeoutMs: 5000, validateOnly: false, ...body });
 
-const describePartitions = (body: Input<DescribeTopicPartitionsRequest>) =>
-  conn.send(DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, 0, body);
+const describePartitions = (body: Input<DescribeTopicPartitionsRequest>) => conn.send(DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, 0, body);
 
 test.before(async () => {
   broker = await startBroker({ port: 0, logLevel: 'silent' });
@@ -140,7 +139,12 @@ test('DeleteTopics v6: by id, by name (answered with name and id), unknown id UN
       { name: 'del-by-id', topicId: byIdTopic, errorCode: ErrorCode.NONE, errorMessage: null },
       { name: 'del-by-name', topicId: byNameTopic, errorCode: ErrorCode.NONE, errorMessage: null },
       { name: null, topicId: unknownId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' },
-      { name: 'del-missing', topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' },
+      {
+        name: 'del-missing',
+        topicId: ZERO_UUID,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: 'This server does not host this topic-partition.',
+      },
     ],
   );
   assert.is(broker.metadata.topicById(byIdTopic), undefined);
@@ -177,7 +181,10 @@ test('DeleteTopics v6: duplicates, both or neither of name and id, a name and it
   // Nothing was deleted.
   for (const n of ['del-dup-id', 'del-dup-name', 'del-pair']) assert.ok(broker.metadata.topic(n), n);
   const cleanup = await deleteTopics(6, { topics: ['del-dup-id', 'del-dup-name', 'del-pair'].map((name) => ({ name, topicId: ZERO_UUID })) });
-  assert.equal(cleanup.responses.map((r) => r.errorCode), [0, 0, 0]);
+  assert.equal(
+    cleanup.responses.map((r) => r.errorCode),
+    [0, 0, 0],
+  );
 });
 
 test('DeleteTopics with delete.topic.enable=false: INVALID_REQUEST before v3, TOPIC_DELETION_DISABLED from v3', async () => {
@@ -186,7 +193,15 @@ test('DeleteTopics with delete.topic.enable=false: INVALID_REQUEST before v3, TO
   try {
     await createTopic('keep-me', 1, c);
     for (let v = 0; v <= 6; v++) {
-      const body = v >= 6 ? { topics: [{ name: 'keep-me', topicId: ZERO_UUID }, { name: 'never-was', topicId: ZERO_UUID }] } : { topicNames: ['keep-me', 'never-was'] };
+      const body =
+        v >= 6
+          ? {
+              topics: [
+                { name: 'keep-me', topicId: ZERO_UUID },
+                { name: 'never-was', topicId: ZERO_UUID },
+              ],
+            }
+          : { topicNames: ['keep-me', 'never-was'] };
       const res = await deleteTopics(v, body, c);
       const code = v < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED;
       assert.equal(
@@ -358,7 +373,10 @@ test('DescribeTopicPartitions: pagination with a small responsePartitionLimit wa
     assert.equal(r.nextCursor, { topicName: 'pg-b', partitionIndex: 0 });
     // ... and with an explicit list, even at an unknown topic.
     r = await page(null, 3, ['pg-a', 'pg-aa-missing']);
-    assert.equal(r.topics.map((t) => t.name), ['pg-a']);
+    assert.equal(
+      r.topics.map((t) => t.name),
+      ['pg-a'],
+    );
     assert.equal(r.nextCursor, { topicName: 'pg-aa-missing', partitionIndex: 0 });
 
     // A limit below 1 counts as 1.
@@ -368,20 +386,29 @@ test('DescribeTopicPartitions: pagination with a small responsePartitionLimit wa
 
     // The cursor skips topics sorted before it; a cursor past the end gives an empty topic.
     r = await page({ topicName: 'pg-b', partitionIndex: 5 }, 10);
-    assert.equal(r.topics.map((t) => [t.name, t.partitions.length]), [
-      ['pg-b', 0],
-      ['pg-c', 4],
-    ]);
+    assert.equal(
+      r.topics.map((t) => [t.name, t.partitions.length]),
+      [
+        ['pg-b', 0],
+        ['pg-c', 4],
+      ],
+    );
     assert.is(r.nextCursor, null);
 
     // The cursor's topic must be in the list, and its partition must not be negative.
     r = await page({ topicName: 'pg-b', partitionIndex: 0 }, 10, ['pg-a', 'pg-c']);
-    assert.equal(r.topics.map((t) => [t.name, t.errorCode]), [
-      ['pg-a', ErrorCode.INVALID_REQUEST],
-      ['pg-c', ErrorCode.INVALID_REQUEST],
-    ]);
+    assert.equal(
+      r.topics.map((t) => [t.name, t.errorCode]),
+      [
+        ['pg-a', ErrorCode.INVALID_REQUEST],
+        ['pg-c', ErrorCode.INVALID_REQUEST],
+      ],
+    );
     r = await page({ topicName: 'pg-b', partitionIndex: -1 }, 10, ['pg-b']);
-    assert.equal(r.topics.map((t) => [t.name, t.errorCode]), [['pg-b', ErrorCode.INVALID_REQUEST]]);
+    assert.equal(
+      r.topics.map((t) => [t.name, t.errorCode]),
+      [['pg-b', ErrorCode.INVALID_REQUEST]],
+    );
   } finally {
     c.close();
     await b.close();
@@ -394,7 +421,10 @@ test('kafkajs: describeCluster names this broker and its cluster', async () => {
   const d = await admin.describeCluster();
   assert.is(d.clusterId, broker.metadata.clusterId);
   assert.is(d.controller, broker.nodeId);
-  assert.equal(d.brokers.map((b) => [b.nodeId, b.host, b.port]), [[broker.nodeId, broker.host, broker.port]]);
+  assert.equal(
+    d.brokers.map((b) => [b.nodeId, b.host, b.port]),
+    [[broker.nodeId, broker.host, broker.port]],
+  );
 });
 
 test('DescribeCluster v0-v2: brokers, cluster id, controller, authorized operations', async () => {
@@ -429,7 +459,10 @@ test('DescribeCluster v1-v2: controllers endpoint answers with this node; an unk
     assert.is(res.errorCode, 0);
     assert.is(res.endpointType, 2);
     assert.is(res.controllerId, broker.nodeId);
-    assert.equal(res.brokers.map((b) => [b.brokerId, b.port]), [[broker.nodeId, broker.port]]);
+    assert.equal(
+      res.brokers.map((b) => [b.brokerId, b.port]),
+      [[broker.nodeId, broker.port]],
+    );
     const bad = await conn.send(DescribeClusterRequest, DescribeClusterResponse, v, { endpointType: 7 });
     assert.is(bad.errorCode, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `v${v}`);
     assert.is(bad.errorMessage, 'Unsupported endpoint type 7');
@@ -481,7 +514,11 @@ test('DescribeLogDirs v1-v5 (disk): the absolute log dir, partition sizes, volum
     await createTopic('disk-t', 2, c);
     // Real data in partition 1: its size is the size of the batch as stored.
     const batch = buildBatch([{ key: null, value: Buffer.alloc(1100) }]);
-    const produced = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'disk-t', partitionData: [{ index: 1, records: batch }] }] });
+    const produced = await c.send(ProduceRequest, ProduceResponse, 9, {
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: 'disk-t', partitionData: [{ index: 1, records: batch }] }],
+    });
     assert.is(produced.responses[0]!.partitionResponses[0]!.errorCode, 0);
     for (let v = 1; v <= 5; v++) {
       const res = await c.send(DescribeLogDirsRequest, DescribeLogDirsResponse, v, { topics: [{ topic: 'disk-t', partitions: [0, 1] }] });
@@ -540,7 +577,10 @@ goldenTest(test, 'kafka-topics.sh --describe: DescribeTopicPartitions and Descri
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  const pair = (key: number) => [frames.find((f) => f.apiKey === key && f.dir === 'request')!.hex, frames.find((f) => f.apiKey === key && f.dir === 'response')!.hex];
+  const pair = (key: number) => [
+    frames.find((f) => f.apiKey === key && f.dir === 'request')!.hex,
+    frames.find((f) => f.apiKey === key && f.dir === 'response')!.hex,
+  ];
   // As captured: node 1, advertised as 127.0.0.1:29092, java-topic with 3 partitions.
   const b = await startBroker({ port: 0, logLevel: 'silent', config: { 'node.id': 1, 'advertised.listeners': 'PLAINTEXT://127.0.0.1:29092' } });
   try {
@@ -564,7 +604,17 @@ test('every handler errorResponse answers each element with the code and encodes
   const cases: Array<[Handler, (v: number) => unknown, (res: any, v: number) => void]> = [
     [
       deleteTopicsHandler,
-      (v) => (v >= 6 ? { topics: [{ name: 'a', topicId: ZERO_UUID }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }], topicNames: [], timeoutMs: 0 } : { topics: [], topicNames: ['a', 'b'], timeoutMs: 0 }),
+      (v) =>
+        v >= 6
+          ? {
+              topics: [
+                { name: 'a', topicId: ZERO_UUID },
+                { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+              ],
+              topicNames: [],
+              timeoutMs: 0,
+            }
+          : { topics: [], topicNames: ['a', 'b'], timeoutMs: 0 },
       (res, v) => {
         assert.is(res.responses.length, 2);
         assert.ok(res.responses.every((r: any) => r.errorCode === ErrorCode.NOT_CONTROLLER));
@@ -579,9 +629,20 @@ test('every handler errorResponse answers each element with the code and encodes
     [
       describeTopicPartitionsHandler,
       () => ({ topics: [{ name: 'a' }, { name: 'b' }], responsePartitionLimit: 10, cursor: null }),
-      (res) => assert.equal(res.topics.map((t: any) => [t.name, t.errorCode]), [['a', ErrorCode.NOT_CONTROLLER], ['b', ErrorCode.NOT_CONTROLLER]]),
+      (res) =>
+        assert.equal(
+          res.topics.map((t: any) => [t.name, t.errorCode]),
+          [
+            ['a', ErrorCode.NOT_CONTROLLER],
+            ['b', ErrorCode.NOT_CONTROLLER],
+          ],
+        ),
     ],
-    [describeClusterHandler, () => ({ includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false }), (res) => assert.is(res.errorCode, ErrorCode.NOT_CONTROLLER)],
+    [
+      describeClusterHandler,
+      () => ({ includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false }),
+      (res) => assert.is(res.errorCode, ErrorCode.NOT_CONTROLLER),
+    ],
     [describeLogDirsHandler, () => ({ topics: null }), (res) => assert.equal([res.errorCode, res.results], [ErrorCode.NOT_CONTROLLER, []])],
   ];
   for (const [h, req, check] of cases) {

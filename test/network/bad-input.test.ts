@@ -168,7 +168,7 @@ test('pipelined requests are answered in order, across any chunking', async () =
   for (let i = 0; i < frames.length; i += 3) pieces.push(frames.subarray(i, i + 3));
   const r = await sendRaw(pieces, { keepOpenMs: 500 });
   const ids: number[] = [];
-  for (let off = 0; off < r.received.length; ) {
+  for (let off = 0; off < r.received.length;) {
     const size = r.received.readInt32BE(off);
     ids.push(r.received.readInt32BE(off + 4));
     off += 4 + size;

@@ -26,7 +26,12 @@ function fetchBody(maxBytes: number) {
     minBytes: 0,
     maxBytes,
     sessionEpoch: -1,
-    topics: [{ topic: 'mid', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+    topics: [
+      {
+        topic: 'mid',
+        partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }],
+      },
+    ],
   };
 }
 
@@ -35,7 +40,11 @@ async function setup(config: Record<string, string | number>): Promise<{ broker:
   const reader = await ClientConnection.connect('127.0.0.1', broker.port);
   await reader.negotiate();
   await createTopic(reader, 'mid', 1);
-  const r = await reader.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'mid', partitionData: [{ index: 0, records: buildBatch([{ key: null, value: Buffer.alloc(BATCH, 7) }]) }] }] });
+  const r = await reader.send(ProduceRequest, ProduceResponse, 9, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: 'mid', partitionData: [{ index: 0, records: buildBatch([{ key: null, value: Buffer.alloc(BATCH, 7) }]) }] }],
+  });
   assert.is(r.responses[0]!.partitionResponses[0]!.errorCode, 0);
   return { broker, reader };
 }

@@ -15,7 +15,10 @@ const stream = Buffer.concat(payloads.map(frame));
 
 test('one chunk with several frames', () => {
   const got = new FrameDecoder(1 << 20).push(stream);
-  assert.equal(got.map((b) => b.toString('hex')), payloads.map((b) => b.toString('hex')));
+  assert.equal(
+    got.map((b) => b.toString('hex')),
+    payloads.map((b) => b.toString('hex')),
+  );
 });
 
 test('every chunk size from 1 byte up', () => {
@@ -35,12 +38,15 @@ test('random splits', () => {
   for (let round = 0; round < 50; round++) {
     const d = new FrameDecoder(1 << 20);
     const got: Buffer[] = [];
-    for (let i = 0; i < stream.length; ) {
+    for (let i = 0; i < stream.length;) {
       const n = rnd();
       got.push(...d.push(stream.subarray(i, i + n)));
       i += n;
     }
-    assert.equal(got.map((b) => b.length), payloads.map((b) => b.length));
+    assert.equal(
+      got.map((b) => b.length),
+      payloads.map((b) => b.length),
+    );
   }
 });
 

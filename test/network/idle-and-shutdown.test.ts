@@ -41,9 +41,18 @@ test('close() answers a long poll at once and the broker stops', async () => {
     minBytes: 1,
     maxBytes: 1 << 20,
     sessionEpoch: -1,
-    topics: [{ topic: 'lp', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+    topics: [
+      {
+        topic: 'lp',
+        partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }],
+      },
+    ],
   });
-  await waitFor(() => broker.fetchWaiters.waiting === 1, 10_000, () => 'the long poll is parked');
+  await waitFor(
+    () => broker.fetchWaiters.waiting === 1,
+    10_000,
+    () => 'the long poll is parked',
+  );
   await broker.close();
   const res = await poll;
   assert.is(res.responses[0]!.partitions[0]!.errorCode, 0);

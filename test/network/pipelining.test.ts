@@ -15,7 +15,10 @@ import { InitProducerIdResponse } from '../../src/protocol/generated/init-produc
 
 for (const storage of ['memory', 'disk'] as const) {
   test(`${storage}: 200 pipelined idempotent produces and metadata requests answer in order`, async () => {
-    const dir = storage === 'disk' ? (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'samsa-pipe-')) : undefined;
+    const dir =
+      storage === 'disk'
+        ? (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'samsa-pipe-'))
+        : undefined;
     const broker = await startBroker({ port: 0, logLevel: 'silent', dataDir: dir });
     const c = await ClientConnection.connect('127.0.0.1', broker.port);
     try {
@@ -25,20 +28,34 @@ for (const storage of ['memory', 'disk'] as const) {
       const order: number[] = [];
       const sends: Promise<unknown>[] = [];
       for (let i = 0; i < 200; i++) {
-        const batch = buildBatch([{ key: null, value: Buffer.from(`v${i}`) }], { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: i });
+        const batch = buildBatch([{ key: null, value: Buffer.from(`v${i}`) }], {
+          producerId: pid.producerId,
+          producerEpoch: pid.producerEpoch,
+          baseSequence: i,
+        });
         sends.push(
-          c.send(ProduceRequest, ProduceResponse, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: 'pipe', partitionData: [{ index: 0, records: batch }] }] }).then((r) => {
-            const p = r.responses[0]!.partitionResponses[0]!;
-            assert.is(p.errorCode, 0, `request ${i}`);
-            assert.is(p.baseOffset, i, `request ${i} offset`);
-            order.push(i);
-          }),
+          c
+            .send(ProduceRequest, ProduceResponse, 9, {
+              acks: -1,
+              timeoutMs: 5000,
+              topicData: [{ name: 'pipe', partitionData: [{ index: 0, records: batch }] }],
+            })
+            .then((r) => {
+              const p = r.responses[0]!.partitionResponses[0]!;
+              assert.is(p.errorCode, 0, `request ${i}`);
+              assert.is(p.baseOffset, i, `request ${i} offset`);
+              order.push(i);
+            }),
         );
         if (i % 50 === 0) sends.push(c.send(MetadataRequest, MetadataResponse, 12, { topics: null }).then(() => order.push(-1)));
       }
       await Promise.all(sends);
       const produced = order.filter((x) => x >= 0);
-      assert.equal(produced, Array.from({ length: 200 }, (_, i) => i), 'responses in request order');
+      assert.equal(
+        produced,
+        Array.from({ length: 200 }, (_, i) => i),
+        'responses in request order',
+      );
     } finally {
       c.close();
       await broker.close();

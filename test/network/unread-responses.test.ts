@@ -28,7 +28,9 @@ function fetchBody(topic: string, maxBytes: number) {
     minBytes: 0,
     maxBytes,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+    topics: [
+      { topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] },
+    ],
   };
 }
 
@@ -39,7 +41,11 @@ async function fill(c: ClientConnection, topic: string): Promise<number> {
     const value = Buffer.alloc(900 * 1024, i);
     const batch = buildBatch([{ key: null, value }]);
     bytes += batch.length;
-    const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+    const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+    });
     assert.is(r.responses[0]!.partitionResponses[0]!.errorCode, 0);
   }
   return bytes;
@@ -103,7 +109,7 @@ test(`${REQUESTS} pipelined Fetches never read: the broker holds about one respo
   assert.ok(growth < 400 * MB, `RSS grew by ${Math.round(growth / MB)} MB`);
 
   hostile.destroy();
-  await until('the hostile connection\'s bytes to be given back', () => (broker.networkUsage.responseBudget.used === 0 ? true : undefined));
+  await until("the hostile connection's bytes to be given back", () => (broker.networkUsage.responseBudget.used === 0 ? true : undefined));
   await smallFetch(reader, 'big');
   reader.close();
 });

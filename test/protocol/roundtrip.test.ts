@@ -65,8 +65,7 @@ function randomStruct(msg: Message, mod: Record<string, unknown>, name: string, 
       continue;
     }
     const el = elementType(f.type);
-    const one = () =>
-      isStructType(f.type) ? randomStruct(msg, mod, el, msg.structs.get(el)!, v, depth + 1) : randomPrimitive(el);
+    const one = () => (isStructType(f.type) ? randomStruct(msg, mod, el, msg.structs.get(el)!, v, depth + 1) : randomPrimitive(el));
     if (f.type.startsWith('[]')) out[key] = Array.from({ length: depth > 3 ? 0 : int(0, 3) }, one);
     else out[key] = one();
   }

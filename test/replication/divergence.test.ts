@@ -19,7 +19,7 @@ const batch = (n: number, tag: string) => buildBatch(Array.from({ length: n }, (
 
 function values(bytes: Buffer): string[] {
   const out: string[] = [];
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     const size = bytes.readInt32BE(pos + 8) + 12;
     for (const r of recordsOf(bytes.subarray(pos, pos + size))!) out.push(r.value!.toString());
     pos += size;
@@ -27,7 +27,7 @@ function values(bytes: Buffer): string[] {
   return out;
 }
 
-test('an old leader with unreplicated acks=1 records rejoins, truncates to the new leader\'s log, and every replica is byte for byte the same', async () => {
+test("an old leader with unreplicated acks=1 records rejoins, truncates to the new leader's log, and every replica is byte for byte the same", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-divergence-'));
   const cluster = await startCluster({ brokers: 3, dataDir: dir });
   const clients: Array<{ close(): void }> = [];
@@ -37,11 +37,13 @@ test('an old leader with unreplicated acks=1 records rejoins, truncates to the n
     const followers = partitionState(cluster, 0, 'div', 0).replicas.filter((id) => id !== old);
     const c = await connectClient(`127.0.0.1:${cluster.broker(old).port}`);
     clients.push(c);
-    for (let i = 0; i < 3; i++) assert.is((await produceRaw(c, 'div', [{ index: 0, records: batch(3, `committed${i}`) }], { acks: -1 }))[0]!.errorCode, ErrorCode.NONE);
+    for (let i = 0; i < 3; i++)
+      assert.is((await produceRaw(c, 'div', [{ index: 0, records: batch(3, `committed${i}`) }], { acks: -1 }))[0]!.errorCode, ErrorCode.NONE);
     await replicasInSync(cluster, 'div', 0);
     // The followers stop fetching: what the leader takes now, only it has.
     for (const id of followers) await cluster.broker(id).replicaManager!.holdFetching(true);
-    for (let i = 0; i < 2; i++) assert.is((await produceRaw(c, 'div', [{ index: 0, records: batch(2, `lost${i}`) }], { acks: 1 }))[0]!.errorCode, ErrorCode.NONE);
+    for (let i = 0; i < 2; i++)
+      assert.is((await produceRaw(c, 'div', [{ index: 0, records: batch(2, `lost${i}`) }], { acks: 1 }))[0]!.errorCode, ErrorCode.NONE);
     const oldLog = cluster.broker(old).logManager.get('div', 0)!;
     assert.is(oldLog.logEndOffset, 13);
     assert.is(oldLog.highWatermark, 9, 'the unreplicated records are above the high watermark');
@@ -68,10 +70,14 @@ test('an old leader with unreplicated acks=1 records rejoins, truncates to the n
     await until('the old leader back in the ISR', () => partitionState(cluster, next, 'div', 0).isr.includes(old));
     await replicasInSync(cluster, 'div', 0);
     const expected = await storedBytes(cluster.broker(next), 'div', 0);
-    for (const b of cluster.brokers()) assert.ok((await storedBytes(b, 'div', 0)).equals(expected), `broker ${b.nodeId} holds the new leader's log byte for byte`);
+    for (const b of cluster.brokers())
+      assert.ok((await storedBytes(b, 'div', 0)).equals(expected), `broker ${b.nodeId} holds the new leader's log byte for byte`);
     const vs = values(expected);
     assert.is(vs.length, 13);
-    assert.not.ok(vs.some((v) => v.startsWith('lost')), 'the unreplicated records are gone');
+    assert.not.ok(
+      vs.some((v) => v.startsWith('lost')),
+      'the unreplicated records are gone',
+    );
     assert.equal(vs.slice(9), ['new-0', 'new-1', 'new-2', 'new-3']);
     // The old leader's epoch cache is the new leader's: epoch 0 from 0, the new epoch from 9.
     assert.equal(cluster.broker(old).logManager.get('div', 0)!.epochs, cluster.broker(next).logManager.get('div', 0)!.epochs);

@@ -11,7 +11,11 @@ import { recordsOf } from '../data-path/helpers.js';
 
 test('a stopped leader: the partition moves, the producer rides through, every acknowledged record is there once and in order', async () => {
   const cluster = await startCluster({ brokers: 3 });
-  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 50, maxRetryTime: 500 } });
+  const kafka = new Kafka({
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 20, initialRetryTime: 50, maxRetryTime: 500 },
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   try {
     await cluster.broker(0).metadata.createTopicAsync({ name: 'moving', numPartitions: 1, replicationFactor: 3 });
@@ -32,7 +36,7 @@ test('a stopped leader: the partition moves, the producer rides through, every a
     const leader = await replicasInSync(cluster, 'moving', 0);
     const bytes = await storedBytes(cluster.broker(leader), 'moving', 0);
     const values: number[] = [];
-    for (let pos = 0; pos < bytes.length; ) {
+    for (let pos = 0; pos < bytes.length;) {
       const size = bytes.readInt32BE(pos + 8) + 12;
       for (const r of recordsOf(bytes.subarray(pos, pos + size))!) values.push(Number(r.value!.toString()));
       pos += size;

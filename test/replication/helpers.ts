@@ -27,16 +27,20 @@ export function partitionState(cluster: Cluster, via: number, topic: string, par
 // Waits until every running replica of the partition has the same log end offset as the leader
 // and the same high watermark, then returns the leader's id.
 export async function replicasInSync(cluster: Cluster, topic: string, partition: number, ms = 15_000): Promise<number> {
-  return until(`replicas of ${topic}-${partition} in sync`, () => {
-    const any = cluster.brokers()[0]!;
-    const p = any.metadata.topic(topic)?.partitions[partition];
-    if (!p || p.leader < 0 || !cluster.isRunning(p.leader)) return null;
-    const leaderLog = cluster.broker(p.leader).logManager.get(topic, partition)!;
-    for (const id of p.replicas) {
-      if (!cluster.isRunning(id)) continue;
-      const l = cluster.broker(id).logManager.get(topic, partition);
-      if (!l || l.logEndOffset !== leaderLog.logEndOffset || l.highWatermark !== leaderLog.highWatermark) return null;
-    }
-    return leaderLog.highWatermark === leaderLog.logEndOffset ? p.leader + 1 : null;
-  }, ms).then((x) => x - 1);
+  return until(
+    `replicas of ${topic}-${partition} in sync`,
+    () => {
+      const any = cluster.brokers()[0]!;
+      const p = any.metadata.topic(topic)?.partitions[partition];
+      if (!p || p.leader < 0 || !cluster.isRunning(p.leader)) return null;
+      const leaderLog = cluster.broker(p.leader).logManager.get(topic, partition)!;
+      for (const id of p.replicas) {
+        if (!cluster.isRunning(id)) continue;
+        const l = cluster.broker(id).logManager.get(topic, partition);
+        if (!l || l.logEndOffset !== leaderLog.logEndOffset || l.highWatermark !== leaderLog.highWatermark) return null;
+      }
+      return leaderLog.highWatermark === leaderLog.logEndOffset ? p.leader + 1 : null;
+    },
+    ms,
+  ).then((x) => x - 1);
 }

@@ -38,7 +38,8 @@ test('min.insync.replicas=2: followers down -> NOT_ENOUGH_REPLICAS; back -> the 
     assert.is(r[0]!.errorCode, ErrorCode.NONE);
     assert.is(r[0]!.baseOffset, 5);
     // acks=all answered only once the whole ISR had the records.
-    for (const id of followers) assert.ok(cluster.broker(id).logManager.get('isr', 0)!.logEndOffset >= 9, `follower ${id} had the records when acks=all was answered`);
+    for (const id of followers)
+      assert.ok(cluster.broker(id).logManager.get('isr', 0)!.logEndOffset >= 9, `follower ${id} had the records when acks=all was answered`);
     await replicasInSync(cluster, 'isr', 0);
     const expected = await storedBytes(cluster.broker(leader), 'isr', 0);
     for (const id of followers) assert.ok((await storedBytes(cluster.broker(id), 'isr', 0)).equals(expected));

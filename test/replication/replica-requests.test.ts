@@ -27,7 +27,9 @@ function fetch(c: ClientConnection, v: number, replicaId: number, topic: { topic
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ ...topic, partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, logStartOffset: -1, lastFetchedEpoch: -1 }] }],
+    topics: [
+      { ...topic, partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, logStartOffset: -1, lastFetchedEpoch: -1 }] },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });
@@ -44,7 +46,10 @@ test('replica requests from a replica id that is not a live broker holding a rep
     const outsider = [0, 1, 2, 3].find((id) => !p.replicas.includes(id))!;
     const c = await connectClient(leader.bootstrap);
     conns.push(c);
-    assert.is((await produceRaw(c, 'guarded', [{ index: 0, records: buildBatch([{ key: null, value: Buffer.from('x') }]) }], { acks: -1 }))[0]!.errorCode, ErrorCode.NONE);
+    assert.is(
+      (await produceRaw(c, 'guarded', [{ index: 0, records: buildBatch([{ key: null, value: Buffer.from('x') }]) }], { acks: -1 }))[0]!.errorCode,
+      ErrorCode.NONE,
+    );
     await replicasInSync(cluster, 'guarded', 0);
     const named = { topic: 'guarded', topicId: t.id };
     for (const v of [12, 17]) {
@@ -59,10 +64,19 @@ test('replica requests from a replica id that is not a live broker holding a rep
       const ok = (await fetch(c, v, follower, named)).responses[0]!.partitions[0]!;
       assert.is(ok.errorCode, ErrorCode.NONE, `v${v} the follower is served`);
     }
-    const ofle = await c.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, 4, { replicaId: 42, topics: [{ topic: 'guarded', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] });
+    const ofle = await c.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, 4, {
+      replicaId: 42,
+      topics: [{ topic: 'guarded', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+    });
     assert.is(ofle.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const ofleOk = await c.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, 4, { replicaId: follower, topics: [{ topic: 'guarded', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] });
-    assert.equal({ ...ofleOk.topics[0]!.partitions[0]!, unknownTaggedFields: undefined }, { partition: 0, errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 1, unknownTaggedFields: undefined });
+    const ofleOk = await c.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, 4, {
+      replicaId: follower,
+      topics: [{ topic: 'guarded', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+    });
+    assert.equal(
+      { ...ofleOk.topics[0]!.partitions[0]!, unknownTaggedFields: undefined },
+      { partition: 0, errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 1, unknownTaggedFields: undefined },
+    );
 
     // A consumer on a follower: NOT_LEADER_OR_FOLLOWER, with the leader named (KIP-951).
     const fc = await connectClient(cluster.broker(follower).bootstrap);
@@ -71,7 +85,10 @@ test('replica requests from a replica id that is not a live broker holding a rep
     const pd = res.responses[0]!.partitions[0]!;
     assert.is(pd.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.equal({ leaderId: pd.currentLeader.leaderId, leaderEpoch: pd.currentLeader.leaderEpoch }, { leaderId: p.leader, leaderEpoch: p.leaderEpoch });
-    assert.equal(res.nodeEndpoints.map((e) => [e.nodeId, e.port]), [[p.leader, leader.port]]);
+    assert.equal(
+      res.nodeEndpoints.map((e) => [e.nodeId, e.port]),
+      [[p.leader, leader.port]],
+    );
     assert.is((await listOffset(fc, 'guarded', 0, LATEST)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const prod = await fc.send(ProduceRequest, ProduceResponse, 11, {
       transactionalId: null,
@@ -82,7 +99,10 @@ test('replica requests from a replica id that is not a live broker holding a rep
     const pp = prod.responses[0]!.partitionResponses[0]!;
     assert.is(pp.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.equal({ leaderId: pp.currentLeader.leaderId, leaderEpoch: pp.currentLeader.leaderEpoch }, { leaderId: p.leader, leaderEpoch: p.leaderEpoch });
-    assert.equal(prod.nodeEndpoints.map((e) => [e.nodeId, e.port]), [[p.leader, leader.port]]);
+    assert.equal(
+      prod.nodeEndpoints.map((e) => [e.nodeId, e.port]),
+      [[p.leader, leader.port]],
+    );
   } finally {
     for (const c of conns) c.close();
     await cluster.close();

@@ -27,7 +27,8 @@ test('acks=all to an RF=3 topic: every replica holds the same batches; a consume
       const leader = await replicasInSync(cluster, 'rf3', p);
       const expected = await storedBytes(cluster.broker(leader), 'rf3', p);
       assert.ok(expected.length > 0, `rf3-${p} has records`);
-      for (const b of cluster.brokers()) assert.ok((await storedBytes(b, 'rf3', p)).equals(expected), `broker ${b.nodeId} holds rf3-${p} byte for byte as its leader ${leader}`);
+      for (const b of cluster.brokers())
+        assert.ok((await storedBytes(b, 'rf3', p)).equals(expected), `broker ${b.nodeId} holds rf3-${p} byte for byte as its leader ${leader}`);
     }
     // A consumer (no group: group coordination in a cluster is not part of replication) reads
     // every partition from its leader, up to the high watermark.

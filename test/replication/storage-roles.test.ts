@@ -26,7 +26,13 @@ function open(engine: 'disk' | 'memory'): PartitionLog {
   roots.push(root);
   const manager = new LogManager(engine, [root], BrokerConfig.load({}), createLogger('silent'));
   managers.push(manager);
-  const topic = { name: `r${++seq}`, id: `roles-id-${seq}`.padEnd(22, 'x'), partitions: [{ partition: 0, leader: 0, leaderEpoch: 0, replicas: [0, 1], isr: [0, 1] }], configs: {}, internal: false };
+  const topic = {
+    name: `r${++seq}`,
+    id: `roles-id-${seq}`.padEnd(22, 'x'),
+    partitions: [{ partition: 0, leader: 0, leaderEpoch: 0, replicas: [0, 1], isr: [0, 1] }],
+    configs: {},
+    internal: false,
+  };
   manager.partitionsCreated(topic, topic.partitions);
   return manager.get(topic.name, 0)!;
 }
@@ -61,7 +67,10 @@ for (const engine of ['disk', 'memory'] as const) {
     const log = open(engine);
     log.makeLeader(0);
     const last = leaderAppend(log, 2);
-    const waiting = log.waitDurable(last).then(() => null, (e: unknown) => e);
+    const waiting = log.waitDurable(last).then(
+      () => null,
+      (e: unknown) => e,
+    );
     log.makeFollower();
     const err = await waiting;
     assert.ok(err instanceof KafkaError);
@@ -90,7 +99,7 @@ for (const engine of ['disk', 'memory'] as const) {
   });
 }
 
-test('offsetTruncationState: Kafka\'s cases', () => {
+test("offsetTruncationState: Kafka's cases", () => {
   // The leader cannot place the epoch: to the high watermark.
   assert.equal(offsetTruncationState({ leaderEpoch: -1, endOffset: -1 }, { leaderEpoch: 2, endOffset: 50 }, 60, 40), { offset: 40, completed: true });
   // Same epoch on both sides: the smaller end.

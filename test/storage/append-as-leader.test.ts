@@ -31,7 +31,13 @@ function open(engine: 'disk' | 'memory', configs: Record<string, string> = {}): 
   roots.push(root);
   const manager = new LogManager(engine, [root], BrokerConfig.load({}), silent);
   managers.push(manager);
-  const topic: TopicState = { name: `l${++seq}`, id: `leader-id-${seq}`.padEnd(22, 'x'), partitions: [{ partition: 0, leader: 1, leaderEpoch: 3, replicas: [1], isr: [1] }], configs, internal: false };
+  const topic: TopicState = {
+    name: `l${++seq}`,
+    id: `leader-id-${seq}`.padEnd(22, 'x'),
+    partitions: [{ partition: 0, leader: 1, leaderEpoch: 3, replicas: [1], isr: [1] }],
+    configs,
+    internal: false,
+  };
   manager.partitionsCreated(topic, topic.partitions);
   return manager.get(topic.name, 0)!;
 }
@@ -50,7 +56,10 @@ function ctx(o: Partial<LeaderAppendContext> = {}): LeaderAppendContext {
 }
 
 function batch(count: number, o: BuildOptions = {}): Buffer {
-  return buildBatch(Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(200, 97 + i) })), o);
+  return buildBatch(
+    Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(200, 97 + i) })),
+    o,
+  );
 }
 
 // The synchronous result of an append that must not wait.

@@ -105,7 +105,12 @@ async function append(log: PartitionLog, records: R[], o: AppendOptions = {}): P
   await log.waitDurable(info.lastOffset);
   if (o.producer) {
     const firstSeq = o.producer.seq;
-    log.producers.update(o.producer.id, o.producer.epoch, { firstSeq, lastSeq: lastSequenceOf(firstSeq, h.lastOffsetDelta), firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: h.maxTimestamp }, false);
+    log.producers.update(
+      o.producer.id,
+      o.producer.epoch,
+      { firstSeq, lastSeq: lastSequenceOf(firstSeq, h.lastOffsetDelta), firstOffset: info.baseOffset, lastOffset: info.lastOffset, timestamp: h.maxTimestamp },
+      false,
+    );
   }
   return info;
 }
@@ -169,7 +174,15 @@ function checkClean(after: Dump, before: Dump, result: CleanResult, firstDirty: 
   if (process.env.DEBUG_CLEAN) {
     const a = new Set(act.map((r) => r.offset));
     const e = new Set(exp.map((r) => r.offset));
-    console.log(what, 'end', result.endOffset, 'missing', exp.filter((r) => !a.has(r.offset)).slice(0, 5), 'extra', act.filter((r) => !e.has(r.offset)).slice(0, 5));
+    console.log(
+      what,
+      'end',
+      result.endOffset,
+      'missing',
+      exp.filter((r) => !a.has(r.offset)).slice(0, 5),
+      'extra',
+      act.filter((r) => !e.has(r.offset)).slice(0, 5),
+    );
   }
   assert.equal(act, exp, `${what}: records after the clean`);
   let last = -1;
@@ -197,7 +210,11 @@ test.after(async () => {
 });
 
 /** Keyed updates over 20 keys, 5 records a batch, with tombstones and a keyless record. */
-async function writeUpdates(log: PartitionLog, batches: number, o: { tag?: string; codec?: 0 | 1 | 4; tombstoneEvery?: number; seed?: number } = {}): Promise<void> {
+async function writeUpdates(
+  log: PartitionLog,
+  batches: number,
+  o: { tag?: string; codec?: 0 | 1 | 4; tombstoneEvery?: number; seed?: number } = {},
+): Promise<void> {
   let n = 0;
   let seed = o.seed ?? 0;
   const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % 30;
@@ -278,24 +295,41 @@ both('tombstones go at the first clean after their delete horizon, and the key w
   let d = await dump(log);
   const tomb = d.records.find((r) => r.key === 'a');
   assert.equal({ value: tomb?.value, horizon: tomb?.horizon }, { value: null, horizon: t0 + 1000 }, 'tombstone kept with its horizon');
-  assert.ok(d.records.every((r) => r.key !== 'a' || r.value === null), 'the old value of a is gone');
+  assert.ok(
+    d.records.every((r) => r.key !== 'a' || r.value === null),
+    'the old value of a is gone',
+  );
   // More writes, a clean before the horizon: the tombstone stays.
   for (let i = 0; i < 30; i++) await append(log, [rec(`k${i % 10}`, `${i}-${'z'.repeat(40)}`)]);
   const before2 = await dump(log);
   const c2 = await manager.cleaner.cleanNow(log, t0 + 500);
   d = await dump(log);
   checkClean(d, before2, c2!, c1!.endOffset, t0 + 500, 'before the horizon');
-  assert.ok(d.records.some((r) => r.key === 'a' && r.value === null), 'still there before the horizon');
+  assert.ok(
+    d.records.some((r) => r.key === 'a' && r.value === null),
+    'still there before the horizon',
+  );
   // After the horizon: gone, and nothing of `a` is left.
   for (let i = 0; i < 30; i++) await append(log, [rec(`k${i % 10}`, `${i}-${'w'.repeat(40)}`)]);
   const before3 = await dump(log);
   const c3 = await manager.cleaner.cleanNow(log, t0 + 1001);
   d = await dump(log);
   checkClean(d, before3, c3!, c2!.endOffset, t0 + 1001, 'after the horizon');
-  assert.not.ok(d.records.some((r) => r.key === 'a'), 'tombstone dropped after its horizon');
+  assert.not.ok(
+    d.records.some((r) => r.key === 'a'),
+    'tombstone dropped after its horizon',
+  );
   assert.ok(c3!.stats.tombstonesDropped >= 1);
-  assert.equal(d.records.filter((r) => r.key === 'b').map((r) => r.value), ['b2'], 'b keeps its latest value');
-  assert.equal(d.records.filter((r) => r.key === 'c').map((r) => r.value), ['c1'], 'c, never updated, stays');
+  assert.equal(
+    d.records.filter((r) => r.key === 'b').map((r) => r.value),
+    ['b2'],
+    'b keeps its latest value',
+  );
+  assert.equal(
+    d.records.filter((r) => r.key === 'c').map((r) => r.value),
+    ['c1'],
+    'c, never updated, stays',
+  );
   // Record timestamps survive the horizon rewrite of the base timestamp.
   assert.equal(d.records.find((r) => r.key === 'b')!.timestamp, before3.records.find((r) => r.key === 'b')!.timestamp);
 });
@@ -315,7 +349,11 @@ both('min.compaction.lag.ms keeps segments with young records dirty', async (eng
   assert.is(c!.endOffset, firstYoung);
   const after = await dump(log);
   checkClean(after, before, c!, 0, now, 'with a compaction lag');
-  assert.equal(strip(after.records.filter((r) => r.offset >= firstYoung)), strip(before.records.filter((r) => r.offset >= firstYoung)), 'young records untouched');
+  assert.equal(
+    strip(after.records.filter((r) => r.offset >= firstYoung)),
+    strip(before.records.filter((r) => r.offset >= firstYoung)),
+    'young records untouched',
+  );
   // Later, when the lag has passed, they are cleaned too.
   const c2 = await manager.cleaner.cleanNow(log, now + 2 * 3600_000);
   assert.is(c2!.endOffset, log.activeSegment.baseOffset);
@@ -348,7 +386,10 @@ for (const [codec, name] of [
     const rebuilt = after.batches.filter((b) => b.baseOffset < c!.endOffset && b.recordCount > 0);
     assert.ok(rebuilt.length > 0);
     for (const b of rebuilt) assert.is(b.compression, codec, `batch ${b.baseOffset} keeps ${name}`);
-    assert.ok(rebuilt.some((b) => b.recordCount < 5), 'some batches lost records');
+    assert.ok(
+      rebuilt.some((b) => b.recordCount < 5),
+      'some batches lost records',
+    );
   });
 }
 
@@ -361,11 +402,18 @@ both('large compressed batches are decompressed and recompressed on the worker p
     return out.slice(0, n);
   };
   for (let b = 0; b < 12; b++) {
-    await append(log, Array.from({ length: 200 }, (_, i) => rec(`big-${(b * 200 + i) % 150}`, hex(120))), { codec: b % 2 === 0 ? 1 : 4 });
+    await append(
+      log,
+      Array.from({ length: 200 }, (_, i) => rec(`big-${(b * 200 + i) % 150}`, hex(120))),
+      { codec: b % 2 === 0 ? 1 : 4 },
+    );
   }
   log.roll(Date.now(), 'test');
   const before = await dump(log);
-  assert.ok(before.batches.some((b) => b.size > 8 * 1024), 'batches above the inline thresholds');
+  assert.ok(
+    before.batches.some((b) => b.size > 8 * 1024),
+    'batches above the inline thresholds',
+  );
   const now = Date.now();
   const c = await manager.cleaner.cleanNow(log, now);
   checkClean(await dump(log), before, c!, 0, now, 'large batches');
@@ -385,7 +433,13 @@ both("an active producer's last batch stays (empty) so its sequence survives", a
   const mine = d.batches.filter((b) => b.producerId === pid);
   assert.is(mine.length, 1, 'only the last batch of the producer is left');
   assert.equal(
-    { base: mine[0]!.baseOffset, lastOffsetDelta: mine[0]!.lastOffsetDelta, records: mine[0]!.recordCount, seq: mine[0]!.baseSequence, epoch: mine[0]!.producerEpoch },
+    {
+      base: mine[0]!.baseOffset,
+      lastOffsetDelta: mine[0]!.lastOffsetDelta,
+      records: mine[0]!.recordCount,
+      seq: mine[0]!.baseSequence,
+      epoch: mine[0]!.producerEpoch,
+    },
     { base: 2, lastOffsetDelta: 2, records: 0, seq: 2, epoch: 3 },
     'an empty batch with the original offsets and producer fields',
   );
@@ -393,7 +447,16 @@ both("an active producer's last batch stays (empty) so its sequence survives", a
     // A restart without snapshots rebuilds the producer state from the log: the last sequence is 4.
     for (const f of readdirSync(log.dir!)) if (f.endsWith('.snapshot')) rmSync(join(log.dir!, f));
     const fds = new FdCache(64);
-    const reloaded = await loadPartitionLog({ topic: log.topic, partition: 0, dir: log.dir!, config: log.config, fds, log: silent, cleanShutdown: false, logStartOffset: 0 });
+    const reloaded = await loadPartitionLog({
+      topic: log.topic,
+      partition: 0,
+      dir: log.dir!,
+      config: log.config,
+      fds,
+      log: silent,
+      cleanShutdown: false,
+      logStartOffset: 0,
+    });
     const e = reloaded.producers.producers.get(pid);
     assert.equal({ epoch: e?.epoch, lastSeq: e?.batches.at(-1)?.lastSeq, lastOffset: e?.batches.at(-1)?.lastOffset }, { epoch: 3, lastSeq: 4, lastOffset: 4 });
     fds.closeAll();
@@ -436,7 +499,10 @@ both('reads and appends go on while a clean runs', async (engine) => {
   assert.ok(c && c.segmentsBefore > 3, 'cleaned several segments');
   assert.ok(reads > 0);
   const after = await dump(log);
-  assert.equal(strip(after.records.filter((r) => r.offset < c!.endOffset)), strip(expectAfterClean(before.records, 0, c!.endOffset, Date.now()).filter((r) => r.offset < c!.endOffset)));
+  assert.equal(
+    strip(after.records.filter((r) => r.offset < c!.endOffset)),
+    strip(expectAfterClean(before.records, 0, c!.endOffset, Date.now()).filter((r) => r.offset < c!.endOffset)),
+  );
 });
 
 both('retention deleting segments under a clean (compact,delete) makes it give up harmlessly', async (engine) => {
@@ -460,14 +526,19 @@ both('retention deleting segments under a clean (compact,delete) makes it give u
   assert.instance(err, CleaningAborted);
   const after = await dump(log);
   assert.equal(strip(after.records), strip(before.records.filter((r) => r.offset >= log.logStartOffset)), 'the log is as retention left it');
-  if (engine === 'disk') assert.equal(readdirSync(log.dir!).filter((f) => f.endsWith('.cleaned')), [], 'cleaned files removed');
+  if (engine === 'disk')
+    assert.equal(
+      readdirSync(log.dir!).filter((f) => f.endsWith('.cleaned')),
+      [],
+      'cleaned files removed',
+    );
   log.config = { ...log.config, retentionBytes: -1 };
   assert.ok(await manager.cleaner.cleanNow(log), 'the next clean works');
 });
 
 // ---- disk: checkpoint, restart ----
 
-test('the cleaner checkpoint is written in Kafka\'s format and read back at start-up [disk]', async () => {
+test("the cleaner checkpoint is written in Kafka's format and read back at start-up [disk]", async () => {
   const env = open('disk');
   await writeUpdates(env.log, 40);
   const c = await env.manager.cleaner.cleanNow(env.log);
@@ -500,7 +571,6 @@ test('merged segments: a second clean groups small cleaned segments into one [di
   assert.equal(strip((await dump(again.log)).records), strip((await dump(env.log)).records), 'reloads the same');
 });
 
-
 // ---- leases: readers lease the segments they read; PartitionLog.replaceSegments waits for them ----
 
 both('a fetch holds a lease on the segment it reads until its read returns', async (engine) => {
@@ -512,9 +582,15 @@ both('a fetch holds a lease on the segment it reads until its read returns', asy
   const reading = log.read(log.logStartOffset, 1 << 20, true);
   // The read is suspended inside the first segment: leased there, and nowhere else yet.
   assert.ok(first.leased, 'leased while the read is in flight');
-  assert.not.ok(log.segments.slice(1).some((s) => s.leased), 'later segments not yet leased');
+  assert.not.ok(
+    log.segments.slice(1).some((s) => s.leased),
+    'later segments not yet leased',
+  );
   await reading;
-  assert.not.ok(log.segments.some((s) => s.leased), 'every lease released once the read returned');
+  assert.not.ok(
+    log.segments.some((s) => s.leased),
+    'every lease released once the read returned',
+  );
 });
 
 both('the swap waits for the leases of readers of the old segments', async (engine) => {
@@ -549,7 +625,12 @@ both('a lease held past swapWaitMs gives the clean up, leaving the log as it was
   assert.instance(err, CleaningAborted);
   assert.equal(log.segments, segments, 'the same segments');
   assert.equal(strip((await dump(log)).records), strip(before.records), 'the same records');
-  if (engine === 'disk') assert.equal(readdirSync(log.dir!).filter((f) => /\.(cleaned|swap|deleted)$/.test(f)), [], 'nothing of the clean left');
+  if (engine === 'disk')
+    assert.equal(
+      readdirSync(log.dir!).filter((f) => /\.(cleaned|swap|deleted)$/.test(f)),
+      [],
+      'nothing of the clean left',
+    );
 });
 
 // ---- crash safety ----
@@ -636,13 +717,32 @@ test('files of an interrupted clean: .cleaned is dropped, a .swap is completed [
   ] as const) {
     const { env } = await crashScenario();
     const ltc = await logToClean(env.log, env.manager.cleaner.checkpointOf(env.log.name), Date.now(), env.manager.fds);
-    await cleanLog(ltc, { fds: env.manager.fds, live: () => true, hooks: { step: (s) => { if (s === crashAt) throw new Crash(s); } } }).catch((e) => assert.instance(e, Crash));
+    await cleanLog(ltc, {
+      fds: env.manager.fds,
+      live: () => true,
+      hooks: {
+        step: (s) => {
+          if (s === crashAt) throw new Crash(s);
+        },
+      },
+    }).catch((e) => assert.instance(e, Crash));
     const files = readdirSync(env.log.dir!);
-    assert.is(files.some((f) => f.endsWith('.log.swap')), expectSwap, `${crashAt}: a .log.swap ${expectSwap ? 'is' : 'is not'} there`);
-    if (!expectSwap) assert.ok(files.some((f) => f.endsWith('.log.cleaned')), `${crashAt}: .cleaned files are there`);
+    assert.is(
+      files.some((f) => f.endsWith('.log.swap')),
+      expectSwap,
+      `${crashAt}: a .log.swap ${expectSwap ? 'is' : 'is not'} there`,
+    );
+    if (!expectSwap)
+      assert.ok(
+        files.some((f) => f.endsWith('.log.cleaned')),
+        `${crashAt}: .cleaned files are there`,
+      );
     const again = await reopen(env);
     const names = readdirSync(again.log.dir!);
-    assert.not.ok(names.some((f) => /\.(cleaned|swap)$/.test(f)), `${crashAt}: loader removed or completed them: ${names.join(' ')}`);
+    assert.not.ok(
+      names.some((f) => /\.(cleaned|swap)$/.test(f)),
+      `${crashAt}: loader removed or completed them: ${names.join(' ')}`,
+    );
     assert.ok(existsSync(join(again.log.dir!, '00000000000000000000.log')));
   }
 });

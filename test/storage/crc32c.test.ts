@@ -67,7 +67,7 @@ goldenTest(test, 'the CRC stored in every golden Produce batch matches', () => {
       for (const t of req.topicData) {
         for (const p of t.partitionData) {
           const rec: Buffer = p.records;
-          for (let pos = 0; pos < rec.length; ) {
+          for (let pos = 0; pos < rec.length;) {
             const size = rec.readInt32BE(pos + 8) + 12;
             assert.is(crc32c(rec, pos + 21, pos + size), rec.readUInt32BE(pos + 17), `${file} batch at ${pos}`);
             pos += size;

@@ -27,7 +27,11 @@ const roots: string[] = [];
 const managers: LogManager[] = [];
 let seq = 0;
 
-function open(engine: Engine, configs: Record<string, string> = {}, reuse?: { root: string; topic: TopicState }): { root: string; manager: LogManager; log: PartitionLog; topic: TopicState } {
+function open(
+  engine: Engine,
+  configs: Record<string, string> = {},
+  reuse?: { root: string; topic: TopicState },
+): { root: string; manager: LogManager; log: PartitionLog; topic: TopicState } {
   const root = reuse?.root ?? mkdtempSync(join(tmpdir(), 'samsa-follower-'));
   if (!reuse) roots.push(root);
   const manager = new LogManager(engine, [root], BrokerConfig.load({}), silent);
@@ -133,11 +137,20 @@ for (const engine of ENGINES) {
     await until('high watermark 2', () => log.highWatermark === 2);
     await log.truncateTo(boundary);
     assert.is(log.logEndOffset, boundary);
-    assert.equal(log.segments.map((s) => s.baseOffset), [before[0]!, boundary], 'the segment at the cut stays, emptied');
-    assert.equal(await bases(log, 0), Array.from({ length: boundary / 2 }, (_, i) => i * 2));
+    assert.equal(
+      log.segments.map((s) => s.baseOffset),
+      [before[0]!, boundary],
+      'the segment at the cut stays, emptied',
+    );
+    assert.equal(
+      await bases(log, 0),
+      Array.from({ length: boundary / 2 }, (_, i) => i * 2),
+    );
     assert.ok(log.endOffsetForEpoch(2).leaderEpoch !== 2, 'epoch 2 started after the cut: gone');
     if (engine === 'disk') {
-      const logs = readdirSync(log.dir!).filter((f) => f.endsWith('.log')).map((f) => Number(f.slice(0, 20)));
+      const logs = readdirSync(log.dir!)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => Number(f.slice(0, 20)));
       assert.equal(logs, [before[0]!, boundary], 'files of the dropped segments are gone');
     }
     log.appendAsFollower(leaderBatch(boundary, 3, 3));
@@ -194,15 +207,30 @@ for (const engine of ENGINES) {
 
   test(`${engine}: a replicated abort marker fills the aborted-transaction index; truncating it reopens the transaction`, async () => {
     const { log } = open(engine);
-    const data = buildBatch([{ key: Buffer.from('a'), value: Buffer.from('1') }, { key: Buffer.from('b'), value: Buffer.from('2') }], { producerId: 5, producerEpoch: 0, baseSequence: 0, transactional: true });
+    const data = buildBatch(
+      [
+        { key: Buffer.from('a'), value: Buffer.from('1') },
+        { key: Buffer.from('b'), value: Buffer.from('2') },
+      ],
+      { producerId: 5, producerEpoch: 0, baseSequence: 0, transactional: true },
+    );
     stampBatch(data, 0, 0, 1);
-    const abort = buildBatch([{ key: markerKey(false), value: markerValue(0) }], { producerId: 5, producerEpoch: 0, baseSequence: -1, transactional: true, control: true });
+    const abort = buildBatch([{ key: markerKey(false), value: markerValue(0) }], {
+      producerId: 5,
+      producerEpoch: 0,
+      baseSequence: -1,
+      transactional: true,
+      control: true,
+    });
     stampBatch(abort, 0, 2, 1);
     log.appendAsFollower(data);
     assert.is(log.producers.ongoingTxnFirstOffset(5), 0, 'the transaction is open after its data');
     log.appendAsFollower(abort);
     assert.is(log.producers.ongoingTxnFirstOffset(5), -1, 'the marker ended it');
-    assert.equal(log.abortedTxns.entries.map((e) => [e.producerId, e.firstOffset, e.lastOffset]), [[5, 0, 2]]);
+    assert.equal(
+      log.abortedTxns.entries.map((e) => [e.producerId, e.firstOffset, e.lastOffset]),
+      [[5, 0, 2]],
+    );
     await bases(log, 0);
     if (engine === 'disk') assert.ok(readdirSync(log.dir!).includes('00000000000000000000.txnindex'));
     await log.truncateTo(2);
@@ -218,11 +246,18 @@ for (const engine of ENGINES) {
     await until('high watermark 4', () => log.highWatermark === 4);
     await log.truncateFullyAndStartAt(100);
     assert.equal([log.logStartOffset, log.logEndOffset, log.highWatermark], [100, 100, 100]);
-    assert.equal(log.segments.map((s) => s.baseOffset), [100]);
+    assert.equal(
+      log.segments.map((s) => s.baseOffset),
+      [100],
+    );
     assert.equal(log.epochs, []);
     log.appendAsFollower(leaderBatch(100, 2, 4));
     assert.equal(await bases(log, 100), [100]);
-    if (engine === 'disk') assert.equal(readdirSync(log.dir!).filter((f) => f.endsWith('.log')), ['00000000000000000100.log']);
+    if (engine === 'disk')
+      assert.equal(
+        readdirSync(log.dir!).filter((f) => f.endsWith('.log')),
+        ['00000000000000000100.log'],
+      );
   });
 }
 

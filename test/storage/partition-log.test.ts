@@ -59,7 +59,11 @@ function open(engine: Engine, configs: Record<string, string> = {}): Env {
 function batch(count: number, o: { valueSize?: number; timestamp?: number; tag?: number } = {}): Buffer {
   const tag = o.tag ?? 0;
   return buildBatch(
-    Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${tag}-${i}`), value: Buffer.alloc(o.valueSize ?? 10, 97 + ((tag + i) % 26)), timestamp: o.timestamp })),
+    Array.from({ length: count }, (_, i) => ({
+      key: Buffer.from(`k${tag}-${i}`),
+      value: Buffer.alloc(o.valueSize ?? 10, 97 + ((tag + i) % 26)),
+      timestamp: o.timestamp,
+    })),
     { timestamp: o.timestamp },
   );
 }
@@ -102,7 +106,7 @@ async function read(log: PartitionLog, offset: number, maxBytes = 1 << 30, minOn
   const bytes = Buffer.concat(r.buffers);
   assert.is(bytes.length, r.bytes, 'bytes counts the buffers');
   const bases: number[] = [];
-  for (let p = 0; p < bytes.length; ) {
+  for (let p = 0; p < bytes.length;) {
     const h = readBatchHeader(bytes, p);
     bases.push(h.baseOffset);
     p += h.size;
@@ -198,7 +202,12 @@ both('a read from the middle of a batch returns that whole batch', async (engine
 
 both('maxBytes: the first batch whole when larger, otherwise whole batches that fit', async (engine) => {
   const { log } = open(engine);
-  const bs = [batch(2, { valueSize: 100, tag: 0 }), batch(1, { valueSize: 300, tag: 1 }), batch(3, { valueSize: 50, tag: 2 }), batch(1, { valueSize: 80, tag: 3 })];
+  const bs = [
+    batch(2, { valueSize: 100, tag: 0 }),
+    batch(1, { valueSize: 300, tag: 1 }),
+    batch(3, { valueSize: 50, tag: 2 }),
+    batch(1, { valueSize: 80, tag: 3 }),
+  ];
   for (const b of bs) await append(log, b);
   const [s0, s1, s2] = bs.map((b) => b.length) as [number, number, number];
   // Larger than maxBytes: returned whole when minOneBatch, else nothing.
@@ -324,7 +333,7 @@ both('index lookups find the batch of every offset across many segments', async 
   const { log } = env;
   const batches: Array<{ base: number; last: number; bytes: Buffer }> = [];
   let seed = 12345;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
   for (let i = 0; i < 150; i++) {
     const b = batch(1 + rnd(4), { valueSize: 10 + rnd(200), tag: i });
     const info = await append(log, b);
@@ -332,7 +341,10 @@ both('index lookups find the batch of every offset across many segments', async 
   }
   assert.ok(log.segments.length >= 8, `many segments (${log.segments.length})`);
   assert.ok(log.segments.every((s) => s.index.count >= 1));
-  assert.ok(log.segments.some((s) => s.index.count > 1), 'sparse entries inside segments');
+  assert.ok(
+    log.segments.some((s) => s.index.count > 1),
+    'sparse entries inside segments',
+  );
   for (const b of batches) {
     for (let o = b.base; o <= b.last; o++) {
       const r = await read(log, o, 1);
@@ -481,7 +493,9 @@ test('retention never deletes a segment at or above the high watermark [disk]', 
   const one = batch(1, { valueSize: 200 }).length;
   const { log, manager } = open('disk', { 'segment.bytes': String(one), 'retention.bytes': '1', 'file.delete.delay.ms': '0' });
   const bs = [0, 1, 2].map((i) => batch(1, { valueSize: 200, tag: i }));
-  const infos = bs.map((b) => log.append(b, [{ position: 0, size: b.length, lastOffsetDelta: 0, maxTimestamp: readBatchHeader(b, 0).maxTimestamp }], 0, Date.now(), stampBatch));
+  const infos = bs.map((b) =>
+    log.append(b, [{ position: 0, size: b.length, lastOffsetDelta: 0, maxTimestamp: readBatchHeader(b, 0).maxTimestamp }], 0, Date.now(), stampBatch),
+  );
   assert.is(log.segments.length, 3);
   assert.ok(log.highWatermark < 3, 'writes still in flight');
   manager.runRetention(Date.now());

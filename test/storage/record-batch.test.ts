@@ -19,7 +19,16 @@ const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
 function opts(over: Partial<ScanOptions> = {}): ScanOptions {
-  return { maxMessageBytes: 1_048_588, verifyCrc: true, timestampType: 'CreateTime', beforeMaxMs: HOUR, afterMaxMs: HOUR, now: NOW, validateRecords: true, ...over };
+  return {
+    maxMessageBytes: 1_048_588,
+    verifyCrc: true,
+    timestampType: 'CreateTime',
+    beforeMaxMs: HOUR,
+    afterMaxMs: HOUR,
+    now: NOW,
+    validateRecords: true,
+    ...over,
+  };
 }
 
 function scan(buf: Buffer, over: Partial<ScanOptions> = {}): ScanResult {
@@ -87,7 +96,10 @@ goldenTest(test, 'golden: kcat records carry key1..key20 and headers source=kcat
     iterateRecords(g.records, 0, (_o, _t, key, value, headers) => {
       keys.push(key!.toString());
       assert.ok(value && value.length > 0);
-      assert.equal(headers.map((h) => `${h.key}=${h.value}`), ['source=kcat', 'seq=abc']);
+      assert.equal(
+        headers.map((h) => `${h.key}=${h.value}`),
+        ['source=kcat', 'seq=abc'],
+      );
     });
   }
   assert.equal(keys.sort(), Array.from({ length: 20 }, (_, i) => `key${i + 1}`).sort());
@@ -112,7 +124,11 @@ goldenTest(test, 'golden: stamp + LogAppendTime keep every batch valid', () => {
 
 test('buildBatch -> scanBatches -> iterateRecords round trip', () => {
   const big = Buffer.alloc(1 << 20, 0xab);
-  const headers: RecordHeader[] = [{ key: 'trace-id', value: Buffer.from('abc') }, { key: 'ünï', value: null }, { key: '', value: Buffer.alloc(0) }];
+  const headers: RecordHeader[] = [
+    { key: 'trace-id', value: Buffer.from('abc') },
+    { key: 'ünï', value: null },
+    { key: '', value: Buffer.alloc(0) },
+  ];
   const input = [
     { key: Buffer.from('k1'), value: Buffer.from('v1'), headers, timestamp: NOW + 5 },
     { key: null, value: null, timestamp: NOW },
@@ -124,9 +140,25 @@ test('buildBatch -> scanBatches -> iterateRecords round trip', () => {
   assert.equal(
     { ...h, crc: 0 },
     {
-      baseOffset: 0, batchLength: b.length - 12, size: b.length, partitionLeaderEpoch: -1, magic: 2, crc: 0, attributes: 0x10,
-      compression: 0, timestampType: 'CreateTime', isTransactional: true, isControl: false, hasDeleteHorizonMs: false,
-      lastOffsetDelta: 3, baseTimestamp: NOW + 5, maxTimestamp: NOW + 7, producerId: 42, producerEpoch: 3, baseSequence: 100, recordCount: 4,
+      baseOffset: 0,
+      batchLength: b.length - 12,
+      size: b.length,
+      partitionLeaderEpoch: -1,
+      magic: 2,
+      crc: 0,
+      attributes: 0x10,
+      compression: 0,
+      timestampType: 'CreateTime',
+      isTransactional: true,
+      isControl: false,
+      hasDeleteHorizonMs: false,
+      lastOffsetDelta: 3,
+      baseTimestamp: NOW + 5,
+      maxTimestamp: NOW + 7,
+      producerId: 42,
+      producerEpoch: 3,
+      baseSequence: 100,
+      recordCount: 4,
     },
   );
   assert.is(h.crc, crc32c(b, 21));
@@ -134,10 +166,22 @@ test('buildBatch -> scanBatches -> iterateRecords round trip', () => {
   const r = scanBatches(b, out, opts({ maxMessageBytes: 2 << 20 }));
   assert.equal(r, { ok: true, batches: 1, records: 4, bytes: b.length });
   const seen: Array<[number, number, string | null, Buffer | null, RecordHeader[]]> = [];
-  assert.is(iterateRecords(b, 0, (o, t, k, v, hs) => void seen.push([o, t, k && k.toString(), v, hs])), 4);
-  assert.equal(seen.map((s) => s[0]), [0, 1, 2, 3]);
-  assert.equal(seen.map((s) => s[1]), [NOW + 5, NOW, NOW - 1000, NOW + 7]);
-  assert.equal(seen.map((s) => s[2]), ['k1', null, '', 'k4']);
+  assert.is(
+    iterateRecords(b, 0, (o, t, k, v, hs) => void seen.push([o, t, k && k.toString(), v, hs])),
+    4,
+  );
+  assert.equal(
+    seen.map((s) => s[0]),
+    [0, 1, 2, 3],
+  );
+  assert.equal(
+    seen.map((s) => s[1]),
+    [NOW + 5, NOW, NOW - 1000, NOW + 7],
+  );
+  assert.equal(
+    seen.map((s) => s[2]),
+    ['k1', null, '', 'k4'],
+  );
   assert.is(seen[0]![3]!.toString(), 'v1');
   assert.is(seen[1]![3], null);
   assert.ok(seen[2]![3]!.equals(big));
@@ -146,7 +190,10 @@ test('buildBatch -> scanBatches -> iterateRecords round trip', () => {
   assert.equal(seen[0]![4], headers);
   assert.equal(seen[1]![4], []);
   // A callback returning false stops the walk.
-  assert.is(iterateRecords(b, 0, () => false), 1);
+  assert.is(
+    iterateRecords(b, 0, () => false),
+    1,
+  );
 });
 
 test('buildBatch: many headers, large negative timestamp deltas, non-ASCII keys', () => {
@@ -180,7 +227,10 @@ test('concatenated batches fill a growing BatchScan; singleBatch rejects the sec
   if (!r.ok) return;
   assert.is(r.batches, 40);
   assert.is(out.count, 40);
-  assert.is(r.records, parts.reduce((s, p) => s + readBatchHeader(p, 0).recordCount, 0));
+  assert.is(
+    r.records,
+    parts.reduce((s, p) => s + readBatchHeader(p, 0).recordCount, 0),
+  );
   let pos = 0;
   parts.forEach((p, i) => {
     assert.is(out.position[i], pos);
@@ -304,7 +354,10 @@ test('records that do not parse, offset deltas out of order: INVALID_RECORD', ()
   d.fill(0xff, 61, 67); // a varint longer than 5 bytes
   fails(fixCrc(d), ErrorCode.INVALID_RECORD, {}, /record 0/);
   // A parse error anywhere beats a timestamp error (Kafka throws the first, collects the second).
-  const e = buildBatch([{ key: null, value: null, timestamp: NOW - 10 * HOUR }, { key: null, value: null, timestamp: NOW - 10 * HOUR }]);
+  const e = buildBatch([
+    { key: null, value: null, timestamp: NOW - 10 * HOUR },
+    { key: null, value: null, timestamp: NOW - 10 * HOUR },
+  ]);
   fails(Buffer.from(e), ErrorCode.INVALID_TIMESTAMP, {}, /record 0: timestamp/);
   const r1 = 61 + 1 + e[61]! / 2; // second record: length, attributes, timestampDelta 0, offsetDelta
   e[r1 + 3] = 6; // offsetDelta 3
@@ -316,11 +369,20 @@ test('records that do not parse, offset deltas out of order: INVALID_RECORD', ()
 test('batch larger than maxMessageBytes: MESSAGE_TOO_LARGE (size includes the 12-byte log overhead)', () => {
   const b = buildBatch([{ key: null, value: Buffer.alloc(2000) }], { timestamp: NOW });
   assert.ok(scan(b, { maxMessageBytes: b.length }).ok);
-  fails(b, ErrorCode.MESSAGE_TOO_LARGE, { maxMessageBytes: b.length - 1 }, new RegExp(`is ${b.length} bytes which exceeds the maximum configured value of ${b.length - 1}`));
+  fails(
+    b,
+    ErrorCode.MESSAGE_TOO_LARGE,
+    { maxMessageBytes: b.length - 1 },
+    new RegExp(`is ${b.length} bytes which exceeds the maximum configured value of ${b.length - 1}`),
+  );
 });
 
 test('timestamps out of range: INVALID_TIMESTAMP (CreateTime only, bounds inclusive, -1 skipped)', () => {
-  const at = (ts: number): Buffer => buildBatch([{ key: null, value: null, timestamp: NOW }, { key: null, value: null, timestamp: ts }]);
+  const at = (ts: number): Buffer =>
+    buildBatch([
+      { key: null, value: null, timestamp: NOW },
+      { key: null, value: null, timestamp: ts },
+    ]);
   assert.ok(scan(at(NOW - HOUR)).ok);
   assert.ok(scan(at(NOW + HOUR)).ok);
   fails(at(NOW - HOUR - 1), ErrorCode.INVALID_TIMESTAMP, {}, /record 1: timestamp \d+ is out of range/);
@@ -333,7 +395,10 @@ test('timestamps out of range: INVALID_TIMESTAMP (CreateTime only, bounds inclus
   setAttributeBits(z, CompressionType.Zstd);
   fails(fixCrc(z), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/);
   fails(at(NOW + 2 * HOUR), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /maxTimestamp/);
-  const old = buildBatch([{ key: null, value: null, timestamp: NOW - 2 * HOUR }, { key: null, value: null, timestamp: NOW }]);
+  const old = buildBatch([
+    { key: null, value: null, timestamp: NOW - 2 * HOUR },
+    { key: null, value: null, timestamp: NOW },
+  ]);
   setAttributeBits(old, CompressionType.Gzip);
   fails(fixCrc(old), ErrorCode.INVALID_TIMESTAMP, { validateRecords: false }, /baseTimestamp/);
   // With validateRecords, a compressed batch's timestamps are left to the caller, which
@@ -342,7 +407,11 @@ test('timestamps out of range: INVALID_TIMESTAMP (CreateTime only, bounds inclus
 });
 
 test("validateRecords: the entry's maxTimestamp is the records' largest timestamp, not the header's (LogValidator)", () => {
-  const b = buildBatch([{ key: null, value: null, timestamp: NOW }, { key: null, value: null, timestamp: NOW + 5 }, { key: null, value: null, timestamp: NOW - 5 }]);
+  const b = buildBatch([
+    { key: null, value: null, timestamp: NOW },
+    { key: null, value: null, timestamp: NOW + 5 },
+    { key: null, value: null, timestamp: NOW - 5 },
+  ]);
   for (const header of [Number.MAX_SAFE_INTEGER, 2 ** 63, NOW + 10 * HOUR, -1, NOW]) {
     b.writeBigInt64BE(header >= 2 ** 63 ? 2n ** 63n - 1n : BigInt(header), 35);
     const s = createBatchScan();
@@ -396,7 +465,9 @@ test('fuzz: 5,000 mutated or truncated batches never throw and never pass with a
   const rnd = mulberry32(0x5a45a);
   const int = (n: number): number => Math.floor(rnd() * n);
   const seeds = [
-    sample(1), sample(5), Buffer.concat([sample(2), sample(3)]),
+    sample(1),
+    sample(5),
+    Buffer.concat([sample(2), sample(3)]),
     buildBatch([{ key: Buffer.from('k'), value: null, headers: [{ key: 'h', value: Buffer.from('v') }], timestamp: NOW }]),
     ...golden.map((g) => g.records).filter((_, i) => i % 3 === 0),
   ];
@@ -449,7 +520,12 @@ test('fuzz: 5,000 mutations behind a redone CRC reach the record parser; what sc
       return;
     }
     codes.set(r.ok ? 0 : r.errorCode, (codes.get(r.ok ? 0 : r.errorCode) ?? 0) + 1);
-    if (r.ok) assert.is(iterateRecords(b, 0, () => {}), r.records, `iteration ${i}`);
+    if (r.ok)
+      assert.is(
+        iterateRecords(b, 0, () => {}),
+        r.records,
+        `iteration ${i}`,
+      );
   }
   assert.ok((codes.get(ErrorCode.INVALID_RECORD) ?? 0) > 2000, JSON.stringify([...codes]));
   assert.ok((codes.get(0) ?? 0) > 100, JSON.stringify([...codes]));

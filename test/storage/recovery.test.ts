@@ -64,13 +64,23 @@ function batch(count: number, tag: number, timestamp = T + tag * 1000, valueSize
 
 async function append(log: PartitionLog, b: Buffer, epoch = 0): Promise<AppendInfo> {
   const h = readBatchHeader(b, 0);
-  const info = log.append(b, [{ position: 0, size: b.length, lastOffsetDelta: h.lastOffsetDelta, maxTimestamp: h.maxTimestamp }], epoch, Date.now(), stampBatch);
+  const info = log.append(
+    b,
+    [{ position: 0, size: b.length, lastOffsetDelta: h.lastOffsetDelta, maxTimestamp: h.maxTimestamp }],
+    epoch,
+    Date.now(),
+    stampBatch,
+  );
   await log.waitDurable(info.lastOffset);
   return info;
 }
 
 // A log of `count` batches of 1-3 records over several segments, fully written to its files.
-async function writeLog(count = 12, configs: Record<string, string> = { 'segment.bytes': '1200', 'index.interval.bytes': '200' }, timestamps?: (i: number) => number): Promise<Written> {
+async function writeLog(
+  count = 12,
+  configs: Record<string, string> = { 'segment.bytes': '1200', 'index.interval.bytes': '200' },
+  timestamps?: (i: number) => number,
+): Promise<Written> {
   const root = mkdtempSync(join(tmpdir(), 'samsa-recovery-'));
   roots.push(root);
   const topic = topicState(configs);
@@ -337,7 +347,10 @@ const INDEX_DAMAGES: Array<{ name: string; apply: (indexPath: string, timeIndexP
       writeFileSync(i, b);
     },
   },
-  { name: 'the .timeindex with decreasing timestamps', apply: (_, t) => writeFileSync(t, Buffer.concat([readFileSync(t), Buffer.from('000000000000000100000000', 'hex')])) },
+  {
+    name: 'the .timeindex with decreasing timestamps',
+    apply: (_, t) => writeFileSync(t, Buffer.concat([readFileSync(t), Buffer.from('000000000000000100000000', 'hex')])),
+  },
 ];
 
 for (const d of INDEX_DAMAGES) {
@@ -449,7 +462,10 @@ test('loadPartitionLog on its own: a directory with no segments starts at the ch
   const again = await loadPartitionLog({ topic: 'lonely', partition: 0, dir, config, fds, log: silent, cleanShutdown: true, logStartOffset: 42 });
   assert.is(again.logEndOffset, 44);
   assert.is(again.logStartOffset, 42);
-  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.log')), ['00000000000000000042.log']);
+  assert.equal(
+    readdirSync(dir).filter((f) => f.endsWith('.log')),
+    ['00000000000000000042.log'],
+  );
   await again.close();
   fds.closeAll();
 });

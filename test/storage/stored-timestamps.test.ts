@@ -72,7 +72,13 @@ test('PartitionLog.append: a bad batch list changes nothing (disk and memory)', 
   for (const engine of ['disk', 'memory'] as const) {
     const root = mkdtempSync(join(tmpdir(), 'samsa-stored-ts-'));
     const manager = new LogManager(engine, [root], BrokerConfig.load({}), createLogger('silent'));
-    const topic: TopicState = { name: `ts-${engine}`, id: `topic-id-ts-${engine}`.padEnd(22, 'x'), partitions: [{ partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] }], configs: {}, internal: false };
+    const topic: TopicState = {
+      name: `ts-${engine}`,
+      id: `topic-id-ts-${engine}`.padEnd(22, 'x'),
+      partitions: [{ partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] }],
+      configs: {},
+      internal: false,
+    };
     manager.partitionsCreated(topic, topic.partitions);
     const log = manager.get(topic.name, 0)!;
     const now = Date.now();
@@ -83,10 +89,16 @@ test('PartitionLog.append: a bad batch list changes nothing (disk and memory)', 
     // Two batches, the second one past the end of the buffer: refused before the first is stamped.
     const two = buildBatch([{ key: null, value: Buffer.from('b'), timestamp: now + 1 }]);
     try {
-      log.append(two, [
-        { position: 0, size: two.length, lastOffsetDelta: 0, maxTimestamp: LONG_MAX_AS_NUMBER },
-        { position: two.length, size: two.length, lastOffsetDelta: 0, maxTimestamp: now },
-      ], 0, now, stampBatch);
+      log.append(
+        two,
+        [
+          { position: 0, size: two.length, lastOffsetDelta: 0, maxTimestamp: LONG_MAX_AS_NUMBER },
+          { position: two.length, size: two.length, lastOffsetDelta: 0, maxTimestamp: now },
+        ],
+        0,
+        now,
+        stampBatch,
+      );
       assert.unreachable('the append should be refused');
     } catch (err) {
       assert.instance(err, KafkaError);

@@ -69,7 +69,11 @@ async function freshClient(topic: string): Promise<number> {
   const c = await ClientConnection.connect(broker.host, broker.port, { clientId: 'fresh' });
   try {
     await c.negotiate();
-    const md = await c.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const md = await c.send(MetadataRequest, MetadataResponse, 12, {
+      topics: [{ name: topic }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     return md.topics[0]!.errorCode;
   } finally {
     c.close();
@@ -84,7 +88,10 @@ test('a fresh client is answered while the directories of a deleted 1,500-partit
   // The broker runs in this process: while a synchronous removal holds the event loop this poll
   // cannot run, so it sees either every directory or none. Seeing fewer than all means the
   // removal has started and the loop is free.
-  await until('the removal to start', () => !existsSync(join(dataDir, 'big-0')) || entriesOf('big').some((n) => n.endsWith('-delete')) || entriesOf('big').length < PARTITIONS);
+  await until(
+    'the removal to start',
+    () => !existsSync(join(dataDir, 'big-0')) || entriesOf('big').some((n) => n.endsWith('-delete')) || entriesOf('big').length < PARTITIONS,
+  );
   assert.is(await freshClient('small'), ErrorCode.NONE);
   const left = entriesOf('big').length;
   assert.ok(left > 0, 'the fresh client was answered only once every directory of the deleted topic was gone');
@@ -102,14 +109,19 @@ test('a topic created again under the name of one being removed keeps its own di
   await until('the old directories to be removed', () => !entriesOf('again').some((n) => n.endsWith('-delete')));
   assert.equal(entriesOf('again').sort(), ['again-0', 'again-1', 'again-2', 'again-3']);
   for (let p = 0; p < 4; p++) assert.ok(broker.logManager.get('again', p), `again-${p} has a log`);
-  const md = await conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'again' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  const md = await conn.send(MetadataRequest, MetadataResponse, 12, {
+    topics: [{ name: 'again' }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
   assert.is(md.topics[0]!.partitions.length, 4);
 });
 
 test('Metadata auto-creation of a name still being renamed away is LEADER_NOT_AVAILABLE, then the topic is created', async () => {
   assert.is(await createTopic('auto', SOME), ErrorCode.NONE);
   await deleteTopic(conn, 'auto');
-  const ask = () => conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'auto' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+  const ask = () =>
+    conn.send(MetadataRequest, MetadataResponse, 12, { topics: [{ name: 'auto' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
   for (;;) {
     const t = (await ask()).topics[0]!;
     if (t.errorCode === ErrorCode.NONE) break;

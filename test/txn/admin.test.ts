@@ -27,22 +27,53 @@ test('DescribeProducers, DescribeTransactions, ListTransactions', async () => {
   const idp = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     await c.negotiate();
-    for (const [key, max] of [[61, 0], [65, 0], [66, 2]] as const) assert.equal(c.versions.get(key), { minVersion: 0, maxVersion: max });
+    for (const [key, max] of [
+      [61, 0],
+      [65, 0],
+      [66, 2],
+    ] as const)
+      assert.equal(c.versions.get(key), { minVersion: 0, maxVersion: max });
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'a', numPartitions: 2 }, { topic: 'b', numPartitions: 2 }] });
+    await admin.createTopics({
+      topics: [
+        { topic: 'a', numPartitions: 2 },
+        { topic: 'b', numPartitions: 2 },
+      ],
+    });
     await idp.connect();
-    await idp.send({ topic: 'a', messages: [{ value: 'i0', partition: 1 }, { value: 'i1', partition: 1 }, { value: 'i2', partition: 1 }] });
+    await idp.send({
+      topic: 'a',
+      messages: [
+        { value: 'i0', partition: 1 },
+        { value: 'i1', partition: 1 },
+        { value: 'i2', partition: 1 },
+      ],
+    });
     // A transactional id with a producer id and no transaction yet: Empty.
-    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'other', transactionTimeoutMs: 30000, producerId: -1, producerEpoch: -1 });
+    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+      transactionalId: 'other',
+      transactionTimeoutMs: 30000,
+      producerId: -1,
+      producerEpoch: -1,
+    });
     assert.is(init.errorCode, 0);
     await txp.connect();
     const txn = await txp.transaction();
-    await txn.send({ topic: 'a', messages: [{ value: 'x', partition: 0 }, { value: 'y', partition: 0 }] });
+    await txn.send({
+      topic: 'a',
+      messages: [
+        { value: 'x', partition: 0 },
+        { value: 'y', partition: 0 },
+      ],
+    });
     await txn.send({ topic: 'b', messages: [{ value: 'z', partition: 1 }] });
 
     // ---- DescribeProducers ----
     const dp = await c.send(DescribeProducersRequest, DescribeProducersResponse, 0, {
-      topics: [{ name: 'a', partitionIndexes: [0, 1, 7] }, { name: 'nope', partitionIndexes: [0] }],
+      topics: [
+        { name: 'a', partitionIndexes: [0, 1, 7] },
+        { name: 'nope', partitionIndexes: [0] },
+      ],
     });
     assert.is(dp.topics.length, 2);
     const [a0, a1, a7] = dp.topics[0]!.partitions;
@@ -76,7 +107,10 @@ test('DescribeProducers, DescribeTransactions, ListTransactions', async () => {
     assert.is(t1!.transactionTimeoutMs, 60000); // kafkajs' default transactionTimeout
     assert.ok(t1!.transactionStartTimeMs > Date.now() - 60_000 && t1!.transactionStartTimeMs <= Date.now());
     const topics = t1!.topics.map((t) => ({ topic: t.topic, partitions: [...t.partitions].sort() })).sort((x, y) => x.topic.localeCompare(y.topic));
-    assert.equal(topics, [{ topic: 'a', partitions: [0] }, { topic: 'b', partitions: [1] }]);
+    assert.equal(topics, [
+      { topic: 'a', partitions: [0] },
+      { topic: 'b', partitions: [1] },
+    ]);
     assert.is(other!.errorCode, 0);
     assert.is(other!.transactionState, 'Empty');
     assert.is(other!.topics.length, 0);
@@ -87,14 +121,21 @@ test('DescribeProducers, DescribeTransactions, ListTransactions', async () => {
     assert.is(missing!.errorCode, 105); // TRANSACTIONAL_ID_NOT_FOUND
 
     // ---- ListTransactions, every version ----
-    const list = async (v: number, f: { stateFilters?: string[]; producerIdFilters?: number[]; durationFilter?: number; transactionalIdPattern?: string | null } = {}) => {
+    const list = async (
+      v: number,
+      f: { stateFilters?: string[]; producerIdFilters?: number[]; durationFilter?: number; transactionalIdPattern?: string | null } = {},
+    ) => {
       const r = await c.send(ListTransactionsRequest, ListTransactionsResponse, v, {
         stateFilters: f.stateFilters ?? [],
         producerIdFilters: f.producerIdFilters ?? [],
         durationFilter: f.durationFilter ?? -1,
         transactionalIdPattern: f.transactionalIdPattern ?? null,
       });
-      return { errorCode: r.errorCode, unknown: r.unknownStateFilters, txns: r.transactionStates.map((t) => `${t.transactionalId}:${t.transactionState}`).sort() };
+      return {
+        errorCode: r.errorCode,
+        unknown: r.unknownStateFilters,
+        txns: r.transactionStates.map((t) => `${t.transactionalId}:${t.transactionState}`).sort(),
+      };
     };
     for (let v = 0; v <= 2; v++) {
       assert.equal(await list(v), { errorCode: 0, unknown: [], txns: ['other:Empty', 't1:Ongoing'] }, `v${v}`);
@@ -103,7 +144,12 @@ test('DescribeProducers, DescribeTransactions, ListTransactions', async () => {
       assert.equal((await list(v, { stateFilters: ['Empty'] })).txns, ['other:Empty']);
       assert.equal((await list(v, { producerIdFilters: [pid] })).txns, ['t1:Ongoing']);
       assert.equal((await list(v, { producerIdFilters: [pid + 1000] })).txns, []);
-      const r = await c.send(ListTransactionsRequest, ListTransactionsResponse, v, { stateFilters: [], producerIdFilters: [pid], durationFilter: -1, transactionalIdPattern: null });
+      const r = await c.send(ListTransactionsRequest, ListTransactionsResponse, v, {
+        stateFilters: [],
+        producerIdFilters: [pid],
+        durationFilter: -1,
+        transactionalIdPattern: null,
+      });
       assert.is(r.transactionStates[0]!.producerId, pid);
     }
     // v1+: DurationFilter keeps transactions started more than that long ago. As in Kafka

@@ -84,7 +84,10 @@ test('confluent-kafka: commit, abort, fencing by a second producer', async () =>
     await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, { topics: [{ name: 'py', numPartitions: 2, replicationFactor: 1 }], timeoutMs: 5000 });
     c.close();
     const out = JSON.parse((await python(broker.bootstrap)).trim().split('\n').pop()!) as { fenced: string; committed: string[]; uncommitted: string[] };
-    assert.ok(['_FENCED', 'PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', '_INCONSISTENT'].includes(out.fenced) || /FENCED|EPOCH/.test(out.fenced), `fenced: ${out.fenced}`);
+    assert.ok(
+      ['_FENCED', 'PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', '_INCONSISTENT'].includes(out.fenced) || /FENCED|EPOCH/.test(out.fenced),
+      `fenced: ${out.fenced}`,
+    );
     assert.equal(out.committed, ['c0', 'c1', 'c2', 'c3', 'c4', 'p2']);
     for (const v of ['c0', 'c1', 'c2', 'c3', 'c4', 'p2', 'a0', 'a1', 'a2', 'zombie']) assert.ok(out.uncommitted.includes(v), `read_uncommitted sees ${v}`);
   } finally {
@@ -100,15 +103,32 @@ async function setup(): Promise<{ broker: Broker; c: ClientConnection }> {
   return { broker, c };
 }
 
-const init = (c: ClientConnection, id: string, timeout = 60000) => c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: timeout, producerId: -1, producerEpoch: -1 });
+const init = (c: ClientConnection, id: string, timeout = 60000) =>
+  c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: timeout, producerId: -1, producerEpoch: -1 });
 const addPartitions = (c: ClientConnection, id: string, pid: number, epoch: number) =>
-  c.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, { v3AndBelowTransactionalId: id, v3AndBelowProducerId: pid, v3AndBelowProducerEpoch: epoch, v3AndBelowTopics: [{ name: 'bad', partitions: [0] }], transactions: [] });
+  c.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, {
+    v3AndBelowTransactionalId: id,
+    v3AndBelowProducerId: pid,
+    v3AndBelowProducerEpoch: epoch,
+    v3AndBelowTopics: [{ name: 'bad', partitions: [0] }],
+    transactions: [],
+  });
 const produceTxn = (c: ClientConnection, pid: number, epoch: number, seq: number) =>
   c.send(ProduceRequest, ProduceResponse, 9, {
     acks: -1,
     timeoutMs: 5000,
     transactionalId: 'x',
-    topicData: [{ name: 'bad', partitionData: [{ index: 0, records: buildBatch([{ key: null, value: Buffer.from('v') }], { producerId: pid, producerEpoch: epoch, baseSequence: seq, transactional: true }) }] }],
+    topicData: [
+      {
+        name: 'bad',
+        partitionData: [
+          {
+            index: 0,
+            records: buildBatch([{ key: null, value: Buffer.from('v') }], { producerId: pid, producerEpoch: epoch, baseSequence: seq, transactional: true }),
+          },
+        ],
+      },
+    ],
   });
 
 test('bad input: Kafka error codes, log unchanged', async () => {
@@ -125,14 +145,23 @@ test('bad input: Kafka error codes, log unchanged', async () => {
     // A transactional produce to a partition outside the transaction (KIP-890 verification).
     assert.is((await produceTxn(c, r.producerId, r.producerEpoch, 0)).responses[0]!.partitionResponses[0]!.errorCode, 48); // INVALID_TXN_STATE
     // EndTxn with no transaction ongoing
-    assert.is((await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: true })).errorCode, 48);
+    assert.is(
+      (await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: true }))
+        .errorCode,
+      48,
+    );
     // AddPartitions for an id that was never initialised
     const ap = await addPartitions(c, 'never', 77, 0);
     assert.is(ap.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, 49);
     // Verify-only (v4) for a partition not in the transaction
     const v = await c.send(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 4, {
-      transactions: [{ transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, verifyOnly: true, topics: [{ name: 'bad', partitions: [0] }] }],
-      v3AndBelowTransactionalId: '', v3AndBelowProducerId: 0, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [],
+      transactions: [
+        { transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, verifyOnly: true, topics: [{ name: 'bad', partitions: [0] }] },
+      ],
+      v3AndBelowTransactionalId: '',
+      v3AndBelowProducerId: 0,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [],
     });
     assert.is(v.resultsByTransaction[0]!.topicResults[0]!.resultsByPartition[0]!.partitionErrorCode, 48);
     assert.is(log.logEndOffset, 0, 'nothing was written');
@@ -141,8 +170,28 @@ test('bad input: Kafka error codes, log unchanged', async () => {
     assert.is(r2.producerId, r.producerId);
     assert.is(r2.producerEpoch, r.producerEpoch + 1);
     assert.is((await addPartitions(c, 'bad-tx', r.producerId, r.producerEpoch)).resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, 90); // PRODUCER_FENCED
-    assert.is((await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: false })).errorCode, 90);
-    assert.is((await c.send(EndTxnRequest, EndTxnResponse, 1, { transactionalId: 'bad-tx', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: false })).errorCode, 47); // v<2: INVALID_PRODUCER_EPOCH
+    assert.is(
+      (
+        await c.send(EndTxnRequest, EndTxnResponse, 3, {
+          transactionalId: 'bad-tx',
+          producerId: r.producerId,
+          producerEpoch: r.producerEpoch,
+          committed: false,
+        })
+      ).errorCode,
+      90,
+    );
+    assert.is(
+      (
+        await c.send(EndTxnRequest, EndTxnResponse, 1, {
+          transactionalId: 'bad-tx',
+          producerId: r.producerId,
+          producerEpoch: r.producerEpoch,
+          committed: false,
+        })
+      ).errorCode,
+      47,
+    ); // v<2: INVALID_PRODUCER_EPOCH
     assert.is(log.logEndOffset, 0, 'nothing was written');
     // The current epoch works; an old-epoch produce inside it is rejected.
     assert.is((await addPartitions(c, 'bad-tx', r2.producerId, r2.producerEpoch)).resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, 0);
@@ -173,10 +222,18 @@ test('transaction timeout aborts and fences', async () => {
     assert.is((await produceTxn(c, r.producerId, r.producerEpoch, 0)).responses[0]!.partitionResponses[0]!.errorCode, 0);
     // Its 200 ms timeout runs out; the next cleanup pass (every 50 ms) aborts it.
     const log = broker.logManager.get('bad', 0)!;
-    await waitFor(() => log.abortedTxns.entries.length > 0, 10_000, () => 'the timed out transaction was aborted');
+    await waitFor(
+      () => log.abortedTxns.entries.length > 0,
+      10_000,
+      () => 'the timed out transaction was aborted',
+    );
     assert.is(log.lastStableOffset, log.highWatermark);
     assert.is(log.abortedTxns.entries.length, 1);
-    assert.is((await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'slow', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: true })).errorCode, 90);
+    assert.is(
+      (await c.send(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'slow', producerId: r.producerId, producerEpoch: r.producerEpoch, committed: true }))
+        .errorCode,
+      90,
+    );
   } finally {
     c.close();
     await broker.close();

@@ -92,7 +92,9 @@ interface Samsa {
 }
 
 async function startSamsa(dir: string, port: number): Promise<Samsa> {
-  const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-20000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-20000)));
@@ -182,7 +184,7 @@ function committedRecords(p: PartitionData, fetchOffset: number): { records: Fet
   const active = new Set<number>();
   const records: FetchedRecord[] = [];
   let next = fetchOffset;
-  for (let pos = 0; pos + 61 <= buf.length; ) {
+  for (let pos = 0; pos + 61 <= buf.length;) {
     const h = readBatchHeader(buf, pos);
     if (pos + h.size > buf.length) break; // a partial batch at the end
     const last = h.baseOffset + h.lastOffsetDelta;
@@ -211,7 +213,19 @@ async function fetchCommitted(c: ClientConnection, topic: string, offsets: numbe
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: offsets.map((fetchOffset, partition) => ({ partition, fetchOffset, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 })) }],
+    topics: [
+      {
+        topic,
+        partitions: offsets.map((fetchOffset, partition) => ({
+          partition,
+          fetchOffset,
+          partitionMaxBytes: maxBytes,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1,
+        })),
+      },
+    ],
   });
   if (r.errorCode !== 0) throw new BrokerError('Fetch', r.errorCode);
   const parts = r.responses[0]!.partitions.slice().sort((a, b) => a.partitionIndex - b.partitionIndex);
@@ -220,7 +234,11 @@ async function fetchCommitted(c: ClientConnection, topic: string, offsets: numbe
 }
 
 async function committedOffsets(c: ClientConnection): Promise<number[]> {
-  const r = await call(c, OffsetFetchRequest, OffsetFetchResponse, 7, { groupId: GROUP, topics: [{ name: IN, partitionIndexes: [0, 1, 2] }], requireStable: true });
+  const r = await call(c, OffsetFetchRequest, OffsetFetchResponse, 7, {
+    groupId: GROUP,
+    topics: [{ name: IN, partitionIndexes: [0, 1, 2] }],
+    requireStable: true,
+  });
   if (r.errorCode !== 0) throw new BrokerError('OffsetFetch', r.errorCode);
   const out = [0, 0, 0];
   for (const t of r.topics) {
@@ -259,7 +277,10 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
     // ---- setup: topics and N keyed input records (plain produce) ----
     const admin = await client(port);
     for (const name of [IN, OUT]) {
-      const r = await call(admin, CreateTopicsRequest, CreateTopicsResponse, 7, { topics: [{ name, numPartitions: PARTITIONS, replicationFactor: 1 }], timeoutMs: 5000 });
+      const r = await call(admin, CreateTopicsRequest, CreateTopicsResponse, 7, {
+        topics: [{ name, numPartitions: PARTITIONS, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      });
       assert.is(r.topics[0]!.errorCode, 0, `create ${name}`);
     }
     const perPartition: Array<Array<{ key: Buffer; value: Buffer }>> = [[], [], []];
@@ -269,15 +290,21 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
       for (let i = 0; i < perPartition[p]!.length; i += 1000) {
         const records = perPartition[p]!.slice(i, i + 1000);
         sends.push(
-          call(admin, ProduceRequest, ProduceResponse, 9, { acks: -1, timeoutMs: 10000, topicData: [{ name: IN, partitionData: [{ index: p, records: buildBatch(records) }] }] }).then((r) =>
-            assert.is(r.responses[0]!.partitionResponses[0]!.errorCode, 0, 'input produce'),
-          ),
+          call(admin, ProduceRequest, ProduceResponse, 9, {
+            acks: -1,
+            timeoutMs: 10000,
+            topicData: [{ name: IN, partitionData: [{ index: p, records: buildBatch(records) }] }],
+          }).then((r) => assert.is(r.responses[0]!.partitionResponses[0]!.errorCode, 0, 'input produce')),
         );
       }
     }
     await Promise.all(sends);
     const inputEnds = await logEnds(admin, IN);
-    assert.equal(inputEnds.reduce((a, b) => a + b, 0), N, 'all input records written');
+    assert.equal(
+      inputEnds.reduce((a, b) => a + b, 0),
+      N,
+      'all input records written',
+    );
     admin.close();
 
     // ---- the crash schedule: two seeded moments, by committed progress plus a random delay ----
@@ -313,7 +340,12 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
         if (Date.now() > deadline) throw new Error(`could not recover within ${RECOVERY_DEADLINE_MS} ms:\n${samsa.output()}`);
         try {
           if (!c || c.closed) c = await client(port);
-          const r = await call(c, InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: TXN_ID, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+          const r = await call(c, InitProducerIdRequest, InitProducerIdResponse, 4, {
+            transactionalId: TXN_ID,
+            transactionTimeoutMs: 60000,
+            producerId: -1,
+            producerEpoch: -1,
+          });
           if (r.errorCode !== 0) throw new BrokerError('InitProducerId', r.errorCode);
           pid = { producerId: r.producerId, producerEpoch: r.producerEpoch };
           seq = [0, 0, 0];
@@ -340,7 +372,10 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
         if (take.length === 0) continue;
         next[p.partitionIndex] = take[take.length - 1]!.offset + 1;
         // The result: keyed by the input position, the value uppercased.
-        batches.push({ partition: p.partitionIndex, records: take.map((r) => ({ key: Buffer.from(`${IN}-${p.partitionIndex}@${r.offset}`), value: Buffer.from(r.value.toUpperCase()) })) });
+        batches.push({
+          partition: p.partitionIndex,
+          records: take.map((r) => ({ key: Buffer.from(`${IN}-${p.partitionIndex}@${r.offset}`), value: Buffer.from(r.value.toUpperCase()) })),
+        });
       }
       if (batches.length === 0) return;
       inTxn = true;
@@ -350,7 +385,8 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
         v3AndBelowProducerEpoch: pid.producerEpoch,
         v3AndBelowTopics: [{ name: OUT, partitions: batches.map((b) => b.partition) }],
       });
-      for (const t of add.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) if (p.partitionErrorCode !== 0) throw new BrokerError('AddPartitionsToTxn', p.partitionErrorCode);
+      for (const t of add.resultsByTopicV3AndBelow)
+        for (const p of t.resultsByPartition) if (p.partitionErrorCode !== 0) throw new BrokerError('AddPartitionsToTxn', p.partitionErrorCode);
       const produced = await call(conn, ProduceRequest, ProduceResponse, 9, {
         transactionalId: TXN_ID,
         acks: -1,
@@ -360,14 +396,24 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
             name: OUT,
             partitionData: batches.map((b) => ({
               index: b.partition,
-              records: buildBatch(b.records, { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq[b.partition]!, transactional: true }),
+              records: buildBatch(b.records, {
+                producerId: pid.producerId,
+                producerEpoch: pid.producerEpoch,
+                baseSequence: seq[b.partition]!,
+                transactional: true,
+              }),
             })),
           },
         ],
       });
       for (const p of produced.responses[0]!.partitionResponses) if (p.errorCode !== 0) throw new BrokerError('Produce', p.errorCode, p.errorMessage ?? '');
       for (const b of batches) seq[b.partition]! += b.records.length;
-      const ao = await call(conn, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { transactionalId: TXN_ID, producerId: pid.producerId, producerEpoch: pid.producerEpoch, groupId: GROUP });
+      const ao = await call(conn, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, {
+        transactionalId: TXN_ID,
+        producerId: pid.producerId,
+        producerEpoch: pid.producerEpoch,
+        groupId: GROUP,
+      });
       if (ao.errorCode !== 0) throw new BrokerError('AddOffsetsToTxn', ao.errorCode);
       const toc = await call(conn, TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
         transactionalId: TXN_ID,
@@ -377,10 +423,25 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
         generationId: -1,
         memberId: '',
         groupInstanceId: null,
-        topics: [{ name: IN, partitions: batches.map((b) => ({ partitionIndex: b.partition, committedOffset: next[b.partition]!, committedLeaderEpoch: -1, committedMetadata: '' })) }],
+        topics: [
+          {
+            name: IN,
+            partitions: batches.map((b) => ({
+              partitionIndex: b.partition,
+              committedOffset: next[b.partition]!,
+              committedLeaderEpoch: -1,
+              committedMetadata: '',
+            })),
+          },
+        ],
       });
       for (const t of toc.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw new BrokerError('TxnOffsetCommit', p.errorCode);
-      const end = await call(conn, EndTxnRequest, EndTxnResponse, 3, { transactionalId: TXN_ID, producerId: pid.producerId, producerEpoch: pid.producerEpoch, committed: true });
+      const end = await call(conn, EndTxnRequest, EndTxnResponse, 3, {
+        transactionalId: TXN_ID,
+        producerId: pid.producerId,
+        producerEpoch: pid.producerEpoch,
+        committed: true,
+      });
       if (end.errorCode !== 0) throw new BrokerError('EndTxn', end.errorCode);
       inTxn = false;
       stats.transactions++;
@@ -436,7 +497,10 @@ test(`consume-transform-produce of ${N} records, exactly once across two kill -9
         if (next > offsets[p.partitionIndex]!) progressed = true;
         offsets[p.partitionIndex] = next;
       }
-      assert.ok(progressed || offsets.every((o, i) => o >= outEnds[i]!), `the output read progresses (at ${offsets}, ends ${outEnds}, LSO ${parts.map((p) => p.lastStableOffset)})`);
+      assert.ok(
+        progressed || offsets.every((o, i) => o >= outEnds[i]!),
+        `the output read progresses (at ${offsets}, ends ${outEnds}, LSO ${parts.map((p) => p.lastStableOffset)})`,
+      );
     }
     assert.equal(duplicates.slice(0, 10), [], `${duplicates.length} duplicated results`);
     const missing: string[] = [];

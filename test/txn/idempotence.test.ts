@@ -31,24 +31,39 @@ async function client(port: number): Promise<ClientConnection> {
 }
 
 async function createTopic(c: ClientConnection, name: string, partitions = 1): Promise<void> {
-  const r = await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, { topics: [{ name, numPartitions: partitions, replicationFactor: 1 }], timeoutMs: 5000 });
+  const r = await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, {
+    topics: [{ name, numPartitions: partitions, replicationFactor: 1 }],
+    timeoutMs: 5000,
+  });
   assert.is(r.topics[0]!.errorCode, 0);
 }
 
 async function initProducer(c: ClientConnection): Promise<{ producerId: number; producerEpoch: number }> {
-  const r = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+  const r = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+    transactionalId: null,
+    transactionTimeoutMs: 60000,
+    producerId: -1,
+    producerEpoch: -1,
+  });
   assert.is(r.errorCode, 0);
   return r;
 }
 
 async function produce(c: ClientConnection, topic: string, batch: Buffer): Promise<{ errorCode: number; baseOffset: number }> {
-  const r = await c.send(ProduceRequest, ProduceResponse, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+  const r = await c.send(ProduceRequest, ProduceResponse, 9, {
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+  });
   const p = r.responses[0]!.partitionResponses[0]!;
   return { errorCode: p.errorCode, baseOffset: p.baseOffset };
 }
 
 function batch(pid: { producerId: number; producerEpoch: number }, seq: number, values: string[]): Buffer {
-  return buildBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })), { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq });
+  return buildBatch(
+    values.map((v) => ({ key: null, value: Buffer.from(v) })),
+    { producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq },
+  );
 }
 
 async function values(c: ClientConnection, topic: string): Promise<string[]> {
@@ -57,11 +72,13 @@ async function values(c: ClientConnection, topic: string): Promise<string[]> {
     minBytes: 0,
     maxBytes: 1 << 24,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+    topics: [
+      { topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] },
+    ],
   });
   const buf = r.responses[0]!.partitions[0]!.records as Buffer;
   const out: string[] = [];
-  for (let p = 0; p < buf.length; ) {
+  for (let p = 0; p < buf.length;) {
     iterateRecords(buf, p, (_o, _t, _k, v) => {
       out.push(String(v));
     });
@@ -130,7 +147,10 @@ test('kafkajs idempotent producer: every message once, in order', async () => {
     await createTopic(c, 'kjs-idem');
     await producer.connect();
     for (let i = 0; i < 20; i++) await producer.send({ topic: 'kjs-idem', acks: -1, messages: [{ value: `m${i}` }] });
-    assert.equal(await values(c, 'kjs-idem'), Array.from({ length: 20 }, (_, i) => `m${i}`));
+    assert.equal(
+      await values(c, 'kjs-idem'),
+      Array.from({ length: 20 }, (_, i) => `m${i}`),
+    );
   } finally {
     await producer.disconnect();
     c.close();
@@ -150,14 +170,22 @@ const bin = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 
 function startProcess(dir: string, port: number): Promise<{ kill: (sig: NodeJS.Signals) => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--data-dir', dir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--data-dir', dir, '--log-level', 'info'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`samsa did not start:\n${out}`)), 20000);
     child.stdout.on('data', (d) => {
       out += d;
       if (/^samsa ready /m.test(out)) {
         clearTimeout(timer);
-        resolve({ kill: (sig) => new Promise((r) => { child.once('exit', () => r()); child.kill(sig); }) });
+        resolve({
+          kill: (sig) =>
+            new Promise((r) => {
+              child.once('exit', () => r());
+              child.kill(sig);
+            }),
+        });
       }
     });
     child.stderr.on('data', (d) => (out += d));

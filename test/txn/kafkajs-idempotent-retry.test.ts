@@ -127,7 +127,13 @@ class HoldingProxy {
     const batches = req.topicData.flatMap((t) => t.partitionData.map((p) => Buffer.from(p.records as Uint8Array)));
     assert.is(batches.length, 1, 'one partition per Produce request in this test');
     const h = readBatchHeader(batches[0]!, 0);
-    return { correlationId: header.correlationId, producerId: h.producerId, producerEpoch: h.producerEpoch, baseSequence: h.baseSequence, records: h.recordCount };
+    return {
+      correlationId: header.correlationId,
+      producerId: h.producerId,
+      producerEpoch: h.producerEpoch,
+      baseSequence: h.baseSequence,
+      records: h.recordCount,
+    };
   }
 
   async close(): Promise<void> {
@@ -157,7 +163,9 @@ async function logContents(port: number, topic: string): Promise<Array<[number, 
       minBytes: 0,
       maxBytes: 1 << 24,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
+      topics: [
+        { topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] },
+      ],
     });
     const buf = Buffer.from(r.responses[0]!.partitions[0]!.records as Uint8Array);
     const out: Array<[number, string]> = [];

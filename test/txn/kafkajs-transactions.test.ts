@@ -11,7 +11,14 @@ import { startBroker } from '../../src/broker/broker.js';
 
 const { Kafka, logLevel } = kafkajs;
 
-async function consumeAll(kafka: InstanceType<typeof Kafka>, topic: string, groupId: string, readUncommitted: boolean, expected: number, waitMs = 1500): Promise<string[]> {
+async function consumeAll(
+  kafka: InstanceType<typeof Kafka>,
+  topic: string,
+  groupId: string,
+  readUncommitted: boolean,
+  expected: number,
+  waitMs = 1500,
+): Promise<string[]> {
   const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -32,12 +39,24 @@ for (const mode of ['memory', 'disk'] as const) {
       const kafka = new Kafka({ clientId: 't', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'out', numPartitions: 3 }, { topic: 'in', numPartitions: 1 }] });
+      await admin.createTopics({
+        topics: [
+          { topic: 'out', numPartitions: 3 },
+          { topic: 'in', numPartitions: 1 },
+        ],
+      });
       const producer = kafka.producer({ transactionalId: 'tx-1', maxInFlightRequests: 1, idempotent: true });
       await producer.connect();
 
       const t1 = await producer.transaction();
-      for (let p = 0; p < 3; p++) await t1.send({ topic: 'out', messages: [{ value: `c${p}a`, partition: p }, { value: `c${p}b`, partition: p }] });
+      for (let p = 0; p < 3; p++)
+        await t1.send({
+          topic: 'out',
+          messages: [
+            { value: `c${p}a`, partition: p },
+            { value: `c${p}b`, partition: p },
+          ],
+        });
       await t1.sendOffsets({ consumerGroupId: 'app', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '42' }] }] });
       await t1.commit();
 

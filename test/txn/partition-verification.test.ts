@@ -39,7 +39,12 @@ test.after(async () => {
 });
 
 async function init(id: string) {
-  const r = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: id, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+  const r = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+    transactionalId: id,
+    transactionTimeoutMs: 60000,
+    producerId: -1,
+    producerEpoch: -1,
+  });
   assert.is(r.errorCode, ErrorCode.NONE);
   return r;
 }
@@ -50,7 +55,17 @@ async function produceUnadded(id: string, pid: number, epoch: number, p: number)
     acks: -1,
     timeoutMs: 5000,
     transactionalId: id,
-    topicData: [{ name: 'v', partitionData: [{ index: p, records: buildBatch([{ key: null, value: Buffer.from('x') }], { producerId: pid, producerEpoch: epoch, baseSequence: 0, transactional: true }) }] }],
+    topicData: [
+      {
+        name: 'v',
+        partitionData: [
+          {
+            index: p,
+            records: buildBatch([{ key: null, value: Buffer.from('x') }], { producerId: pid, producerEpoch: epoch, baseSequence: 0, transactional: true }),
+          },
+        ],
+      },
+    ],
   });
   return res.responses[0]!.partitionResponses[0]!.errorCode;
 }
@@ -78,7 +93,7 @@ async function txnOffsetCommit(id: string, pid: number, epoch: number): Promise<
   return res.topics[0]!.partitions[0]!.errorCode;
 }
 
-test('off: TxnOffsetCommit without AddOffsetsToTxn is accepted too (Kafka 4\'s group coordinator skips the check)', async () => {
+test("off: TxnOffsetCommit without AddOffsetsToTxn is accepted too (Kafka 4's group coordinator skips the check)", async () => {
   const r = await init('off-offsets');
   assert.is(await txnOffsetCommit('off-offsets', r.producerId, r.producerEpoch), ErrorCode.NONE);
   // The producer id and epoch are still checked.
@@ -88,7 +103,13 @@ test('off: TxnOffsetCommit without AddOffsetsToTxn is accepted too (Kafka 4\'s g
 test('turned on dynamically: the same write is INVALID_TXN_STATE and nothing is written', async () => {
   const res = await c.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1, {
     validateOnly: false,
-    resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configs: [{ name: 'transaction.partition.verification.enable', configOperation: 0, value: 'true' }] }],
+    resources: [
+      {
+        resourceType: 4,
+        resourceName: String(broker.nodeId),
+        configs: [{ name: 'transaction.partition.verification.enable', configOperation: 0, value: 'true' }],
+      },
+    ],
   });
   assert.is(res.responses[0]!.errorCode, ErrorCode.NONE, res.responses[0]!.errorMessage ?? '');
   const r = await init('on-tx');

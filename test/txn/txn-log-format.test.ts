@@ -26,7 +26,8 @@ const START = 1_699_999_999_000; // int64 00 00 01 8b cf e5 64 18
 test('TransactionLogKey v0: int16 version 0, transactionalId string', () => {
   const expected = hex(
     '0000', // version 0
-    '0004', '74782d31', // "tx-1": int16 length, UTF-8
+    '0004',
+    '74782d31', // "tx-1": int16 length, UTF-8
   );
   assert.equal(encodeTxnKey('tx-1'), expected);
   assert.is(decodeTxnKey(expected), 'tx-1');
@@ -40,7 +41,11 @@ test('TransactionLogValue v0, Ongoing: partitions grouped by topic', () => {
     producerEpoch: 3,
     timeoutMs: 60000,
     state: TxnState.Ongoing,
-    partitions: [{ topic: 'a', partition: 0 }, { topic: 'b', partition: 2 }, { topic: 'a', partition: 1 }],
+    partitions: [
+      { topic: 'a', partition: 0 },
+      { topic: 'b', partition: 2 },
+      { topic: 'a', partition: 1 },
+    ],
     lastUpdateMs: LAST_UPDATE,
     startMs: START,
   };
@@ -51,13 +56,22 @@ test('TransactionLogValue v0, Ongoing: partitions grouped by topic', () => {
     '0000ea60', // TransactionTimeoutMs int32 (60000)
     '01', // TransactionStatus int8: Ongoing
     '00000002', // TransactionPartitions: int32 count, 2 topics
-    '0001 61', '00000002 00000000 00000001', // "a": PartitionIds [0, 1]
-    '0001 62', '00000001 00000002', // "b": PartitionIds [2]
+    '0001 61',
+    '00000002 00000000 00000001', // "a": PartitionIds [0, 1]
+    '0001 62',
+    '00000001 00000002', // "b": PartitionIds [2]
     '0000018bcfe56800', // TransactionLastUpdateTimestampMs int64
     '0000018bcfe56418', // TransactionStartTimestampMs int64
   );
   assert.equal(encodeTxnValue(value), expected);
-  assert.equal(decodeTxnValue(expected), { ...value, partitions: [{ topic: 'a', partition: 0 }, { topic: 'a', partition: 1 }, { topic: 'b', partition: 2 }] });
+  assert.equal(decodeTxnValue(expected), {
+    ...value,
+    partitions: [
+      { topic: 'a', partition: 0 },
+      { topic: 'a', partition: 1 },
+      { topic: 'b', partition: 2 },
+    ],
+  });
 });
 
 test('TransactionLogValue v0: Empty has a null partition list, CompleteCommit an empty one', () => {
@@ -82,14 +96,27 @@ test('TransactionLogValue v1 (flexible, KIP-890 tagged fields) is read, unknown 
     '0000ea60', // TransactionTimeoutMs
     '02', // TransactionStatus: PrepareCommit
     '02', // compact array: 1 topic
-    '02 61', '03 00000000 00000001', '00', // "a": compact string, compact [0, 1], no tagged fields
+    '02 61',
+    '03 00000000 00000001',
+    '00', // "a": compact string, compact [0, 1], no tagged fields
     '0000018bcfe56800', // TransactionLastUpdateTimestampMs
     '0000018bcfe56418', // TransactionStartTimestampMs
     '02', // 2 tagged fields:
     '00 08 00000000000003e7', // tag 0 PreviousProducerId = 999
     '02 02 0002', // tag 2 ClientTransactionVersion = 2
   );
-  const value = { producerId: PRODUCER_ID, producerEpoch: 3, timeoutMs: 60000, state: TxnState.PrepareCommit, partitions: [{ topic: 'a', partition: 0 }, { topic: 'a', partition: 1 }], lastUpdateMs: LAST_UPDATE, startMs: START };
+  const value = {
+    producerId: PRODUCER_ID,
+    producerEpoch: 3,
+    timeoutMs: 60000,
+    state: TxnState.PrepareCommit,
+    partitions: [
+      { topic: 'a', partition: 0 },
+      { topic: 'a', partition: 1 },
+    ],
+    lastUpdateMs: LAST_UPDATE,
+    startMs: START,
+  };
   assert.equal(decodeTxnValue(v1), value);
   // Written as v1 with default tagged fields: the 15-byte tagged section above becomes '00'.
   assert.equal(encodeTxnValue(value, 1), Buffer.concat([v1.subarray(0, v1.length - 15), hex('00')]));
@@ -103,9 +130,19 @@ test('a broker writes these records to __transaction_state in a plain batch', as
   try {
     await c.negotiate();
     const before = Date.now();
-    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+      transactionalId: 'tx-1',
+      transactionTimeoutMs: 60000,
+      producerId: -1,
+      producerEpoch: -1,
+    });
     assert.is(init.errorCode, 0);
-    const add = await c.send(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { transactionalId: 'tx-1', producerId: init.producerId, producerEpoch: init.producerEpoch, groupId: 'g' });
+    const add = await c.send(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, {
+      transactionalId: 'tx-1',
+      producerId: init.producerId,
+      producerEpoch: init.producerEpoch,
+      groupId: 'g',
+    });
     assert.is(add.errorCode, 0);
     const after = Date.now();
 
@@ -136,7 +173,14 @@ test('a broker writes these records to __transaction_state in a plain batch', as
     // The group's __consumer_offsets partition is the transaction's only partition.
     const offsetsPartition = broker.coordinator.topic.partitionFor('g');
     const offsetsPartitionBytes = offsetsPartition.toString(16).padStart(8, '0');
-    assert.equal(ongoingRecord!.subarray(0, -16), Buffer.concat([hex('0000'), pid, hex('0000', '0000ea60', '01', '00000001', '0012', Buffer.from('__consumer_offsets').toString('hex'), '00000001', offsetsPartitionBytes)]));
+    assert.equal(
+      ongoingRecord!.subarray(0, -16),
+      Buffer.concat([
+        hex('0000'),
+        pid,
+        hex('0000', '0000ea60', '01', '00000001', '0012', Buffer.from('__consumer_offsets').toString('hex'), '00000001', offsetsPartitionBytes),
+      ]),
+    );
     const [ongoingUpdate, ongoingStart] = timestamps(ongoingRecord!);
     assert.ok(ongoingStart! >= before && ongoingStart! <= ongoingUpdate! && ongoingUpdate! <= after);
   } finally {

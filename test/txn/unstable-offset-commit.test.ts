@@ -53,9 +53,22 @@ async function beginWithOffsets(c: ClientConnection, pid: Pid, offsets: Array<[n
     generationId: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: TOPIC, partitions: offsets.map(([partitionIndex, committedOffset]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: 'txn' })) }],
+    topics: [
+      {
+        name: TOPIC,
+        partitions: offsets.map(([partitionIndex, committedOffset]) => ({
+          partitionIndex,
+          committedOffset,
+          committedLeaderEpoch: -1,
+          committedMetadata: 'txn',
+        })),
+      },
+    ],
   });
-  assert.equal(r.topics[0]!.partitions.map((p) => p.errorCode), offsets.map(() => 0));
+  assert.equal(
+    r.topics[0]!.partitions.map((p) => p.errorCode),
+    offsets.map(() => 0),
+  );
 }
 
 async function endTxn(c: ClientConnection, pid: Pid, committed: boolean): Promise<void> {
@@ -69,14 +82,21 @@ async function fetch(b: Broker, c: ClientConnection, version: number, requireSta
   if (version >= 8) {
     const topicId = b.metadata.topic(TOPIC)!.id;
     const topics = all ? null : [{ name: version >= 10 ? '' : TOPIC, topicId, partitionIndexes: [0, 1] }];
-    const r = await c.send(OffsetFetchRequest, OffsetFetchResponse, version, { groups: [{ groupId: GROUP, memberId: null, memberEpoch: -1, topics }], requireStable });
+    const r = await c.send(OffsetFetchRequest, OffsetFetchResponse, version, {
+      groups: [{ groupId: GROUP, memberId: null, memberEpoch: -1, topics }],
+      requireStable,
+    });
     const g = r.groups[0]!;
     assert.is(g.errorCode, 0);
     assert.is(g.topics.length, 1);
     assert.is(version >= 10 ? g.topics[0]!.topicId : g.topics[0]!.name, version >= 10 ? topicId : TOPIC);
     partitions = g.topics[0]!.partitions;
   } else {
-    const r = await c.send(OffsetFetchRequest, OffsetFetchResponse, version, { groupId: GROUP, topics: all ? null : [{ name: TOPIC, partitionIndexes: [0, 1] }], requireStable });
+    const r = await c.send(OffsetFetchRequest, OffsetFetchResponse, version, {
+      groupId: GROUP,
+      topics: all ? null : [{ name: TOPIC, partitionIndexes: [0, 1] }],
+      requireStable,
+    });
     assert.is(r.errorCode, 0);
     assert.is(r.topics.length, 1);
     partitions = r.topics[0]!.partitions;
@@ -96,7 +116,10 @@ test('require_stable: UNSTABLE_OFFSET_COMMIT while a transaction holds the offse
   let b = await startBroker({ port: 0, dataDir: dir, logLevel: 'silent' });
   let c = await connect(b);
   try {
-    const ct = await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, { topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1 }], timeoutMs: 5000 });
+    const ct = await c.send(CreateTopicsRequest, CreateTopicsResponse, 7, {
+      topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1 }],
+      timeoutMs: 5000,
+    });
     assert.is(ct.topics[0]!.errorCode, 0);
     // Plain commits first: partition 0 at 2, partition 1 at 7.
     const oc = await c.send(OffsetCommitRequest, OffsetCommitResponse, 8, {
@@ -104,35 +127,123 @@ test('require_stable: UNSTABLE_OFFSET_COMMIT while a transaction holds the offse
       generationIdOrMemberEpoch: -1,
       memberId: '',
       groupInstanceId: null,
-      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 2, committedLeaderEpoch: -1, committedMetadata: '' }, { partitionIndex: 1, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            { partitionIndex: 0, committedOffset: 2, committedLeaderEpoch: -1, committedMetadata: '' },
+            { partitionIndex: 1, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' },
+          ],
+        },
+      ],
     });
-    assert.equal(oc.topics[0]!.partitions.map((p) => p.errorCode), [0, 0]);
-    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    assert.equal(
+      oc.topics[0]!.partitions.map((p) => p.errorCode),
+      [0, 0],
+    );
+    const init = await c.send(InitProducerIdRequest, InitProducerIdResponse, 4, {
+      transactionalId: 'tx',
+      transactionTimeoutMs: 60000,
+      producerId: -1,
+      producerEpoch: -1,
+    });
     assert.is(init.errorCode, 0);
     const pid = { producerId: init.producerId, producerEpoch: init.producerEpoch };
-    await expectEverywhere(b, c, true, [[0, 2, 0], [1, 7, 0]], 'no transaction: stable');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, 2, 0],
+        [1, 7, 0],
+      ],
+      'no transaction: stable',
+    );
 
     // A transaction commits offset 5 for partition 0: pending.
     await beginWithOffsets(c, pid, [[0, 5]]);
-    await expectEverywhere(b, c, true, [[0, -1, UNSTABLE_OFFSET_COMMIT], [1, 7, 0]], 'pending offset, require_stable');
-    await expectEverywhere(b, c, false, [[0, 2, 0], [1, 7, 0]], 'pending offset, without require_stable: the last committed offset');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, -1, UNSTABLE_OFFSET_COMMIT],
+        [1, 7, 0],
+      ],
+      'pending offset, require_stable',
+    );
+    await expectEverywhere(
+      b,
+      c,
+      false,
+      [
+        [0, 2, 0],
+        [1, 7, 0],
+      ],
+      'pending offset, without require_stable: the last committed offset',
+    );
 
     // Still pending after a restart: rebuilt from the transactional batch in __consumer_offsets.
     c.close();
     await b.close();
     b = await startBroker({ port: 0, dataDir: dir, logLevel: 'silent' });
     c = await connect(b);
-    await expectEverywhere(b, c, true, [[0, -1, UNSTABLE_OFFSET_COMMIT], [1, 7, 0]], 'pending offset after a restart');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, -1, UNSTABLE_OFFSET_COMMIT],
+        [1, 7, 0],
+      ],
+      'pending offset after a restart',
+    );
 
     await endTxn(c, pid, true);
-    await expectEverywhere(b, c, true, [[0, 5, 0], [1, 7, 0]], 'after COMMIT');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, 5, 0],
+        [1, 7, 0],
+      ],
+      'after COMMIT',
+    );
 
     // A second transaction holds partition 1 at 9, and aborts.
     await beginWithOffsets(c, pid, [[1, 9]]);
-    await expectEverywhere(b, c, true, [[0, 5, 0], [1, -1, UNSTABLE_OFFSET_COMMIT]], 'second transaction pending');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, 5, 0],
+        [1, -1, UNSTABLE_OFFSET_COMMIT],
+      ],
+      'second transaction pending',
+    );
     await endTxn(c, pid, false);
-    await expectEverywhere(b, c, true, [[0, 5, 0], [1, 7, 0]], 'after ABORT: the previous offset');
-    await expectEverywhere(b, c, false, [[0, 5, 0], [1, 7, 0]], 'after ABORT, without require_stable');
+    await expectEverywhere(
+      b,
+      c,
+      true,
+      [
+        [0, 5, 0],
+        [1, 7, 0],
+      ],
+      'after ABORT: the previous offset',
+    );
+    await expectEverywhere(
+      b,
+      c,
+      false,
+      [
+        [0, 5, 0],
+        [1, 7, 0],
+      ],
+      'after ABORT, without require_stable',
+    );
   } finally {
     c.close();
     await b.close();

@@ -15,16 +15,7 @@ import { buildBatch } from '../../src/protocol/records/build.js';
 import { iterateRecords } from '../../src/protocol/records/iterate.js';
 import { readBatchHeader } from '../../src/protocol/records/header.js';
 import { CompressionError, compressBatchSync, type TargetCodec } from '../../src/compression/index.js';
-import {
-  IDLE_TIMEOUT_MS,
-  INLINE_MAX_BYTES,
-  destroyPool,
-  getPool,
-  poolStarted,
-  runJob,
-  runsInline,
-  type JobKind,
-} from '../../src/workers/pool.js';
+import { IDLE_TIMEOUT_MS, INLINE_MAX_BYTES, destroyPool, getPool, poolStarted, runJob, runsInline, type JobKind } from '../../src/workers/pool.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -186,7 +177,10 @@ test('a process that used the pool and never closed it still exits on its own', 
 test('compiled .js (as in dist/) and a bundle one level up both find workers/tasks.js', async () => {
   const out = join(ROOT, 'node_modules/.cache/samsa-pool-test');
   rmSync(out, { recursive: true, force: true });
-  const srcFiles = (dir: string): string[] => readdirSync(join(ROOT, 'src', dir)).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', dir, f));
+  const srcFiles = (dir: string): string[] =>
+    readdirSync(join(ROOT, 'src', dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(ROOT, 'src', dir, f));
   await build({
     entryPoints: [...srcFiles('compression'), ...srcFiles('workers'), ...srcFiles('accel'), ...srcFiles('protocol/records'), join(ROOT, 'src/errors.ts')],
     outdir: out,

@@ -80,7 +80,8 @@ export function parseRunOptions(mode: BenchMode, argv: string[]): { cfg: BenchCo
   const acksS = v.acks ?? '1';
   if (!['0', '1', 'all', '-1'].includes(acksS)) throw new UsageError(`--acks must be 0, 1 or all, got '${acksS}'`, U);
   const compression = (v.compression ?? 'none') as BenchConfig['compression'];
-  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new UsageError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${compression}'`, U);
+  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression))
+    throw new UsageError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${compression}'`, U);
   const from = (v.from ?? 'earliest') as BenchConfig['from'];
   if (from !== 'earliest' && from !== 'latest') throw new UsageError(`--from must be earliest or latest, got '${from}'`, U);
   let partitions: number | null = null;

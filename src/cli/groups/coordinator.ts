@@ -20,10 +20,13 @@ export const LATEST = -1;
 /** Runs `fn` with a session on the coordinator of `groupId`. */
 export async function withCoordinator<T>(opts: Common, groupId: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const address = await withAdmin(opts, async (admin) => {
-    const { res, version } = await admin.send(FindCoordinatorRequest, FindCoordinatorResponse, (v) => (v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }));
+    const { res, version } = await admin.send(FindCoordinatorRequest, FindCoordinatorResponse, (v) =>
+      v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 },
+    );
     const c = version >= 4 ? res.coordinators[0] : { errorCode: res.errorCode, errorMessage: res.errorMessage, host: res.host, port: res.port };
     if (!c) throw new CliError(`FindCoordinator for group ${groupId} returned no coordinator`);
-    if (c.errorCode !== ErrorCode.NONE) throw new CliError(`cannot find the coordinator of group ${groupId}: ${describeError(c.errorCode, c.errorMessage === 'NONE' ? null : c.errorMessage)}`);
+    if (c.errorCode !== ErrorCode.NONE)
+      throw new CliError(`cannot find the coordinator of group ${groupId}: ${describeError(c.errorCode, c.errorMessage === 'NONE' ? null : c.errorMessage)}`);
     return { host: c.host, port: c.port };
   });
   const admin = await Admin.connect({ bootstrap: [address], timeoutMs: opts.timeoutMs });
@@ -49,17 +52,24 @@ export interface Committed {
 
 /** Every committed offset of the group (OffsetFetch with all topics, v2+). */
 export async function committedOffsets(admin: Admin, groupId: string): Promise<Committed[]> {
-  const { res, version } = await admin.send(OffsetFetchRequest, OffsetFetchResponse, (v) => (v >= 8 ? { groups: [{ groupId, topics: null }] } : { groupId, topics: null }), 9);
+  const { res, version } = await admin.send(
+    OffsetFetchRequest,
+    OffsetFetchResponse,
+    (v) => (v >= 8 ? { groups: [{ groupId, topics: null }] } : { groupId, topics: null }),
+    9,
+  );
   const out: Committed[] = [];
   if (version >= 8) {
     const g = res.groups[0];
     if (!g) return out;
     if (g.errorCode !== ErrorCode.NONE) throw new CliError(`cannot fetch the offsets of group ${groupId}: ${describeError(g.errorCode)}`);
-    for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+    for (const t of g.topics)
+      for (const p of t.partitions) if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
     return out;
   }
   if (res.errorCode !== ErrorCode.NONE) throw new CliError(`cannot fetch the offsets of group ${groupId}: ${describeError(res.errorCode)}`);
-  for (const t of res.topics) for (const p of t.partitions) if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+  for (const t of res.topics)
+    for (const p of t.partitions) if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
   return out;
 }
 
@@ -72,7 +82,10 @@ export async function listOffsets(admin: Admin, partitions: ReadonlyArray<{ topi
   const { res, version } = await admin.send(ListOffsetsRequest, ListOffsetsResponse, () => ({
     replicaId: -1,
     isolationLevel: 0,
-    topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp: which, currentLeaderEpoch: -1, maxNumOffsets: 1 })) })),
+    topics: [...byTopic].map(([name, ps]) => ({
+      name,
+      partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp: which, currentLeaderEpoch: -1, maxNumOffsets: 1 })),
+    })),
     timeoutMs: 5000,
   }));
   for (const t of res.topics) {
@@ -87,5 +100,12 @@ export async function listOffsets(admin: Admin, partitions: ReadonlyArray<{ topi
 /** Pads columns like kafka-consumer-groups.sh does. */
 export function columns(rows: string[][]): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]! + 2))).join('').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]! + 2)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -20,7 +20,8 @@ export async function deleteCommand(argv: string[]): Promise<void> {
     const { res } = await withCoordinator(opts, groupId, (admin) => admin.send(DeleteGroupsRequest, DeleteGroupsResponse, () => ({ groupsNames: [groupId] })));
     const code = res.results.find((r) => r.groupId === groupId)?.errorCode;
     if (code === ErrorCode.NONE) process.stdout.write(`Deleted group ${groupId}.\n`);
-    else if (code === ErrorCode.NON_EMPTY_GROUP) errors.push(`cannot delete group ${groupId}: ${describeError(code, 'the group has active members; stop its consumers first')}`);
+    else if (code === ErrorCode.NON_EMPTY_GROUP)
+      errors.push(`cannot delete group ${groupId}: ${describeError(code, 'the group has active members; stop its consumers first')}`);
     else if (code === ErrorCode.GROUP_ID_NOT_FOUND) errors.push(`cannot delete group ${groupId}: ${describeError(code, 'no such group')}`);
     else errors.push(`cannot delete group ${groupId}: ${code === undefined ? "the broker's answer does not mention it" : describeError(code)}`);
   }

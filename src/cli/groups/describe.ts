@@ -49,7 +49,17 @@ export async function describeCommand(argv: string[]): Promise<void> {
         const end = ends.get(key) ?? -1;
         const o = owners.get(key);
         const lag = current !== undefined && end >= 0 ? String(Math.max(0, end - current)) : '-';
-        rows.push([groupId, p.topic, String(p.partition), current === undefined ? '-' : String(current), end >= 0 ? String(end) : '-', lag, o?.memberId ?? '-', o?.host ?? '-', o?.clientId ?? '-']);
+        rows.push([
+          groupId,
+          p.topic,
+          String(p.partition),
+          current === undefined ? '-' : String(current),
+          end >= 0 ? String(end) : '-',
+          lag,
+          o?.memberId ?? '-',
+          o?.host ?? '-',
+          o?.clientId ?? '-',
+        ]);
       }
       lines.push('', partitions.length > 0 ? columns(rows) : `Group ${groupId} has no assigned partitions and no committed offsets.`);
       return lines.join('\n');

@@ -27,8 +27,12 @@ const OPTIONS = {
 function parseTopic(spec: string): { topic: string; partitions: number[] | null } {
   const i = spec.lastIndexOf(':');
   if (i < 0) return { topic: spec, partitions: null };
-  const partitions = spec.slice(i + 1).split(',').map((p) => Number(p.trim()));
-  if (partitions.length === 0 || partitions.some((p) => !Number.isInteger(p) || p < 0)) throw new UsageError(`--topic expects TOPIC or TOPIC:P,P..., got '${spec}'`, RESET_OFFSETS_USAGE);
+  const partitions = spec
+    .slice(i + 1)
+    .split(',')
+    .map((p) => Number(p.trim()));
+  if (partitions.length === 0 || partitions.some((p) => !Number.isInteger(p) || p < 0))
+    throw new UsageError(`--topic expects TOPIC or TOPIC:P,P..., got '${spec}'`, RESET_OFFSETS_USAGE);
   return { topic: spec.slice(0, i), partitions };
 }
 
@@ -44,12 +48,14 @@ export async function resetOffsetsCommand(argv: string[]): Promise<void> {
   if (modes !== 1) throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-offset N', RESET_OFFSETS_USAGE);
   if (values.execute && values['dry-run']) throw new UsageError('--execute and --dry-run exclude each other', RESET_OFFSETS_USAGE);
   const toOffset = values['to-offset'] === undefined ? null : Number(values['to-offset']);
-  if (toOffset !== null && (!Number.isSafeInteger(toOffset) || toOffset < 0)) throw new UsageError(`--to-offset must be a non-negative integer, got '${values['to-offset']}'`, RESET_OFFSETS_USAGE);
+  if (toOffset !== null && (!Number.isSafeInteger(toOffset) || toOffset < 0))
+    throw new UsageError(`--to-offset must be a non-negative integer, got '${values['to-offset']}'`, RESET_OFFSETS_USAGE);
 
   await withCoordinator(opts, groupId, async (admin) => {
     const g = await describeGroupOn(admin, groupId);
     const state = g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND ? 'Dead' : g.groupState;
-    if (g.errorCode !== ErrorCode.NONE && g.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`cannot describe group ${groupId}: ${describeError(g.errorCode, g.errorMessage)}`);
+    if (g.errorCode !== ErrorCode.NONE && g.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND)
+      throw new CliError(`cannot describe group ${groupId}: ${describeError(g.errorCode, g.errorMessage)}`);
     if (state !== 'Empty' && state !== 'Dead') {
       throw new CliError(`offsets can only be reset while group ${groupId} is inactive, but its state is ${state}; stop its consumers first`);
     }
@@ -57,7 +63,10 @@ export async function resetOffsetsCommand(argv: string[]): Promise<void> {
     const partitions: Array<{ topic: string; partition: number }> = [];
     for (const s of specs) {
       const t = topics.find((x) => x.name === s.topic);
-      if (!t || t.errorCode !== ErrorCode.NONE) throw new CliError(`cannot reset offsets of topic ${s.topic}: ${describeError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'the topic does not exist')}`);
+      if (!t || t.errorCode !== ErrorCode.NONE)
+        throw new CliError(
+          `cannot reset offsets of topic ${s.topic}: ${describeError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'the topic does not exist')}`,
+        );
       const all = t.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b);
       for (const p of s.partitions ?? all) {
         if (!all.includes(p)) throw new CliError(`topic ${s.topic} has no partition ${p}`);
@@ -88,11 +97,22 @@ export async function resetOffsetsCommand(argv: string[]): Promise<void> {
         memberId: '',
         groupInstanceId: null,
         retentionTimeMs: -1,
-        topics: [...byTopic].map(([name, ts]) => ({ name, partitions: ts.map((t) => ({ partitionIndex: t.partition, committedOffset: t.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' })) })),
+        topics: [...byTopic].map(([name, ts]) => ({
+          name,
+          partitions: ts.map((t) => ({
+            partitionIndex: t.partition,
+            committedOffset: t.offset,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1,
+            committedMetadata: '',
+          })),
+        })),
       }),
       9, // v10 names topics by id
     );
-    const failed = res.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}:${p.partitionIndex} ${describeError(p.errorCode)}`));
+    const failed = res.topics.flatMap((t) =>
+      t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}:${p.partitionIndex} ${describeError(p.errorCode)}`),
+    );
     if (failed.length > 0) throw new CliError(`could not commit the new offsets of group ${groupId}: ${failed.join('; ')}`);
     process.stdout.write(`Committed the new offsets of group ${groupId}.\n`);
   });

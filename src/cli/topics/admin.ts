@@ -66,7 +66,12 @@ export class Admin {
   }
 
   /** Sends one request at the highest common version; `body` may depend on that version. */
-  async send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: (version: number) => Input<Req>, max?: number): Promise<{ res: Res; version: number }> {
+  async send<Req, Res>(
+    request: MessageCodec<Req>,
+    response: MessageCodec<Res>,
+    body: (version: number) => Input<Req>,
+    max?: number,
+  ): Promise<{ res: Res; version: number }> {
     const version = this.version(request as MessageCodec<unknown>, max);
     const what = `${apiName(request as MessageCodec<unknown>)} v${version} to ${formatAddress(this.address)}`;
     try {
@@ -102,7 +107,10 @@ export class Admin {
   private async moveToController(): Promise<void> {
     const { res } = await this.send(MetadataRequest, MetadataResponse, (v) => (v >= 4 ? { topics: [], allowAutoTopicCreation: false } : { topics: [] }));
     const controller = res.brokers.find((b) => b.nodeId === res.controllerId);
-    if (!controller) throw new CliError(`the broker answered ${errorInfo(ErrorCode.NOT_CONTROLLER).name} but names no reachable controller (controller id ${res.controllerId})`);
+    if (!controller)
+      throw new CliError(
+        `the broker answered ${errorInfo(ErrorCode.NOT_CONTROLLER).name} but names no reachable controller (controller id ${res.controllerId})`,
+      );
     const address = { host: controller.host, port: controller.port };
     const conn = await Admin.open(address, this.timeoutMs).catch((err: Error) => {
       throw new CliError(`${err.message} (the controller, node ${controller.nodeId})`);

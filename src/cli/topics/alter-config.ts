@@ -26,7 +26,8 @@ export async function alterConfigCommand(argv: string[]): Promise<void> {
   );
   if (values.help) return void process.stdout.write(`${ALTER_CONFIG_USAGE}\n`);
   const opts = common(values, ALTER_CONFIG_USAGE);
-  if (positionals.length !== 1 || positionals[0] === '') throw new UsageError(positionals.length === 0 ? 'alter-config needs a topic NAME' : 'alter-config takes exactly one topic NAME', ALTER_CONFIG_USAGE);
+  if (positionals.length !== 1 || positionals[0] === '')
+    throw new UsageError(positionals.length === 0 ? 'alter-config needs a topic NAME' : 'alter-config takes exactly one topic NAME', ALTER_CONFIG_USAGE);
   const name = positionals[0]!;
   const sets = parseKeyValues('set', values.set, ALTER_CONFIG_USAGE);
   const deletes = (values.delete ?? []).map((k) => k.trim());
@@ -43,7 +44,10 @@ export async function alterConfigCommand(argv: string[]): Promise<void> {
         {
           resourceType: RESOURCE_TOPIC,
           resourceName: name,
-          configs: [...sets.map(([k, v]) => ({ name: k, configOperation: OP_SET, value: v })), ...deletes.map((k) => ({ name: k, configOperation: OP_DELETE, value: null }))],
+          configs: [
+            ...sets.map(([k, v]) => ({ name: k, configOperation: OP_SET, value: v })),
+            ...deletes.map((k) => ({ name: k, configOperation: OP_DELETE, value: null })),
+          ],
         },
       ],
       validateOnly,

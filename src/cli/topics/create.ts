@@ -24,7 +24,8 @@ export async function createCommand(argv: string[]): Promise<void> {
   );
   if (values.help) return void process.stdout.write(`${CREATE_USAGE}\n`);
   const opts = common(values, CREATE_USAGE);
-  if (positionals.length !== 1 || positionals[0] === '') throw new UsageError(positionals.length === 0 ? 'create needs a topic NAME' : 'create takes exactly one topic NAME', CREATE_USAGE);
+  if (positionals.length !== 1 || positionals[0] === '')
+    throw new UsageError(positionals.length === 0 ? 'create needs a topic NAME' : 'create takes exactly one topic NAME', CREATE_USAGE);
   const name = positionals[0]!;
   const partitions = parseIntOption('partitions', values.partitions, 1, 2_147_483_647, CREATE_USAGE);
   const replicationFactor = parseIntOption('replication-factor', values['replication-factor'], 1, 32_767, CREATE_USAGE);

@@ -28,7 +28,8 @@ export async function deleteCommand(argv: string[]): Promise<void> {
     const r = res.responses.find((t) => t.name === name);
     if (!r) errors.push(`cannot delete topic ${name}: the broker's answer does not mention it`);
     else if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && values['if-exists']) continue;
-    else if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) errors.push(`cannot delete topic ${name}: ${describeError(r.errorCode, 'the topic does not exist')}`);
+    else if (r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      errors.push(`cannot delete topic ${name}: ${describeError(r.errorCode, 'the topic does not exist')}`);
     else if (r.errorCode !== 0) errors.push(`cannot delete topic ${name}: ${describeError(r.errorCode, r.errorMessage)}`);
     else process.stdout.write(`Deleted topic ${name}.\n`);
   }

@@ -34,7 +34,10 @@ export async function describeCommand(argv: string[]): Promise<void> {
       if (t.errorCode !== 0 && t.partitions.length === 0) errors.push(`cannot describe topic ${t.name}: ${topicError(t.errorCode)}`);
       else found.push(t);
     }
-    const configs = await fetchOverrides(admin, found.map((t) => t.name!));
+    const configs = await fetchOverrides(
+      admin,
+      found.map((t) => t.name!),
+    );
     for (const t of found) {
       const c = configs.get(t.name!);
       if (typeof c === 'string') errors.push(`cannot describe configs of topic ${t.name}: ${c}`);
@@ -65,7 +68,14 @@ async function fetchOverrides(admin: Admin, names: string[]): Promise<Map<string
   for (const r of res.results) {
     if (r.resourceType !== RESOURCE_TOPIC) continue;
     if (r.errorCode !== 0) result.set(r.resourceName, describeError(r.errorCode, r.errorMessage));
-    else result.set(r.resourceName, r.configs.filter((c) => isOverride(c, version)).map((c) => [c.name, c.value] as [string, string | null]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    else
+      result.set(
+        r.resourceName,
+        r.configs
+          .filter((c) => isOverride(c, version))
+          .map((c) => [c.name, c.value] as [string, string | null])
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      );
   }
   return result;
 }
@@ -84,7 +94,9 @@ function formatTopic(t: MetadataResponseTopic, configs: [string, string | null][
   for (const p of partitions) {
     const leader = p.leaderId < 0 ? 'none' : String(p.leaderId);
     const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : '';
-    lines.push(`\tTopic: ${t.name}\tPartition: ${p.partitionIndex}\tLeader: ${leader}\tReplicas: ${p.replicaNodes.join(',')}\tIsr: ${p.isrNodes.join(',')}${offline}`);
+    lines.push(
+      `\tTopic: ${t.name}\tPartition: ${p.partitionIndex}\tLeader: ${leader}\tReplicas: ${p.replicaNodes.join(',')}\tIsr: ${p.isrNodes.join(',')}${offline}`,
+    );
   }
   return lines;
 }

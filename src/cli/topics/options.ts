@@ -90,7 +90,11 @@ export function common(values: { bootstrap?: string; 'timeout-ms'?: string }, us
 /** parseArgs with parse failures turned into UsageError. */
 type ParseConfig<T> = { args: string[]; options: T; strict: true; allowPositionals: true };
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string): ReturnType<typeof parseArgs<ParseConfig<T>>> {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  usage: string,
+): ReturnType<typeof parseArgs<ParseConfig<T>>> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (err) {

@@ -13,7 +13,10 @@ export function parseClusterUrl(url: string): ClusterUrl | string {
   const m = /^([a-z0-9+]+):\/\/(.+)$/i.exec(url.trim());
   if (!m) return `--cluster must look like etcd://HOST:PORT[,HOST:PORT...], got '${url}'`;
   if (m[1]!.toLowerCase() !== 'etcd') return `--cluster: unknown scheme '${m[1]}' (samsa speaks etcd://)`;
-  const endpoints = m[2]!.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const endpoints = m[2]!
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const bad = endpoints.find((e) => !/^(\[[0-9a-f:.]+\]|[^:/\s]+):\d{1,5}$/i.test(e));
   if (endpoints.length === 0 || bad !== undefined) return `--cluster: '${bad ?? ''}' is not HOST:PORT in '${url}'`;
   return { kind: 'etcd', endpoints: endpoints.map((e) => `http://${e}`) };

@@ -97,7 +97,12 @@ export class ControllerCampaign {
     try {
       const res = await client
         .if(key, 'Create', '==', 0)
-        .then(client.put(key).value(JSON.stringify({ nodeId: this.nodeId })).lease(s.lease.id))
+        .then(
+          client
+            .put(key)
+            .value(JSON.stringify({ nodeId: this.nodeId }))
+            .lease(s.lease.id),
+        )
         .else(client.get(key))
         .options(deadline(this.ctx.timeoutMs))
         .commit();
@@ -114,7 +119,11 @@ export class ControllerCampaign {
         }
       }
       if (this.stopped || !s.isOpen) {
-        await client.if(key, 'Lease', '==', s.lease.id).then(client.delete().key(key)).commit().catch(() => {});
+        await client
+          .if(key, 'Lease', '==', s.lease.id)
+          .then(client.delete().key(key))
+          .commit()
+          .catch(() => {});
         return;
       }
       this.isController = true;

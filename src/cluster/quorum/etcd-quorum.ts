@@ -63,7 +63,8 @@ export class EtcdQuorum implements MetadataQuorum {
 
   static async open(opts: EtcdQuorumOptions): Promise<EtcdQuorum> {
     if (opts.endpoints.length === 0) throw new QuorumUnavailableError('no etcd endpoint given');
-    if (!/^[A-Za-z0-9._-]+$/.test(opts.clusterId)) throw new Error(`invalid cluster id ${JSON.stringify(opts.clusterId)}: use letters, digits, '.', '_' and '-'`);
+    if (!/^[A-Za-z0-9._-]+$/.test(opts.clusterId))
+      throw new Error(`invalid cluster id ${JSON.stringify(opts.clusterId)}: use letters, digits, '.', '_' and '-'`);
     const endpoints = opts.endpoints.map(normalizeEndpoint);
     const timeoutMs = opts.connectTimeoutMs ?? 5000;
     // etcd leases count whole seconds, at least 1.
@@ -120,18 +121,21 @@ export class EtcdQuorum implements MetadataQuorum {
   async append(changes: readonly MetadataChange[], expectedEnd: number): Promise<number> {
     this.checkOpen();
     if (changes.length > MAX_CHANGES_PER_APPEND) {
-      throw new RangeError(`cannot append ${changes.length} metadata changes at once: etcd takes at most ${MAX_CHANGES_PER_APPEND + 1} operations per transaction (--max-txn-ops)`);
+      throw new RangeError(
+        `cannot append ${changes.length} metadata changes at once: etcd takes at most ${MAX_CHANGES_PER_APPEND + 1} operations per transaction (--max-txn-ops)`,
+      );
     }
     const newEnd = expectedEnd + changes.length;
     const puts = changes.map((c, i) => this.client.put(this.keys.record(expectedEnd + 1 + i)).value(JSON.stringify(c)));
     puts.push(this.client.put(this.keys.logEnd).value(String(newEnd)));
-    const txn =
-      expectedEnd === 0
-        ? this.client.if(this.keys.logEnd, 'Create', '==', 0)
-        : this.client.if(this.keys.logEnd, 'Value', '==', String(expectedEnd));
+    const txn = expectedEnd === 0 ? this.client.if(this.keys.logEnd, 'Create', '==', 0) : this.client.if(this.keys.logEnd, 'Value', '==', String(expectedEnd));
     let res;
     try {
-      res = await txn.then(...puts).else(this.client.get(this.keys.logEnd)).options(deadline(this.timeoutMs)).commit();
+      res = await txn
+        .then(...puts)
+        .else(this.client.get(this.keys.logEnd))
+        .options(deadline(this.timeoutMs))
+        .commit();
     } catch (err) {
       // The outcome is unknown (the commit may have happened): the caller catches up and sees.
       throw this.unavailable(err);

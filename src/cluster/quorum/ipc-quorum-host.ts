@@ -56,7 +56,10 @@ export function serveQuorum(quorum: EmbeddedQuorum, child: ChildProcess): () => 
       case 'closeSession': {
         const s = session;
         session = null;
-        void answer(m.id, (s ? s.close() : Promise.resolve()).then(() => null));
+        void answer(
+          m.id,
+          (s ? s.close() : Promise.resolve()).then(() => null),
+        );
         break;
       }
       case 'campaign':

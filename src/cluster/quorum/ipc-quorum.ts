@@ -176,7 +176,8 @@ export class IpcQuorum implements MetadataQuorum {
   }
 
   request(msg: BrokerMessage & { id: number }): Promise<number | null> {
-    if (this.closed || !this.channel.connected) return Promise.reject(new QuorumUnavailableError('the metadata quorum is not reachable (its IPC channel is closed)'));
+    if (this.closed || !this.channel.connected)
+      return Promise.reject(new QuorumUnavailableError('the metadata quorum is not reachable (its IPC channel is closed)'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

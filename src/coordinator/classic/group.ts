@@ -269,7 +269,16 @@ export class ClassicGroup {
       old.awaitingSync = null;
       cb(syncError(ErrorCode.FENCED_INSTANCE_ID));
     }
-    const m = new GroupMember(newMemberId, old.groupInstanceId, old.clientId, old.clientHost, old.rebalanceTimeoutMs, old.sessionTimeoutMs, old.protocolType, old.protocols);
+    const m = new GroupMember(
+      newMemberId,
+      old.groupInstanceId,
+      old.clientId,
+      old.clientHost,
+      old.rebalanceTimeoutMs,
+      old.sessionTimeoutMs,
+      old.protocolType,
+      old.protocols,
+    );
     m.assignment = old.assignment;
     this.members.set(newMemberId, m);
     if (this.leaderId === oldMemberId) this.leaderId = newMemberId;
@@ -282,8 +291,10 @@ export class ClassicGroup {
   validateMember(memberId: string, groupInstanceId: string | null): void {
     if (groupInstanceId !== null) {
       const existing = this.staticMembers.get(groupInstanceId);
-      if (existing === undefined) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `no static member with group.instance.id ${groupInstanceId} in group ${this.groupId}`);
-      if (existing !== memberId) throw new KafkaError(ErrorCode.FENCED_INSTANCE_ID, `member ${memberId} with group.instance.id ${groupInstanceId} is fenced by member ${existing}`);
+      if (existing === undefined)
+        throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `no static member with group.instance.id ${groupInstanceId} in group ${this.groupId}`);
+      if (existing !== memberId)
+        throw new KafkaError(ErrorCode.FENCED_INSTANCE_ID, `member ${memberId} with group.instance.id ${groupInstanceId} is fenced by member ${existing}`);
     }
     if (!this.members.has(memberId)) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `member ${memberId} is not in group ${this.groupId}`);
   }
@@ -342,7 +353,13 @@ export class ClassicGroup {
     return best;
   }
 
-  updateMember(member: GroupMember, protocols: Protocol[], rebalanceTimeoutMs: number, sessionTimeoutMs: number, onJoin: ((r: JoinResult) => void) | null): void {
+  updateMember(
+    member: GroupMember,
+    protocols: Protocol[],
+    rebalanceTimeoutMs: number,
+    sessionTimeoutMs: number,
+    onJoin: ((r: JoinResult) => void) | null,
+  ): void {
     this.countProtocols(member, -1);
     member.protocols = protocols;
     this.countProtocols(member, 1);

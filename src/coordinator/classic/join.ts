@@ -6,7 +6,14 @@
 // or at once for errors and for members that only need the current generation.
 import { ErrorCode, KafkaError } from '../../errors.js';
 import { ClassicGroup, GroupMember, GroupState, joinError, type JoinResult, type Protocol } from './group.js';
-import { dropMember, maybeCompleteJoinPhase, maybePrepareRebalanceOrCompleteJoin, prepareRebalance, scheduleHeartbeat, schedulePendingMember } from './rebalance.js';
+import {
+  dropMember,
+  maybeCompleteJoinPhase,
+  maybePrepareRebalanceOrCompleteJoin,
+  prepareRebalance,
+  scheduleHeartbeat,
+  schedulePendingMember,
+} from './rebalance.js';
 import { pendingKey, type GroupRuntime } from '../runtime.js';
 
 export interface JoinRequest {
@@ -64,7 +71,10 @@ function joinNewMember(rt: GroupRuntime, group: ClassicGroup, req: JoinRequest, 
   if (req.groupInstanceId !== null) {
     const existing = group.staticMemberId(req.groupInstanceId);
     if (existing !== undefined) {
-      rt.log.info({ groupId: group.groupId, groupInstanceId: req.groupInstanceId, oldMemberId: existing, newMemberId }, 'static member rejoined with an unknown member id; replacing its member id');
+      rt.log.info(
+        { groupId: group.groupId, groupInstanceId: req.groupInstanceId, oldMemberId: existing, newMemberId },
+        'static member rejoined with an unknown member id; replacing its member id',
+      );
       return updateStaticMember(rt, group, req, existing, newMemberId, respond);
     }
     return addMemberThenRebalanceOrCompleteJoin(rt, group, req, newMemberId, respond);
@@ -109,13 +119,29 @@ function joinExistingMember(rt: GroupRuntime, group: ClassicGroup, req: JoinRequ
   }
 }
 
-function updateMemberThenRebalanceOrCompleteJoin(rt: GroupRuntime, group: ClassicGroup, member: GroupMember, req: JoinRequest, reason: string, respond: Respond): void {
+function updateMemberThenRebalanceOrCompleteJoin(
+  rt: GroupRuntime,
+  group: ClassicGroup,
+  member: GroupMember,
+  req: JoinRequest,
+  reason: string,
+  respond: Respond,
+): void {
   group.updateMember(member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, respond);
   maybePrepareRebalanceOrCompleteJoin(rt, group, reason);
 }
 
 function addMemberThenRebalanceOrCompleteJoin(rt: GroupRuntime, group: ClassicGroup, req: JoinRequest, memberId: string, respond: Respond): void {
-  const member = new GroupMember(memberId, req.groupInstanceId, req.clientId, req.clientHost, req.rebalanceTimeoutMs, req.sessionTimeoutMs, req.protocolType, req.protocols);
+  const member = new GroupMember(
+    memberId,
+    req.groupInstanceId,
+    req.clientId,
+    req.clientHost,
+    req.rebalanceTimeoutMs,
+    req.sessionTimeoutMs,
+    req.protocolType,
+    req.protocols,
+  );
   member.isNew = true;
   if (group.is(GroupState.PreparingRebalance) && group.previousState === GroupState.Empty) group.newMemberAdded = true;
   rt.timers.cancel(pendingKey(group.groupId, memberId));
@@ -123,7 +149,11 @@ function addMemberThenRebalanceOrCompleteJoin(rt: GroupRuntime, group: ClassicGr
   // A parked JoinGroup of a new member cannot heartbeat; if the member vanishes, drop it after
   // the new-member join timeout.
   scheduleHeartbeat(rt, group, member, rt.config.newMemberJoinTimeoutMs);
-  maybePrepareRebalanceOrCompleteJoin(rt, group, `adding new member ${memberId} with group instance id ${req.groupInstanceId}; client reason: ${req.reason ?? 'not provided'}`);
+  maybePrepareRebalanceOrCompleteJoin(
+    rt,
+    group,
+    `adding new member ${memberId} with group instance id ${req.groupInstanceId}; client reason: ${req.reason ?? 'not provided'}`,
+  );
 }
 
 function updateStaticMember(rt: GroupRuntime, group: ClassicGroup, req: JoinRequest, oldMemberId: string, newMemberId: string, respond: Respond): void {
@@ -154,7 +184,13 @@ function updateStaticMember(rt: GroupRuntime, group: ClassicGroup, req: JoinRequ
           group.updateMember(member, old.protocols, old.rebalanceTimeoutMs, old.sessionTimeoutMs, null);
           const restored = group.replaceStaticMember(req.groupInstanceId!, newMemberId, oldMemberId);
           scheduleHeartbeat(rt, group, restored);
-          cb?.({ ...joinError(code, ''), generationId: group.generationId, protocolType: group.protocolType, protocolName: group.protocolName, leader: currentLeader });
+          cb?.({
+            ...joinError(code, ''),
+            generationId: group.generationId,
+            protocolType: group.protocolType,
+            protocolName: group.protocolName,
+            leader: currentLeader,
+          });
         },
       );
       return;

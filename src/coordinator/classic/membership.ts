@@ -89,7 +89,10 @@ export function classicGroupLeave(rt: GroupRuntime, group: ClassicGroup | undefi
     }
   }
   if (removed > 0) {
-    const reason = `explicit LeaveGroup request for ${results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.memberId).join(', ')}`;
+    const reason = `explicit LeaveGroup request for ${results
+      .filter((r) => r.errorCode === ErrorCode.NONE)
+      .map((r) => r.memberId)
+      .join(', ')}`;
     if (group.is(GroupState.Stable) || group.is(GroupState.CompletingRebalance)) maybePrepareRebalanceOrCompleteJoin(rt, group, reason);
     else if (group.is(GroupState.PreparingRebalance)) maybeCompleteJoinPhase(rt, group);
   }

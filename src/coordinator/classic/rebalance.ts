@@ -32,17 +32,20 @@ export function scheduleHeartbeat(rt: GroupRuntime, group: ClassicGroup, member:
 function armHeartbeat(rt: GroupRuntime, group: ClassicGroup, member: GroupMember, ms: number): void {
   if (member.heartbeatTimer !== null) clearTimeout(member.heartbeatTimer);
   member.heartbeatTimerAt = Date.now() + ms;
-  member.heartbeatTimer = setTimeout(() => {
-    member.heartbeatTimer = null;
-    try {
-      if (group.member(member.memberId) !== member) return; // left, expired or replaced
-      const left = member.heartbeatDeadline - Date.now();
-      if (left > 0) return armHeartbeat(rt, group, member, left);
-      expireMember(rt, group, member);
-    } catch (err) {
-      rt.log.error({ err, groupId: group.groupId, memberId: member.memberId }, 'member expiration failed');
-    }
-  }, Math.max(0, ms));
+  member.heartbeatTimer = setTimeout(
+    () => {
+      member.heartbeatTimer = null;
+      try {
+        if (group.member(member.memberId) !== member) return; // left, expired or replaced
+        const left = member.heartbeatDeadline - Date.now();
+        if (left > 0) return armHeartbeat(rt, group, member, left);
+        expireMember(rt, group, member);
+      } catch (err) {
+        rt.log.error({ err, groupId: group.groupId, memberId: member.memberId }, 'member expiration failed');
+      }
+    },
+    Math.max(0, ms),
+  );
   member.heartbeatTimer.unref();
 }
 
@@ -154,7 +157,10 @@ export function completeJoin(rt: GroupRuntime, group: ClassicGroup): void {
     rt.persistGroup(group).catch((err: Error) => rt.log.warn({ groupId: group.groupId, err: err.message }, 'could not write the metadata of the empty group'));
     return;
   }
-  rt.log.info({ groupId: group.groupId, generationId: group.generationId, members: group.members.size, protocol: group.protocolName }, 'group completed its join phase');
+  rt.log.info(
+    { groupId: group.groupId, generationId: group.generationId, members: group.members.size, protocol: group.protocolName },
+    'group completed its join phase',
+  );
   for (const m of group.members.values()) {
     group.completeJoin(m, group.joinResult(m, group.isLeader(m.memberId)));
     scheduleHeartbeat(rt, group, m);

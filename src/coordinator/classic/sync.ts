@@ -71,8 +71,15 @@ function leaderSync(rt: GroupRuntime, group: ClassicGroup, req: SyncRequest): vo
       missing.push(id);
     }
   }
-  if (missing.length > 0) rt.log.warn({ groupId: group.groupId, generationId: group.generationId, members: missing }, 'the leader sent no assignment for some members; they get an empty one');
-  rt.log.info({ groupId: group.groupId, generationId: group.generationId, leader: req.memberId, members: group.members.size }, 'assignment received from the group leader');
+  if (missing.length > 0)
+    rt.log.warn(
+      { groupId: group.groupId, generationId: group.generationId, members: missing },
+      'the leader sent no assignment for some members; they get an empty one',
+    );
+  rt.log.info(
+    { groupId: group.groupId, generationId: group.generationId, leader: req.memberId, members: group.members.size },
+    'assignment received from the group leader',
+  );
   const generation = req.generationId;
   rt.persistGroup(group, assignment).then(
     () => {

@@ -173,7 +173,12 @@ export class ConsumerGroup {
         this.computeNext(m);
         break;
     }
-    return before.epoch !== m.memberEpoch || before.state !== m.state || !sameAssignment(before.assigned, m.assigned) || !sameAssignment(before.pending, m.pendingRevocation);
+    return (
+      before.epoch !== m.memberEpoch ||
+      before.state !== m.state ||
+      !sameAssignment(before.assigned, m.assigned) ||
+      !sameAssignment(before.pending, m.pendingRevocation)
+    );
   }
 
   private computeNext(m: ConsumerGroupMember): void {

@@ -87,7 +87,10 @@ function settings(c: GroupCoordinator, groupId: string) {
     sessionTimeoutMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.session.timeout.ms'),
     heartbeatIntervalMs: effectiveGroupConfigInt(cfg, overrides, 'consumer.heartbeat.interval.ms'),
     maxSize: cfg.getInt('group.consumer.max.size'),
-    assignors: cfg.getList('group.consumer.assignors').map((s) => s.trim()).filter((s) => ASSIGNORS.has(s)),
+    assignors: cfg
+      .getList('group.consumer.assignors')
+      .map((s) => s.trim())
+      .filter((s) => ASSIGNORS.has(s)),
   };
 }
 
@@ -263,10 +266,10 @@ function fail(code: number, message: string): never {
 }
 
 function validate(req: ConsumerHeartbeatRequest, assignors: readonly string[]): void {
-  if (req.groupId === '') fail(ErrorCode.INVALID_REQUEST, 'GroupId can\'t be empty.');
-  if (req.instanceId === '') fail(ErrorCode.INVALID_REQUEST, 'InstanceId can\'t be empty.');
-  if (req.rackId === '') fail(ErrorCode.INVALID_REQUEST, 'RackId can\'t be empty.');
-  if (req.apiVersion >= 1 && req.memberId === '') fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
+  if (req.groupId === '') fail(ErrorCode.INVALID_REQUEST, "GroupId can't be empty.");
+  if (req.instanceId === '') fail(ErrorCode.INVALID_REQUEST, "InstanceId can't be empty.");
+  if (req.rackId === '') fail(ErrorCode.INVALID_REQUEST, "RackId can't be empty.");
+  if (req.apiVersion >= 1 && req.memberId === '') fail(ErrorCode.INVALID_REQUEST, "MemberId can't be empty.");
   if (req.memberEpoch === 0) {
     if (req.rebalanceTimeoutMs === -1) fail(ErrorCode.INVALID_REQUEST, 'RebalanceTimeoutMs must be provided in first request.');
     if (req.topicPartitions === null || req.topicPartitions.length > 0) fail(ErrorCode.INVALID_REQUEST, 'TopicPartitions must be empty when (re-)joining.');
@@ -275,15 +278,17 @@ function validate(req: ConsumerHeartbeatRequest, assignors: readonly string[]): 
     const hasRegex = req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '';
     if (!hasNames && !hasRegex) fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
   } else if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-    if (req.memberId === '') fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
-    if (req.instanceId === null) fail(ErrorCode.INVALID_REQUEST, 'InstanceId can\'t be null.');
+    if (req.memberId === '') fail(ErrorCode.INVALID_REQUEST, "MemberId can't be empty.");
+    if (req.instanceId === null) fail(ErrorCode.INVALID_REQUEST, "InstanceId can't be null.");
   } else if (req.memberEpoch < LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
     fail(ErrorCode.INVALID_REQUEST, `MemberEpoch is invalid: ${req.memberEpoch}`);
   } else if (req.memberId === '') {
-    fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
+    fail(ErrorCode.INVALID_REQUEST, "MemberId can't be empty.");
   }
-  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileTopicRegex(req.subscribedTopicRegex) === null) fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
-  if (req.serverAssignor !== null && !assignors.includes(req.serverAssignor)) fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${assignors.join(', ')}.`);
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileTopicRegex(req.subscribedTopicRegex) === null)
+    fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
+  if (req.serverAssignor !== null && !assignors.includes(req.serverAssignor))
+    fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${assignors.join(', ')}.`);
 }
 
 /** A change to write before the answer goes out. */
@@ -297,7 +302,14 @@ interface Outcome {
 /** Handles one ConsumerGroupHeartbeat; answers once the group's changes are in the log. */
 export async function consumerGroupHeartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
   const s = settings(c, req.groupId);
-  const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({ errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+  const error = (code: number, message: string | null): ConsumerHeartbeatResult => ({
+    errorCode: code,
+    errorMessage: message,
+    memberId: null,
+    memberEpoch: 0,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  });
   const early = c.availability(req.groupId) || c.ensureOffsetsTopic();
   if (early) return error(early, null);
   try {
@@ -316,7 +328,8 @@ function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatInte
   if (!g) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
   const m = g.members.get(req.memberId) ?? (req.instanceId !== null ? g.staticMember(req.instanceId) : undefined);
   if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
-  if (req.instanceId !== null && m.instanceId === req.instanceId && m.memberId !== req.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `instance ${req.instanceId} is now member ${m.memberId}`);
+  if (req.instanceId !== null && m.instanceId === req.instanceId && m.memberId !== req.memberId)
+    fail(ErrorCode.FENCED_INSTANCE_ID, `instance ${req.instanceId} is now member ${m.memberId}`);
   if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
     // A static member leaves temporarily: it keeps its assignment until its session expires.
     m.previousMemberEpoch = m.memberEpoch;
@@ -324,7 +337,12 @@ function leave(c: GroupCoordinator, req: ConsumerHeartbeatRequest, heartbeatInte
   } else {
     removeMember(c, g, m);
   }
-  return { group: g, touched: [m.memberId], before: [], result: { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs, assignment: null } };
+  return {
+    group: g,
+    touched: [m.memberId],
+    before: [],
+    result: { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs, assignment: null },
+  };
 }
 
 function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: ReturnType<typeof settings>): Outcome {
@@ -335,7 +353,8 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
     // getOrMaybeCreateConsumerGroup: only a joining member (epoch 0) creates the group.
     const classic = c.group(req.groupId);
     const live = classic !== undefined && !classic.is(GroupState.Dead);
-    if (req.memberEpoch !== 0) fail(ErrorCode.GROUP_ID_NOT_FOUND, live ? `Group ${req.groupId} is not a consumer group.` : `Consumer group ${req.groupId} not found.`);
+    if (req.memberEpoch !== 0)
+      fail(ErrorCode.GROUP_ID_NOT_FOUND, live ? `Group ${req.groupId} is not a consumer group.` : `Consumer group ${req.groupId} not found.`);
     if (classic && live) {
       if (!classic.isEmpty) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
       // An empty classic group becomes a consumer group (its committed offsets stay); its
@@ -355,7 +374,8 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
     if (req.instanceId !== null) {
       const prior = g.staticMember(req.instanceId);
       if (prior && prior.memberId !== memberId) {
-        if (prior.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${prior.memberId} with instance id ${req.instanceId} is not released yet.`);
+        if (prior.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH)
+          fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${prior.memberId} with instance id ${req.instanceId} is not released yet.`);
         // The returning static member takes over the old member's place and assignment.
         const next = new ConsumerGroupMember(memberId, req.clientId, req.clientHost);
         Object.assign(next, { ...prior, memberId });
@@ -385,12 +405,20 @@ function heartbeat(c: GroupCoordinator, req: ConsumerHeartbeatRequest, s: Return
   } else {
     m = g.members.get(req.memberId);
     if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${req.memberId} is not a member of group ${req.groupId}`);
-    if (req.instanceId !== null && m.instanceId !== null && m.instanceId !== req.instanceId) fail(ErrorCode.FENCED_INSTANCE_ID, `member ${req.memberId} is not instance ${req.instanceId}`);
+    if (req.instanceId !== null && m.instanceId !== null && m.instanceId !== req.instanceId)
+      fail(ErrorCode.FENCED_INSTANCE_ID, `member ${req.memberId} is not instance ${req.instanceId}`);
     // throwIfMemberEpochIsInvalid: a newer epoch is fenced; an older one only if it is not the
     // previous epoch of a member whose answer was lost (owning a subset of its assignment).
-    if (req.memberEpoch > m.memberEpoch) fail(ErrorCode.FENCED_MEMBER_EPOCH, `The consumer group member has a greater member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}).`);
+    if (req.memberEpoch > m.memberEpoch)
+      fail(
+        ErrorCode.FENCED_MEMBER_EPOCH,
+        `The consumer group member has a greater member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}).`,
+      );
     if (req.memberEpoch < m.memberEpoch && (req.memberEpoch !== m.previousMemberEpoch || owned === null || !isSubset(owned, m.assigned))) {
-      fail(ErrorCode.FENCED_MEMBER_EPOCH, `The consumer group member has a smaller member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}).`);
+      fail(
+        ErrorCode.FENCED_MEMBER_EPOCH,
+        `The consumer group member has a smaller member epoch (${req.memberEpoch}) than the one known by the group coordinator (${m.memberEpoch}).`,
+      );
     }
   }
   const member = m;

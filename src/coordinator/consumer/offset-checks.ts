@@ -15,18 +15,32 @@ export type CommitPartitionValidator = (topic: string, partition: number) => voi
  * owns (assigned or pending revocation) that were assigned at or before that epoch; a newer
  * epoch is STALE_MEMBER_EPOCH.
  */
-export function validateConsumerGroupCommit(c: GroupCoordinator, g: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number, transactional = false): CommitPartitionValidator | null {
+export function validateConsumerGroupCommit(
+  c: GroupCoordinator,
+  g: ConsumerGroup,
+  memberId: string,
+  memberEpoch: number,
+  apiVersion: number,
+  transactional = false,
+): CommitPartitionValidator | null {
   if (memberEpoch < 0 && g.isEmpty) return null;
   const m = g.members.get(memberId);
   if (!m) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${g.groupId}.`);
-  if (!transactional && apiVersion < 9) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
+  if (!transactional && apiVersion < 9)
+    throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
   if (memberEpoch === m.memberEpoch) return null;
-  if (memberEpoch > m.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Received member epoch ${memberEpoch} is newer than current member epoch ${m.memberEpoch}.`);
+  if (memberEpoch > m.memberEpoch)
+    throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Received member epoch ${memberEpoch} is newer than current member epoch ${m.memberEpoch}.`);
   return (topic, partition) => {
     const topicId = c.metadata.topic(topic)?.id;
     const assignedAt = topicId === undefined ? undefined : m.assignmentEpoch(topicId, partition);
-    if (assignedAt === undefined) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Partition ${topic}-${partition} is not assigned or pending revocation for member.`);
-    if (memberEpoch < assignedAt) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Received member epoch ${memberEpoch} is older than assignment epoch ${assignedAt} for partition ${topic}-${partition}.`);
+    if (assignedAt === undefined)
+      throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `Partition ${topic}-${partition} is not assigned or pending revocation for member.`);
+    if (memberEpoch < assignedAt)
+      throw new KafkaError(
+        ErrorCode.STALE_MEMBER_EPOCH,
+        `Received member epoch ${memberEpoch} is older than assignment epoch ${assignedAt} for partition ${topic}-${partition}.`,
+      );
   };
 }
 
@@ -39,7 +53,8 @@ export function validateConsumerGroupFetch(g: ConsumerGroup, memberId: string | 
   if (memberId === null && memberEpoch < 0) return;
   const m = memberId === null ? undefined : g.members.get(memberId);
   if (!m) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${g.groupId}.`);
-  if (memberEpoch !== m.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `The received member epoch ${memberEpoch} does not match the expected member epoch ${m.memberEpoch}.`);
+  if (memberEpoch !== m.memberEpoch)
+    throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `The received member epoch ${memberEpoch} does not match the expected member epoch ${m.memberEpoch}.`);
 }
 
 /**
@@ -47,7 +62,13 @@ export function validateConsumerGroupFetch(g: ConsumerGroup, memberId: string | 
  * the commit checks without the version rule, a stale epoch answered as ILLEGAL_GENERATION.
  * Returns NONE or the error code for every partition.
  */
-export function validateConsumerGroupTxnCommit(c: GroupCoordinator, g: ConsumerGroup, memberId: string, memberEpoch: number, partitions: ReadonlyArray<{ topic: string; partition: number }>): number {
+export function validateConsumerGroupTxnCommit(
+  c: GroupCoordinator,
+  g: ConsumerGroup,
+  memberId: string,
+  memberEpoch: number,
+  partitions: ReadonlyArray<{ topic: string; partition: number }>,
+): number {
   try {
     const validator = validateConsumerGroupCommit(c, g, memberId, memberEpoch, 0, true);
     if (validator) for (const p of partitions) validator(p.topic, p.partition);

@@ -32,7 +32,11 @@ function imageOf(g: ConsumerGroup): LogImage {
 
 type Slot = 'member' | 'target' | 'current';
 const memberKey = (slot: Slot, id: string) => `${slot}\u0000${id}`;
-const SLOT_TYPE = { member: RecordType.ConsumerGroupMemberMetadata, target: RecordType.ConsumerGroupTargetAssignmentMember, current: RecordType.ConsumerGroupCurrentMemberAssignment } as const;
+const SLOT_TYPE = {
+  member: RecordType.ConsumerGroupMemberMetadata,
+  target: RecordType.ConsumerGroupTargetAssignmentMember,
+  current: RecordType.ConsumerGroupCurrentMemberAssignment,
+} as const;
 
 /**
  * A 52-bit hash of samsa's subscription metadata fingerprint, stored in MetadataHash (KIP-1101).
@@ -121,7 +125,11 @@ export function consumerGroupChanges(g: ConsumerGroup, touched: Iterable<string>
     img.members.delete(id);
   }
   for (const id of ids) slot(g.members.get(id)!, 'member');
-  put('epoch', encodeConsumerKey({ type: RecordType.ConsumerGroupMetadata, group }), encodeGroupEpochValue({ epoch: g.groupEpoch, metadataHash: metadataHash(g.metadataFingerprint) }));
+  put(
+    'epoch',
+    encodeConsumerKey({ type: RecordType.ConsumerGroupMetadata, group }),
+    encodeGroupEpochValue({ epoch: g.groupEpoch, metadataHash: metadataHash(g.metadataFingerprint) }),
+  );
   const targetEpoch = encodeTargetEpochValue(g.assignmentEpoch);
   const newTarget = img.rewriteAll || !img.values.get('targetEpoch')?.equals(targetEpoch);
   for (const m of g.members.values()) if (newTarget || ids.has(m.memberId)) slot(m, 'target');

@@ -30,9 +30,7 @@ export const RecordType = {
 } as const;
 
 export type ConsumerRecordKey =
-  | { type: 3 | 4 | 6; group: string }
-  | { type: 5 | 7 | 8; group: string; memberId: string }
-  | { type: 16; group: string; regex: string };
+  { type: 3 | 4 | 6; group: string } | { type: 5 | 7 | 8; group: string; memberId: string } | { type: 16; group: string; regex: string };
 
 /** Kafka's modern MemberState byte values. */
 export const MEMBER_STATE_CODES = { STABLE: 0, UNREVOKED_PARTITIONS: 1, UNRELEASED_PARTITIONS: 2 } as const;

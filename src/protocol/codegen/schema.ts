@@ -189,8 +189,7 @@ export function mergeMessage(newer: RawMessage | undefined, older: RawMessage | 
   collectStructs(fields, structs);
 
   const flexible =
-    (newer ? parseVersions(newer.flexibleVersions, newMax) & newPart : 0) |
-    (older ? parseVersions(older.flexibleVersions, oldMax) & oldPart : 0);
+    (newer ? parseVersions(newer.flexibleVersions, newMax) & newPart : 0) | (older ? parseVersions(older.flexibleVersions, oldMax) & oldPart : 0);
 
   return {
     name: base.name,

@@ -72,7 +72,9 @@ export function condition(m: VersionMask, served: VersionMask): string {
 }
 
 export function describe(m: VersionMask): string {
-  return runs(m)
-    .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
-    .join(',') || 'none';
+  return (
+    runs(m)
+      .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
+      .join(',') || 'none'
+  );
 }

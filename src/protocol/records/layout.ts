@@ -44,4 +44,8 @@ export const DELETE_HORIZON_MASK = 0x40;
 
 export const CompressionType = { None: 0, Gzip: 1, Snappy: 2, Lz4: 3, Zstd: 4 } as const;
 
-export const NO_TIMESTAMP = -1, NO_PRODUCER_ID = -1, NO_PRODUCER_EPOCH = -1, NO_SEQUENCE = -1, NO_PARTITION_LEADER_EPOCH = -1;
+export const NO_TIMESTAMP = -1,
+  NO_PRODUCER_ID = -1,
+  NO_PRODUCER_EPOCH = -1,
+  NO_SEQUENCE = -1,
+  NO_PARTITION_LEADER_EPOCH = -1;

@@ -2,7 +2,16 @@
 // accel backends' stampBatch and setLogAppendTime, and the batch CRC.
 import { crc32c } from './crc32c.js';
 import { readInt32, writeInt32, writeInt64 } from './int64.js';
-import { ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, TIMESTAMP_TYPE_MASK } from './layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  CRC_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+} from './layout.js';
 
 /** CRC-32C of the batch at `position` as it should be stored (attributes to the end). */
 export function computeBatchCrc(buf: Buffer, position: number): number {

@@ -93,14 +93,18 @@ export function validateRecords(records: Uint8Array, count: number, baseTimestam
       if (cursor.pos < 0 || vl > bodyEnd - cursor.pos) return invalid(`record ${i} at byte ${at}: invalid header ${h} value length`);
       if (vl > 0) cursor.pos += vl;
     }
-    if (cursor.pos !== bodyEnd) return invalid(`record ${i} at byte ${at}: the record declares ${len} bytes but its fields take ${cursor.pos - (bodyEnd - len)}`);
+    if (cursor.pos !== bodyEnd)
+      return invalid(`record ${i} at byte ${at}: the record declares ${len} bytes but its fields take ${cursor.pos - (bodyEnd - len)}`);
     if (offsetDelta !== i) consecutive = false;
     const timestamp = baseTimestamp + timestampDelta;
     if (rules.compacted && keyLength < 0) {
       errors.push({ index: i, message: `Compacted topic cannot accept message without key in topic partition ${rules.partition}.` });
     } else if (rules.checkTimestamps && timestamp !== -1 && (timestamp < rules.lo || timestamp > rules.hi)) {
       timestampError = true;
-      errors.push({ index: i, message: `Timestamp ${timestamp} of message with offset ${offsetDelta} is out of range. The timestamp should be within [${rules.lo}, ${rules.hi}]` });
+      errors.push({
+        index: i,
+        message: `Timestamp ${timestamp} of message with offset ${offsetDelta} is out of range. The timestamp should be within [${rules.lo}, ${rules.hi}]`,
+      });
     } else if (timestamp > maxTimestamp) {
       maxTimestamp = timestamp;
     }

@@ -11,15 +11,15 @@ export const cursor = { pos: 0 };
 export function readVarint(b: Uint8Array, end: number): number {
   const c = cursor;
   let p = c.pos;
-  if (p < 0 || p >= end) return (c.pos = -1), 0;
+  if (p < 0 || p >= end) return ((c.pos = -1), 0);
   let x = b[p++]!;
   let r = x & 0x7f;
   if (x >= 0x80) {
     for (let shift = 7; ; shift += 7) {
-      if (p >= end) return (c.pos = -1), 0;
+      if (p >= end) return ((c.pos = -1), 0);
       x = b[p++]!;
       if (shift === 28) {
-        if (x >= 0x80) return (c.pos = -1), 0;
+        if (x >= 0x80) return ((c.pos = -1), 0);
         r |= x << 28;
         break;
       }
@@ -45,7 +45,7 @@ export function readVarlong(b: Uint8Array, end: number): number {
     }
     mul *= 128;
   }
-  return (cursor.pos = -1), 0;
+  return ((cursor.pos = -1), 0);
 }
 
 /** Bytes of a zig-zag varint (an int32 field of a record: lengths, offset delta, counts). */

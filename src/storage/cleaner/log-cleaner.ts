@@ -161,7 +161,11 @@ export class LogCleaner {
     if (this.cleaning) return null;
     this.cleaning = plog;
     try {
-      const r = await cleanLog(ltc, { fds: this.o.fds, live: () => !this.stopping && this.o.isLive(plog), hooks: this.o.hooks, mapCapacity: this.o.mapCapacity }, now);
+      const r = await cleanLog(
+        ltc,
+        { fds: this.o.fds, live: () => !this.stopping && this.o.isLive(plog), hooks: this.o.hooks, mapCapacity: this.o.mapCapacity },
+        now,
+      );
       this.setCheckpoint(plog, r.endOffset);
       this.cleanedRounds++;
       const outcome: CleanOutcome = { ...r, partition: plog.name, firstDirtyOffset: ltc.firstDirtyOffset, cleanableRatio: ltc.cleanableRatio };

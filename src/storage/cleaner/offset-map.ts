@@ -20,7 +20,13 @@ export const DEFAULT_MAP_CAPACITY = 1 << 20;
 
 export function mapKey(buf: Buffer, start: number, length: number): string {
   if (length <= RAW_KEY_MAX) return '\u0000' + buf.toString('latin1', start, start + length);
-  return '\u0001' + createHash('md5').update(buf.subarray(start, start + length)).digest().toString('latin1');
+  return (
+    '\u0001' +
+    createHash('md5')
+      .update(buf.subarray(start, start + length))
+      .digest()
+      .toString('latin1')
+  );
 }
 
 export class OffsetMap {

@@ -16,7 +16,21 @@
 // offsetDelta varint, keyLength varint (<0: null), key, valueLength varint (<0: null), value,
 // headerCount varint, headers. Varints are zig-zag.
 import { accel } from '../../accel/index.js';
-import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, COMPRESSION_MASK, CONTROL_MASK, CRC_OFFSET, DELETE_HORIZON_MASK, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK } from '../../protocol/records/layout.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_OFFSET,
+  COMPRESSION_MASK,
+  CONTROL_MASK,
+  CRC_OFFSET,
+  DELETE_HORIZON_MASK,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  TRANSACTIONAL_MASK,
+} from '../../protocol/records/layout.js';
 import { readInt64, writeInt64 } from '../../protocol/records/int64.js';
 import { cursor, readVarint, readVarlong, writeVarint, writeVarlong } from '../../protocol/records/varint.js';
 

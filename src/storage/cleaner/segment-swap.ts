@@ -161,7 +161,14 @@ export async function diskSink(dir: string, baseOffset: number, mtimeMs: number,
  * the first with its base offset), steps 2-4 above, synchronously. Returns the removal of the
  * replaced files, to run once the log's segment list holds `cleaned` (after file.delete.delay.ms).
  */
-export function swapFiles(dir: string, group: readonly FileSegment[], cleaned: Segment, fds: FdCache, fileDeleteDelayMs: number, hooks?: SwapHooks): () => void {
+export function swapFiles(
+  dir: string,
+  group: readonly FileSegment[],
+  cleaned: Segment,
+  fds: FdCache,
+  fileDeleteDelayMs: number,
+  hooks?: SwapHooks,
+): () => void {
   const base = cleaned.baseOffset;
   const np = paths(dir, base);
   // 2. .cleaned -> .swap; the log last: its .swap is the commit point
