@@ -14,6 +14,7 @@ import { collisionKey, topicNameProblem, INTERNAL_TOPICS, type BrokerEndpoint, t
 import type { MetadataChange, MetadataSnapshot, MetadataStore } from './metadata-store.js';
 import { validateTopicConfigs, type BrokerConfig } from '../config/index.js';
 import { validateGroupConfigs } from '../config/group-configs.js';
+import { placementOrder } from './replica-placement.js';
 import { QuorumConflictError, QuorumUnavailableError, type MetadataQuorum, type MetadataRecord } from './quorum/quorum.js';
 
 // A partition's leader or ISR changed in the cluster's metadata (not on a single node).
@@ -364,7 +365,7 @@ export class ClusterMetadata {
     if (clash !== undefined || this.pendingKeys.has(collisionKey(spec.name))) {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash ?? 'one being created'}`);
     }
-    const live = this.brokers().map((b) => b.nodeId);
+    const live = placementOrder(this.brokers());
     let partitions: PartitionState[];
     if (spec.assignments && spec.assignments.length > 0) {
       if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
@@ -433,7 +434,7 @@ export class ClusterMetadata {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${topic.name} currently has ${current} partition(s); ${count} would not be an increase.`);
     }
     if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
-    const live = this.brokers().map((b) => b.nodeId);
+    const live = placementOrder(this.brokers());
     const rf = topic.partitions[0]?.replicas.length ?? 1;
     let added: PartitionState[];
     if (assignments !== null) {
@@ -574,7 +575,8 @@ export class ClusterMetadata {
   }
 
   private autoAssign(partition: number, rf: number, live: number[]): PartitionState {
-    // Round-robin from a per-partition start, as Kafka's default placement spreads leaders.
+    // Round-robin from a per-partition start, as Kafka's default placement spreads leaders; `live`
+    // is in placement order (rack-alternated when brokers have racks).
     const replicas = Array.from({ length: rf }, (_, i) => live[(partition + i) % live.length]!);
     return { partition, leader: replicas[0]!, leaderEpoch: 0, replicas, isr: [...replicas] };
   }

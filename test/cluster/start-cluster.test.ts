@@ -90,4 +90,20 @@ test('a node id that is live already is refused with one line saying so', async 
   }
 });
 
+test('replicas are placed rack-aware: with broker.rack set, each partition spans both racks', async () => {
+  const cluster = await startCluster({
+    brokers: 4,
+    brokerConfig: { 0: { 'broker.rack': 'a' }, 1: { 'broker.rack': 'a' }, 2: { 'broker.rack': 'b' }, 3: { 'broker.rack': 'b' } },
+  });
+  try {
+    const t = await cluster.broker(0).metadata.createTopicAsync({ name: 'racked', numPartitions: 8, replicationFactor: 2 });
+    const rackOf = (id: number) => (id < 2 ? 'a' : 'b');
+    for (const p of t.partitions) assert.equal(new Set(p.replicas.map(rackOf)).size, 2, `partition ${p.partition} on replicas ${p.replicas.join(',')}`);
+    // Leaders still spread over every broker.
+    assert.equal(new Set(t.partitions.map((p) => p.leader)).size, 4);
+  } finally {
+    await cluster.close();
+  }
+});
+
 test.run();
