@@ -96,6 +96,12 @@ const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 |
 
 function runFile(file) {
   const missing = missingRequirements(file);
+  // A requirement name this runner does not know is a typo that would skip a test for ever.
+  const unknown = missing.filter((r) => !REQUIREMENTS[r]);
+  if (unknown.length > 0) {
+    const reason = `unknown requirement ${unknown.join(', ')} in its "// requires:" line (known: ${Object.keys(REQUIREMENTS).join(', ')})`;
+    return Promise.resolve({ file, passed: 0, failed: 1, skipped: 0, output: reason, reasons: [reason], ms: 0, code: 1 });
+  }
   if (missing.length > 0) {
     const reason = `needs ${missing.map((r) => (HOW[r] ? `${r} (${HOW[r]})` : r)).join(', ')}`;
     return Promise.resolve({ file, passed: 0, failed: 0, skipped: 1, output: '', reasons: [reason], ms: 0, code: 0 });

@@ -1,4 +1,4 @@
-// requires: kafka-python
+// requires: python-kafka
 // More real clients on a 3-broker startCluster: @platformatic/kafka produces acks=all to an RF=3
 // topic; a partition's leader is killed; kafka-python (2.0.2) then produces to the new leaders and
 // reads every partition back from offset 0: all records, once, in order. (@platformatic/kafka
