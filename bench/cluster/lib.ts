@@ -58,8 +58,9 @@ export class SamsaProcess {
   out = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], script = SAMSA_BIN) {
-    this.child = spawn(process.execPath, [script, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** nodeArgs go before the script (`samsa start --brokers N` forks its brokers with them too). */
+  constructor(args: string[], opts: { nodeArgs?: string[] } = {}) {
+    this.child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SAMSA_BIN, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.child);
     this.child.stdout!.on('data', (d) => (this.out = (this.out + d).slice(-200_000)));
     this.child.stderr!.on('data', (d) => (this.out = (this.out + d).slice(-200_000)));

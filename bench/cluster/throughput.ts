@@ -11,7 +11,10 @@
 // is shared and has 2 cores for all the brokers and the generator together. Per process: with
 // --brokers N the host (the embedded quorum) first, then broker 0, 1, ...
 // Nothing is asserted.
-//   node --import tsx bench/cluster/throughput.ts [--seconds 5] [--rounds 2] [--parts a,b] [--data-dir DIR]
+//   node --import tsx bench/cluster/throughput.ts [--seconds 5] [--rounds 2] [--parts a,b|rf3] [--data-dir DIR]
+//     [--inflight 16] [--rf3-acks all|1] [--cpu-prof DIR]
+// --inflight and --rf3-acks are for diagnosis (is RF=3 bound by the acks=all wait or by CPU?);
+// the pairs the issue asks for are the defaults.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,11 +27,19 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     parts: { type: 'string', default: 'a,b' },
     'data-dir': { type: 'string' },
+    inflight: { type: 'string', default: '16' },
+    'rf3-acks': { type: 'string', default: 'all' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
+const INFLIGHT = values.inflight!;
+const RF3_ACKS = values['rf3-acks']!;
 const CLK_TCK = 100;
+// --cpu-prof DIR: the brokers run under `node --cpu-prof` (the host's forked brokers inherit it);
+// a profile per process is written when it exits (summarize with bench/lib/cpuprofile.ts).
+const NODE_ARGS = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
 
 function storageArgs(name: string): string[] {
   if (!values['data-dir']) return ['--memory'];
@@ -83,7 +94,7 @@ async function produceRun(label: string, cluster: SamsaProcess, bootstrap: strin
   await new Promise((r) => setTimeout(r, 1000));
   const idleCores = pids.reduce((s, p) => s + cpuSeconds(p), 0) - i0;
   const loadBefore = load();
-  const args = [SAMSA_BIN, 'bench', 'produce', '--bootstrap', bootstrap.join(','), '--topic', name, '--duration', `${SECONDS}s`, '--acks', topic.acks, '--record-size', '100', '--batch-size', '16384', '--max-in-flight', '16', '--json'];
+  const args = [SAMSA_BIN, 'bench', 'produce', '--bootstrap', bootstrap.join(','), '--topic', name, '--duration', `${SECONDS}s`, '--acks', topic.acks, '--record-size', '100', '--batch-size', '16384', '--max-in-flight', INFLIGHT, '--json'];
   const gen = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -125,30 +136,33 @@ function ratio(runs: Run[], num: string, den: string): string {
   return `${(mean(num) / mean(den)).toFixed(2)}x of the means (per round: ${pairs.map((p) => p.toFixed(2)).join(', ')})`;
 }
 
-const cmd = `node --import tsx bench/cluster/throughput.ts --seconds ${SECONDS} --rounds ${ROUNDS} --parts ${values.parts}${values['data-dir'] ? ` --data-dir ${values['data-dir']}` : ''}`;
-const out: string[] = [`reproduce: ${cmd}`, `storage: ${values['data-dir'] ? 'disk' : 'memory'}; samsa bench produce: 100 B records, 16 KiB batches, 16 in flight per leader connection, ${SECONDS} s a run`, ''];
+const cmd = `node --import tsx bench/cluster/throughput.ts --seconds ${SECONDS} --rounds ${ROUNDS} --parts ${values.parts} --inflight ${INFLIGHT} --rf3-acks ${RF3_ACKS}${values['data-dir'] ? ` --data-dir ${values['data-dir']}` : ''}${values['cpu-prof'] ? ` --cpu-prof ${values['cpu-prof']}` : ''}`;
+const out: string[] = [`reproduce: ${cmd}`, `storage: ${values['data-dir'] ? 'disk' : 'memory'}; samsa bench produce: 100 B records, 16 KiB batches, ${INFLIGHT} in flight per leader connection, ${SECONDS} s a run`, ''];
 const parts = values.parts!.split(',');
 
-if (parts.includes('a')) {
-  process.stderr.write('(a) samsa start --brokers 3: RF=3 acks=all against RF=1 acks=1, 3 partitions\n');
-  const c = new SamsaProcess(['--brokers', '3', '--port', '0', '--log-level', 'warn', ...storageArgs('a')]);
+// 'a', or 'rf3' for the RF=3 runs alone (to profile them).
+if (parts.includes('a') || parts.includes('rf3')) {
+  const rf3 = `RF=3 acks=${RF3_ACKS}`;
+  process.stderr.write(`(a) samsa start --brokers 3: ${rf3} against RF=1 acks=1, 3 partitions\n`);
+  const c = new SamsaProcess(['--brokers', '3', '--port', '0', '--log-level', 'warn', ...storageArgs('a')], { nodeArgs: NODE_ARGS });
   const runs: Run[] = [];
   try {
     const bootstrap = await c.ready();
     for (let i = 1; i <= ROUNDS; i++) {
-      runs.push(await produceRun(`RF=1 acks=1 #${i}`, c, bootstrap, { partitions: 3, rf: 1, acks: '1' }));
-      runs.push(await produceRun(`RF=3 acks=all #${i}`, c, bootstrap, { partitions: 3, rf: 3, acks: 'all', configs: { 'min.insync.replicas': '2' } }));
+      if (parts.includes('a')) runs.push(await produceRun(`RF=1 acks=1 #${i}`, c, bootstrap, { partitions: 3, rf: 1, acks: '1' }));
+      runs.push(await produceRun(`${rf3} #${i}`, c, bootstrap, { partitions: 3, rf: 3, acks: RF3_ACKS, configs: { 'min.insync.replicas': '2' } }));
     }
   } finally {
     await c.stop();
   }
-  out.push('### (a) `samsa start --brokers 3`: RF=3 acks=all against RF=1 acks=1 (3 partitions, one leader per broker)', '', ...table(runs), '', `RF=3 acks=all / RF=1 acks=1: **${ratio(runs, 'RF=3', 'RF=1')}** (goal ≥ 0.50)`, '');
+  out.push(`### (a) \`samsa start --brokers 3\`: ${rf3} against RF=1 acks=1 (3 partitions, one leader per broker)`, '', ...table(runs), '');
+  if (parts.includes('a')) out.push(`${rf3} / RF=1 acks=1: **${ratio(runs, 'RF=3', 'RF=1')}** (goal for acks=all ≥ 0.50)`, '');
 }
 
 if (parts.includes('b')) {
   process.stderr.write('(b) samsa start --brokers 2 against samsa start, 8 partitions, acks=1\n');
-  const one = new SamsaProcess(['--port', '0', '--log-level', 'warn', ...storageArgs('one')]);
-  const two = new SamsaProcess(['--brokers', '2', '--port', '0', '--log-level', 'warn', ...storageArgs('two')]);
+  const one = new SamsaProcess(['--port', '0', '--log-level', 'warn', ...storageArgs('one')], { nodeArgs: NODE_ARGS });
+  const two = new SamsaProcess(['--brokers', '2', '--port', '0', '--log-level', 'warn', ...storageArgs('two')], { nodeArgs: NODE_ARGS });
   const runs: Run[] = [];
   try {
     const [b1, b2] = await Promise.all([one.ready(), two.ready()]);
