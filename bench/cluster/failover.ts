@@ -16,7 +16,7 @@
 // (after --poll-ms) on any error (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, a timeout). The
 // time is from just before kill(2) to that Produce's successful answer.
 // Nothing is asserted; the numbers are printed with the command and the load average.
-//   node --import tsx bench/cluster/failover.ts [--kills 20] [--modes embedded,etcd] [--session-timeout-ms 3000] [--poll-ms 10]
+//   node --import tsx bench/cluster/failover.ts [--kills 20] [--modes embedded,etcd] [--session-timeout-ms 3000] [--poll-ms 10] [--victim leader|controller] [--set K=V ...]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { startEtcd } from '../../test/cluster/etcd-server.js';
@@ -30,12 +30,21 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'embedded,etcd' },
     'session-timeout-ms': { type: 'string', default: '3000' },
     'poll-ms': { type: 'string', default: '10' },
+    victim: { type: 'string', default: 'leader' },
+    // Broker properties for every broker (repeatable), e.g. replica.fetch.wait.max.ms=100.
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const KILLS = Number(values.kills);
 const SESSION_MS = Number(values['session-timeout-ms']);
 const POLL_MS = Number(values['poll-ms']);
 const TOPIC = 'failover';
+// --victim leader: one partition, its leader is killed. --victim controller: three partitions
+// (one led by each broker), the controller is killed and the partition it leads is measured, so
+// the failover includes electing a new controller.
+const VICTIM = values.victim === 'controller' ? 'controller' : 'leader';
+const PARTITIONS = VICTIM === 'controller' ? 3 : 1;
+const SETS = (values.set ?? []).flatMap((kv) => ['--set', kv]);
 const BATCH = makeBatch(200, 100).batch;
 
 interface Kill {
@@ -59,7 +68,7 @@ interface Target {
 }
 
 async function embedded(): Promise<Target> {
-  const host = new SamsaProcess(['--brokers', '3', '--port', '0', '--memory', '--log-level', 'warn']);
+  const host = new SamsaProcess(['--brokers', '3', '--port', '0', '--memory', '--log-level', 'warn', ...SETS]);
   const bootstrap = await host.ready();
   let killedPid = 0;
   return {
@@ -84,7 +93,7 @@ async function embedded(): Promise<Target> {
 async function etcd(): Promise<Target> {
   const server = await startEtcd();
   const url = `etcd://${server.endpoint.replace(/^https?:\/\//, '')}`;
-  const args = (id: number, port: number) => ['--memory', '--port', String(port), '--log-level', 'warn', '--node-id', String(id), '--cluster', url, '--cluster-id', 'failover-bench', '--set', `broker.session.timeout.ms=${SESSION_MS}`];
+  const args = (id: number, port: number) => ['--memory', '--port', String(port), '--log-level', 'warn', '--node-id', String(id), '--cluster', url, '--cluster-id', 'failover-bench', '--set', `broker.session.timeout.ms=${SESSION_MS}`, ...SETS];
   const procs = [0, 1, 2].map((id) => new SamsaProcess(args(id, 0)));
   const bootstrap = (await Promise.all(procs.map((p) => p.ready()))).map((b) => b[0]!);
   const ports = bootstrap.map((b) => Number(b.slice(b.lastIndexOf(':') + 1)));
@@ -117,17 +126,21 @@ async function etcd(): Promise<Target> {
   };
 }
 
-async function fullIsr(client: ClusterClient): Promise<{ leader: number; controller: number }> {
+async function fullIsr(client: ClusterClient): Promise<{ leader: number; controller: number; partition: number }> {
   return until(
-    'three brokers and a full ISR',
+    'three brokers and full ISRs',
     async () => {
       const md = await client.metadata(TOPIC);
-      const st = md.partitions.get(0);
-      if (md.brokers.length !== 3 || !st || st.leader < 0 || st.isr.length !== 3) return null;
+      const all = [...md.partitions.values()];
+      if (md.brokers.length !== 3 || all.length !== PARTITIONS || all.some((p) => p.leader < 0 || p.isr.length !== 3)) return null;
+      // The partition to measure: 0, or the one the controller leads.
+      const partition = VICTIM === 'controller' ? [...md.partitions.entries()].find(([, p]) => p.leader === md.controller)?.[0] : 0;
+      if (partition === undefined) return null;
+      const st = md.partitions.get(partition)!;
       // Every broker reachable, and the leader takes an acks=all write.
       for (const id of md.brokers) await client.metadata(TOPIC, id);
-      const code = await client.produce(st.leader, TOPIC, 0, BATCH, -1);
-      return code === 0 ? { leader: st.leader, controller: md.controller } : null;
+      const code = await client.produce(st.leader, TOPIC, partition, BATCH, -1);
+      return code === 0 ? { leader: st.leader, controller: md.controller, partition } : null;
     },
     60_000,
     50,
@@ -136,11 +149,11 @@ async function fullIsr(client: ClusterClient): Promise<{ leader: number; control
 
 async function measure(target: Target): Promise<Kill[]> {
   const client = new ClusterClient(target.bootstrap);
-  await until('the cluster to accept CreateTopics', () => client.createTopic(TOPIC, 1, 3, { 'min.insync.replicas': '2' }).then(() => true));
+  await until('the cluster to accept CreateTopics', () => client.createTopic(TOPIC, PARTITIONS, 3, { 'min.insync.replicas': '2' }).then(() => true));
   const kills: Kill[] = [];
   try {
     for (let k = 0; k < KILLS; k++) {
-      const { leader: victim, controller } = await fullIsr(client);
+      const { leader: victim, controller, partition } = await fullIsr(client);
       const survivors = [0, 1, 2].filter((id) => id !== victim);
       const errors: Record<string, number> = {};
       const note = (what: string) => (errors[what] = (errors[what] ?? 0) + 1);
@@ -152,9 +165,9 @@ async function measure(target: Target): Promise<Kill[]> {
         if (performance.now() - t0 > 60_000) throw new Error(`no acknowledged write 60 s after killing broker ${victim}: ${JSON.stringify(errors)}`);
         const via = survivors[tries++ % survivors.length]!;
         try {
-          const st = (await client.metadata(TOPIC, via)).partitions.get(0);
+          const st = (await client.metadata(TOPIC, via)).partitions.get(partition);
           if (st && st.leader >= 0 && st.leader !== victim) {
-            const code = await client.produce(st.leader, TOPIC, 0, BATCH, -1);
+            const code = await client.produce(st.leader, TOPIC, partition, BATCH, -1);
             if (code === 0) result = { victim, wasController: controller === victim, newLeader: st.leader, epoch: st.epoch, ms: performance.now() - t0, metadataTries: tries, errors };
             else note(errorInfo(code)?.name ?? `error ${code}`);
           }
@@ -192,7 +205,7 @@ function report(name: string, kills: Kill[]): string {
   return lines.join('\n');
 }
 
-const cmd = `node --import tsx bench/cluster/failover.ts --kills ${KILLS} --modes ${values.modes} --session-timeout-ms ${SESSION_MS} --poll-ms ${POLL_MS}`;
+const cmd = `node --import tsx bench/cluster/failover.ts --kills ${KILLS} --modes ${values.modes} --session-timeout-ms ${SESSION_MS} --poll-ms ${POLL_MS} --victim ${VICTIM}${(values.set ?? []).map((kv) => ` --set ${kv}`).join('')}`;
 const out: string[] = [`reproduce: ${cmd}`, `load average before: ${load()}`, ''];
 for (const mode of values.modes!.split(',')) {
   const target = mode === 'etcd' ? await etcd() : mode === 'embedded' ? await embedded() : null;
