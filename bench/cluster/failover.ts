@@ -93,7 +93,22 @@ async function embedded(): Promise<Target> {
 async function etcd(): Promise<Target> {
   const server = await startEtcd();
   const url = `etcd://${server.endpoint.replace(/^https?:\/\//, '')}`;
-  const args = (id: number, port: number) => ['--memory', '--port', String(port), '--log-level', 'warn', '--node-id', String(id), '--cluster', url, '--cluster-id', 'failover-bench', '--set', `broker.session.timeout.ms=${SESSION_MS}`, ...SETS];
+  const args = (id: number, port: number) => [
+    '--memory',
+    '--port',
+    String(port),
+    '--log-level',
+    'warn',
+    '--node-id',
+    String(id),
+    '--cluster',
+    url,
+    '--cluster-id',
+    'failover-bench',
+    '--set',
+    `broker.session.timeout.ms=${SESSION_MS}`,
+    ...SETS,
+  ];
   const procs = [0, 1, 2].map((id) => new SamsaProcess(args(id, 0)));
   const bootstrap = (await Promise.all(procs.map((p) => p.ready()))).map((b) => b[0]!);
   const ports = bootstrap.map((b) => Number(b.slice(b.lastIndexOf(':') + 1)));
@@ -168,7 +183,16 @@ async function measure(target: Target): Promise<Kill[]> {
           const st = (await client.metadata(TOPIC, via)).partitions.get(partition);
           if (st && st.leader >= 0 && st.leader !== victim) {
             const code = await client.produce(st.leader, TOPIC, partition, BATCH, -1);
-            if (code === 0) result = { victim, wasController: controller === victim, newLeader: st.leader, epoch: st.epoch, ms: performance.now() - t0, metadataTries: tries, errors };
+            if (code === 0)
+              result = {
+                victim,
+                wasController: controller === victim,
+                newLeader: st.leader,
+                epoch: st.epoch,
+                ms: performance.now() - t0,
+                metadataTries: tries,
+                errors,
+              };
             else note(errorInfo(code)?.name ?? `error ${code}`);
           }
         } catch (err) {
@@ -178,7 +202,9 @@ async function measure(target: Target): Promise<Kill[]> {
       }
       client.forget(victim);
       kills.push(result);
-      process.stderr.write(`  kill ${k + 1}/${KILLS}: broker ${victim}${result.wasController ? ' (controller)' : ''} -> leader ${result.newLeader} epoch ${result.epoch} in ${result.ms.toFixed(0)} ms ${JSON.stringify(errors)}\n`);
+      process.stderr.write(
+        `  kill ${k + 1}/${KILLS}: broker ${victim}${result.wasController ? ' (controller)' : ''} -> leader ${result.newLeader} epoch ${result.epoch} in ${result.ms.toFixed(0)} ms ${JSON.stringify(errors)}\n`,
+      );
       await target.revive(victim);
     }
   } finally {
@@ -199,7 +225,9 @@ function report(name: string, kills: Kill[]): string {
     '',
     '| kill | victim | new leader (epoch) | ms | metadata asks |',
     '|---|---|---|---|---|',
-    ...kills.map((k, i) => `| ${i + 1} | ${k.victim}${k.wasController ? ' (controller)' : ''} | ${k.newLeader} (${k.epoch}) | ${k.ms.toFixed(0)} | ${k.metadataTries} |`),
+    ...kills.map(
+      (k, i) => `| ${i + 1} | ${k.victim}${k.wasController ? ' (controller)' : ''} | ${k.newLeader} (${k.epoch}) | ${k.ms.toFixed(0)} | ${k.metadataTries} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -21,10 +21,17 @@ export const SAMSA_BIN = join(ROOT, 'bin', 'samsa.js');
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function load(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000, everyMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  ms = 30_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown = null;
   for (;;) {
@@ -41,7 +48,9 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 // ---- samsa processes ---------------------------------------------------------------------------
@@ -167,7 +176,16 @@ export class ClusterClient {
     const id = via ?? [...this.addresses.keys()][0]!;
     const c = await this.conn(id, timeoutMs);
     const v = c.pick(MetadataRequest, 12);
-    const res = await withTimeout(c.send(MetadataRequest, MetadataResponse, v, { topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false } as never), timeoutMs, 'Metadata');
+    const res = await withTimeout(
+      c.send(MetadataRequest, MetadataResponse, v, {
+        topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      } as never),
+      timeoutMs,
+      'Metadata',
+    );
     for (const b of res.brokers) {
       const addr = `${b.host}:${b.port}`;
       if (this.addresses.get(b.nodeId) !== addr) {
@@ -178,7 +196,8 @@ export class ClusterClient {
     for (const k of [...this.addresses.keys()]) if (k < 0) this.addresses.delete(k);
     const t = res.topics.find((x) => x.name === topic);
     const partitions = new Map<number, PartitionState>();
-    for (const p of t?.partitions ?? []) if (p.errorCode === 0) partitions.set(p.partitionIndex, { leader: p.leaderId, epoch: p.leaderEpoch, isr: [...p.isrNodes] });
+    for (const p of t?.partitions ?? [])
+      if (p.errorCode === 0) partitions.set(p.partitionIndex, { leader: p.leaderId, epoch: p.leaderEpoch, isr: [...p.isrNodes] });
     return { brokers: res.brokers.map((b) => b.nodeId).sort((a, b) => a - b), controller: res.controllerId, partitions };
   }
 
@@ -187,7 +206,15 @@ export class ClusterClient {
     const c = await this.conn([...this.addresses.keys()][0]!);
     const res = await withTimeout(
       c.send(CreateTopicsRequest, CreateTopicsResponse, c.pick(CreateTopicsRequest), {
-        topics: [{ name: topic, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+        topics: [
+          {
+            name: topic,
+            numPartitions: partitions,
+            replicationFactor,
+            assignments: [],
+            configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+          },
+        ],
         timeoutMs: 10_000,
         validateOnly: false,
       }),
@@ -202,7 +229,12 @@ export class ClusterClient {
   async produce(id: number, topic: string, p: number, batch: Buffer, acks: number, timeoutMs = 5000): Promise<number> {
     const c = await this.conn(id, timeoutMs);
     const res = await withTimeout(
-      c.send(ProduceRequest, ProduceResponse, c.pick(ProduceRequest, 12), { transactionalId: null, acks, timeoutMs, topicData: [{ name: topic, partitionData: [{ index: p, records: batch }] }] }),
+      c.send(ProduceRequest, ProduceResponse, c.pick(ProduceRequest, 12), {
+        transactionalId: null,
+        acks,
+        timeoutMs,
+        topicData: [{ name: topic, partitionData: [{ index: p, records: batch }] }],
+      }),
       timeoutMs + 1000,
       'Produce',
     );
@@ -212,7 +244,10 @@ export class ClusterClient {
   forget(id: number): void {
     const p = this.conns.get(id);
     this.conns.delete(id);
-    p?.then((c) => c.close(), () => undefined);
+    p?.then(
+      (c) => c.close(),
+      () => undefined,
+    );
   }
 
   close(): void {

@@ -75,7 +75,12 @@ interface Run {
 
 let topicSeq = 0;
 
-async function produceRun(label: string, cluster: SamsaProcess, bootstrap: string[], topic: { partitions: number; rf: number; acks: string; configs?: Record<string, string> }): Promise<Run> {
+async function produceRun(
+  label: string,
+  cluster: SamsaProcess,
+  bootstrap: string[],
+  topic: { partitions: number; rf: number; acks: string; configs?: Record<string, string> },
+): Promise<Run> {
   const name = `tp-${++topicSeq}`;
   const client = new ClusterClient(bootstrap);
   try {
@@ -94,7 +99,26 @@ async function produceRun(label: string, cluster: SamsaProcess, bootstrap: strin
   await new Promise((r) => setTimeout(r, 1000));
   const idleCores = pids.reduce((s, p) => s + cpuSeconds(p), 0) - i0;
   const loadBefore = load();
-  const args = [SAMSA_BIN, 'bench', 'produce', '--bootstrap', bootstrap.join(','), '--topic', name, '--duration', `${SECONDS}s`, '--acks', topic.acks, '--record-size', '100', '--batch-size', '16384', '--max-in-flight', INFLIGHT, '--json'];
+  const args = [
+    SAMSA_BIN,
+    'bench',
+    'produce',
+    '--bootstrap',
+    bootstrap.join(','),
+    '--topic',
+    name,
+    '--duration',
+    `${SECONDS}s`,
+    '--acks',
+    topic.acks,
+    '--record-size',
+    '100',
+    '--batch-size',
+    '16384',
+    '--max-in-flight',
+    INFLIGHT,
+    '--json',
+  ];
   const gen = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -114,8 +138,22 @@ async function produceRun(label: string, cluster: SamsaProcess, bootstrap: strin
   if (code !== 0) throw new Error(`samsa bench produce exited ${code}: ${err.slice(-2000)}`);
   const r = JSON.parse(out) as { recordsPerSec: number; mbPerSec: number; latency: { p50Us: number; p99Us: number }; errors: Record<string, number> };
   await new Promise<void>((res) => execFile(process.execPath, [SAMSA_BIN, 'topics', 'delete', name, '--bootstrap', bootstrap.join(',')], () => res()));
-  const run: Run = { label, recordsPerSec: r.recordsPerSec, mbPerSec: r.mbPerSec, p50: r.latency.p50Us / 1000, p99: r.latency.p99Us / 1000, brokerCores: (b1 - b0) / wall, perProcess: each1.map((c, i) => (c - each0[i]!) / wall), idleCores, generatorCores: genCpu / wall, errors: r.errors, load: loadBefore };
-  process.stderr.write(`  ${label}: ${Math.round(run.recordsPerSec).toLocaleString('en-US')} records/s, brokers ${run.brokerCores.toFixed(2)} cores (${run.perProcess.map((c) => c.toFixed(2)).join(' + ')}), generator ${run.generatorCores.toFixed(2)} cores, load ${loadBefore}\n`);
+  const run: Run = {
+    label,
+    recordsPerSec: r.recordsPerSec,
+    mbPerSec: r.mbPerSec,
+    p50: r.latency.p50Us / 1000,
+    p99: r.latency.p99Us / 1000,
+    brokerCores: (b1 - b0) / wall,
+    perProcess: each1.map((c, i) => (c - each0[i]!) / wall),
+    idleCores,
+    generatorCores: genCpu / wall,
+    errors: r.errors,
+    load: loadBefore,
+  };
+  process.stderr.write(
+    `  ${label}: ${Math.round(run.recordsPerSec).toLocaleString('en-US')} records/s, brokers ${run.brokerCores.toFixed(2)} cores (${run.perProcess.map((c) => c.toFixed(2)).join(' + ')}), generator ${run.generatorCores.toFixed(2)} cores, load ${loadBefore}\n`,
+  );
   return run;
 }
 
@@ -123,7 +161,10 @@ function table(runs: Run[]): string[] {
   return [
     '| run | records/s | MB/s | ack p50 / p99 ms | broker cores (per process) | brokers idle, the second before | generator cores | load average before | errors |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...runs.map((r) => `| ${r.label} | ${Math.round(r.recordsPerSec).toLocaleString('en-US')} | ${r.mbPerSec.toFixed(1)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} | ${r.brokerCores.toFixed(2)} (${r.perProcess.map((c) => c.toFixed(2)).join(' + ')}) | ${r.idleCores.toFixed(2)} | ${r.generatorCores.toFixed(2)} | ${r.load} | ${JSON.stringify(r.errors)} |`),
+    ...runs.map(
+      (r) =>
+        `| ${r.label} | ${Math.round(r.recordsPerSec).toLocaleString('en-US')} | ${r.mbPerSec.toFixed(1)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} | ${r.brokerCores.toFixed(2)} (${r.perProcess.map((c) => c.toFixed(2)).join(' + ')}) | ${r.idleCores.toFixed(2)} | ${r.generatorCores.toFixed(2)} | ${r.load} | ${JSON.stringify(r.errors)} |`,
+    ),
   ];
 }
 
@@ -137,7 +178,11 @@ function ratio(runs: Run[], num: string, den: string): string {
 }
 
 const cmd = `node --import tsx bench/cluster/throughput.ts --seconds ${SECONDS} --rounds ${ROUNDS} --parts ${values.parts} --inflight ${INFLIGHT} --rf3-acks ${RF3_ACKS}${values['data-dir'] ? ` --data-dir ${values['data-dir']}` : ''}${values['cpu-prof'] ? ` --cpu-prof ${values['cpu-prof']}` : ''}`;
-const out: string[] = [`reproduce: ${cmd}`, `storage: ${values['data-dir'] ? 'disk' : 'memory'}; samsa bench produce: 100 B records, 16 KiB batches, ${INFLIGHT} in flight per leader connection, ${SECONDS} s a run`, ''];
+const out: string[] = [
+  `reproduce: ${cmd}`,
+  `storage: ${values['data-dir'] ? 'disk' : 'memory'}; samsa bench produce: 100 B records, 16 KiB batches, ${INFLIGHT} in flight per leader connection, ${SECONDS} s a run`,
+  '',
+];
 const parts = values.parts!.split(',');
 
 // 'a', or 'rf3' for the RF=3 runs alone (to profile them).
@@ -173,7 +218,14 @@ if (parts.includes('b')) {
   } finally {
     await Promise.all([one.stop(), two.stop()]);
   }
-  out.push('### (b) `samsa start --brokers 2` against one broker (`samsa start`), 8 partitions, RF=1, acks=1', '', ...table(runs), '', `--brokers 2 / 1 broker: **${ratio(runs, '--brokers 2', '1 broker')}** (goal ≥ 1.6)`, '');
+  out.push(
+    '### (b) `samsa start --brokers 2` against one broker (`samsa start`), 8 partitions, RF=1, acks=1',
+    '',
+    ...table(runs),
+    '',
+    `--brokers 2 / 1 broker: **${ratio(runs, '--brokers 2', '1 broker')}** (goal ≥ 1.6)`,
+    '',
+  );
 }
 
 out.push(`load average after: ${load()}`);
