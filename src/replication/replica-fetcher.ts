@@ -53,6 +53,9 @@ export class ReplicaFetcher {
   // Resolved when the loop is between requests, held or without partitions (see hold).
   private idleWaiters: Array<() => void> = [];
   private busy = false;
+  // The partitions the request in flight asks for, and whether it was cut short on purpose.
+  private inFlight: ReadonlySet<string> | null = null;
+  private cutShort = false;
 
   constructor(
     readonly sourceBroker: number,
@@ -64,6 +67,14 @@ export class ReplicaFetcher {
   add(key: string, state: PartitionFetchState): void {
     this.partitions.set(key, state);
     this.running ??= this.run();
+    // A long poll in flight does not ask for this partition, which would wait up to
+    // replica.fetch.wait.max.ms (a moved leadership's acks=all writes with it): cut the poll short
+    // by dropping its connection; nothing of it was applied, so the next request asks again.
+    if (this.inFlight && !this.inFlight.has(key) && this.conn) {
+      this.cutShort = true;
+      this.conn.close();
+      this.conn = null;
+    }
     this.wake();
   }
 
@@ -128,6 +139,7 @@ export class ReplicaFetcher {
         const sent = new Map(
           ready.map(([k, s]) => [`${byId ? s.topicId : s.topic}:${s.partition}`, { key: k, fetchOffset: s.fetchOffset, epoch: s.currentLeaderEpoch }]),
         );
+        this.inFlight = new Set(ready.map(([k]) => k));
         const res = await this.withTimeout(
           conn.send(
             FetchRequest,
@@ -139,6 +151,8 @@ export class ReplicaFetcher {
             ),
           ),
         );
+        this.inFlight = null;
+        this.cutShort = false;
         if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `fetch from broker ${this.sourceBroker} failed`);
         for (const t of res.responses) {
           for (const pd of t.partitions) {
@@ -150,7 +164,12 @@ export class ReplicaFetcher {
           }
         }
       } catch (err) {
+        this.inFlight = null;
         if (this.stopped) break;
+        if (this.cutShort) {
+          this.cutShort = false;
+          continue;
+        }
         this.log.warn({ leader: this.sourceBroker, err: (err as Error).message }, 'replica fetch failed; backing off');
         this.conn?.close();
         this.conn = null;
