@@ -267,7 +267,11 @@ export class ClusterMetadata {
   // The live brokers (in a cluster: the quorum's registrations), by node id.
   brokers(): BrokerEndpoint[] {
     if (!this.quorum) return [this.self()];
-    return this.quorum.liveBrokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    const live = this.quorum.liveBrokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    // A broker that serves is registered, even before its own registration comes back through a
+    // watch (etcd): a Metadata answer never leaves out the broker giving it.
+    if (!live.some((b) => b.nodeId === this.nodeId)) live.push(this.self());
+    return live.sort((a, b) => a.nodeId - b.nodeId);
   }
 
   get controllerId(): number {
